@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../src/config.ts';
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('runs the embedded defaults when nothing is configured', () => {
+    const config = loadConfig({ env: {}, file: undefined });
+    expect(config.pbxs).toEqual([]);
+    expect(config.sensors).toEqual([]);
+    expect(config.listen.host).toBe('127.0.0.1');
+    expect(config.listen.linkTtlSec).toBe(600);
+    expect(config.dataDir).toBe('./data');
+  });
+
+  it('builds one PBX from AMI_* env vars, with an id and typed port', () => {
+    const config = loadConfig({ env: { AMI_HOST: 'pbx.example', AMI_PORT: '5039', AMI_USERNAME: 'bot', AMI_SECRET: '123456', AMI_TLS: 'true' } });
+    expect(config.pbxs).toHaveLength(1);
+    expect(config.pbxs[0]).toMatchObject({ id: 'pbx', host: 'pbx.example', port: 5039, tls: true, username: 'bot', secret: '123456' });
+  });
+
+  it('keeps numeric-looking secrets as strings', () => {
+    const config = loadConfig({ env: { AMI_HOST: 'h', AMI_USERNAME: 'u', AMI_SECRET: '0042' } });
+    expect(config.pbxs[0]?.secret).toBe('0042');
+  });
+
+  it('names the bad key and its env var, and says how to fix it', () => {
+    const problems = problemsOf(() => loadConfig({ env: { AMI_HOST: 'h', AMI_USERNAME: 'u', AMI_SECRET: 's', AMI_PORT: '99999' } }));
+    expect(problems.join('\n')).toMatch(/pbxs\.0\.port \(env AMI_PORT\)/);
+  });
+
+  it('refuses a newline in a value that reaches AMI', () => {
+    const problems = problemsOf(() => parseConfig({ pbxs: [{ id: 'a', host: 'h', username: 'bot\r\nAction: Originate', secret: 's' }] }));
+    expect(problems.join('\n')).toMatch(/pbxs\.0\.username: must not contain control characters/);
+  });
+
+  it('asks for the app token in Socket Mode', () => {
+    const problems = problemsOf(() => parseConfig({ slack: { botToken: 'xoxb-1' } }));
+    expect(problems.join('\n')).toMatch(/slack\.appToken.*SLACK_APP_TOKEN/);
+  });
+
+  it('explains a bot token with the wrong prefix', () => {
+    const problems = problemsOf(() => loadConfig({ env: { SLACK_BOT_TOKEN: 'xapp-1', SLACK_APP_TOKEN: 'xapp-2' } }));
+    expect(problems.join('\n')).toMatch(/slack\.botToken \(env SLACK_BOT_TOKEN\): a bot token starts with xoxb-/);
+  });
+
+  it('flags an unknown top-level key', () => {
+    const problems = problemsOf(() => parseConfig({ pbx: [] }));
+    expect(problems.join('\n')).toMatch(/unknown key\(s\) pbx/);
+  });
+
+  it('requires AES key and IV together', () => {
+    const problems = problemsOf(() => parseConfig({ sensors: [{ id: 's1', aesKey: 'NWL/IFnW/LHDYgF7B2OCJA==' }] }));
+    expect(problems.join('\n')).toMatch(/sensors\.0\.aesKey \(env SENSOR_AES_KEY\): set both aesKey and aesIv/);
+  });
+
+  it('reads a YAML file and lets env vars override it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meetme-config-'));
+    const file = join(dir, 'bot.yml');
+    writeFileSync(file, 'logLevel: debug\npbxs:\n  - id: main\n    host: 10.0.0.5\n    username: bot\n    secret: s3cret\n');
+    const config = loadConfig({ file, env: { MEETME_LOG_LEVEL: 'warn' } });
+    expect(config.logLevel).toBe('warn');
+    expect(config.pbxs[0]).toMatchObject({ id: 'main', host: '10.0.0.5', authType: 'md5', dialect: 'auto' });
+  });
+
+  it('reports a missing config file by its env var', () => {
+    const problems = problemsOf(() => loadConfig({ env: { MEETME_CONFIG: '/nonexistent/bot.yml' } }));
+    expect(problems[0]).toMatch(/MEETME_CONFIG: cannot read \/nonexistent\/bot.yml \(ENOENT\)/);
+  });
+});
