@@ -1,0 +1,58 @@
+import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
+import type { BotError } from '../../src/errors.ts';
+
+/**
+ * Maps a failure from @slack/web-api (or a response_url post) to the adapter error the core's
+ * scheduler understands: 429 → rate limited with its delay, a deleted message or channel → gone,
+ * 5xx and network errors → transient, anything else → permanent.
+ * @see https://docs.slack.dev/apis/web-api/rate-limits
+ */
+
+const PLATFORM = 'Slack';
+
+// The original errors are never attached as `cause`: a request error holds the axios config, whose
+// headers carry the bot token, and a logged cause would leak it.
+
+/** Slack error strings meaning the message (or its channel) is no longer there. */
+const GONE = new Set(['message_not_found', 'channel_not_found', 'thread_not_found', 'is_archived']);
+
+/** Slack error strings worth retrying: the request was fine, Slack was not. */
+const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/** Used when Slack says `ratelimited` without a Retry-After header. */
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
+interface SlackErrorShape {
+  readonly code?: unknown;
+  readonly retryAfter?: unknown;
+  readonly statusCode?: unknown;
+  readonly data?: { readonly error?: unknown };
+}
+
+function shapeOf(err: unknown): SlackErrorShape {
+  return typeof err === 'object' && err !== null ? (err as SlackErrorShape) : {};
+}
+
+export function mapSlackError(err: unknown, method: string): BotError {
+  const e = shapeOf(err);
+  switch (e.code) {
+    case 'slack_webapi_rate_limited_error': {
+      const sec = typeof e.retryAfter === 'number' && Number.isFinite(e.retryAfter) ? e.retryAfter : 1;
+      return new PlatformRateLimitedError(PLATFORM, Math.max(0, sec * 1000));
+    }
+    case 'slack_webapi_platform_error': {
+      const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
+      if (code === 'ratelimited') return new PlatformRateLimitedError(PLATFORM, DEFAULT_RETRY_AFTER_MS);
+      if (GONE.has(code)) return new MessageGoneError(PLATFORM, `${method}: ${code}`);
+      return new PlatformError(PLATFORM, `${method}: ${code}`, TRANSIENT.has(code));
+    }
+    case 'slack_webapi_http_error': {
+      const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+      return new PlatformError(PLATFORM, `${method}: HTTP ${status}`, status >= 500 || status === 408);
+    }
+    case 'slack_webapi_request_error':
+      return new PlatformError(PLATFORM, `${method}: network error`, true);
+    default:
+      return new PlatformError(PLATFORM, `${method}: ${err instanceof Error ? err.message : String(err)}`, false);
+  }
+}

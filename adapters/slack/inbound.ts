@@ -1,0 +1,27 @@
+import type { BlockAction, BlockElementAction } from '@slack/bolt';
+import type { MessageRef } from '../../src/core/adapter.ts';
+
+/** Pure translation of Bolt's interactive payloads into what the adapter needs. */
+
+/** The core action id a pressed element carries: a button's value or the chosen overflow option. */
+export function actionIdOf(action: BlockElementAction): string | undefined {
+  if (action.type === 'button') return action.value;
+  if (action.type === 'overflow') return action.selected_option.value;
+  return undefined;
+}
+
+/**
+ * The message a button sat on, when it can be edited with chat.update (ephemeral messages cannot).
+ */
+export function messageRefOf(body: BlockAction): MessageRef | undefined {
+  const container: unknown = body.container;
+  const ephemeral = typeof container === 'object' && container !== null && (container as { is_ephemeral?: unknown }).is_ephemeral === true;
+  const channel = body.channel?.id;
+  const ts = body.message?.ts;
+  if (ephemeral || channel === undefined || ts === undefined) return undefined;
+  return { platform: 'slack', conversation: channel, id: ts };
+}
+
+export function displayNameOf(body: BlockAction): string {
+  return body.user.name ?? body.user.username;
+}

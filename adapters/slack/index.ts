@@ -1,0 +1,334 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type Receiver, type webApi } from '@slack/bolt';
+import type {
+  Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
+} from '../../src/core/adapter.ts';
+import { PlatformError } from '../../src/core/adapter-errors.ts';
+import type { View } from '../../src/core/views.ts';
+import type { SlackConfig } from '../../src/config.ts';
+import { isBotError } from '../../src/errors.ts';
+import { silentLogger, type Logger } from '../../src/log.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { UserGroupCache } from './identity.ts';
+import { actionIdOf, displayNameOf, messageRefOf } from './inbound.ts';
+import { InteractionRegistry } from './interactions.ts';
+import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
+import { renderView, type RenderedMessage } from './render.ts';
+import { escapeMrkdwn, truncate } from './text.ts';
+import { SlackWebApi } from './web-api.ts';
+
+export { METHOD_SCOPES, requiredBotScopes } from './scopes.ts';
+export { renderView } from './render.ts';
+
+/**
+ * The Slack adapter on @slack/bolt 4: Socket Mode (bot token + app-level token) or HTTP (signing
+ * secret + port). Every slash command and button press is acknowledged the moment it arrives; the
+ * core's work continues afterwards and answers through the interaction's response_url (counted, with
+ * a Web API fallback) or chat.postMessage. Status messages page inside the adapter.
+ */
+
+const PLATFORM = 'slack';
+
+export interface SlackAdapterDeps {
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  /** Pager button ids (default: the core's page actions). */
+  readonly pageActions?: PageActionCodec;
+  /** How long a user-group list is trusted (default 5 minutes). */
+  readonly userGroupTtlMs?: number;
+  /** HTTP mode: interface to listen on (default: all, as Slack must reach it through a proxy). */
+  readonly httpHost?: string;
+  /** Posts a JSON body to a response_url; the default uses fetch. */
+  readonly postResponseUrl?: (url: string, body: unknown) => Promise<void>;
+}
+
+export type AlertTarget = { readonly channel: string } | { readonly user: string };
+
+export interface SlackAdapter extends ChatAdapter {
+  /** Posts a short audit line in the message's thread ("@alice muted Tim (701)"). */
+  postThreadNote(ref: MessageRef, text: string): Promise<void>;
+  /** Posts an alert to a channel, or to a user by DM. */
+  postAlert(target: AlertTarget, view: View): Promise<MessageRef>;
+  /** HTTP mode, once started: the port the receiver listens on. */
+  httpPort(): number | undefined;
+}
+
+export const SLACK_LIMITS: AdapterLimits = {
+  minEditIntervalMs: 1000,
+  // Status messages page inside the adapter, so a room view may carry a button per participant.
+  maxButtonsPerMessage: 500,
+  // Reply text is split over several sections within the message's character budget.
+  maxTextLength: 10_000,
+  ackDeadlineMs: 3000,
+};
+
+const RESPONSE_URL_TIMEOUT_MS = 5000;
+
+async function defaultPostResponseUrl(url: string, body: unknown): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+  });
+  await res.arrayBuffer();
+  if (!res.ok) throw new PlatformError('Slack', `response_url: HTTP ${res.status}`, res.status >= 500);
+}
+
+function webClientOptions(config: SlackConfig): webApi.WebClientOptions {
+  const options: webApi.WebClientOptions = {
+    // The core's status scheduler owns retries and pacing, so the SDK must surface 429s at once.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  };
+  if (config.apiUrl !== undefined) options.slackApiUrl = config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`;
+  return options;
+}
+
+function buildReceiver(config: SlackConfig, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {
+  if (config.mode === 'http') {
+    if (config.signingSecret === undefined) throw new PlatformError('Slack', 'HTTP mode needs a signing secret', false);
+    return new HTTPReceiver({ signingSecret: config.signingSecret, port: config.port, logger, endpoints: '/slack/events' });
+  }
+  if (config.appToken === undefined) throw new PlatformError('Slack', 'Socket Mode needs an app-level token', false);
+  return new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions: { ...clientOptions } } });
+}
+
+export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps = {}): SlackAdapter {
+  const log = (deps.logger ?? silentLogger()).child({ component: 'slack' });
+  const now = deps.now ?? Date.now;
+  const pageCodec = deps.pageActions ?? corePageCodec;
+  const postResponseUrl = deps.postResponseUrl ?? defaultPostResponseUrl;
+  const sdkLogger = boltLogger(log.child({ component: 'slack-sdk' }));
+  const clientOptions = webClientOptions(config);
+  const receiver = buildReceiver(config, sdkLogger, clientOptions);
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger: sdkLogger,
+    clientOptions,
+    deferInitialization: true,
+    convoStore: false,
+  });
+  const api = new SlackWebApi(app.client);
+  const interactions = new InteractionRegistry({ now, maxEntries: 10_000 });
+  const pages = new PageMemory(5_000);
+  const dmChannels = new Map<string, string>();
+  const groups = new UserGroupCache({
+    fetchGroups: () => api.userGroups(),
+    now,
+    ttlMs: deps.userGroupTtlMs ?? 5 * 60_000,
+    failureBackoffMs: 60_000,
+    logger: log,
+  });
+  let inbound: InboundHandlers | undefined;
+  let server: Server | undefined;
+  let state: 'idle' | 'started' | 'stopped' = 'idle';
+
+  const render = (view: View, page: number): RenderedMessage =>
+    renderView(view, {
+      page,
+      pageAction: (p) => (view.kind === 'status' ? pageCodec.encode({ pbx: view.pbx, room: view.room, page: p }) : ''),
+    });
+
+  async function actorFor(userId: string, displayName: string): Promise<Actor> {
+    return { platform: PLATFORM, userId, displayName, groups: await groups.groupsOf(userId) };
+  }
+
+  function conversationOf(channelId: string, teamId: string | undefined): Conversation {
+    return teamId !== undefined ? { platform: PLATFORM, id: channelId, workspace: teamId } : { platform: PLATFORM, id: channelId };
+  }
+
+  /** Acks at once; the core's own `ack()` then resolves with that same acknowledgement. */
+  function ackNow(ack: () => Promise<void>): () => Promise<void> {
+    const acked = ack();
+    acked.catch((err: unknown) => log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'ack failed'));
+    return () => acked;
+  }
+
+  async function deliver(kind: 'command' | 'action', run: (handlers: InboundHandlers) => Promise<void>): Promise<void> {
+    if (inbound === undefined) return;
+    try {
+      await run(inbound);
+    } catch (err) {
+      log.error({ kind, detail: err instanceof Error ? err.message : String(err) }, 'inbound handler failed');
+    }
+  }
+
+  app.command(/^\//, async ({ command, ack }) => {
+    const coreAck = ackNow(() => ack());
+    const interaction: Interaction = {
+      platform: PLATFORM,
+      id: interactions.register({ responseUrl: command.response_url, channelId: command.channel_id, userId: command.user_id }),
+    };
+    const ctx: InboundContext = {
+      actor: await actorFor(command.user_id, command.user_name),
+      conversation: conversationOf(command.channel_id, command.team_id),
+      interaction,
+      message: undefined,
+      ack: coreAck,
+    };
+    await deliver('command', (h) => h.command(ctx, command.text.trim()));
+  });
+
+  app.action<BlockAction>({ type: 'block_actions' }, async ({ ack, body, action }) => {
+    const coreAck = ackNow(() => ack());
+    const actionId = actionIdOf(action);
+    const channelId = body.channel?.id;
+    if (actionId === undefined || channelId === undefined) return;
+    const ref = messageRefOf(body);
+    const target = pageCodec.decode(actionId);
+    if (target !== undefined) {
+      await turnPage(ref, target.page, body.response_url);
+      return;
+    }
+    const interaction: Interaction = {
+      platform: PLATFORM,
+      id: interactions.register({ responseUrl: body.response_url, channelId, userId: body.user.id }),
+    };
+    const ctx: InboundContext = {
+      actor: await actorFor(body.user.id, displayNameOf(body)),
+      conversation: conversationOf(channelId, body.team?.id ?? body.user.team_id),
+      interaction,
+      message: ref,
+      ack: coreAck,
+    };
+    await deliver('action', (h) => h.action(ctx, actionId));
+  });
+
+  app.error(async (err) => {
+    log.error({ code: err.code, detail: err.message }, 'Slack SDK error');
+  });
+
+  async function turnPage(ref: MessageRef | undefined, page: number, responseUrl: string): Promise<void> {
+    const remembered = ref !== undefined ? pages.get(ref) : undefined;
+    if (ref === undefined || remembered === undefined) {
+      // After a restart the adapter no longer holds the view; the next status edit redraws page 1.
+      await postResponseUrl(responseUrl, {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'This page is no longer available; the status message will refresh on the next change.',
+      }).catch((err: unknown) => log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'page notice failed'));
+      return;
+    }
+    try {
+      await draw(ref, remembered.view, page);
+    } catch (err) {
+      log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'page turn failed');
+    }
+  }
+
+  async function draw(ref: MessageRef, view: View, page: number): Promise<void> {
+    const rendered = render(view, page);
+    // Remembered before the call, so an edit racing with a page turn draws the page just chosen.
+    if (view.kind === 'status') pages.set(ref, { view, page: rendered.page });
+    else pages.delete(ref);
+    await api.update({ channel: ref.conversation, ts: ref.id, text: rendered.text, blocks: rendered.blocks });
+  }
+
+  async function postTo(channel: string, view: View): Promise<MessageRef> {
+    const rendered = render(view, 0);
+    const posted = await api.postMessage({ channel, text: rendered.text, blocks: rendered.blocks });
+    const ref: MessageRef = { platform: PLATFORM, conversation: posted.channel, id: posted.ts };
+    if (view.kind === 'status') pages.set(ref, { view, page: rendered.page });
+    return ref;
+  }
+
+  async function dmChannel(user: string): Promise<string> {
+    const known = dmChannels.get(user);
+    if (known !== undefined) return known;
+    const channel = await api.openDm(user);
+    dmChannels.set(user, channel);
+    return channel;
+  }
+
+  return {
+    name: PLATFORM,
+    limits: SLACK_LIMITS,
+
+    async start(handlers: InboundHandlers): Promise<void> {
+      if (state !== 'idle') throw new PlatformError('Slack', `start() called while ${state}`, false);
+      inbound = handlers;
+      await app.init();
+      if (receiver instanceof HTTPReceiver) {
+        const listen = deps.httpHost !== undefined ? { port: config.port, host: deps.httpHost } : { port: config.port };
+        server = (await app.start(listen)) as Server;
+        log.info({ port: (server.address() as AddressInfo).port }, 'Slack HTTP receiver listening');
+      } else {
+        await app.start();
+        log.info('Slack Socket Mode connected');
+      }
+      state = 'started';
+    },
+
+    async stop(): Promise<void> {
+      if (state !== 'started') {
+        state = 'stopped';
+        return;
+      }
+      state = 'stopped';
+      inbound = undefined;
+      if (receiver instanceof SocketModeReceiver) {
+        // The receiver's own stop() does not wait for the socket to close.
+        await receiver.client.disconnect();
+      } else {
+        await app.stop();
+      }
+      server = undefined;
+    },
+
+    post(conversation: Conversation, view: View): Promise<MessageRef> {
+      return postTo(conversation.id, view);
+    },
+
+    async update(ref: MessageRef, view: View): Promise<void> {
+      const page = pages.get(ref)?.page ?? 0;
+      try {
+        await draw(ref, view, page);
+      } catch (err) {
+        if (isBotError(err, 'message_gone')) pages.delete(ref);
+        throw err;
+      }
+    },
+
+    async reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
+      const record = interactions.get(interaction.id);
+      if (record === undefined) throw new PlatformError('Slack', `unknown or expired interaction ${interaction.id}`, false);
+      const rendered = render(view, 0);
+      const url = interactions.takeResponseUrl(interaction.id);
+      if (url !== undefined) {
+        try {
+          await postResponseUrl(url, {
+            response_type: options.ephemeral ? 'ephemeral' : 'in_channel',
+            replace_original: false,
+            text: rendered.text,
+            blocks: rendered.blocks,
+          });
+          return;
+        } catch (err) {
+          log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'response_url failed; using the Web API');
+        }
+      }
+      if (options.ephemeral) {
+        await api.postEphemeral({ channel: record.channelId, user: record.userId, text: rendered.text, blocks: rendered.blocks });
+      } else {
+        await api.postMessage({ channel: record.channelId, text: rendered.text, blocks: rendered.blocks });
+      }
+    },
+
+    async postThreadNote(ref: MessageRef, text: string): Promise<void> {
+      await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: escapeMrkdwn(truncate(text, 3000)) });
+    },
+
+    async postAlert(target: AlertTarget, view: View): Promise<MessageRef> {
+      const channel = 'channel' in target ? target.channel : await dmChannel(target.user);
+      return postTo(channel, view);
+    },
+
+    httpPort(): number | undefined {
+      const address = server?.address();
+      return typeof address === 'object' && address !== null ? address.port : undefined;
+    },
+  };
+}

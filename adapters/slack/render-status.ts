@@ -1,0 +1,206 @@
+import type { ParticipantRowView, StatusView } from '../../src/core/views.ts';
+import {
+  actionBlocks, assignActionIds, button, context, fitMrkdwn, fitsOverflow, header, overflow, section, visibleChars,
+  type Block,
+} from './blocks.ts';
+import { BLOCK_KIT, STATUS_CAPS } from './limits.ts';
+import { escapeMrkdwn, formatDuration, slackTime, truncate } from './text.ts';
+
+/**
+ * Status message renderer: a header, a context line (flags, size, last update), one section per
+ * participant with its buttons, and the room buttons. Big rooms are split into pages that fit
+ * Slack's block and character budgets; the pager's buttons carry ids from `pageAction`.
+ */
+
+export interface StatusRenderOptions {
+  /** Zero-based page to show; clamped to the pages that exist. */
+  readonly page: number;
+  /** Action id of a button that shows `page` of this message. */
+  readonly pageAction: (page: number) => string;
+}
+
+export interface RenderedStatus {
+  readonly blocks: Block[];
+  readonly text: string;
+  readonly page: number;
+  readonly pageCount: number;
+}
+
+const FLAG_LABELS: readonly (readonly [keyof StatusView['flags'], string])[] = [
+  ['locked', ':lock: locked'],
+  ['recording', ':red_circle: recording'],
+  ['muzak', ':musical_note: music on hold'],
+  ['stream', ':satellite_antenna: streaming'],
+];
+
+function headerText(view: StatusView): string {
+  return view.ended !== undefined ? `Room ${view.room} ended · ${view.pbx}` : `Room ${view.room} · ${view.pbx}`;
+}
+
+function contextLine(view: StatusView): string[] {
+  if (view.ended !== undefined) {
+    return [`ran ${formatDuration(view.ended.durationSec)} · peak ${view.ended.peakSize} · updated ${slackTime(view.updatedAt)}`];
+  }
+  const flags = FLAG_LABELS.filter(([key]) => view.flags[key]).map(([, label]) => label);
+  const people = `:busts_in_silhouette: ${view.count} ${view.count === 1 ? 'person' : 'people'}`;
+  return [[people, ...flags, `running ${formatDuration(view.runningSec)}`, `updated ${slackTime(view.updatedAt)}`].join(' · ')];
+}
+
+function summaryBlocks(view: StatusView): Block[] {
+  const ended = view.ended;
+  if (ended === undefined) return [];
+  const attendees = ended.attendees.length > 0 ? ended.attendees.join(', ') : 'nobody';
+  const blocks: Block[] = [section(`*Attended:* ${fitMrkdwn(attendees, STATUS_CAPS.summaryListChars)}`)];
+  if (ended.actions.length > 0) {
+    blocks.push(section(`*Actions:*\n${fitMrkdwn(ended.actions.join('\n'), STATUS_CAPS.summaryListChars)}`));
+  }
+  return blocks;
+}
+
+function rowDetails(row: ParticipantRowView): string {
+  const parts: string[] = [];
+  if (row.talking) parts.push(':speaking_head_in_silhouette: talking');
+  if (row.muted) parts.push(row.mutedBy === 'admin' ? ':mute: muted by admin' : ':mute: muted');
+  if (row.admin) parts.push(':star: admin');
+  if (row.marked) parts.push(':pushpin: marked');
+  parts.push(escapeMrkdwn(truncate(row.tech, 40)));
+  if (row.usernum !== undefined) parts.push(`#${row.usernum}`);
+  parts.push(formatDuration(row.inRoomSec));
+  return parts.join(' · ');
+}
+
+/** Section text for one participant, at most `max` characters. */
+function rowText(row: ParticipantRowView, max: number): string {
+  const details = rowDetails(row);
+  const topicRaw = row.topic !== undefined ? row.topic : '';
+  const number = row.number !== undefined && row.number !== row.name ? ` (${row.number})` : '';
+  // Name and topic share what is left after the fixed details; the name gets priority.
+  const room = Math.max(0, max - details.length - 8);
+  const nameMax = Math.min(room, Math.max(200, room - Math.min(topicRaw.length, 500)));
+  const name = fitMrkdwn(row.name + number, nameMax);
+  const topicMax = room - name.length;
+  const topic = topicRaw !== '' && topicMax > 4 ? `\n_${fitMrkdwn(topicRaw, topicMax - 3)}_` : '';
+  return truncate(`*${name}*  ${details}${topic}`, max);
+}
+
+type RowLayout = 'full' | 'overflow' | 'bare';
+
+function rowBlocks(row: ParticipantRowView, layout: RowLayout, textMax: number): Block[] {
+  const buttons = row.buttons.slice(0, STATUS_CAPS.rowButtons);
+  const text = rowText(row, textMax);
+  if (layout === 'bare' || buttons.length === 0) return [section(text)];
+  if (layout === 'overflow') return [section(text, overflow(buttons))];
+  const [only] = buttons;
+  if (buttons.length === 1 && only !== undefined) return [section(text, button(only))];
+  return [section(text), ...actionBlocks(buttons)];
+}
+
+interface Budget {
+  blocks: number;
+  chars: number;
+}
+
+/**
+ * The first layout of `row` that fits `left`, or undefined. `compact` prefers an overflow menu
+ * (one block) to a row of buttons (two blocks) wherever the buttons allow it.
+ */
+function fitRow(row: ParticipantRowView, left: Budget, emptyPage: boolean, compact: boolean): Block[] | undefined {
+  const buttons = row.buttons.slice(0, STATUS_CAPS.rowButtons);
+  const layouts: RowLayout[] = ['full'];
+  if (fitsOverflow(buttons)) layouts.splice(compact ? 0 : 1, 0, 'overflow');
+  // A row alone on a page must always be shown, if need be without its buttons.
+  if (emptyPage) layouts.push('bare');
+  for (const layout of layouts) {
+    const blocks = rowBlocks(row, layout, BLOCK_KIT.sectionText);
+    if (blocks.length <= left.blocks && visibleChars(blocks) <= left.chars) return blocks;
+  }
+  if (!emptyPage) return undefined;
+  return rowBlocks(row, 'bare', Math.max(1, Math.min(BLOCK_KIT.sectionText, left.chars)));
+}
+
+/** Greedy split of rows into pages; each page holds the row blocks that fit its budget. */
+function paginate(rows: readonly ParticipantRowView[], budget: Budget, compact = false): Block[][] {
+  const pages: Block[][] = [];
+  let page: Block[] = [];
+  let left: Budget = { ...budget };
+  for (const row of rows) {
+    let blocks = fitRow(row, left, page.length === 0, compact);
+    if (blocks === undefined) {
+      pages.push(page);
+      page = [];
+      left = { ...budget };
+      blocks = fitRow(row, left, true, compact) ?? [];
+    }
+    page.push(...blocks);
+    left.blocks -= blocks.length;
+    left.chars -= visibleChars(blocks);
+  }
+  if (page.length > 0 || pages.length === 0) pages.push(page);
+  return pages;
+}
+
+function pagerBlocks(shown: { first: number; last: number; total: number }, page: number, pageCount: number, pageAction: (page: number) => string): Block[] {
+  const more = shown.total - shown.last;
+  const line = `Showing ${shown.first}–${shown.last} of ${shown.total}${more > 0 ? ` · +${more} more` : ''} · page ${page + 1}/${pageCount}`;
+  const buttons = [];
+  if (page > 0) buttons.push({ id: pageAction(page - 1), label: '◀ Prev', style: 'default' as const, confirm: undefined });
+  if (page < pageCount - 1) buttons.push({ id: pageAction(page + 1), label: 'Next ▶', style: 'default' as const, confirm: undefined });
+  return [context([line]), ...actionBlocks(buttons)];
+}
+
+/** The largest pager any page can have, to reserve its room before paginating. */
+function worstPager(total: number, pageAction: (page: number) => string): Block[] {
+  return pagerBlocks({ first: total, last: total, total }, 1, Math.max(3, total), pageAction);
+}
+
+function fallbackText(view: StatusView, names: readonly string[]): string {
+  if (view.ended !== undefined) return fitMrkdwn(`Room ${view.room} (${view.pbx}) ended`, BLOCK_KIT.messageChars);
+  const flags = FLAG_LABELS.filter(([key]) => view.flags[key]).map(([key]) => key);
+  const who = names.length > 0 ? `: ${names.join(', ')}` : '';
+  const line = `Room ${view.room} (${view.pbx}): ${view.count} in the room${flags.length > 0 ? ` (${flags.join(', ')})` : ''}${who}`;
+  return fitMrkdwn(line, BLOCK_KIT.sectionText);
+}
+
+export function renderStatus(view: StatusView, options: StatusRenderOptions): RenderedStatus {
+  const top: Block[] = [header(headerText(view)), context(contextLine(view))];
+  if (view.banner !== undefined) top.push(section(`:warning: ${fitMrkdwn(view.banner, STATUS_CAPS.bannerChars)}`));
+  top.push(...summaryBlocks(view));
+  const bottom: Block[] = actionBlocks(view.buttons.slice(0, STATUS_CAPS.roomButtons));
+  const fixed = [...top, ...bottom];
+  const budget: Budget = {
+    blocks: BLOCK_KIT.blocksPerMessage - fixed.length,
+    chars: BLOCK_KIT.messageChars - visibleChars(fixed),
+  };
+
+  const rows = view.rows;
+  let pages = paginate(rows, budget);
+  if (pages.length > 1) {
+    // Menus instead of buttons are better than a second page; pages are better than hiding buttons.
+    const compact = paginate(rows, budget, true);
+    if (compact.length === 1) {
+      pages = compact;
+    } else {
+      const pager = worstPager(rows.length, options.pageAction);
+      pages = paginate(rows, { blocks: budget.blocks - pager.length, chars: budget.chars - visibleChars(pager) });
+    }
+  }
+  const pageCount = pages.length;
+  const page = Math.min(Math.max(0, Math.floor(options.page)), pageCount - 1);
+
+  // Rows per page follow from the section blocks: each row has exactly one section.
+  const rowsPerPage = pages.map((blocks) => blocks.filter((b) => b.type === 'section').length);
+  const first = rowsPerPage.slice(0, page).reduce((a, b) => a + b, 0);
+  const onPage = rows.slice(first, first + (rowsPerPage[page] ?? 0));
+
+  const blocks: Block[] = [...top, ...(pages[page] ?? [])];
+  if (pageCount > 1) {
+    blocks.push(...pagerBlocks({ first: first + 1, last: first + onPage.length, total: rows.length }, page, pageCount, options.pageAction));
+  }
+  blocks.push(...bottom);
+  return {
+    blocks: assignActionIds(blocks),
+    text: fallbackText(view, onPage.map((r) => r.name)),
+    page,
+    pageCount,
+  };
+}

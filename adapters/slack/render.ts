@@ -1,0 +1,116 @@
+import type { AlertSeverity, AlertView, ReplyView, TableView, Tone, View } from '../../src/core/views.ts';
+import {
+  actionBlocks, BlockBudget, context, fitMrkdwn, header, linkMrkdwn, section, splitSections, type Block,
+} from './blocks.ts';
+import { BLOCK_KIT } from './limits.ts';
+import { renderStatus } from './render-status.ts';
+import { escapeMrkdwn, slackTime, truncate } from './text.ts';
+
+/**
+ * Block Kit renderer: turns any View into `{ blocks, text }` within Slack's limits. `text` is the
+ * fallback shown in notifications and by clients that cannot draw blocks.
+ * @see https://docs.slack.dev/reference/block-kit/blocks
+ */
+
+export interface RenderOptions {
+  /** Status views only: the page to show (zero-based). */
+  readonly page: number;
+  /** Status views only: action id of a button showing `page`. */
+  readonly pageAction: (page: number) => string;
+}
+
+export interface RenderedMessage {
+  readonly blocks: Block[];
+  readonly text: string;
+  /** The page shown (0 for views that do not page). */
+  readonly page: number;
+  readonly pageCount: number;
+}
+
+export { renderStatus } from './render-status.ts';
+export type { Block } from './blocks.ts';
+
+const TONE_EMOJI: Record<Tone, string> = {
+  info: ':information_source:',
+  success: ':white_check_mark:',
+  warning: ':warning:',
+  error: ':x:',
+};
+
+const SEVERITY_EMOJI: Record<AlertSeverity, string> = {
+  info: 'ℹ️',
+  warning: '⚠️',
+  critical: '🚨',
+};
+
+/** A fixed-width table in a code block; cells are escaped, not formatted. */
+function tableLines(table: TableView): string[] {
+  const widths = table.columns.map((c, i) =>
+    Math.min(40, Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length))),
+  );
+  const line = (cells: readonly string[]): string =>
+    widths.map((w, i) => truncate(cells[i] ?? '', w).padEnd(w)).join('  ').trimEnd();
+  return [line(table.columns), ...table.rows.map(line)].map(escapeMrkdwn);
+}
+
+/** Code-block sections of at most `max` characters each, fences included. */
+function tableSections(table: TableView, max: number = BLOCK_KIT.sectionText): string[] {
+  const fence = '```';
+  const out: string[] = [];
+  let current: string[] = [];
+  let size = fence.length * 2 + 2;
+  for (const raw of tableLines(table)) {
+    const lineText = truncate(raw, max - fence.length * 2 - 2);
+    if (current.length > 0 && size + lineText.length + 1 > max) {
+      out.push(`${fence}\n${current.join('\n')}\n${fence}`);
+      current = [];
+      size = fence.length * 2 + 2;
+    }
+    current.push(lineText);
+    size += lineText.length + 1;
+  }
+  if (current.length > 0) out.push(`${fence}\n${current.join('\n')}\n${fence}`);
+  return out;
+}
+
+export function renderReply(view: ReplyView): { blocks: Block[]; text: string } {
+  const budget = new BlockBudget();
+  const title = view.title !== undefined ? `*${fitMrkdwn(view.title, 200)}*\n` : '';
+  const body = `${TONE_EMOJI[view.tone]} ${title}${escapeMrkdwn(view.text)}`;
+  for (const chunk of splitSections(body)) budget.add(section(chunk));
+  if (view.table !== undefined) for (const chunk of tableSections(view.table)) budget.add(section(chunk));
+  if (view.link !== undefined) budget.add(section(truncate(`:link: ${linkMrkdwn(view.link.url, view.link.label)}`, BLOCK_KIT.sectionText)));
+  for (const block of actionBlocks(view.buttons)) budget.add(block);
+  if (view.correlationId !== undefined) budget.add(context([`ref \`${escapeMrkdwn(view.correlationId)}\``]));
+  const fallback = [view.title, view.text].filter((s): s is string => s !== undefined && s.trim() !== '').join(': ');
+  // Slack wants a non-empty fallback for notifications and screen readers.
+  return { blocks: budget.finish(), text: fitMrkdwn(fallback, BLOCK_KIT.sectionText) || view.tone };
+}
+
+export function renderAlert(view: AlertView): { blocks: Block[]; text: string } {
+  const budget = new BlockBudget();
+  budget.add(header(`${SEVERITY_EMOJI[view.severity]} ${view.title}`));
+  for (const chunk of splitSections(escapeMrkdwn(view.text))) budget.add(section(chunk));
+  for (let i = 0; i < view.fields.length; i += BLOCK_KIT.sectionFields) {
+    const fields = view.fields.slice(i, i + BLOCK_KIT.sectionFields).map(([label, value]) => ({
+      type: 'mrkdwn' as const,
+      text: fitMrkdwn(`${label}\n${value}`, BLOCK_KIT.sectionFieldText - 2).replace(/^([^\n]*)/, '*$1*'),
+    }));
+    budget.add({ type: 'section', fields });
+  }
+  for (const block of actionBlocks(view.buttons)) budget.add(block);
+  const acked = view.ackedBy !== undefined ? ` · acknowledged by ${fitMrkdwn(view.ackedBy, 200)}` : '';
+  budget.add(context([`${slackTime(view.at)}${acked}`]));
+  return { blocks: budget.finish(), text: fitMrkdwn(`${view.title}: ${view.text}`, BLOCK_KIT.sectionText) || 'Alert' };
+}
+
+export function renderView(view: View, options: RenderOptions): RenderedMessage {
+  switch (view.kind) {
+    case 'status':
+      return renderStatus(view, options);
+    case 'reply':
+      return { ...renderReply(view), page: 0, pageCount: 1 };
+    case 'alert':
+      return { ...renderAlert(view), page: 0, pageCount: 1 };
+  }
+}

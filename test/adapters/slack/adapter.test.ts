@@ -1,0 +1,317 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboundContext, InboundHandlers } from '../../../src/core/adapter.ts';
+import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../../src/core/adapter-errors.ts';
+import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
+import { FakeSlack } from '../fake-slack/server.ts';
+import { ALICE, blockActions, slashCommand } from '../fake-slack/payloads.ts';
+import { visibleText } from '../fake-slack/visible-text.ts';
+import { replyView, rowView, statusView } from '../views.ts';
+import { findElement, socketConfig } from './harness.ts';
+
+/** The value of the button labelled `label` in stored blocks ('' when there is none). */
+function valueOfButton(blocks: readonly unknown[], label: string): string {
+  const match = new RegExp(`"text":${JSON.stringify(label)}[^}]*}[^}]*?"value":"([^"]+)"`).exec(JSON.stringify(blocks));
+  return match?.[1] ?? '';
+}
+
+interface Seen {
+  readonly kind: 'command' | 'action';
+  readonly ctx: InboundContext;
+  readonly value: string;
+}
+
+type Recorder = InboundHandlers & {
+  readonly seen: Seen[];
+  /** The next delivery not yet taken, in arrival order. */
+  next(): Promise<Seen>;
+  /** Extra core work after the ack, per delivery. */
+  onSeen: ((s: Seen) => Promise<void>) | undefined;
+};
+
+/** Inbound handlers that ack like the core does and record each delivery. */
+function recorder(): Recorder {
+  const seen: Seen[] = [];
+  const untaken: Seen[] = [];
+  const waiters: ((s: Seen) => void)[] = [];
+  const handlers: Recorder = {
+    seen,
+    onSeen: undefined,
+    next: () => {
+      const ready = untaken.shift();
+      return ready !== undefined ? Promise.resolve(ready) : new Promise<Seen>((resolve) => waiters.push(resolve));
+    },
+    command: (ctx, value) => record({ kind: 'command', ctx, value }),
+    action: (ctx, value) => record({ kind: 'action', ctx, value }),
+  };
+  async function record(s: Seen): Promise<void> {
+    seen.push(s);
+    const waiter = waiters.shift();
+    if (waiter !== undefined) waiter(s);
+    else untaken.push(s);
+    await s.ctx.ack();
+    if (handlers.onSeen !== undefined) await handlers.onSeen(s);
+  }
+  return handlers;
+}
+
+describe('Slack adapter (Socket Mode against the fake Slack)', () => {
+  let fake: FakeSlack;
+  let adapter: SlackAdapter;
+  let clock = 1_700_000_000_000;
+
+  async function setup(options: { userGroupTtlMs?: number } = {}): Promise<Recorder> {
+    fake = await FakeSlack.start();
+    clock = 1_700_000_000_000;
+    adapter = createSlackAdapter(socketConfig(fake), { now: () => clock, ...options });
+    const handlers = recorder();
+    await adapter.start(handlers);
+    return handlers;
+  }
+
+  afterEach(async () => {
+    await adapter.stop();
+    await fake.close();
+  });
+
+  it('verifies the bot token and opens Socket Mode with the app-level token', async () => {
+    await setup();
+    expect(fake.callsTo('auth.test')[0]?.token).toBe(fake.botToken);
+    expect(fake.callsTo('apps.connections.open')[0]?.token).toBe(fake.appToken);
+  });
+
+  it('acks a slash command envelope before the core has finished its work', async () => {
+    const handlers = await setup();
+    let release: () => void = () => undefined;
+    handlers.onSeen = () => new Promise<void>((resolve) => { release = resolve; });
+    const ack = await fake.deliver('slash_commands', slashCommand('kick 200 3', fake.responseUrl()));
+    expect(ack.envelope_id).toBe('env-1');
+    const seen = await handlers.next();
+    expect(seen.value).toBe('kick 200 3');
+    release();
+  });
+
+  it('acks a block_actions envelope and hands the button value to the core', async () => {
+    const handlers = await setup();
+    const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    const ack = await fake.deliver('interactive', blockActions({ value: 'v1:mute:1', messageTs: ref.id, responseUrl: fake.responseUrl() }));
+    expect(ack.envelope_id).toMatch(/^env-/);
+    const seen = await handlers.next();
+    expect(seen).toMatchObject({ kind: 'action', value: 'v1:mute:1' });
+    expect(seen.ctx.message).toEqual(ref);
+    expect(seen.ctx.actor).toMatchObject({ platform: 'slack', userId: ALICE.userId, displayName: 'alice' });
+  });
+
+  it('hands the chosen overflow option to the core', async () => {
+    const handlers = await setup();
+    await fake.deliver('interactive', blockActions({ value: 'v1:unmute:4', messageTs: '1.1', responseUrl: fake.responseUrl(), element: 'overflow' }));
+    expect((await handlers.next()).value).toBe('v1:unmute:4');
+  });
+
+  it('does not offer an ephemeral message as editable', async () => {
+    const handlers = await setup();
+    await fake.deliver('interactive', blockActions({ value: 'v1:x', messageTs: '1.1', responseUrl: fake.responseUrl(), ephemeral: true }));
+    expect((await handlers.next()).ctx.message).toBeUndefined();
+  });
+
+  describe('paging a big room', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => rowView(i + 1));
+
+    it('turns the page in the adapter, without the core, by editing the same message', async () => {
+      const handlers = await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('big', rows));
+      const first = visibleText(fake.messages.get(ref.id)?.blocks ?? []);
+      expect(first).toContain('*Caller 1 (701)*');
+      const nextId = valueOfButton(fake.messages.get(ref.id)?.blocks ?? [], 'Next ▶');
+      expect(nextId).toBe('v1|p|pbx1|big|1');
+      await fake.deliver('interactive', blockActions({ value: nextId, messageTs: ref.id, responseUrl: fake.responseUrl(), element: findElement(fake, ref.id, nextId) }));
+      const [update] = await fake.waitForCalls('chat.update');
+      expect(update?.params['ts']).toBe(ref.id);
+      const second = visibleText(fake.messages.get(ref.id)?.blocks ?? []);
+      expect(second).toContain('page 2/');
+      expect(second).not.toContain('*Caller 1 (701)*');
+      expect(handlers.seen).toHaveLength(0);
+    });
+
+    it('keeps the page a reader chose when the core edits the message', async () => {
+      await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('big', rows));
+      const nextId = valueOfButton(fake.messages.get(ref.id)?.blocks ?? [], 'Next ▶');
+      await fake.deliver('interactive', blockActions({ value: nextId, messageTs: ref.id, responseUrl: fake.responseUrl() }));
+      await fake.waitForCalls('chat.update');
+      await adapter.update(ref, statusView('big', rows, { banner: 'edited by the core' }));
+      const text = visibleText(fake.messages.get(ref.id)?.blocks ?? []);
+      expect(text).toContain('edited by the core');
+      expect(text).toContain('page 2/');
+    });
+
+    it('tells the reader when it no longer holds the page (after a restart)', async () => {
+      await setup();
+      await fake.deliver('interactive', blockActions({ value: 'v1|p|pbx1|big|1', messageTs: '9.9', responseUrl: fake.responseUrl() }));
+      const [notice] = await fake.waitForResponses(1);
+      expect(notice?.body).toMatchObject({ response_type: 'ephemeral' });
+      expect(fake.callsTo('chat.update')).toHaveLength(0);
+    });
+  });
+
+  describe('edit failures', () => {
+    it('surfaces a 429 as PlatformRateLimitedError with the Retry-After delay, without retrying', async () => {
+      await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+      fake.failNext('chat.update', { kind: 'ratelimited', retryAfterSec: 7 });
+      const err: unknown = await adapter.update(ref, statusView('200')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PlatformRateLimitedError);
+      expect((err as PlatformRateLimitedError).retryAfterMs).toBe(7000);
+      expect(fake.callsTo('chat.update')).toHaveLength(1);
+    });
+
+    it('reports a deleted message as MessageGoneError', async () => {
+      await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+      fake.deleteMessage(ref.id);
+      await expect(adapter.update(ref, statusView('200'))).rejects.toBeInstanceOf(MessageGoneError);
+    });
+
+    it('reports a vanished channel as MessageGoneError', async () => {
+      await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+      fake.failNext('chat.update', { kind: 'error', error: 'channel_not_found' });
+      await expect(adapter.update(ref, statusView('200'))).rejects.toBeInstanceOf(MessageGoneError);
+    });
+
+    it('reports a 5xx as a transient PlatformError, once', async () => {
+      await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+      fake.failNext('chat.update', { kind: 'http', status: 503 });
+      const err: unknown = await adapter.update(ref, statusView('200')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PlatformError);
+      expect((err as PlatformError).transient).toBe(true);
+      expect(fake.callsTo('chat.update')).toHaveLength(1);
+    });
+
+    it('reports a refused request as a permanent PlatformError', async () => {
+      await setup();
+      fake.failNext('chat.postMessage', { kind: 'error', error: 'not_in_channel' });
+      const err: unknown = await adapter.post({ platform: 'slack', id: 'C0OTHER' }, statusView('200')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PlatformError);
+      expect((err as PlatformError).transient).toBe(false);
+    });
+  });
+
+  describe('replies', () => {
+    async function commandContext(handlers: Recorder): Promise<InboundContext> {
+      await fake.deliver('slash_commands', slashCommand('calls', fake.responseUrl()));
+      return (await handlers.next()).ctx;
+    }
+
+    it('answers through response_url five times, then falls back to chat.postEphemeral', async () => {
+      const handlers = await setup();
+      const ctx = await commandContext(handlers);
+      for (let i = 0; i < 6; i++) await adapter.reply(ctx.interaction, replyView(`answer ${i}`), { ephemeral: true });
+      expect(fake.responses).toHaveLength(5);
+      expect(fake.responses[0]?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      const [fallback] = fake.callsTo('chat.postEphemeral');
+      expect(fallback?.params).toMatchObject({ channel: ALICE.channelId, user: ALICE.userId, text: 'answer 5' });
+    });
+
+    it('falls back to chat.postMessage for an in-channel answer once response_url is spent', async () => {
+      const handlers = await setup();
+      const ctx = await commandContext(handlers);
+      for (let i = 0; i < 6; i++) await adapter.reply(ctx.interaction, replyView(`answer ${i}`), { ephemeral: false });
+      expect(fake.responses[0]?.body).toMatchObject({ response_type: 'in_channel' });
+      expect(fake.callsTo('chat.postMessage').map((c) => c.params['text'])).toEqual(['answer 5']);
+    });
+
+    it('stops using response_url 30 minutes after the interaction', async () => {
+      const handlers = await setup();
+      const ctx = await commandContext(handlers);
+      clock += 30 * 60 * 1000;
+      await adapter.reply(ctx.interaction, replyView('late answer'), { ephemeral: true });
+      expect(fake.responses).toHaveLength(0);
+      expect(fake.callsTo('chat.postEphemeral')).toHaveLength(1);
+    });
+
+    it('falls back to the Web API when Slack refuses the response_url', async () => {
+      const handlers = await setup();
+      const ctx = await commandContext(handlers);
+      fake.responseUrlStatus = 404;
+      await adapter.reply(ctx.interaction, replyView('refused'), { ephemeral: true });
+      expect(fake.callsTo('chat.postEphemeral')).toHaveLength(1);
+    });
+
+    it('rejects a reply to an interaction it never saw', async () => {
+      await setup();
+      await expect(adapter.reply({ platform: 'slack', id: 'nope' }, replyView('x'), { ephemeral: true })).rejects.toBeInstanceOf(PlatformError);
+    });
+  });
+
+  describe('identity', () => {
+    it('puts the user groups of the actor into Actor.groups, from one cached usergroups.list', async () => {
+      fake = await FakeSlack.start();
+      fake.userGroups = [{ id: 'S0MODS', users: [ALICE.userId, 'U0BOB'] }, { id: 'S0OPS', users: ['U0BOB'] }, { id: 'S0ADM', users: [ALICE.userId] }];
+      adapter = createSlackAdapter(socketConfig(fake), { now: () => clock, userGroupTtlMs: 60_000 });
+      const handlers = recorder();
+      await adapter.start(handlers);
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual(['S0MODS', 'S0ADM']);
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      await handlers.next();
+      expect(fake.callsTo('usergroups.list')).toHaveLength(1);
+      expect(fake.callsTo('usergroups.list')[0]?.params['include_users']).toBe('true');
+      clock += 60_000;
+      fake.userGroups = [];
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual([]);
+      expect(fake.callsTo('usergroups.list')).toHaveLength(2);
+    });
+
+    it('delivers the command with no groups when Slack cannot list them', async () => {
+      fake = await FakeSlack.start();
+      fake.failNext('usergroups.list', { kind: 'error', error: 'missing_scope' });
+      adapter = createSlackAdapter(socketConfig(fake), { now: () => clock });
+      const handlers = recorder();
+      await adapter.start(handlers);
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual([]);
+    });
+  });
+
+  it('posts an audit line in the status message thread, escaped', async () => {
+    await setup();
+    const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    await adapter.postThreadNote(ref, '@alice muted <Tim> (701)');
+    const note = fake.callsTo('chat.postMessage')[1];
+    expect(note?.params).toMatchObject({ channel: ALICE.channelId, thread_ts: ref.id, text: '@alice muted &lt;Tim&gt; (701)' });
+  });
+
+  it('posts alerts to a channel, or by DM through one conversations.open per user', async () => {
+    await setup();
+    const alert = { kind: 'alert', severity: 'critical', title: 'Call dropped', text: 'Tim hung up abnormally', fields: [['Cause', '16']], buttons: [], ackedBy: undefined, at: clock } as const;
+    const inChannel = await adapter.postAlert({ channel: 'C0ALERTS' }, alert);
+    expect(inChannel.conversation).toBe('C0ALERTS');
+    const dm1 = await adapter.postAlert({ user: 'U0BOB' }, alert);
+    await adapter.postAlert({ user: 'U0BOB' }, alert);
+    expect(dm1.conversation).toBe('DU0BOB');
+    expect(fake.callsTo('conversations.open')).toHaveLength(1);
+    expect(fake.callsTo('conversations.open')[0]?.params['users']).toBe('U0BOB');
+  });
+});
+
+describe('createSlackAdapter', () => {
+  it('refuses to start twice', async () => {
+    const fake = await FakeSlack.start();
+    const adapter = createSlackAdapter(socketConfig(fake));
+    const handlers = recorder();
+    await adapter.start(handlers);
+    await expect(adapter.start(handlers)).rejects.toBeInstanceOf(PlatformError);
+    await adapter.stop();
+    await fake.close();
+  });
+
+  it('does not start with a bot token Slack rejects', async () => {
+    const fake = await FakeSlack.start();
+    const adapter = createSlackAdapter(socketConfig(fake, { botToken: 'xoxb-wrong' }));
+    await expect(adapter.start(recorder())).rejects.toThrow();
+    await adapter.stop();
+    await fake.close();
+  });
+});
