@@ -1,9 +1,279 @@
-import { loadConfig, ConfigError } from './config.ts';
-import { createLogger } from './log.ts';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pino, type DestinationStream } from 'pino';
+import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
+import { ConfigError, loadConfig, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
+import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
+import { ConferenceRegistry } from './conference/directory.ts';
+import type { ChatAdapter } from './core/adapter.ts';
+import { Bot } from './core/bot.ts';
+import { StatusService } from './core/status.ts';
+import { createAudioHub } from './listen/hub.ts';
+import { LinkSigner, loadOrCreateSigningKey } from './listen/links.ts';
+import { startListenServer, type ListenServer } from './listen/server.ts';
+import { createListenService } from './listen/service.ts';
+import { createLogger, type Logger } from './log.ts';
+import { SensorClient } from './sensor/client.ts';
+import { startDemo, type DemoHandle } from './sim/pbx/demo.ts';
+import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
+import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts';
+import { openStore } from './store/index.ts';
+import type { Store } from './store/types.ts';
 
-/** Composition root: config → store → PBX links → sensors → core → adapters → http. */
+/**
+ * Composition root: config → store → PBX links → sensors → core → adapters → http.
+ * Everything here is wiring; behaviour lives in the modules it connects.
+ */
+
+export interface RunningBot {
+  readonly config: Config;
+  readonly store: Store;
+  readonly registry: ConferenceRegistry;
+  readonly adapters: ReadonlyMap<string, ChatAdapter>;
+  readonly shell: ShellAdapter | undefined;
+  readonly embeddedPbx: EmbeddedPbx | undefined;
+  readonly embeddedSensor: EmbeddedSensor | undefined;
+  readonly listenServer: ListenServer | undefined;
+  /** What runs, where, and how to point the bot elsewhere. */
+  readonly banner: string;
+  stop(): Promise<void>;
+}
+
+export interface StartBotOptions {
+  readonly logger?: Logger;
+  /** Streams for the shell adapter (default: process stdin/stdout). */
+  readonly shellInput?: NodeJS.ReadableStream;
+  readonly shellOutput?: NodeJS.WritableStream;
+  /** Run the demo script on the embedded PBX (default: config.embedded.demo). */
+  readonly demo?: boolean;
+}
+
+const EMBEDDED_PBX_USER = { username: 'bot', secret: 'embedded-demo-secret' } as const;
+
+/** The PBX config the bot uses to reach its own embedded PBX. */
+function embeddedPbxConfig(pbx: EmbeddedPbx): PbxConfig {
+  return pbxSchema.parse({
+    id: 'demo',
+    host: pbx.host,
+    port: pbx.port,
+    username: EMBEDDED_PBX_USER.username,
+    secret: EMBEDDED_PBX_USER.secret,
+    authType: 'md5',
+    dialect: 'auto',
+    pingIntervalMs: 15_000,
+    muzak: { channel: 'Local/muzak-{room}@musiconhold', context: 'confs', exten: '{room}', callerId: 'Muzak <7000>' },
+    stream: { channel: 'Local/icecast-{room}@streams', context: 'confs', exten: '{room}', callerId: 'Icecast <7100>' },
+    invite: { channel: 'PJSIP/{number}', context: 'confs', exten: '{room}' },
+    transferContext: 'confs',
+    lobbies: { '200': { type: 'moh', context: 'lobby', exten: '200' } },
+  });
+}
+
+function embeddedSensorConfig(sensor: EmbeddedSensor): SensorConfig {
+  return sensorSchema.parse({ id: 'demo-sensor', host: sensor.host, port: sensor.port });
+}
+
+function describeBanner(parts: {
+  config: Config;
+  embeddedPbx: EmbeddedPbx | undefined;
+  embeddedSensor: EmbeddedSensor | undefined;
+  listenServer: ListenServer | undefined;
+  adapters: readonly string[];
+  pbxs: readonly PbxConfig[];
+  sensors: readonly SensorConfig[];
+  localAdmin: boolean;
+}): string {
+  const lines = ['meetme-bot is running.'];
+  if (parts.embeddedPbx) {
+    lines.push(`  PBX:      embedded ${parts.embeddedPbx.dialect} PBX on ${parts.embeddedPbx.host}:${parts.embeddedPbx.port} (AMI), demo rooms 200 and 201`);
+  }
+  for (const p of parts.pbxs) if (p.id !== 'demo') lines.push(`  PBX:      ${p.id} at ${p.host}:${p.port}${p.tls ? ' (TLS)' : ''}`);
+  if (parts.embeddedSensor) lines.push(`  Sensor:   embedded VoIPmonitor sensor on ${parts.embeddedSensor.host}:${parts.embeddedSensor.port}`);
+  for (const s of parts.sensors) if (s.id !== 'demo-sensor') lines.push(`  Sensor:   ${s.id} at ${s.socketPath ?? `${s.host}:${s.port}`}${s.aesKey ? ' (AES)' : ''}`);
+  if (parts.listenServer) lines.push(`  Player:   ${parts.listenServer.url}/listen/<token> (links from /meetme listen)`);
+  lines.push(`  Chat:     ${parts.adapters.join(', ')}`);
+  if (parts.localAdmin) lines.push('  Access:   the local shell user is admin (embedded default).');
+  if (parts.embeddedPbx) {
+    lines.push('  Real PBX: set AMI_HOST, AMI_USERNAME, AMI_SECRET (or a MEETME_CONFIG file); Slack: SLACK_BOT_TOKEN + SLACK_APP_TOKEN.');
+  }
+  lines.push('  Type `help` for commands, `quit` to stop.');
+  return lines.join('\n');
+}
+
+export async function startBot(config: Config, options: StartBotOptions = {}): Promise<RunningBot> {
+  const log = options.logger ?? createLogger({ level: config.logLevel });
+  const mainLog = log.child({ component: 'main' });
+  const stops: (() => Promise<void> | void)[] = [];
+
+  const store = await openStore({ dataDir: config.dataDir });
+  stops.push(() => store.close());
+
+  try {
+    const runEmbeddedPbx = config.embedded.pbx ?? config.pbxs.length === 0;
+    let embeddedPbx: EmbeddedPbx | undefined;
+    let demo: DemoHandle | undefined;
+    const pbxConfigs: PbxConfig[] = [...config.pbxs];
+    if (runEmbeddedPbx) {
+      embeddedPbx = await startEmbeddedPbx({
+        dialect: config.embedded.dialect,
+        users: [EMBEDDED_PBX_USER],
+        lobbies: { '200': { type: 'moh', context: 'lobby', exten: '200' } },
+        logger: log.child({ component: 'sim-pbx' }),
+      });
+      const started = embeddedPbx;
+      stops.push(() => started.stop());
+      if (options.demo ?? config.embedded.demo) {
+        demo = startDemo(embeddedPbx, { rooms: ['200', '201'] });
+        const d = demo;
+        stops.push(() => d.stop());
+      }
+      pbxConfigs.push(embeddedPbxConfig(embeddedPbx));
+    }
+
+    const connections: PbxConnection[] = pbxConfigs.map((p) => createPbxConnection(p, { logger: log }));
+    const registry = new ConferenceRegistry(connections);
+    const failures = await registry.start();
+    for (const f of failures) mainLog.warn({ pbx: f.pbx, err: f.error }, 'PBX not reachable yet; retrying in the background');
+    stops.push(() => registry.stop());
+
+    const runEmbeddedSensor = config.listen.enabled && (config.embedded.sensor ?? (config.sensors.length === 0 && embeddedPbx !== undefined));
+    let embeddedSensor: EmbeddedSensor | undefined;
+    const sensorConfigs: SensorConfig[] = [...config.sensors];
+    if (runEmbeddedSensor && embeddedPbx) {
+      embeddedSensor = await startEmbeddedSensor({ calls: embeddedPbx, logger: log.child({ component: 'sim-sensor' }) });
+      const s = embeddedSensor;
+      stops.push(() => s.stop());
+      sensorConfigs.push(embeddedSensorConfig(embeddedSensor));
+    }
+    const sensors = sensorConfigs.map((s, index) => new SensorClient(s, { logger: log, index }));
+
+    let listenServer: ListenServer | undefined;
+    let listenService: ReturnType<typeof createListenService> | undefined;
+    if (config.listen.enabled && sensors.length > 0) {
+      const key = await loadOrCreateSigningKey(config.listen.signingKey, store.kv, log.child({ component: 'listen' }));
+      const signer = new LinkSigner(key);
+      const hub = createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log.child({ component: 'audio-hub' }) });
+      stops.push(() => hub.close());
+      listenServer = await startListenServer({
+        host: config.listen.host,
+        port: config.listen.port,
+        signer,
+        hub,
+        sensors,
+        logger: log.child({ component: 'listen-http' }),
+        audit: store.audit,
+        singleUse: config.listen.singleUse,
+      });
+      const server = listenServer;
+      stops.push(() => server.close());
+      listenService = createListenService({
+        directory: registry,
+        sensors,
+        signer,
+        publicBaseUrl: config.listen.publicBaseUrl ?? server.url,
+        linkTtlSec: config.listen.linkTtlSec,
+        logger: log.child({ component: 'listen' }),
+      });
+    }
+
+    const adapterNames = config.adapters ?? (config.slack ? ['shell', 'slack'] : ['shell']);
+    const adapters = new Map<string, ChatAdapter>();
+    let shell: ShellAdapter | undefined;
+    if (adapterNames.includes('shell')) {
+      shell = createShellAdapter({
+        input: options.shellInput ?? process.stdin,
+        output: options.shellOutput ?? process.stdout,
+        color: (options.shellOutput ?? process.stdout) === process.stdout && process.stdout.isTTY === true,
+      });
+      adapters.set(shell.name, shell);
+    }
+    if (adapterNames.includes('slack')) {
+      if (!config.slack) throw new ConfigError(['adapters: slack is listed but slack is not configured (set SLACK_BOT_TOKEN and SLACK_APP_TOKEN)']);
+      const slack = createSlackAdapter(config.slack, { logger: log });
+      adapters.set(slack.name, slack);
+    }
+
+    const status = new StatusService({
+      directory: registry,
+      adapters,
+      store,
+      logger: log,
+      keepEndedSec: config.status.keepEndedSec,
+    });
+
+    // Whoever sits at the terminal already has the config and the process: the shell user is admin.
+    const localAdmin = shell?.localUser;
+    const bot = new Bot({
+      directory: registry,
+      grants: config.roles,
+      ...(localAdmin ? { localAdmin } : {}),
+      audit: store.audit,
+      watch: status,
+      ...(listenService ? { listen: listenService } : {}),
+      logger: log,
+    });
+
+    const banner = describeBanner({
+      config,
+      embeddedPbx,
+      embeddedSensor,
+      listenServer,
+      adapters: [...adapters.keys()],
+      pbxs: pbxConfigs,
+      sensors: sensorConfigs,
+      localAdmin: localAdmin !== undefined,
+    });
+    // The banner goes out before the shell's first prompt so the two never interleave.
+    if (shell) (options.shellOutput ?? process.stdout).write(`${banner}\n`);
+
+    for (const adapter of adapters.values()) {
+      await adapter.start(bot.handlersFor(adapter));
+      stops.push(() => adapter.stop());
+    }
+    await status.start();
+    stops.push(() => status.stop());
+
+    mainLog.info({ adapters: [...adapters.keys()], pbxs: pbxConfigs.map((p) => p.id), sensors: sensorConfigs.map((s) => s.id) }, 'meetme-bot started');
+
+    let stopped = false;
+    return {
+      config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const stop of stops.reverse()) {
+          try {
+            await stop();
+          } catch (err) {
+            mainLog.warn({ err }, 'error while stopping');
+          }
+        }
+      },
+    };
+  } catch (err) {
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Where logs go: stderr, except when the shell adapter owns an interactive terminal, where JSON lines
+ * would scribble over the prompt; then they go to `<dataDir>/meetme-bot.log` (MEETME_LOG_FILE overrides).
+ */
+function logDestination(config: Config): DestinationStream {
+  const explicit = process.env['MEETME_LOG_FILE'];
+  const shellOnTerminal = (config.adapters ?? ['shell']).includes('shell') && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (explicit === undefined && !shellOnTerminal) return pino.destination(2);
+  const file = explicit ?? join(config.dataDir, 'meetme-bot.log');
+  mkdirSync(dirname(file), { recursive: true });
+  process.stderr.write(`Logs: ${file}\n`);
+  return pino.destination({ dest: file, mkdir: true, sync: false });
+}
+
+/** `npm start` / the `meetme-bot` bin. */
 export async function runFromCli(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -14,6 +284,21 @@ export async function runFromCli(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger({ level: config.logLevel });
-  log.info({ component: 'main' }, 'meetme-bot starting');
+  // Logs go to stderr so they never interleave with the shell's prompt on stdout.
+  const log = createLogger({ level: config.logLevel, destination: logDestination(config) });
+  const bot = await startBot(config, { logger: log });
+  if (!bot.shell) process.stdout.write(`${bot.banner}\n`);
+
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await bot.stop();
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  if (bot.shell) {
+    await bot.shell.closed;
+    await shutdown();
+  }
 }
