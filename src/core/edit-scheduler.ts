@@ -1,0 +1,196 @@
+import { toBotError, type BotError } from '../errors.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import { MessageGoneError, PlatformError, PlatformRateLimitedError } from './adapter-errors.ts';
+
+/**
+ * Paces the edits of one message: at most one in flight, the latest state wins (each send renders
+ * whatever is current), and consecutive edits keep the platform's minimum interval. Only
+ * talking-indicator changes are `minor`: they wait a longer interval, and never push back a `major`
+ * edit (join, leave, mute...), which is sent as soon as the platform interval allows.
+ */
+export type EditUrgency = 'minor' | 'major';
+
+export interface EditSchedulerOptions {
+  readonly clock: Clock;
+  /** Platform minimum between two edits of this message. */
+  readonly minIntervalMs: number;
+  /** Minimum between edits when only minor changes are pending (at least `minIntervalMs`). */
+  readonly minorIntervalMs: number;
+  /** First retry delay after a transient platform error; doubles per failure up to `maxBackoffMs`. */
+  readonly backoffBaseMs: number;
+  readonly maxBackoffMs: number;
+  /** In [0, 1): jitter for backoff. */
+  readonly random: () => number;
+  /** When the message was last written (its post), so the first edit keeps the interval too. */
+  readonly lastWriteAt: number | undefined;
+  /** Sends one edit rendering the state current at call time. */
+  readonly send: () => Promise<void>;
+  /** The message is gone (a person deleted it): the scheduler has closed itself. */
+  readonly onGone: (err: MessageGoneError) => void;
+  /** An edit failed; `retryInMs` is undefined when it will not be retried until the next change. */
+  readonly onFailure: (err: BotError, retryInMs: number | undefined) => void;
+}
+
+function merge(a: EditUrgency | undefined, b: EditUrgency | undefined): EditUrgency | undefined {
+  if (a === 'major' || b === 'major') return 'major';
+  return a ?? b;
+}
+
+export class EditScheduler {
+  readonly #o: EditSchedulerOptions;
+  #pending: EditUrgency | undefined;
+  #inFlight: Promise<void> | undefined;
+  #lastStartAt: number | undefined;
+  #blockedUntil = 0;
+  #failures = 0;
+  #timer: { readonly handle: TimerHandle; readonly due: number } | undefined;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: EditSchedulerOptions) {
+    this.#o = { ...options, minorIntervalMs: Math.max(options.minIntervalMs, options.minorIntervalMs) };
+    this.#lastStartAt = options.lastWriteAt;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Something changed: make sure an edit showing it will be sent. */
+  request(urgency: EditUrgency): void {
+    if (this.#closed) return;
+    this.#pending = merge(this.#pending, urgency);
+    this.#pump();
+  }
+
+  /** Resolves once nothing is pending or in flight, or the scheduler is closed. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Shutdown: waits for the edit in flight, then sends what is pending once, now, without waiting
+   * for the interval or retrying. Errors are reported, not thrown.
+   */
+  async flush(): Promise<void> {
+    await this.#inFlight;
+    if (this.#closed || this.#pending === undefined) return;
+    this.#clearTimer();
+    this.#pending = undefined;
+    try {
+      await this.#o.send();
+    } catch (err) {
+      if (err instanceof MessageGoneError) this.#gone(err);
+      else this.#o.onFailure(toBotError(err), undefined);
+    }
+  }
+
+  /** No more edits. An edit already in flight completes; `settled()` waits for it. */
+  close(): void {
+    this.#closed = true;
+    this.#clearTimer();
+    this.#wakeIdle();
+  }
+
+  /** Resolves when the edit in flight (if any) has completed. */
+  async settled(): Promise<void> {
+    await this.#inFlight;
+  }
+
+  #isIdle(): boolean {
+    return this.#closed || (this.#inFlight === undefined && this.#pending === undefined);
+  }
+
+  #wakeIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #dueAt(urgency: EditUrgency): number {
+    const interval = urgency === 'major' ? this.#o.minIntervalMs : this.#o.minorIntervalMs;
+    const afterLast = this.#lastStartAt === undefined ? Number.NEGATIVE_INFINITY : this.#lastStartAt + interval;
+    return Math.max(afterLast, this.#blockedUntil);
+  }
+
+  #pump(): void {
+    if (this.#closed || this.#inFlight !== undefined) return;
+    const urgency = this.#pending;
+    if (urgency === undefined) {
+      this.#wakeIdle();
+      return;
+    }
+    const now = this.#o.clock.now();
+    const due = this.#dueAt(urgency);
+    if (due <= now) {
+      this.#start(urgency);
+      return;
+    }
+    if (this.#timer?.due === due) return;
+    this.#clearTimer();
+    const handle = this.#o.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
+    }, due - now);
+    this.#timer = { handle, due };
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#o.clock.clearTimeout(this.#timer.handle);
+    this.#timer = undefined;
+  }
+
+  #start(urgency: EditUrgency): void {
+    this.#clearTimer();
+    this.#pending = undefined;
+    this.#lastStartAt = this.#o.clock.now();
+    let sending: Promise<void>;
+    try {
+      sending = this.#o.send();
+    } catch (err) {
+      sending = Promise.reject(err);
+    }
+    this.#inFlight = sending.then(
+      () => {
+        this.#failures = 0;
+      },
+      (err: unknown) => this.#failed(err, urgency),
+    ).finally(() => {
+      this.#inFlight = undefined;
+      this.#pump();
+    });
+  }
+
+  #failed(err: unknown, urgency: EditUrgency): void {
+    if (err instanceof MessageGoneError) {
+      this.#gone(err);
+      return;
+    }
+    const now = this.#o.clock.now();
+    if (err instanceof PlatformRateLimitedError) {
+      // The state it tried to show was never shown: keep it pending until the platform allows.
+      this.#pending = merge(this.#pending, urgency);
+      this.#blockedUntil = now + Math.max(0, err.retryAfterMs);
+      this.#o.onFailure(err, err.retryAfterMs);
+      return;
+    }
+    if (err instanceof PlatformError && err.transient) {
+      this.#failures += 1;
+      const exp = Math.min(this.#o.maxBackoffMs, this.#o.backoffBaseMs * 2 ** (this.#failures - 1));
+      const delay = Math.round(exp / 2 + (exp / 2) * this.#o.random());
+      this.#pending = merge(this.#pending, urgency);
+      this.#blockedUntil = now + delay;
+      this.#o.onFailure(err, delay);
+      return;
+    }
+    // A permanent refusal would refuse the same edit again: wait for the next change instead.
+    this.#o.onFailure(toBotError(err), undefined);
+  }
+
+  #gone(err: MessageGoneError): void {
+    this.close();
+    this.#o.onGone(err);
+  }
+}

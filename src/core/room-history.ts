@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { Dialect, Participant, Room, RoomChange } from '../conference/types.ts';
+import { participantLabel } from './views.ts';
+
+/**
+ * What a room's final summary needs and the live state forgets: when it started, its peak size,
+ * everyone who was there and who did what. Pure functions; status.ts keeps one per watched room and
+ * saves it in the key-value store so a summary survives a restart.
+ */
+
+export interface Attendee {
+  /** Uniqueid: one entry per call, even when a person rejoins under the same name. */
+  readonly key: string;
+  readonly label: string;
+}
+
+export interface RoomHistory {
+  readonly pbx: string;
+  readonly room: string;
+  readonly dialect: Dialect | undefined;
+  /** Epoch ms; undefined while the room has not been seen running. */
+  readonly startedAt: number | undefined;
+  readonly endedAt: number | undefined;
+  /** Last time anything was seen happening in the room (the end estimate when it ended unseen). */
+  readonly lastSeenAt: number;
+  readonly peakSize: number;
+  readonly attendees: readonly Attendee[];
+  readonly actions: readonly string[];
+}
+
+/** Bounds that keep a stored history small; the oldest attendees and newest actions are kept. */
+export const MAX_ATTENDEES = 300;
+export const MAX_ACTIONS = 100;
+
+function withAttendees(h: RoomHistory, people: Iterable<Participant>): RoomHistory {
+  const known = new Set(h.attendees.map((a) => a.key));
+  const added: Attendee[] = [];
+  for (const p of people) {
+    if (known.has(p.uniqueid)) continue;
+    known.add(p.uniqueid);
+    added.push({ key: p.uniqueid, label: participantLabel(p) });
+  }
+  if (added.length === 0) return h;
+  return { ...h, attendees: [...h.attendees, ...added].slice(0, MAX_ATTENDEES) };
+}
+
+/** A history for `name`, seeded from the room's current state when it is running. */
+export function historyFromRoom(pbx: string, name: string, room: Room | undefined, now: number): RoomHistory {
+  const empty: RoomHistory = {
+    pbx, room: name, dialect: room?.dialect, startedAt: room?.startedAt, endedAt: room?.endedAt,
+    lastSeenAt: now, peakSize: Math.max(room?.peakSize ?? 0, room?.participants.size ?? 0), attendees: [], actions: [],
+  };
+  return room === undefined ? empty : withAttendees(empty, room.participants.values());
+}
+
+/**
+ * True while `h` may still describe the room's current session: it was not seen ending. Start
+ * times are not compared, since a reconnect may re-list a running room with a new start time.
+ */
+export function isOpenSession(h: RoomHistory): boolean {
+  return h.endedAt === undefined;
+}
+
+/** Folds one change for this room into its history. `room` is the room's state after the change. */
+export function applyChange(h: RoomHistory, change: RoomChange, room: Room | undefined, now: number): RoomHistory {
+  let next: RoomHistory = { ...h, lastSeenAt: now };
+  if (change.type === 'room_ended') {
+    const final = change.final;
+    next = withAttendees(next, final.participants.values());
+    return {
+      ...next,
+      dialect: final.dialect,
+      startedAt: next.startedAt ?? final.startedAt,
+      endedAt: final.endedAt ?? now,
+      peakSize: Math.max(next.peakSize, final.peakSize),
+    };
+  }
+  if (change.type === 'room_started' && h.endedAt !== undefined) {
+    return historyFromRoom(h.pbx, h.room, room, now);
+  }
+  if (room !== undefined) {
+    next = {
+      ...next,
+      dialect: room.dialect,
+      startedAt: next.startedAt ?? room.startedAt,
+      peakSize: Math.max(next.peakSize, room.peakSize, room.participants.size),
+    };
+  }
+  if (change.type === 'joined') next = withAttendees(next, [change.participant]);
+  return next;
+}
+
+export function withAction(h: RoomHistory, text: string, now: number): RoomHistory {
+  return { ...h, lastSeenAt: now, actions: [...h.actions, text].slice(-MAX_ACTIONS) };
+}
+
+/** Changes that alter what a summary would say (worth saving); talking and muting do not. */
+export function changesSummary(change: RoomChange): boolean {
+  return change.type === 'room_started' || change.type === 'joined' || change.type === 'room_ended';
+}
+
+/** The summary part of a StatusViewInput. */
+export function summaryOf(h: RoomHistory): { attendees: readonly string[]; actions: readonly string[] } {
+  return { attendees: h.attendees.map((a) => a.label), actions: h.actions };
+}
+
+/** A Room that ended while nobody was looking: rebuilt from its history, to render a summary. */
+export function endedRoomFromHistory(h: RoomHistory, endedAt: number): Room {
+  return {
+    pbx: h.pbx,
+    name: h.room,
+    dialect: h.dialect ?? 'confbridge',
+    participants: new Map(),
+    locked: false,
+    recording: false,
+    muzak: undefined,
+    stream: undefined,
+    startedAt: h.startedAt ?? endedAt,
+    peakSize: h.peakSize,
+    endedAt,
+  };
+}
+
+const historySchema = z.object({
+  pbx: z.string(),
+  room: z.string(),
+  dialect: z.enum(['confbridge', 'meetme']).optional(),
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  lastSeenAt: z.number(),
+  peakSize: z.number().int().min(0),
+  attendees: z.array(z.object({ key: z.string(), label: z.string() })),
+  actions: z.array(z.string()),
+});
+
+export function serializeHistory(h: RoomHistory): string {
+  return JSON.stringify(h);
+}
+
+/** Undefined when `text` is not a history this build wrote (corrupt or from another format). */
+export function parseHistory(text: string): RoomHistory | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = historySchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const d = parsed.data;
+  return {
+    pbx: d.pbx, room: d.room, dialect: d.dialect, startedAt: d.startedAt, endedAt: d.endedAt,
+    lastSeenAt: d.lastSeenAt, peakSize: d.peakSize, attendees: d.attendees, actions: d.actions,
+  };
+}

@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { MemoryStore } from './memory.ts';
+import { openSqliteStore } from './sqlite.ts';
+import type { Store } from './types.ts';
+
+export type { Store } from './types.ts';
+export { StoreError } from './errors.ts';
+export { MemoryStore } from './memory.ts';
+export { SqliteStore, openSqliteStore } from './sqlite.ts';
+
+export const DEFAULT_STORE_FILE = 'meetme-bot.db';
+
+export type OpenStoreOptions =
+  | { readonly dataDir: string; readonly file?: string }
+  | { readonly memory: true };
+
+/**
+ * Opens the configured store: SQLite at `<dataDir>/<file>` (default `./data/meetme-bot.db`; the
+ * directory is created), or an in-memory one. Rejects with StoreError when the file cannot be used.
+ */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  if ('memory' in opts) return new MemoryStore();
+  return openSqliteStore(join(opts.dataDir, opts.file ?? DEFAULT_STORE_FILE));
+}

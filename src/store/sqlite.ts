@@ -1,0 +1,233 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Conversation } from '../core/adapter.ts';
+import { StoreError } from './errors.ts';
+import { migrate } from './migrations.ts';
+import type {
+  AlertAck, AlertStore, AlertSubscription, AuditDecision, AuditOutcome, AuditQuery, AuditRecord, AuditStore,
+  KeyValueStore, Store, WatchRecord, WatchStore,
+} from './types.ts';
+
+/**
+ * The default store: one SQLite file in WAL mode through better-sqlite3. Calls are synchronous
+ * underneath; the async interface is for stores that need the network (Redis).
+ */
+
+interface WatchRow {
+  pbx: string; room: string; platform: string; conversation_id: string; workspace: string;
+  ref_platform: string; ref_conversation: string; ref_id: string;
+  created_at: number; updated_at: number; created_by: string;
+}
+
+interface AuditRow {
+  at: number; correlation_id: string; actor_platform: string; actor_user_id: string; actor_name: string;
+  command: string; pbx: string | null; room: string | null; target: string | null;
+  decision: string; outcome: string; detail: string | null;
+}
+
+interface SubscriptionRow {
+  id: string; rule: string; pbx: string | null; room: string | null; platform: string;
+  conversation_id: string; workspace: string; created_by: string; created_at: number;
+}
+
+interface AckRow { alert_id: string; acked_by: string; at: number }
+
+function conversationOf(platform: string, id: string, workspace: string): Conversation {
+  return workspace === '' ? { platform, id } : { platform, id, workspace };
+}
+
+function watchFromRow(row: WatchRow): WatchRecord {
+  return {
+    pbx: row.pbx,
+    room: row.room,
+    conversation: conversationOf(row.platform, row.conversation_id, row.workspace),
+    ref: { platform: row.ref_platform, conversation: row.ref_conversation, id: row.ref_id },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    createdBy: row.created_by,
+  };
+}
+
+function auditFromRow(row: AuditRow): AuditRecord {
+  return {
+    at: row.at,
+    correlationId: row.correlation_id,
+    actor: { platform: row.actor_platform, userId: row.actor_user_id, displayName: row.actor_name },
+    command: row.command,
+    pbx: row.pbx ?? undefined,
+    room: row.room ?? undefined,
+    target: row.target ?? undefined,
+    decision: row.decision as AuditDecision,
+    outcome: row.outcome as AuditOutcome,
+    detail: row.detail ?? undefined,
+  };
+}
+
+function subscriptionFromRow(row: SubscriptionRow): AlertSubscription {
+  return {
+    id: row.id,
+    rule: row.rule,
+    pbx: row.pbx ?? undefined,
+    room: row.room ?? undefined,
+    conversation: conversationOf(row.platform, row.conversation_id, row.workspace),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+/** Runs a synchronous database call, turning driver errors into StoreError. */
+function guarded<T>(what: string, fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(new StoreError(`${what}: ${(err as Error).message}`, err));
+  }
+}
+
+function watchStore(db: Database): WatchStore {
+  const list = db.prepare<[], WatchRow>('SELECT * FROM watches ORDER BY created_at, rowid');
+  const find = db.prepare<[string, string, string, string, string], WatchRow>(
+    'SELECT * FROM watches WHERE pbx = ? AND room = ? AND platform = ? AND workspace = ? AND conversation_id = ?',
+  );
+  const put = db.prepare(
+    `INSERT OR REPLACE INTO watches
+       (pbx, room, platform, conversation_id, workspace, ref_platform, ref_conversation, ref_id, created_at, updated_at, created_by)
+     VALUES (@pbx, @room, @platform, @conversation_id, @workspace, @ref_platform, @ref_conversation, @ref_id, @created_at, @updated_at, @created_by)`,
+  );
+  const remove = db.prepare('DELETE FROM watches WHERE pbx = ? AND room = ? AND platform = ? AND workspace = ? AND conversation_id = ?');
+  const key = (pbx: string, room: string, c: Conversation) => [pbx, room, c.platform, c.workspace ?? '', c.id] as const;
+  return {
+    list: () => guarded('list watches', () => list.all().map(watchFromRow)),
+    find: (pbx, room, conversation) => guarded('find watch', () => {
+      const row = find.get(...key(pbx, room, conversation));
+      return row === undefined ? undefined : watchFromRow(row);
+    }),
+    put: (r) => guarded('save watch', () => {
+      put.run({
+        pbx: r.pbx, room: r.room, platform: r.conversation.platform, conversation_id: r.conversation.id,
+        workspace: r.conversation.workspace ?? '', ref_platform: r.ref.platform, ref_conversation: r.ref.conversation,
+        ref_id: r.ref.id, created_at: r.createdAt, updated_at: r.updatedAt, created_by: r.createdBy,
+      });
+    }),
+    remove: (pbx, room, conversation) => guarded('remove watch', () => {
+      remove.run(...key(pbx, room, conversation));
+    }),
+  };
+}
+
+function auditStore(db: Database): AuditStore {
+  const append = db.prepare(
+    `INSERT INTO audit_log (at, correlation_id, actor_platform, actor_user_id, actor_name, command, pbx, room, target, decision, outcome, detail)
+     VALUES (@at, @correlation_id, @actor_platform, @actor_user_id, @actor_name, @command, @pbx, @room, @target, @decision, @outcome, @detail)`,
+  );
+  return {
+    append: (r) => guarded('append audit record', () => {
+      append.run({
+        at: r.at, correlation_id: r.correlationId, actor_platform: r.actor.platform, actor_user_id: r.actor.userId,
+        actor_name: r.actor.displayName, command: r.command, pbx: r.pbx ?? null, room: r.room ?? null,
+        target: r.target ?? null, decision: r.decision, outcome: r.outcome, detail: r.detail ?? null,
+      });
+    }),
+    query: (q: AuditQuery) => guarded('query audit log', () => {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (q.pbx !== undefined) { where.push('pbx = ?'); params.push(q.pbx); }
+      if (q.room !== undefined) { where.push('room = ?'); params.push(q.room); }
+      if (q.actorUserId !== undefined) { where.push('actor_user_id = ?'); params.push(q.actorUserId); }
+      if (q.since !== undefined) { where.push('at >= ?'); params.push(q.since); }
+      if (q.until !== undefined) { where.push('at <= ?'); params.push(q.until); }
+      params.push(Math.max(0, Math.trunc(q.limit ?? 20)));
+      const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
+      return db.prepare<(string | number)[], AuditRow>(sql).all(...params).map(auditFromRow);
+    }),
+  };
+}
+
+function alertStore(db: Database): AlertStore {
+  const list = db.prepare<[], SubscriptionRow>('SELECT * FROM alert_subscriptions ORDER BY created_at, rowid');
+  const subscribe = db.prepare(
+    `INSERT OR REPLACE INTO alert_subscriptions (id, rule, pbx, room, platform, conversation_id, workspace, created_by, created_at)
+     VALUES (@id, @rule, @pbx, @room, @platform, @conversation_id, @workspace, @created_by, @created_at)`,
+  );
+  const unsubscribe = db.prepare('DELETE FROM alert_subscriptions WHERE id = ?');
+  const countAcks = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM alert_acks WHERE alert_id = ?');
+  const insertAck = db.prepare('INSERT OR IGNORE INTO alert_acks (alert_id, acked_by, at) VALUES (?, ?, ?)');
+  const acks = db.prepare<[string], AckRow>('SELECT * FROM alert_acks WHERE alert_id = ? ORDER BY at, rowid');
+  const ack = db.transaction((a: AlertAck): boolean => {
+    const first = (countAcks.get(a.alertId)?.n ?? 0) === 0;
+    insertAck.run(a.alertId, a.ackedBy, a.at);
+    return first;
+  });
+  return {
+    subscriptions: () => guarded('list alert subscriptions', () => list.all().map(subscriptionFromRow)),
+    subscribe: (s) => guarded('save alert subscription', () => {
+      subscribe.run({
+        id: s.id, rule: s.rule, pbx: s.pbx ?? null, room: s.room ?? null, platform: s.conversation.platform,
+        conversation_id: s.conversation.id, workspace: s.conversation.workspace ?? '', created_by: s.createdBy,
+        created_at: s.createdAt,
+      });
+    }),
+    unsubscribe: (id) => guarded('remove alert subscription', () => {
+      unsubscribe.run(id);
+    }),
+    ack: (a) => guarded('acknowledge alert', () => ack(a)),
+    acks: (alertId) => guarded('list alert acks', () =>
+      acks.all(alertId).map((r) => ({ alertId: r.alert_id, ackedBy: r.acked_by, at: r.at }))),
+  };
+}
+
+function kvStore(db: Database): KeyValueStore {
+  const get = db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?');
+  const set = db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)');
+  return {
+    get: (key) => guarded('read key', () => get.get(key)?.value),
+    set: (key, value) => guarded('write key', () => {
+      set.run(key, value);
+    }),
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly watches: WatchStore;
+  readonly audit: AuditStore;
+  readonly alerts: AlertStore;
+  readonly kv: KeyValueStore;
+  readonly #db: Database;
+
+  /** Takes an open database whose schema is already migrated; see `openSqliteStore`. */
+  constructor(db: Database) {
+    this.#db = db;
+    this.watches = watchStore(db);
+    this.audit = auditStore(db);
+    this.alerts = alertStore(db);
+    this.kv = kvStore(db);
+  }
+
+  close(): Promise<void> {
+    return guarded('close database', () => {
+      if (this.#db.open) this.#db.close();
+    });
+  }
+}
+
+/** Opens (creating the directory and file if needed) and migrates the SQLite store at `path`. */
+export function openSqliteStore(path: string): SqliteStore {
+  let db: Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new BetterSqlite3(path);
+  } catch (err) {
+    throw new StoreError(`cannot open ${path}: ${(err as Error).message}`, err);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err instanceof StoreError ? err : new StoreError(`cannot prepare ${path}: ${(err as Error).message}`, err);
+  }
+  return new SqliteStore(db);
+}

@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Actor, Conversation } from '../../src/core/adapter.ts';
+import { StatusService } from '../../src/core/status.ts';
+import type { StatusView } from '../../src/core/views.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/types.ts';
+import { FakeAdapter, FakeClock, FakeDirectory, fakeRender, participant, visible } from './status-fakes.ts';
+
+const conv: Conversation = { platform: 'slack', id: 'C1' };
+const alice: Actor = { platform: 'slack', userId: 'U1', displayName: 'alice', groups: [] };
+
+/** One bot process: its own adapter connection, store handle and status service. */
+interface Process {
+  readonly adapter: FakeAdapter;
+  readonly store: Store;
+  readonly service: StatusService;
+}
+
+describe('StatusService across a restart', () => {
+  let dir: string;
+  let clock: FakeClock;
+  let directory: FakeDirectory;
+  const processes: Process[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meetme-status-'));
+    clock = new FakeClock();
+    directory = new FakeDirectory(clock);
+  });
+  afterEach(async () => {
+    for (const p of processes.splice(0)) {
+      await p.service.stop();
+      await p.store.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function boot(keepEndedSec = 3600): Promise<Process> {
+    const adapter = new FakeAdapter(clock);
+    const store = await openStore({ dataDir: dir });
+    const service = new StatusService({ directory, adapters: new Map([['slack', adapter]]), store, render: fakeRender, clock, keepEndedSec });
+    await service.start();
+    const p = { adapter, store, service };
+    processes.push(p);
+    return p;
+  }
+
+  async function shutdown(p: Process): Promise<void> {
+    processes.splice(processes.indexOf(p), 1);
+    await p.service.stop();
+    await p.store.close();
+  }
+
+  function truth(): StatusView {
+    const state = directory.state();
+    return fakeRender({ pbx: 'pbx1', roomName: '200', room: state.rooms.get('200'), available: state.available, since: state.since, now: clock.now() });
+  }
+
+  it('edits the existing message after a restart instead of posting a new one', async () => {
+    const first = await boot();
+    directory.join('200', participant('200', 1));
+    await first.service.watch('pbx1', '200', conv, alice);
+    const ref = first.adapter.posts[0]?.ref;
+    await clock.advance(2000);
+    await shutdown(first);
+
+    directory.join('200', participant('200', 2));
+    directory.mute('200', participant('200', 1).uniqueid, true);
+    await clock.advance(10_000);
+
+    const second = await boot();
+    await second.service.idle();
+    expect(second.adapter.posts).toEqual([]);
+    expect(second.adapter.edits.map((e) => e.ref)).toEqual([ref]);
+    expect(visible(second.adapter.edits[0]?.view)).toEqual(visible(truth()));
+
+    directory.join('200', participant('200', 3));
+    await clock.advance(1000);
+    expect(visible(second.adapter.lastViewOf(ref?.id ?? ''))).toEqual(visible(truth()));
+  });
+
+  it('gives a room that ended while the bot was down its final summary', async () => {
+    const first = await boot();
+    const start = clock.now();
+    directory.join('200', participant('200', 1, { callerName: 'Tim', callerNum: '701' }));
+    await first.service.watch('pbx1', '200', conv, alice);
+    await clock.advance(30_000);
+    directory.join('200', participant('200', 2, { callerName: 'Ann', callerNum: '702' }));
+    first.service.noteAction('pbx1', '200', 'alice muted Tim (701)');
+    await clock.advance(30_000);
+    await shutdown(first);
+
+    directory.removeSilently('200');
+    await clock.advance(600_000);
+
+    const second = await boot();
+    await second.service.idle();
+    expect(second.adapter.posts).toEqual([]);
+    const final = second.adapter.edits.at(-1)?.view as StatusView;
+    expect(final.ended).toMatchObject({ peakSize: 2, attendees: ['Tim (701)', 'Ann (702)'], actions: ['alice muted Tim (701)'] });
+    // The end is estimated from the last sign of life before the restart, never from the restart itself.
+    expect(final.ended?.durationSec).toBeGreaterThanOrEqual(30);
+    expect(final.ended?.durationSec).toBeLessThanOrEqual((clock.now() - start) / 1000 - 600);
+    expect(final.buttons).toEqual([]);
+  });
+
+  it('waits for the reconnected PBX to be reconciled before calling a missing room ended', async () => {
+    const first = await boot();
+    directory.join('200', participant('200', 1));
+    await first.service.watch('pbx1', '200', conv, alice);
+    await shutdown(first);
+
+    directory.removeSilently('200');
+    directory.down();
+    directory.up();
+    const second = await boot();
+    await clock.advance(1000);
+    expect(second.adapter.attempts).toEqual([]);
+
+    directory.join('200', participant('200', 1));
+    await clock.advance(10_000);
+    const last = second.adapter.lastViewOf(first.adapter.posts[0]?.ref.id ?? '') as StatusView;
+    expect(last.ended).toBeUndefined();
+    expect(visible(last)).toEqual(visible(truth()));
+  });
+
+  it('calls a missing room ended once the reconnected PBX has had time to reconcile', async () => {
+    const first = await boot();
+    directory.join('200', participant('200', 1, { callerName: 'Tim', callerNum: '701' }));
+    await first.service.watch('pbx1', '200', conv, alice);
+    await shutdown(first);
+
+    directory.removeSilently('200');
+    directory.down();
+    directory.up();
+    const second = await boot();
+    await clock.advance(4000);
+    expect(second.adapter.attempts).toEqual([]);
+    await clock.advance(2000);
+    expect((second.adapter.edits.at(-1)?.view as StatusView).ended).toMatchObject({ attendees: ['Tim (701)'] });
+  });
+
+  it('forgets a summary older than keepEndedSec without editing it', async () => {
+    const first = await boot(60);
+    directory.join('200', participant('200', 1));
+    await first.service.watch('pbx1', '200', conv, alice);
+    directory.end('200');
+    await clock.advance(1000);
+    await shutdown(first);
+
+    await clock.advance(61_000);
+    const second = await boot(60);
+    await second.service.idle();
+    expect(second.adapter.attempts).toEqual([]);
+    expect(await second.store.watches.list()).toEqual([]);
+  });
+
+  it('re-delivers a recent summary after a restart', async () => {
+    const first = await boot(60);
+    directory.join('200', participant('200', 1, { callerName: 'Tim', callerNum: '701' }));
+    await first.service.watch('pbx1', '200', conv, alice);
+    directory.end('200');
+    await shutdown(first);
+
+    await clock.advance(10_000);
+    const second = await boot(60);
+    await clock.advance(1000);
+    expect(second.adapter.posts).toEqual([]);
+    expect((second.adapter.edits.at(-1)?.view as StatusView).ended).toMatchObject({ attendees: ['Tim (701)'] });
+    await clock.advance(50_000);
+    expect(await second.store.watches.list()).toEqual([]);
+  });
+});
