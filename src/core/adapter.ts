@@ -83,4 +83,9 @@ export interface ChatAdapter {
    */
   update(ref: MessageRef, view: View): Promise<void>;
   reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void>;
+  /**
+   * Optional: a short note in the message's thread (Slack: "@alice muted Tim (701)" under the status
+   * message). Platforms without threads leave it out.
+   */
+  postThreadNote?(ref: MessageRef, text: string): Promise<void>;
 }

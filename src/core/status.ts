@@ -241,8 +241,13 @@ export class StatusService implements WatchService {
   noteAction(pbx: string, room: string, text: string): void {
     const roomKey = roomKeyOf(pbx, room);
     const history = this.#histories.get(roomKey);
-    if (history === undefined) return;
-    this.#setHistory(roomKey, withAction(history, text, this.#clock.now()), true);
+    if (history !== undefined) this.#setHistory(roomKey, withAction(history, text, this.#clock.now()), true);
+    for (const w of this.#watches.values()) {
+      if (w.roomKey !== roomKey || w.adapter.postThreadNote === undefined) continue;
+      w.adapter.postThreadNote(w.record.ref, text).catch((err: unknown) => {
+        this.#log.warn({ err, pbx, room }, 'could not post the audit line in the status thread');
+      });
+    }
   }
 
   #newWatch(key: string, record: WatchRecord, adapter: ChatAdapter): LiveWatch {

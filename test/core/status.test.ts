@@ -84,6 +84,20 @@ describe('StatusService', () => {
     expect(visible(s.adapter.lastViewOf(ref?.id ?? ''))).toEqual(visible(truth(s)));
   });
 
+  it('posts each noted action as a thread line under the status message where the platform has threads', async () => {
+    const s = await setup();
+    const notes: [string, string][] = [];
+    s.adapter.postThreadNote = async (ref, text) => {
+      notes.push([ref.id, text]);
+    };
+    s.directory.join('200', participant('200', 1));
+    await s.service.watch('pbx1', '200', conv, alice);
+    s.service.noteAction('pbx1', '200', 'alice muted Tim (701)');
+    s.service.noteAction('pbx1', '201', 'alice locked 201');
+    await s.clock.advance(10);
+    expect(notes).toEqual([[s.adapter.posts[0]?.ref.id, 'alice muted Tim (701)']]);
+  });
+
   it('re-posts at the bottom on a second show and retires the old message without buttons', async () => {
     const s = await setup();
     s.directory.join('200', participant('200', 1));
