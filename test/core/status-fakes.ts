@@ -264,6 +264,8 @@ export class FakeAdapter implements ChatAdapter {
   /** Every update call, accepted or not. */
   readonly attempts: SentEdit[] = [];
   rateLimited = 0;
+  /** Set by a test to give this fake a thread, like Slack's. */
+  postThreadNote: ((ref: MessageRef, text: string) => Promise<void>) | undefined;
   readonly #clock: Clock;
   readonly #latencyMs: number;
   readonly #lastAccepted = new Map<string, number>();

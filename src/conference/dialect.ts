@@ -1,0 +1,20 @@
+import type { ListedRoom } from './reconcile.ts';
+import type { Dialect, Participant } from './types.ts';
+
+/**
+ * What differs between ConfBridge and MeetMe: how rooms are listed and how the room-level actions
+ * are sent. Everything else (originate, redirect, variables) is the same AMI for both.
+ */
+export interface DialectOps {
+  readonly dialect: Dialect;
+  /** Every active room with its participants, for reconciliation. */
+  listRooms(): Promise<ListedRoom[]>;
+  /** Mute or unmute one participant, or everyone (`all`: on mute, everyone but admins). */
+  mute(room: string, target: Participant | 'all', on: boolean): Promise<void>;
+  kick(room: string, target: Participant | 'all'): Promise<void>;
+  lock(room: string, on: boolean): Promise<void>;
+  record(room: string, on: boolean): Promise<void>;
+}
+
+/** Asterisk's answer to an action it does not have (a dialect it does not run). */
+export const UNKNOWN_ACTION = /invalid\/unknown command|unknown command|no such command/i;

@@ -1,0 +1,74 @@
+import { BotError, type BotErrorOptions } from '../errors.ts';
+
+/**
+ * Errors of the conference domain. User messages name the room or the candidates the user can pick
+ * from, never AMI text; the AMI answer, when there is one, goes in `detail` for the logs.
+ */
+
+export class RoomNotFoundError extends BotError {
+  readonly code = 'room_not_found' as const;
+  readonly room: string;
+  constructor(pbx: string, room: string, known: readonly string[] = []) {
+    const hint = known.length > 0 ? ` Active rooms: ${known.slice(0, 20).join(', ')}.` : ' There are no active rooms.';
+    super(`No active room "${room}".${hint}`, { detail: `room ${room} not found on pbx ${pbx}` });
+    this.room = room;
+  }
+}
+
+export class ParticipantNotFoundError extends BotError {
+  readonly code = 'participant_not_found' as const;
+  /** Labels of the people the user could have meant (the room's participants or waiting callers). */
+  readonly candidates: readonly string[];
+  constructor(room: string, who: string, candidates: readonly string[], place: 'room' | 'queue' = 'room') {
+    const where = place === 'room' ? `in room ${room}` : `waiting for room ${room}`;
+    const list = candidates.length > 0 ? ` ${place === 'room' ? 'In the room' : 'Waiting'}: ${candidates.slice(0, 25).join(', ')}.` : ' Nobody is there.';
+    super(`Nobody matches "${who}" ${where}.${list}`);
+    this.candidates = candidates;
+  }
+}
+
+export class AmbiguousParticipantError extends BotError {
+  readonly code = 'ambiguous_participant' as const;
+  readonly candidates: readonly string[];
+  constructor(room: string, who: string, candidates: readonly string[]) {
+    super(`"${who}" matches more than one person in ${room}: ${candidates.slice(0, 25).join(', ')}. Be more specific.`);
+    this.candidates = candidates;
+  }
+}
+
+/** Input that can never be valid: control characters, a malformed user number, a bad phone number or extension. */
+export class BadInputError extends BotError {
+  readonly code = 'bad_command' as const;
+  constructor(userMessage: string) {
+    super(userMessage);
+  }
+}
+
+export class ActionRefusedError extends BotError {
+  readonly code = 'action_refused' as const;
+  constructor(userMessage: string, options: BotErrorOptions = {}) {
+    super(userMessage, options);
+  }
+}
+
+export class PbxUnavailableError extends BotError {
+  readonly code = 'pbx_unavailable' as const;
+  constructor(pbx: string, options: BotErrorOptions = {}) {
+    super(`PBX ${pbx} is not reachable right now; its rooms are shown as unavailable.`, options);
+  }
+}
+
+export class PbxNotFoundError extends BotError {
+  readonly code = 'pbx_not_found' as const;
+  constructor(pbx: string, known: readonly string[]) {
+    super(`No PBX "${pbx}". Known: ${known.join(', ') || 'none'}.`);
+  }
+}
+
+/** A side-effecting action cut off by a dropped AMI link: it may or may not have happened. */
+export class OutcomeUnknownError extends BotError {
+  readonly code = 'outcome_unknown' as const;
+  constructor(pbx: string, room: string, what: string, options: BotErrorOptions = {}) {
+    super(`The link to ${pbx} dropped during "${what}": outcome unknown, re-check room ${room}.`, options);
+  }
+}

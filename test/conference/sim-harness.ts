@@ -1,0 +1,72 @@
+import { pbxSchema, type PbxConfig } from '../../src/config.ts';
+import { createPbxConnection, type PbxConnection } from '../../src/conference/pbx.ts';
+import type { PbxState, RoomChange } from '../../src/conference/types.ts';
+import { startEmbeddedPbx, type EmbeddedPbx, type LobbySpec, type PbxDialect } from '../../src/sim/pbx/index.ts';
+
+export interface Harness {
+  readonly sim: EmbeddedPbx;
+  readonly conn: PbxConnection;
+  readonly changes: RoomChange[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly id?: string;
+  readonly lobbies?: Readonly<Record<string, LobbySpec>>;
+  readonly config?: Record<string, unknown>;
+}
+
+/** A PbxConnection logged in to a fresh embedded PBX over TCP on 127.0.0.1. */
+export async function startHarness(dialect: PbxDialect, opts: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startEmbeddedPbx({ dialect, ...(opts.lobbies ? { lobbies: opts.lobbies } : {}) });
+  const config: PbxConfig = pbxSchema.parse({
+    id: opts.id ?? 'sim', host: sim.host, port: sim.port, username: 'bot', secret: 'botsecret',
+    pingIntervalMs: 0, actionTimeoutMs: 3000,
+    muzak: { channel: 'Local/moh@lobby', context: 'confs', exten: '{room}' },
+    stream: { channel: 'Local/icecast@lobby', context: 'confs', exten: '{room}' },
+    invite: { channel: 'PJSIP/{number}', context: 'confs', exten: '{room}', timeoutMs: 2000 },
+    lobbies: opts.lobbies ?? {},
+    ...opts.config,
+  });
+  const conn = createPbxConnection(config, { amiOverrides: { reconnect: { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 } } });
+  const changes: RoomChange[] = [];
+  conn.onChange((c) => changes.push(...c));
+  await conn.start();
+  return {
+    sim, conn, changes,
+    async close() {
+      await conn.stop();
+      await sim.stop();
+    },
+  };
+}
+
+/** Resolves once the connection's state satisfies `pred` (checked now and after every change). */
+export function until(conn: PbxConnection, pred: (s: PbxState) => boolean, timeoutMs = 5000): Promise<PbxState> {
+  if (pred(conn.state())) return Promise.resolve(conn.state());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error('state condition not reached'));
+    }, timeoutMs);
+    const off = conn.onChange(() => {
+      if (!pred(conn.state())) return;
+      clearTimeout(timer);
+      off();
+      resolve(conn.state());
+    });
+  });
+}
+
+export function names(s: PbxState, room: string): string[] {
+  return [...(s.rooms.get(room)?.participants.values() ?? [])].map((p) => p.callerName ?? p.channel);
+}
+
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
