@@ -265,7 +265,7 @@ export class FakeAdapter implements ChatAdapter {
   readonly attempts: SentEdit[] = [];
   rateLimited = 0;
   /** Set by a test to give this fake a thread, like Slack's. */
-  postThreadNote: ((ref: MessageRef, text: string) => Promise<void>) | undefined;
+  postThreadNote?: (ref: MessageRef, text: string) => Promise<void>;
   readonly #clock: Clock;
   readonly #latencyMs: number;
   readonly #lastAccepted = new Map<string, number>();

@@ -1,0 +1,174 @@
+/*
+ * The live-call player. Connects to this page's WebSocket when Play is pressed, turns the 8 kHz s16le
+ * mono frames into floats for the AudioWorklet in worklet.js, and shows state in the DOM:
+ * #player[data-state] is one of paused, connecting, playing, waiting, ended, expired, invalid,
+ * unreachable, error, slow; #player[data-frames] counts audio frames; #level is the output level.
+ */
+/* global AudioWorkletNode */
+'use strict';
+
+(function player() {
+  const root = document.getElementById('player');
+  const button = document.getElementById('play');
+  const meter = document.getElementById('level');
+  const statusLine = document.getElementById('status');
+  const durationLine = document.getElementById('duration');
+
+  const LABELS = {
+    paused: 'Paused. Press Play to listen.',
+    connecting: 'Connecting…',
+    playing: 'Playing live',
+    waiting: 'Waiting for audio…',
+    ended: 'Call ended',
+    expired: 'Link expired. Ask the bot for a new one.',
+    invalid: 'This link is not valid.',
+    unreachable: 'Sensor unreachable. Retrying…',
+    error: 'The sensor reported an error.',
+    slow: 'Your connection was too slow and was dropped. Reload to try again.',
+  };
+  const FROM_SERVER = {
+    connecting: 'connecting', playing: 'playing', waiting: 'waiting', ended: 'ended',
+    sensor_unreachable: 'unreachable', sensor_error: 'error', expired: 'expired', invalid: 'invalid',
+  };
+  const FINAL = new Set(['ended', 'expired', 'invalid', 'slow']);
+  const CLOSE_STATES = { 4410: 'expired', 4403: 'invalid', 4008: 'slow', 1000: 'ended' };
+
+  let context = null;
+  let output = null;
+  let socket = null;
+  let paused = true;
+  let streamState = 'connecting';
+  let frames = 0;
+  const loadedAt = Date.now();
+  const initialDuration = Number(root.dataset.duration) || 0;
+
+  function show(state, message) {
+    root.dataset.state = state;
+    statusLine.textContent = message || LABELS[state] || state;
+    const final = FINAL.has(state);
+    button.disabled = final;
+    button.textContent = paused || final ? 'Play' : 'Pause';
+    button.setAttribute('aria-pressed', String(!paused && !final));
+    if (final) meter.value = 0;
+  }
+
+  function tickDuration() {
+    if (FINAL.has(root.dataset.state) && root.dataset.state !== 'slow') return;
+    const seconds = initialDuration + Math.floor((Date.now() - loadedAt) / 1000);
+    const mm = String(Math.floor(seconds / 60)).padStart(2, '0');
+    const ss = String(seconds % 60).padStart(2, '0');
+    durationLine.textContent = mm + ':' + ss;
+  }
+
+  function toFloats(buffer) {
+    const samples = new Int16Array(buffer, 0, buffer.byteLength >> 1);
+    const floats = new Float32Array(samples.length);
+    for (let i = 0; i < samples.length; i++) floats[i] = samples[i] / 32768;
+    return floats;
+  }
+
+  function onMessage(event) {
+    if (typeof event.data === 'string') {
+      let message;
+      try { message = JSON.parse(event.data); } catch { return; }
+      if (message.type !== 'status') return;
+      streamState = FROM_SERVER[message.state] || 'error';
+      if (!paused || FINAL.has(streamState)) show(streamState, message.message);
+      return;
+    }
+    frames++;
+    root.dataset.frames = String(frames);
+    if (paused || !output) return;
+    output.push(toFloats(event.data));
+  }
+
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(scheme + '//' + location.host + location.pathname.replace(/\/$/, '') + '/ws');
+    socket.binaryType = 'arraybuffer';
+    socket.onmessage = onMessage;
+    socket.onclose = (event) => {
+      socket = null;
+      if (FINAL.has(root.dataset.state)) return;
+      show(CLOSE_STATES[event.code] || 'unreachable');
+    };
+  }
+
+  function showLevel(level) {
+    const shown = paused ? 0 : Math.min(1, level * 3);
+    meter.value = shown;
+    root.dataset.level = shown.toFixed(3);
+  }
+
+  /** AudioWorklet output (worklet.js): jitter buffer and click-free joins inside the audio thread. */
+  async function workletOutput() {
+    await context.audioWorklet.addModule('/listen-assets/worklet.js');
+    const node = new AudioWorkletNode(context, 'pcm-player', { numberOfInputs: 0, outputChannelCount: [1] });
+    node.port.onmessage = (event) => showLevel(event.data.level);
+    node.connect(context.destination);
+    return {
+      push: (floats) => node.port.postMessage(floats, [floats.buffer]),
+      reset: () => node.port.postMessage({ reset: true }),
+    };
+  }
+
+  /**
+   * Fallback where AudioWorklet is missing (plain http on a non-local host): buffers scheduled back
+   * to back on the context clock, 150 ms behind, so joins are sample-exact.
+   */
+  function bufferOutput() {
+    const LEAD = 0.15;
+    let nextAt = 0;
+    return {
+      push(floats) {
+        const buffer = context.createBuffer(1, floats.length, 8000);
+        buffer.copyToChannel(floats, 0);
+        const source = context.createBufferSource();
+        source.buffer = buffer;
+        source.connect(context.destination);
+        if (nextAt < context.currentTime) nextAt = context.currentTime + LEAD;
+        source.start(nextAt);
+        nextAt += buffer.duration;
+        let sum = 0;
+        for (let i = 0; i < floats.length; i++) sum += floats[i] * floats[i];
+        showLevel(Math.sqrt(sum / floats.length));
+      },
+      reset() { nextAt = 0; },
+    };
+  }
+
+  async function startAudio() {
+    try {
+      context = new AudioContext({ sampleRate: 8000 });
+    } catch {
+      context = new AudioContext();
+    }
+    output = context.audioWorklet ? await workletOutput() : bufferOutput();
+  }
+
+  async function play() {
+    paused = false;
+    show(streamState === 'connecting' || !socket ? 'connecting' : streamState);
+    if (!context) await startAudio();
+    else {
+      output.reset();
+      await context.resume();
+    }
+    if (!socket) connect();
+  }
+
+  async function pause() {
+    paused = true;
+    show('paused');
+    if (context) await context.suspend();
+  }
+
+  button.addEventListener('click', () => {
+    const action = paused ? play() : pause();
+    action.catch((err) => show('error', 'Cannot play audio in this browser: ' + err.message));
+  });
+
+  show(root.dataset.state === 'paused' ? 'paused' : root.dataset.state);
+  tickDuration();
+  window.setInterval(tickDuration, 1000);
+})();

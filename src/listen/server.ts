@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import websocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../log.ts';
+import type { AuditStore } from '../store/types.ts';
+import { sameCallref } from '../sensor/listcalls.ts';
+import type { AudioHub, HubListener, HubState } from './hub.ts';
+import type { LinkClaims, LinkSigner, VerifyResult } from './links.ts';
+import { ASSET_PREFIX, renderNotFoundPage, renderPlayerPage, renderRejectionPage, type InitialState, type PlayerCall } from './page.ts';
+import type { SensorCallLister } from './service.ts';
+
+/**
+ * The player's HTTP + WebSocket server (fastify). The token is checked on the page load and again
+ * when the audio stream starts. Request logging is off and nothing here logs a URL: the token is in it.
+ */
+
+export interface ListenServerDeps {
+  readonly host: string;
+  readonly port: number;
+  readonly signer: LinkSigner;
+  readonly hub: AudioHub;
+  readonly sensors: readonly SensorCallLister[];
+  readonly logger: Logger;
+  readonly audit?: AuditStore;
+  /** A link starts one stream only (config.listen.singleUse). */
+  readonly singleUse: boolean;
+  readonly now?: () => number;
+}
+
+export interface ListenServer {
+  /** `http://host:port`, for building links in tests and logs. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const SLOW_CLOSE_GRACE_MS = 2000;
+
+/** Close codes the player page understands. */
+export const WS_CLOSE = { expired: 4410, invalid: 4403, slow: 4008, ended: 1000 } as const;
+
+const ASSETS: Readonly<Record<string, string>> = {
+  'player.js': 'text/javascript; charset=utf-8',
+  'worklet.js': 'text/javascript; charset=utf-8',
+  'player.css': 'text/css; charset=utf-8',
+};
+
+async function loadAssets(): Promise<Map<string, Buffer>> {
+  const dir = new URL('./public/', import.meta.url);
+  const entries = await Promise.all(Object.keys(ASSETS).map(async (name) => [name, await readFile(new URL(name, dir))] as const));
+  return new Map(entries);
+}
+
+function securityHeaders(reply: FastifyReply, request: FastifyRequest): void {
+  const host = request.headers.host ?? '';
+  const sameOriginWs = /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : '';
+  reply.header('content-security-policy',
+    `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'${sameOriginWs}; img-src 'self'; ` +
+    "media-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('cache-control', 'no-store');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+}
+
+export async function startListenServer(deps: ListenServerDeps): Promise<ListenServer> {
+  const log = deps.logger.child({ component: 'listen-http' });
+  const now = deps.now ?? Date.now;
+  const assets = await loadAssets();
+  /** Spent single-use nonces and when they can be forgotten (their link's expiry). */
+  const spent = new Map<string, number>();
+
+  const app = Fastify({
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Tokens are a few hundred characters; the default 100 would answer 414.
+    routerOptions: { maxParamLength: 2048 },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  await app.register(websocket, { options: { maxPayload: 1024 } });
+  app.addHook('onRequest', async (request, reply) => securityHeaders(reply, request));
+
+  const check = (token: string): VerifyResult | { ok: false; reason: 'used' } => {
+    const result = deps.signer.verify(token, now());
+    if (result.ok && deps.singleUse && spent.has(result.claims.nonce)) return { ok: false, reason: 'used' };
+    return result;
+  };
+
+  const describeCall = async (claims: LinkClaims): Promise<{ call: PlayerCall | undefined; state: InitialState }> => {
+    const sensor = deps.sensors.find((s) => s.id === claims.sensor);
+    if (!sensor) return { call: undefined, state: 'unreachable' };
+    try {
+      const found = (await sensor.listCalls()).find((c) => sameCallref(c.callref, claims.callref) && c.callId === claims.callId);
+      if (!found) return { call: undefined, state: 'ended' };
+      return { call: { caller: found.caller, called: found.called, callerName: found.callerName, durationSec: found.durationSec }, state: 'paused' };
+    } catch (err) {
+      log.warn({ sensor: claims.sensor, err: err instanceof Error ? err.message : String(err) }, 'page load: sensor listcalls failed');
+      return { call: undefined, state: 'unreachable' };
+    }
+  };
+
+  app.get<{ Params: { token: string } }>('/listen/:token', async (request, reply) => {
+    const result = check(request.params.token);
+    if (!result.ok) {
+      const page = renderRejectionPage(result.reason);
+      return reply.code(page.status).type('text/html; charset=utf-8').send(page.html);
+    }
+    const { call, state } = await describeCall(result.claims);
+    return reply.type('text/html; charset=utf-8').send(renderPlayerPage(call, state, result.claims.expiresAt));
+  });
+
+  app.get<{ Params: { file: string } }>(`${ASSET_PREFIX}/:file`, async (request, reply) => {
+    const body = assets.get(request.params.file);
+    const type = ASSETS[request.params.file];
+    if (!body || !type) return reply.code(404).type('text/html; charset=utf-8').send(renderNotFoundPage());
+    return reply.type(type).send(body);
+  });
+
+  app.get<{ Params: { token: string } }>('/listen/:token/ws', { websocket: true }, (socket, request) => {
+    const result = check(request.params.token);
+    if (!result.ok) {
+      const expired = result.reason === 'expired' || result.reason === 'used';
+      socket.send(JSON.stringify({ type: 'status', state: expired ? 'expired' : 'invalid' }));
+      socket.close(expired ? WS_CLOSE.expired : WS_CLOSE.invalid, expired ? 'link expired' : 'link not valid');
+      return;
+    }
+    const { claims } = result;
+    if (deps.singleUse) {
+      for (const [nonce, until] of spent) if (until <= now()) spent.delete(nonce);
+      spent.set(claims.nonce, claims.expiresAt);
+    }
+    streamCall(socket, claims);
+  });
+
+  // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/html; charset=utf-8').send(renderNotFoundPage()));
+
+  function streamCall(socket: WebSocket, claims: LinkClaims): void {
+    const startedAt = now();
+    let endReason = 'listener left';
+    const listener: HubListener = {
+      audio: (pcm) => socket.send(pcm, { binary: true }),
+      status: (state: HubState, message) => socket.send(JSON.stringify({ type: 'status', state, ...(message === undefined ? {} : { message }) })),
+      backlog: () => socket.bufferedAmount,
+      close: (reason) => {
+        endReason = reason === 'slow' ? 'dropped: too slow' : 'call ended';
+        if (reason === 'slow') {
+          socket.close(WS_CLOSE.slow, 'too slow');
+          // The close frame queues behind the backlog; do not hold that memory for the handshake.
+          setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+        } else {
+          socket.close(WS_CLOSE.ended, 'call ended');
+        }
+      },
+    };
+    log.info({ sensor: claims.sensor, callref: claims.callref, user: `${claims.actor.platform}:${claims.actor.userId}` }, 'listener joined');
+    const unsubscribe = deps.hub.subscribe({ sensor: claims.sensor, callref: claims.callref, callId: claims.callId }, listener);
+    socket.on('close', () => {
+      unsubscribe();
+      const seconds = Math.round((now() - startedAt) / 1000);
+      log.info({ sensor: claims.sensor, callref: claims.callref, seconds, reason: endReason }, 'listener left');
+      void deps.audit?.append({
+        at: now(),
+        correlationId: randomUUID(),
+        actor: claims.actor,
+        command: 'listen',
+        pbx: undefined,
+        room: undefined,
+        target: `call ${claims.callId} (${claims.callref} on sensor ${claims.sensor})`,
+        decision: 'allowed',
+        outcome: 'ok',
+        detail: `listened ${seconds} s; ${endReason}`,
+      }).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit append failed'));
+    });
+    socket.on('error', (err) => log.debug({ err: err.message }, 'listener socket error'));
+  }
+
+  await app.listen({ host: deps.host, port: deps.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : deps.port;
+  const shownHost = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
+  log.info({ host: deps.host, port }, 'listen server started');
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: async () => {
+      await app.close();
+    },
+  };
+}

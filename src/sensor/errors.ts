@@ -1,0 +1,65 @@
+import { BotError } from '../errors.ts';
+
+/**
+ * Failures talking to a VoIPmonitor sensor's manager port. `userMessage` names the sensor but never
+ * its address, key or raw reply; `message` (logs only) carries the detail.
+ */
+
+/** Where to set a sensor's AES settings, for messages that ask an operator to fix them. */
+export function aesConfigHint(sensorId: string, index: number | undefined): string {
+  const entry = index === undefined ? `sensors[] entry with id "${sensorId}"` : `sensors[${index}]`;
+  return `set ${entry}.aesKey and .aesIv (env SENSOR_AES_KEY / SENSOR_AES_IV) to the sensor's manager_aes_key / manager_aes_iv (base64)`;
+}
+
+export class SensorUnreachableError extends BotError {
+  readonly code = 'sensor_unreachable' as const;
+  constructor(readonly sensor: string, detail: string, cause?: unknown) {
+    super(`Sensor ${sensor} is unreachable.`, { detail: `sensor ${sensor}: ${detail}`, cause });
+  }
+}
+
+export class SensorTimeoutError extends BotError {
+  readonly code = 'sensor_timeout' as const;
+  constructor(readonly sensor: string, timeoutMs: number) {
+    super(`Sensor ${sensor} did not answer in time.`, { detail: `sensor ${sensor}: no complete reply within ${timeoutMs} ms` });
+  }
+}
+
+/** The sensor demands encryption (`need aes!`), or its encrypted reply cannot be decrypted with our key. */
+export class SensorNeedsAesError extends BotError {
+  readonly code = 'sensor_needs_aes' as const;
+  constructor(readonly sensor: string, index: number | undefined, problem: string) {
+    const text = `Sensor ${sensor} ${problem}: ${aesConfigHint(sensor, index)}.`;
+    super(text, { detail: text });
+  }
+}
+
+/** A reply the protocol does not allow here, or a documented refusal such as `liveaudio is disabled`. */
+export class SensorProtocolError extends BotError {
+  readonly code = 'sensor_error' as const;
+  constructor(readonly sensor: string, userMessage: string, detail: string) {
+    super(userMessage, { detail: `sensor ${sensor}: ${detail}` });
+  }
+}
+
+export class SensorNotFoundError extends BotError {
+  readonly code = 'sensor_not_found' as const;
+  constructor(readonly sensor: string) {
+    super(`No sensor named ${sensor} is configured.`);
+  }
+}
+
+export class CallNotFoundError extends BotError {
+  readonly code = 'call_not_found' as const;
+  constructor(userMessage = 'That call is not active on any sensor.', detail?: string) {
+    super(userMessage, detail === undefined ? {} : { detail });
+  }
+}
+
+/** A call reference or listen id that must not reach the sensor's command line. */
+export class InvalidSensorArgumentError extends BotError {
+  readonly code = 'bad_command' as const;
+  constructor(what: string, value: string) {
+    super(`That is not a valid ${what}.`, { detail: `rejected ${what} ${JSON.stringify(value.slice(0, 40))}` });
+  }
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig, type SensorConfig } from '../../src/config.ts';
+import { SensorClient } from '../../src/sensor/client.ts';
+import { startEmbeddedSensor, type EmbeddedSensor } from '../../src/sim/sensor/server.ts';
+import type { SimCall } from '../../src/sim/calls.ts';
+
+const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/voipmonitor/${name}`, import.meta.url));
+const KEY = 'NWL/IFnW/LHDYgF7B2OCJA==';
+const IV = 'sUhIsGHBY56seAYC+s733A==';
+
+const call: SimCall = { callId: 'abc123@pbx.sim', caller: '1001', callerName: 'Alice', called: '200', startedAt: Date.now() - 5000, codec: 'PCMU' };
+
+function sensorConfig(extra: Record<string, unknown>): SensorConfig {
+  const config = parseConfig({ sensors: [{ id: 'sim', host: '127.0.0.1', timeoutMs: 2000, ...extra }] });
+  const sensor = config.sensors[0];
+  if (!sensor) throw new Error('test config has no sensor');
+  return sensor;
+}
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanup.length > 0) await cleanup.pop()?.();
+});
+
+async function embedded(aes?: { key: string; iv: string }): Promise<EmbeddedSensor> {
+  const sensor = await startEmbeddedSensor({ calls: { calls: () => [call] }, ...(aes ? { aes } : {}) });
+  cleanup.push(() => sensor.stop());
+  return sensor;
+}
+
+/** A one-shot fake sensor that answers every connection with fixed bytes and records what it got. */
+async function replaying(reply: Buffer): Promise<{ port: number; requests: Buffer[] }> {
+  const requests: Buffer[] = [];
+  const server: Server = createServer((socket) => {
+    socket.once('data', (data: Buffer) => {
+      requests.push(data);
+      socket.end(reply);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, requests };
+}
+
+describe('SensorClient against the embedded sensor', () => {
+  it('lists calls and streams audio without AES', async () => {
+    const sensor = await embedded();
+    const client = new SensorClient(sensorConfig({ port: sensor.port }));
+    expect(await client.getVersion()).toBe('2026.04.0');
+    const [listed] = await client.listCalls();
+    expect(listed).toMatchObject({ callId: call.callId, caller: '1001', called: '200', callerCodec: 'PCMU' });
+    const ref = listed?.callref ?? '';
+    await client.listen(ref, 'mb-test-1');
+    expect(await client.readAudio(ref, 'mb-test-1')).toEqual({ kind: 'wait' });
+    await new Promise((r) => setTimeout(r, 120));
+    const audio = await client.readAudio(ref, 'mb-test-1');
+    expect(audio.kind).toBe('audio');
+    if (audio.kind === 'audio') expect(audio.pcm.length % 800).toBe(0);
+    await client.listenStop(ref, 'mb-test-1');
+    expect(await client.readAudio(ref, 'mb-test-1')).toEqual({ kind: 'worker_not_found' });
+  });
+
+  it('speaks AES with the configured key and IV', async () => {
+    const sensor = await embedded({ key: KEY, iv: IV });
+    const client = new SensorClient(sensorConfig({ port: sensor.port, aesKey: KEY, aesIv: IV }));
+    const [listed] = await client.listCalls();
+    expect(listed?.callId).toBe(call.callId);
+    await client.listen(listed?.callref ?? '', 'mb-aes');
+    await client.listenStop(listed?.callref ?? '', 'mb-aes');
+  });
+
+  it('names the sensor and the config keys when the sensor demands AES we do not have', async () => {
+    const sensor = await embedded({ key: KEY, iv: IV });
+    const client = new SensorClient(sensorConfig({ port: sensor.port }), { index: 0 });
+    expect(await client.getVersion()).toBe('2026.04.0');
+    const err = await client.listCalls().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'sensor_needs_aes' });
+    const message = (err as { userMessage: string }).userMessage;
+    for (const part of ['sim', 'sensors[0].aesKey', '.aesIv', 'SENSOR_AES_KEY', 'SENSOR_AES_IV', 'need aes!']) expect(message).toContain(part);
+  });
+
+  it('reports a wrong AES key as a configuration error, not garbage', async () => {
+    const sensor = await embedded({ key: KEY, iv: IV });
+    const wrongKey = Buffer.alloc(16, 9).toString('base64');
+    const client = new SensorClient(sensorConfig({ port: sensor.port, aesKey: wrongKey, aesIv: IV }));
+    await expect(client.listCalls()).rejects.toMatchObject({ code: 'sensor_needs_aes' });
+  });
+
+  it('reports a refused connection as sensor_unreachable', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const freePort = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await expect(new SensorClient(sensorConfig({ port: freePort })).listCalls()).rejects.toMatchObject({ code: 'sensor_unreachable' });
+  });
+
+  it('reports a sensor that never answers as sensor_timeout', async () => {
+    const silent = createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => { silent.close(() => resolve()); }));
+    const port = (silent.address() as { port: number }).port;
+    await expect(new SensorClient(sensorConfig({ port, timeoutMs: 150 })).listCalls()).rejects.toMatchObject({ code: 'sensor_timeout' });
+  });
+
+  it('rejects a listen id longer than 19 characters before it reaches the sensor', async () => {
+    const client = new SensorClient(sensorConfig({ port: 1 }));
+    await expect(client.listen('0x7f00', '01234567890123456789')).rejects.toMatchObject({ code: 'bad_command' });
+    await expect(client.listen('0x7f00 ; x', 'ok')).rejects.toMatchObject({ code: 'bad_command' });
+  });
+});
+
+describe('SensorClient against real sensor replies', () => {
+  it('decodes the real encrypted listcalls reply', async () => {
+    const fake = await replaying(fixture('listcalls.aes.rawreply'));
+    const client = new SensorClient(sensorConfig({ port: fake.port, aesKey: KEY, aesIv: IV }));
+    expect(await client.listCalls()).toEqual([]);
+    expect(fake.requests[0]?.subarray(0, 12).toString()).toBe('aes-128-cbc:');
+    expect(fake.requests[0]?.subarray(-4).toString()).toBe(':sea');
+  });
+
+  it('sends plain commands ended by CRLF CRLF', async () => {
+    const fake = await replaying(fixture('getversion.reply'));
+    expect(await new SensorClient(sensorConfig({ port: fake.port })).getVersion()).toBe('2026.04.0');
+    expect(fake.requests[0]?.toString()).toBe('getversion\r\n\r\n');
+  });
+
+  it('turns each documented reply into a result or a typed error', async () => {
+    const cases: [string, (c: SensorClient) => Promise<unknown>, unknown][] = [
+      ['03_listen.reply', (c) => c.listen('0x7fdcfc00b2e0', 'a'), undefined],
+      ['listen.badref.reply', (c) => c.listen('0x1', 'a'), { code: 'call_not_found' }],
+      ['04_readaudio_immediately.reply', (c) => c.readAudio('0x1', 'a'), { kind: 'wait' }],
+      ['readaudio.badref.reply', (c) => c.readAudio('0x1', 'a'), { kind: 'call_not_found' }],
+      ['08_readaudio_after_stop.reply', (c) => c.readAudio('0x1', 'a'), { kind: 'worker_not_found' }],
+      ['listen_stop.badref.reply', (c) => c.listenStop('0x1', 'a'), undefined],
+      ['listcalls.plain_with_aes_key.reply', (c) => c.listCalls(), { code: 'sensor_needs_aes' }],
+      ['unknown.reply', (c) => c.listCalls(), { code: 'sensor_error' }],
+    ];
+    for (const [name, run, expected] of cases) {
+      const fake = await replaying(fixture(name));
+      const client = new SensorClient(sensorConfig({ port: fake.port }));
+      const outcome = await run(client).catch((e: unknown) => e);
+      if (expected === undefined) expect(outcome, name).toBeUndefined();
+      else expect(outcome, name).toMatchObject(expected as object);
+    }
+  });
+
+  it('returns the real 800-byte audio chunk untouched', async () => {
+    const bytes = fixture('05_readaudio_audio_800B.reply');
+    const fake = await replaying(bytes);
+    const result = await new SensorClient(sensorConfig({ port: fake.port })).readAudio('0x7fdcfc00b2e0', 'a');
+    expect(result.kind === 'audio' && result.pcm.equals(bytes)).toBe(true);
+  });
+});
