@@ -42,7 +42,7 @@ describe('config', () => {
 
   it('refuses a newline in a value that reaches AMI', () => {
     const problems = problemsOf(() => parseConfig({ pbxs: [{ id: 'a', host: 'h', username: 'bot\r\nAction: Originate', secret: 's' }] }));
-    expect(problems.join('\n')).toMatch(/pbxs\.0\.username: must not contain control characters/);
+    expect(problems.join('\n')).toMatch(/pbxs\.0\.username \(env AMI_USERNAME\): must not contain control characters/);
   });
 
   it('asks for the app token in Socket Mode', () => {

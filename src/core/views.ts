@@ -1,3 +1,7 @@
+import type { Participant, Room } from '../conference/types.ts';
+import type { BotError } from '../errors.ts';
+import { tryEncodeAction, type Action } from './actions.ts';
+
 /**
  * Platform-neutral view model. Views are plain data built by pure functions from room state; each
  * adapter's renderer turns them into Block Kit, a Discord embed, or terminal text, and enforces its
@@ -72,6 +76,8 @@ export interface StatusView {
   readonly ended: RoomSummaryView | undefined;
   /** Epoch ms of the state this view shows. */
   readonly updatedAt: number;
+  /** 0-based page of rows a paginating renderer shows; set when someone pressed a page button. */
+  readonly page?: number;
 }
 
 export interface TableView {
@@ -111,3 +117,158 @@ export interface AlertView {
 }
 
 export type View = StatusView | ReplyView | AlertView;
+
+// ---- Builders: pure functions from domain state to views. ----
+
+/** `45s`, `3m 05s`, `1h 02m`: compact, for time in room and room running time. */
+export function formatDuration(sec: number): string {
+  const total = Number.isFinite(sec) && sec > 0 ? Math.floor(sec) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(s).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** `HH:MM` in UTC: the bot serves people in many time zones, so one fixed zone everywhere. */
+export function formatClock(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+/** How a participant is named to people: `Tim (701)`, `701`, or the channel when nothing else is known. */
+export function participantLabel(p: Pick<Participant, 'callerName' | 'callerNum' | 'channel'>): string {
+  if (p.callerName !== undefined && p.callerNum !== undefined) return `${p.callerName} (${p.callerNum})`;
+  return p.callerName ?? p.callerNum ?? p.channel;
+}
+
+export function replyView(text: string, opts: Partial<Omit<ReplyView, 'kind' | 'text'>> = {}): ReplyView {
+  return {
+    kind: 'reply',
+    tone: opts.tone ?? 'info',
+    title: opts.title,
+    text,
+    table: opts.table,
+    link: opts.link,
+    buttons: opts.buttons ?? [],
+    correlationId: opts.correlationId,
+  };
+}
+
+const NOTICE_CODES: ReadonlySet<string> = new Set(['already_left']);
+const WARNING_CODES: ReadonlySet<string> = new Set(['bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'participant_not_found', 'ambiguous_participant', 'call_not_found']);
+
+/** The user-safe face of a failure: its userMessage and the correlation id that finds the log lines. */
+export function errorView(err: BotError, correlationId: string): ReplyView {
+  const tone: Tone = NOTICE_CODES.has(err.code) ? 'info' : WARNING_CODES.has(err.code) ? 'warning' : 'error';
+  return replyView(err.userMessage, { tone, correlationId });
+}
+
+export interface StatusViewInput {
+  pbx: string;
+  roomName: string;
+  room: Room | undefined;
+  available: boolean;
+  /** epoch ms the PBX went down/up */
+  since: number;
+  now: number;
+  history?: { attendees: readonly string[]; actions: readonly string[] };
+  /** The page a page button asked for (see StatusView.page). */
+  page?: number;
+}
+
+function button(action: Action, label: string, style: ButtonView['style'], confirm?: ConfirmView): ButtonView | undefined {
+  const id = tryEncodeAction(action);
+  return id === undefined ? undefined : { id, label, style, confirm };
+}
+
+function participantButtons(pbx: string, room: string, p: Participant): (ButtonView | undefined)[] {
+  const who = participantLabel(p);
+  return [
+    p.muted
+      ? button({ kind: 'mute', pbx, room, uniqueid: p.uniqueid, on: false }, 'Unmute', 'default')
+      : button({ kind: 'mute', pbx, room, uniqueid: p.uniqueid, on: true }, 'Mute', 'default'),
+    button({ kind: 'kick', pbx, room, uniqueid: p.uniqueid }, 'Kick', 'danger', {
+      title: 'Kick participant?', text: `Remove ${who} from room ${room}?`, confirm: 'Kick', deny: 'Cancel',
+    }),
+  ];
+}
+
+function present(buttons: readonly (ButtonView | undefined)[]): ButtonView[] {
+  return buttons.filter((b): b is ButtonView => b !== undefined);
+}
+
+/**
+ * The status message of one room. An absent or ended room gives the final summary (no rows, no
+ * buttons); an unreachable PBX gives a banner and no buttons, since no press could succeed.
+ */
+export function buildStatusView(input: StatusViewInput): StatusView {
+  const { pbx, roomName, room, available, since, now } = input;
+  const unreachable = available ? undefined : `PBX unreachable since ${formatClock(since)}, reconnecting`;
+  const flags: RoomFlagsView = {
+    locked: room?.locked ?? false,
+    recording: room?.recording ?? false,
+    muzak: room?.muzak !== undefined,
+    stream: room?.stream !== undefined,
+  };
+  const participants = room === undefined ? [] : [...room.participants.values()];
+  if (room === undefined || room.endedAt !== undefined) {
+    const endedAt = room?.endedAt ?? now;
+    return {
+      kind: 'status', pbx, room: roomName, count: 0, flags,
+      runningSec: room === undefined ? 0 : Math.max(0, Math.floor((endedAt - room.startedAt) / 1000)),
+      rows: [], buttons: [], banner: unreachable,
+      ended: {
+        durationSec: room === undefined ? 0 : Math.max(0, Math.floor((endedAt - room.startedAt) / 1000)),
+        peakSize: room?.peakSize ?? 0,
+        attendees: input.history?.attendees ?? participants.map(participantLabel),
+        actions: input.history?.actions ?? [],
+      },
+      updatedAt: now,
+    };
+  }
+  let unencodable = false;
+  const rows: ParticipantRowView[] = participants.map((p) => {
+    const wanted = available ? participantButtons(pbx, roomName, p) : [];
+    const buttons = present(wanted);
+    if (buttons.length < wanted.length) unencodable = true;
+    return {
+      key: p.uniqueid,
+      name: p.callerName ?? p.callerNum ?? p.channel,
+      number: p.callerNum,
+      usernum: p.usernum,
+      tech: p.tech,
+      muted: p.muted,
+      mutedBy: p.mutedBy,
+      talking: p.talking,
+      admin: p.admin,
+      marked: p.marked,
+      topic: p.topic,
+      inRoomSec: Math.max(0, Math.floor((now - p.joinedAt) / 1000)),
+      buttons,
+    };
+  });
+  const wantedRoomButtons = available
+    ? [
+        room.locked
+          ? button({ kind: 'lock', pbx, room: roomName, on: false }, 'Unlock', 'default')
+          : button({ kind: 'lock', pbx, room: roomName, on: true }, 'Lock', 'default'),
+        button({ kind: 'mute_all', pbx, room: roomName, on: true }, 'Mute all', 'danger', {
+          title: 'Mute everyone?', text: `Mute all ${participants.length} participants of room ${roomName}?`, confirm: 'Mute all', deny: 'Cancel',
+        }),
+      ]
+    : [];
+  const roomButtons = present(wantedRoomButtons);
+  if (roomButtons.length < wantedRoomButtons.length) unencodable = true;
+  const tooLong = unencodable ? 'Room or PBX name too long for buttons: use typed commands' : undefined;
+  return {
+    kind: 'status', pbx, room: roomName, count: participants.length, flags,
+    runningSec: Math.max(0, Math.floor((now - room.startedAt) / 1000)),
+    rows, buttons: roomButtons,
+    banner: unreachable ?? tooLong,
+    ended: undefined,
+    updatedAt: now,
+    ...(input.page === undefined ? {} : { page: input.page }),
+  };
+}

@@ -1,0 +1,130 @@
+import type {
+  AlertView, ButtonView, ParticipantRowView, ReplyView, StatusView, TableView, Tone, View,
+} from '../../src/core/views.ts';
+import { formatClock, formatDuration } from '../../src/core/views.ts';
+
+/**
+ * Pure: view → terminal text. Buttons are numbered from 1 in reading order so `press N` can name
+ * them; the caller gets them back in that order.
+ */
+
+export interface RenderOptions {
+  /** ANSI colours for tones, names and buttons. */
+  readonly color: boolean;
+}
+
+export interface Rendered {
+  readonly text: string;
+  /** The view's buttons, `buttons[n - 1]` being the one shown as `[n]`. */
+  readonly buttons: readonly ButtonView[];
+}
+
+const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' } as const;
+
+type Paint = (style: keyof typeof ANSI, text: string) => string;
+
+function painter(color: boolean): Paint {
+  return color ? (style, text) => `${ANSI[style]}${text}${ANSI.reset}` : (_style, text) => text;
+}
+
+const TONE_MARK: Readonly<Record<Tone, string>> = { info: '', success: '✓ ', warning: '! ', error: '✗ ' };
+const TONE_STYLE: Readonly<Record<Tone, keyof typeof ANSI>> = { info: 'reset', success: 'green', warning: 'yellow', error: 'red' };
+
+/** Columns padded to their widest cell; trailing spaces trimmed. */
+export function alignColumns(rows: readonly (readonly string[])[], indent = ''): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, [...cell].length); });
+  return rows.map((row) => `${indent}${row.map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)).join('  ')}`.trimEnd());
+}
+
+function renderTable(table: TableView): string[] {
+  return alignColumns([table.columns, ...table.rows], '  ');
+}
+
+class ButtonNumbers {
+  readonly buttons: ButtonView[] = [];
+  constructor(private readonly paint: Paint) {}
+  label(button: ButtonView): string {
+    this.buttons.push(button);
+    const text = `[${this.buttons.length}] ${button.label}${button.confirm === undefined ? '' : '…'}`;
+    return button.style === 'danger' ? this.paint('red', text) : this.paint('cyan', text);
+  }
+}
+
+function rowState(row: ParticipantRowView): string {
+  const marks: string[] = [];
+  if (row.muted) marks.push(row.mutedBy === undefined ? 'muted' : `muted(${row.mutedBy})`);
+  if (row.talking) marks.push('talking');
+  if (row.admin) marks.push('admin');
+  if (row.marked) marks.push('marked');
+  return marks.join(',') || '-';
+}
+
+function renderStatus(view: StatusView, paint: Paint, numbers: ButtonNumbers): string[] {
+  const lines: string[] = [];
+  const flags = [view.flags.locked && 'locked', view.flags.recording && 'recording', view.flags.muzak && 'music', view.flags.stream && 'streaming'].filter(Boolean);
+  if (view.ended !== undefined) {
+    lines.push(paint('bold', `Room ${view.room} (${view.pbx}) ended after ${formatDuration(view.ended.durationSec)}, peak ${view.ended.peakSize}`));
+    if (view.banner !== undefined) lines.push(paint('yellow', `! ${view.banner}`));
+    lines.push(`  Attendees: ${view.ended.attendees.length === 0 ? '-' : view.ended.attendees.join(', ')}`);
+    for (const action of view.ended.actions) lines.push(`  - ${action}`);
+    lines.push(paint('dim', `  updated ${formatClock(view.updatedAt)} UTC`));
+    return lines;
+  }
+  const people = `${view.count} ${view.count === 1 ? 'person' : 'people'}`;
+  lines.push(paint('bold', `Room ${view.room} (${view.pbx}): ${people}, running ${formatDuration(view.runningSec)}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}`));
+  if (view.banner !== undefined) lines.push(paint('yellow', `! ${view.banner}`));
+  if (view.rows.length > 0) {
+    const table = [['#', 'Name', 'Number', 'Tech', 'State', 'Topic', 'In room', 'Buttons']];
+    for (const row of view.rows) {
+      table.push([
+        row.usernum === undefined ? '' : String(row.usernum), row.name, row.number ?? '', row.tech, rowState(row), row.topic ?? '',
+        formatDuration(row.inRoomSec), '',
+      ]);
+    }
+    // Button labels carry ANSI codes when coloured, so they go after the aligned columns.
+    const aligned = alignColumns(table, '  ');
+    const header = aligned[0] as string;
+    const buttonColumn = header.length - 'Buttons'.length;
+    lines.push(header);
+    view.rows.forEach((row, i) => {
+      const buttons = row.buttons.map((b) => numbers.label(b)).join(' ');
+      lines.push(`${(aligned[i + 1] as string).padEnd(buttonColumn)}${buttons}`.trimEnd());
+    });
+  }
+  if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);
+  lines.push(paint('dim', `  updated ${formatClock(view.updatedAt)} UTC`));
+  return lines;
+}
+
+function renderReply(view: ReplyView, paint: Paint, numbers: ButtonNumbers): string[] {
+  const lines: string[] = [];
+  if (view.title !== undefined) lines.push(paint('bold', view.title));
+  lines.push(paint(TONE_STYLE[view.tone], `${TONE_MARK[view.tone]}${view.text}`));
+  if (view.table !== undefined) lines.push(...renderTable(view.table));
+  if (view.link !== undefined) lines.push(`  ${view.link.label}: ${view.link.url}`);
+  if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);
+  if (view.correlationId !== undefined) lines.push(paint('dim', `  (ref ${view.correlationId})`));
+  return lines;
+}
+
+function renderAlert(view: AlertView, paint: Paint, numbers: ButtonNumbers): string[] {
+  const style = view.severity === 'critical' ? 'red' : view.severity === 'warning' ? 'yellow' : 'reset';
+  const lines = [paint(style, `[${view.severity}] ${view.title}`), view.text];
+  lines.push(...alignColumns(view.fields.map(([label, value]) => [`${label}:`, value]), '  '));
+  if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);
+  if (view.ackedBy !== undefined) lines.push(`  acknowledged by ${view.ackedBy}`);
+  lines.push(paint('dim', `  at ${formatClock(view.at)} UTC`));
+  return lines;
+}
+
+export function renderView(view: View, options: RenderOptions = { color: false }): Rendered {
+  const paint = painter(options.color);
+  const numbers = new ButtonNumbers(paint);
+  const lines = view.kind === 'status'
+    ? renderStatus(view, paint, numbers)
+    : view.kind === 'reply'
+      ? renderReply(view, paint, numbers)
+      : renderAlert(view, paint, numbers);
+  return { text: lines.join('\n'), buttons: numbers.buttons };
+}

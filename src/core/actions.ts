@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { BadActionError } from './errors.ts';
+
+/**
+ * Button ids ⇄ typed actions. An id is `v1|<kind>|<field>|...`: compact enough for Discord's 100
+ * characters (Slack allows 255), versioned so old buttons can be told apart after a format change,
+ * and validated field by field on the way in. Ids carry no authority: every press is authorized
+ * and checked against the room's current state again.
+ */
+
+export const ACTION_ID_VERSION = 'v1';
+/** Discord's custom_id limit; the smaller of the platforms the bot supports. */
+export const MAX_ACTION_ID_LENGTH = 100;
+
+export type Action =
+  | { readonly kind: 'mute'; readonly pbx: string; readonly room: string; readonly uniqueid: string; readonly on: boolean }
+  | { readonly kind: 'kick'; readonly pbx: string; readonly room: string; readonly uniqueid: string }
+  | { readonly kind: 'mute_all'; readonly pbx: string; readonly room: string; readonly on: boolean }
+  | { readonly kind: 'kick_all'; readonly pbx: string; readonly room: string }
+  | { readonly kind: 'lock'; readonly pbx: string; readonly room: string; readonly on: boolean }
+  | { readonly kind: 'transfer'; readonly pbx: string; readonly room: string; readonly uniqueid: string; readonly exten: string; readonly context: string | undefined }
+  | { readonly kind: 'page'; readonly pbx: string; readonly room: string; readonly page: number };
+
+export type ActionKind = Action['kind'];
+
+const pbx = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/);
+const room = z.string().regex(/^[A-Za-z0-9_.@+#*-]{1,64}$/);
+const uniqueid = z.string().regex(/^[A-Za-z0-9_.:-]{1,40}$/);
+const exten = z.string().regex(/^[0-9A-Za-z*#+_-]{1,40}$/);
+const context = z.string().regex(/^[A-Za-z0-9_.-]{0,40}$/);
+const flag = z.enum(['0', '1']).transform((f) => f === '1');
+const page = z.string().regex(/^[0-9]{1,4}$/).transform(Number);
+
+/** Short wire codes per kind; the schema validates the fields that follow the kind. */
+const DECODERS = {
+  m: z.tuple([pbx, room, uniqueid, flag]).transform(([p, r, u, on]): Action => ({ kind: 'mute', pbx: p, room: r, uniqueid: u, on })),
+  k: z.tuple([pbx, room, uniqueid]).transform(([p, r, u]): Action => ({ kind: 'kick', pbx: p, room: r, uniqueid: u })),
+  ma: z.tuple([pbx, room, flag]).transform(([p, r, on]): Action => ({ kind: 'mute_all', pbx: p, room: r, on })),
+  ka: z.tuple([pbx, room]).transform(([p, r]): Action => ({ kind: 'kick_all', pbx: p, room: r })),
+  l: z.tuple([pbx, room, flag]).transform(([p, r, on]): Action => ({ kind: 'lock', pbx: p, room: r, on })),
+  t: z.tuple([pbx, room, uniqueid, exten, context]).transform(([p, r, u, e, c]): Action => ({
+    kind: 'transfer', pbx: p, room: r, uniqueid: u, exten: e, context: c === '' ? undefined : c,
+  })),
+  p: z.tuple([pbx, room, page]).transform(([p, r, n]): Action => ({ kind: 'page', pbx: p, room: r, page: n })),
+} as const;
+
+type WireCode = keyof typeof DECODERS;
+
+function fieldsOf(action: Action): [WireCode, ...string[]] {
+  const bit = (on: boolean) => (on ? '1' : '0');
+  switch (action.kind) {
+    case 'mute': return ['m', action.pbx, action.room, action.uniqueid, bit(action.on)];
+    case 'kick': return ['k', action.pbx, action.room, action.uniqueid];
+    case 'mute_all': return ['ma', action.pbx, action.room, bit(action.on)];
+    case 'kick_all': return ['ka', action.pbx, action.room];
+    case 'lock': return ['l', action.pbx, action.room, bit(action.on)];
+    case 'transfer': return ['t', action.pbx, action.room, action.uniqueid, action.exten, action.context ?? ''];
+    case 'page': return ['p', action.pbx, action.room, String(action.page)];
+  }
+}
+
+function isWireCode(code: string): code is WireCode {
+  return Object.hasOwn(DECODERS, code);
+}
+
+/** Parses and validates a button id. Throws BadActionError for anything it did not produce. */
+export function decodeAction(id: string): Action {
+  if (id.length > MAX_ACTION_ID_LENGTH) throw new BadActionError(`action id longer than ${MAX_ACTION_ID_LENGTH}`);
+  const [version, code, ...fields] = id.split('|');
+  if (version !== ACTION_ID_VERSION) throw new BadActionError(`unknown action id version ${JSON.stringify(version?.slice(0, 8))}`);
+  if (code === undefined || !isWireCode(code)) throw new BadActionError(`unknown action kind ${JSON.stringify(code?.slice(0, 8))}`);
+  const parsed = DECODERS[code].safeParse(fields);
+  if (!parsed.success) throw new BadActionError(`malformed ${code} action id`);
+  return parsed.data;
+}
+
+/**
+ * The compact id for an action. Throws BadActionError when a field would not survive decoding
+ * (unsafe characters) or the id would exceed MAX_ACTION_ID_LENGTH (very long PBX/room names).
+ */
+export function encodeAction(action: Action): string {
+  const [code, ...fields] = fieldsOf(action);
+  const id = [ACTION_ID_VERSION, code, ...fields].join('|');
+  if (id.length > MAX_ACTION_ID_LENGTH) throw new BadActionError(`${action.kind} action id would be ${id.length} characters`);
+  if (!DECODERS[code].safeParse(fields).success) throw new BadActionError(`${action.kind} action has fields a button id cannot carry`);
+  return id;
+}
+
+/** Like encodeAction, but undefined when the action cannot be a button (callers then offer typed commands). */
+export function tryEncodeAction(action: Action): string | undefined {
+  try {
+    return encodeAction(action);
+  } catch {
+    return undefined;
+  }
+}

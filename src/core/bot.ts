@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import type { RoleGrant } from '../config.ts';
+import { toBotError } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { AuditStore } from '../store/types.ts';
+import { decodeAction, type Action } from './actions.ts';
+import type { ChatAdapter, InboundContext, InboundHandlers } from './adapter.ts';
+import { createAuditor, type Auditor } from './audit.ts';
+import { parseCommand, type Command } from './commands.ts';
+import { Dispatcher, type RoomDirectory, type RoomTarget } from './dispatcher.ts';
+import { NotAuthorizedError } from './errors.ts';
+import { ackFirst, ackOnce, compose, type Middleware } from './middleware.ts';
+import { Policy, requiredRoleForAction, requiredRoleForCommand, type Decision, type Requirement } from './policy.ts';
+import type { ListenService, WatchService } from './services.ts';
+import { errorView } from './views.ts';
+
+export interface BotDeps {
+  directory: RoomDirectory;
+  grants: RoleGrant[];
+  /** The local user (shell, embedded demo) gets admin everywhere; `whoami` says so. */
+  localAdmin?: { platform: string; userId: string };
+  audit?: AuditStore;
+  watch?: WatchService;
+  listen?: ListenService;
+  logger?: Logger;
+  now?: () => number;
+  newCorrelationId?: () => string;
+}
+
+type Operation =
+  | { readonly kind: 'command'; readonly command: Command; readonly target: RoomTarget | undefined }
+  | { readonly kind: 'action'; readonly action: Action };
+
+/** One inbound event on its way through the middleware; later steps fill in what earlier ones learn. */
+interface Request {
+  readonly inbound: InboundContext;
+  readonly adapter: ChatAdapter;
+  readonly correlationId: string;
+  readonly ack: () => Promise<void>;
+  readonly input: { readonly kind: 'command'; readonly text: string } | { readonly kind: 'action'; readonly id: string };
+  readonly log: Logger;
+  op?: Operation;
+  decision?: Decision;
+  /** Name recorded in the audit trail (`mute`, `unlock`, `kick_all`...). */
+  name?: string;
+  target?: string | undefined;
+  /** Set once the outcome is in the audit trail, so a later reply failure is not recorded twice. */
+  audited?: boolean;
+}
+
+function auditName(op: Operation): string {
+  if (op.kind === 'command') return op.command.name;
+  const { action } = op;
+  if (action.kind === 'mute') return action.on ? 'mute' : 'unmute';
+  if (action.kind === 'mute_all') return action.on ? 'mute_all' : 'unmute_all';
+  if (action.kind === 'lock') return action.on ? 'lock' : 'unlock';
+  return action.kind;
+}
+
+/** The target as typed, so a failed command's audit record still says whom it was aimed at. */
+function typedTarget(command: Command): string | undefined {
+  switch (command.name) {
+    case 'mute':
+    case 'unmute':
+    case 'kick':
+      return command.who.kind === 'all' ? 'everyone' : command.who.text;
+    case 'topic':
+    case 'transfer':
+    case 'bringin':
+      return command.who;
+    case 'invite':
+      return command.number;
+    case 'listen':
+      return command.target.kind === 'call' ? command.target.callref : command.target.who;
+    case 'calls':
+      return command.filter;
+    default:
+      return 'room' in command ? command.room : undefined;
+  }
+}
+
+function scopeOf(op: Operation): { pbx: string | undefined; room: string | undefined } {
+  if (op.kind === 'action') return { pbx: op.action.pbx, room: op.action.room };
+  return { pbx: op.target?.pbx, room: op.target?.room };
+}
+
+/**
+ * The bot core: parse → authorize → dispatch, as middleware around every command and button press
+ * from any adapter. Knows no platform SDK; talks to platforms only through ChatAdapter.
+ */
+export class Bot {
+  readonly #deps: BotDeps;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #newCorrelationId: () => string;
+  readonly #policy: Policy;
+  readonly #auditor: Auditor;
+  readonly #dispatcher: Dispatcher;
+
+  constructor(deps: BotDeps) {
+    this.#deps = deps;
+    this.#log = (deps.logger ?? silentLogger()).child({ component: 'core' });
+    this.#now = deps.now ?? Date.now;
+    this.#newCorrelationId = deps.newCorrelationId ?? (() => randomBytes(4).toString('hex'));
+    this.#policy = new Policy({ grants: deps.grants, localAdmin: deps.localAdmin });
+    this.#auditor = createAuditor({ logger: this.#log, store: deps.audit, now: this.#now });
+    this.#dispatcher = new Dispatcher({
+      directory: deps.directory, policy: this.#policy, now: this.#now, audit: deps.audit, watch: deps.watch, listen: deps.listen,
+    });
+  }
+
+  handlersFor(adapter: ChatAdapter): InboundHandlers {
+    const run = compose<Request>([
+      ackFirst<Request>(adapter.limits.ackDeadlineMs, this.#log),
+      this.#errorSink(),
+      this.#parse(),
+      this.#authorize(),
+      this.#dispatch(),
+    ]);
+    const request = (inbound: InboundContext, input: Request['input']): Request => {
+      const correlationId = this.#newCorrelationId();
+      return {
+        inbound, adapter, correlationId, input,
+        ack: ackOnce(() => inbound.ack()),
+        log: this.#log.child({ correlationId, platform: inbound.actor.platform, user: inbound.actor.userId }),
+      };
+    };
+    return {
+      command: (ctx, text) => run(request(ctx, { kind: 'command', text })),
+      action: (ctx, actionId) => run(request(ctx, { kind: 'action', id: actionId })),
+    };
+  }
+
+  #isLocalAdmin(inbound: InboundContext): boolean {
+    const local = this.#deps.localAdmin;
+    return local !== undefined && local.platform === inbound.actor.platform && local.userId === inbound.actor.userId;
+  }
+
+  async #audit(req: Request, decision: 'allowed' | 'denied', outcome: 'ok' | 'error' | 'denied' | 'unknown', detail: string | undefined): Promise<void> {
+    const scope = req.op === undefined ? { pbx: undefined, room: undefined } : scopeOf(req.op);
+    const { platform, userId, displayName } = req.inbound.actor;
+    await this.#auditor.record({
+      correlationId: req.correlationId,
+      actor: { platform, userId, displayName },
+      command: req.name ?? 'unknown',
+      pbx: scope.pbx,
+      room: scope.room,
+      target: req.target,
+      decision,
+      outcome,
+      detail,
+    });
+  }
+
+  /** One error sink: a short message and the correlation id to the user, the detail to the log. */
+  #errorSink(): Middleware<Request> {
+    return async (req, next) => {
+      try {
+        await next();
+      } catch (thrown) {
+        const err = toBotError(thrown);
+        const level = err.code === 'internal' ? 'error' : 'info';
+        req.log[level]({ err, code: err.code }, 'request failed');
+        if (req.decision?.allowed === true && req.audited !== true) {
+          await this.#audit(req, 'allowed', err.code === 'outcome_unknown' ? 'unknown' : 'error', err.code);
+        }
+        try {
+          await req.adapter.reply(req.inbound.interaction, errorView(err, req.correlationId), { ephemeral: true });
+        } catch (replyErr) {
+          req.log.warn({ err: replyErr }, 'could not deliver the error reply');
+        }
+      }
+    };
+  }
+
+  #parse(): Middleware<Request> {
+    return async (req, next) => {
+      if (req.input.kind === 'action') {
+        const action = decodeAction(req.input.id);
+        req.op = { kind: 'action', action };
+        req.target = 'uniqueid' in action ? action.uniqueid : undefined;
+      } else {
+        const parsed = parseCommand(req.input.text);
+        if (!parsed.ok) throw parsed.error;
+        const roomText = this.#dispatcher.roomOf(parsed.command);
+        const target = roomText === undefined ? undefined : this.#dispatcher.resolveRoom(roomText, parsed.command.name);
+        req.op = { kind: 'command', command: parsed.command, target };
+        req.target = typedTarget(parsed.command);
+      }
+      req.name = auditName(req.op);
+      await next();
+    };
+  }
+
+  #authorize(): Middleware<Request> {
+    return async (req, next) => {
+      const op = req.op as Operation;
+      const required: Requirement = op.kind === 'command' ? requiredRoleForCommand(op.command) : requiredRoleForAction(op.action);
+      const decision = this.#policy.decide(req.inbound.actor, required, scopeOf(op));
+      req.decision = decision;
+      if (!decision.allowed) {
+        await this.#audit(req, 'denied', 'denied', `needs ${decision.required}; ${decision.reason}`);
+        throw new NotAuthorizedError(req.name ?? 'that', decision.required, decision.reason);
+      }
+      await next();
+    };
+  }
+
+  #dispatch(): Middleware<Request> {
+    return async (req) => {
+      const op = req.op as Operation;
+      const env = { actor: req.inbound.actor, conversation: req.inbound.conversation, localAdmin: this.#isLocalAdmin(req.inbound) };
+      const outcome = op.kind === 'command'
+        ? await this.#dispatcher.runCommand(op.command, op.target, env)
+        : await this.#dispatcher.runAction(op.action, env);
+      req.target = outcome.target ?? req.target;
+      req.audited = true;
+      await this.#audit(req, 'allowed', 'ok', outcome.detail ?? req.decision?.reason);
+      if (outcome.view !== undefined) await req.adapter.reply(req.inbound.interaction, outcome.view, { ephemeral: outcome.ephemeral });
+      await this.#refresh(req, op, outcome.refresh);
+    };
+  }
+
+  /**
+   * A press on a one-shot status message re-renders it; live status messages are the WatchService's
+   * to edit. Page presses always re-render: the page is the message's own state.
+   */
+  async #refresh(req: Request, op: Operation, target: RoomTarget | undefined): Promise<void> {
+    const message = req.inbound.message;
+    if (target === undefined || message === undefined) return;
+    const page = op.kind === 'action' && op.action.kind === 'page' ? op.action.page : undefined;
+    if (page === undefined && this.#deps.watch !== undefined) return;
+    try {
+      await req.adapter.update(message, this.#dispatcher.statusView(target, page));
+    } catch (err) {
+      req.log.warn({ err }, 'could not refresh the status message');
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { BotError } from '../errors.ts';
+
+/** Typed input the grammar refused; `userMessage` says what was wrong and how to write it. */
+export class BadCommandError extends BotError {
+  readonly code = 'bad_command' as const;
+  /** One-line usage of the subcommand concerned, when one is known. */
+  readonly usage: string | undefined;
+  /** The closest known word ("did you mean `mute`?"). */
+  readonly suggestion: string | undefined;
+  constructor(userMessage: string, options: { usage?: string | undefined; suggestion?: string | undefined; detail?: string } = {}) {
+    super(userMessage, options.detail === undefined ? {} : { detail: options.detail });
+    this.usage = options.usage;
+    this.suggestion = options.suggestion;
+  }
+}
+
+/** A button id that is malformed, from an unknown version, tampered with, or too long to encode. */
+export class BadActionError extends BotError {
+  readonly code = 'bad_action' as const;
+  constructor(detail: string) {
+    super('That button is no longer valid. Run the command again.', { detail });
+  }
+}
+
+export class NotAuthorizedError extends BotError {
+  readonly code = 'not_authorized' as const;
+  constructor(command: string, required: string, detail: string) {
+    super(`You are not allowed to run \`${command}\` here (needs the ${required} role).`, { detail });
+  }
+}
+
+/** A feature whose service is not wired in this deployment (alerts, live listening, live status). */
+export class NotAvailableYetError extends BotError {
+  readonly code = 'not_available_yet' as const;
+  constructor(feature: string, hint?: string) {
+    super(`${feature}: not available in this deployment yet.${hint === undefined ? '' : ` ${hint}`}`);
+  }
+}
+
+/** The typed room matched no known room; carries the closest name when there is one. */
+export class UnknownRoomError extends BotError {
+  readonly code = 'room_not_found' as const;
+  readonly suggestion: string | undefined;
+  constructor(room: string, suggestion: string | undefined) {
+    super(suggestion === undefined ? `No room \`${room}\` is active.` : `No room \`${room}\` is active. Did you mean \`${suggestion}\`?`);
+    this.suggestion = suggestion;
+  }
+}
+
+/** A button pressed for a participant who left, or a room that ended: a notice, not a failure. */
+export class AlreadyLeftError extends BotError {
+  readonly code = 'already_left' as const;
+  constructor(what: string) {
+    super(what);
+  }
+}
+
+/** The typed room exists on several PBXs: the user must say which (`pbx/room`). */
+export class AmbiguousRoomError extends BotError {
+  readonly code = 'room_not_found' as const;
+  constructor(room: string, choices: readonly string[]) {
+    super(`Room \`${room}\` is active on several PBXs: write ${choices.map((c) => `\`${c}\``).join(' or ')}.`);
+  }
+}

@@ -1,0 +1,18 @@
+import { PassThrough } from 'node:stream';
+import { createShellAdapter } from '../../../adapters/shell/index.ts';
+import { runAdapterContract } from '../contract.ts';
+
+runAdapterContract('shell', async () => {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let screen = '';
+  output.on('data', (chunk: Buffer) => { screen += chunk.toString('utf8'); });
+  const adapter = createShellAdapter({ input, output, user: 'tester' });
+  return {
+    adapter,
+    conversation: { platform: 'shell', id: 'terminal' },
+    sendCommand: async (text) => { await adapter.exec(`/meetme ${text}`); },
+    visibleText: async () => screen,
+    close: async () => { input.end(); },
+  };
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { renderView } from '../../../adapters/shell/render.ts';
+import { buildStatusView, replyView, type AlertView } from '../../../src/core/views.ts';
+import { participant, room, T0 } from '../../core/fakes.ts';
+
+const status = buildStatusView({
+  pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0,
+  room: room('200', [
+    participant('200', 1, { callerName: 'Tim', callerNum: '701', muted: true, mutedBy: 'admin', topic: 'budget' }),
+    participant('200', 12, { callerName: 'Alexandra Long-Name', callerNum: '712', talking: true, admin: true }),
+  ], { locked: true, recording: true }),
+});
+
+describe('shell renderer', () => {
+  it('renders a status view with aligned participant columns and numbered buttons', () => {
+    const { text, buttons } = renderView(status);
+    expect(text).toMatchInlineSnapshot(`
+      "Room 200 (pbx1): 2 people, running 10m 00s, locked, recording
+        #   Name                 Number  Tech   State          Topic   In room  Buttons
+        1   Tim                  701     PJSIP  muted(admin)   budget  1m 00s   [1] Unmute [2] Kick…
+        12  Alexandra Long-Name  712     PJSIP  talking,admin          12m 00s  [3] Mute [4] Kick…
+        [5] Unlock  [6] Mute all…
+        updated 12:00 UTC"
+    `);
+    expect(buttons.map((b) => b.label)).toEqual(['Unmute', 'Kick', 'Mute', 'Kick', 'Unlock', 'Mute all']);
+  });
+
+  it('renders the ended summary without buttons', () => {
+    const ended = buildStatusView({ pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0, room: undefined, history: { attendees: ['Tim (701)'], actions: ['alice muted Tim (701)'] } });
+    const { text, buttons } = renderView(ended);
+    expect(text).toContain('Room 200 (pbx1) ended after 0s, peak 0');
+    expect(text).toContain('Attendees: Tim (701)');
+    expect(text).toContain('- alice muted Tim (701)');
+    expect(buttons).toEqual([]);
+  });
+
+  it('renders replies with tone, table, link, buttons and correlation id', () => {
+    const view = replyView('2 waiting.', {
+      tone: 'warning', title: 'Queue', table: { columns: ['#', 'Caller'], rows: [['1', 'Wendy'], ['10', 'Al']] },
+      link: { url: 'http://127.0.0.1:8088/l/abc', label: 'Listen live' },
+      buttons: [{ id: 'v1|ka|pbx1|200', label: 'Kick all', style: 'danger', confirm: undefined }], correlationId: 'c0ffee',
+    });
+    expect(renderView(view).text).toBe([
+      'Queue', '! 2 waiting.', '  #   Caller', '  1   Wendy', '  10  Al', '  Listen live: http://127.0.0.1:8088/l/abc', '  [1] Kick all', '  (ref c0ffee)',
+    ].join('\n'));
+  });
+
+  it('renders alerts with fields', () => {
+    const alert: AlertView = { kind: 'alert', severity: 'critical', title: 'Call dropped', text: 'Tim left 200', fields: [['Cause', '34'], ['Room', '200']], buttons: [], ackedBy: 'bob', at: T0 };
+    expect(renderView(alert).text).toBe('[critical] Call dropped\nTim left 200\n  Cause:  34\n  Room:   200\n  acknowledged by bob\n  at 12:00 UTC');
+  });
+
+  it('colours only when asked', () => {
+    expect(renderView(replyView('x', { tone: 'error' }), { color: true }).text).toContain('\x1b[31m');
+    expect(renderView(replyView('x', { tone: 'error' })).text).not.toContain('\x1b[');
+  });
+});

@@ -1,0 +1,128 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createShellAdapter, type ShellAdapter } from '../../../adapters/shell/index.ts';
+import { Bot } from '../../../src/core/bot.ts';
+import { buildStatusView } from '../../../src/core/views.ts';
+import { FakeBackend, FakeDirectory, MemoryAuditStore, participant, room, T0 } from '../../core/fakes.ts';
+
+interface Setup {
+  shell: ShellAdapter;
+  input: PassThrough;
+  output: PassThrough;
+  screen: () => string;
+  pbx: FakeBackend;
+  audit: MemoryAuditStore;
+}
+
+const open: ShellAdapter[] = [];
+
+async function setup(opts: { tty?: boolean; user?: string; historySize?: number } = {}): Promise<Setup> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  if (opts.tty === true) Object.assign(output, { isTTY: true, columns: 120 });
+  let text = '';
+  output.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+  const pbx = new FakeBackend('pbx1');
+  pbx.add(room('200', [participant('200', 1, { callerName: 'Tim', callerNum: '701' }), participant('200', 2)]));
+  const shell = createShellAdapter({ input, output, user: opts.user ?? 'me', ...(opts.historySize === undefined ? {} : { historySize: opts.historySize }), prompt: 'mm> ' });
+  const audit = new MemoryAuditStore();
+  const bot = new Bot({ directory: new FakeDirectory(pbx), grants: [], localAdmin: shell.localUser, audit, now: () => T0 });
+  await shell.start(bot.handlersFor(shell));
+  open.push(shell);
+  return { shell, input, output, screen: () => text, pbx, audit };
+}
+
+afterEach(async () => {
+  for (const shell of open.splice(0)) await shell.stop();
+});
+
+describe('shell adapter', () => {
+  it('runs `/meetme ...` and bare commands alike and returns the rendered reply', async () => {
+    const { shell } = await setup();
+    expect(await shell.exec('/meetme list')).toContain('1 active room.');
+    expect(await shell.exec('list')).toMatch(/ 200 +2 +10m 00s/);
+  });
+
+  it('grants the local user admin and says so', async () => {
+    const { shell } = await setup({ user: 'ops' });
+    expect(await shell.exec('whoami')).toMatch(/You are ops \(shell:ops\). Role: admin.*local user/);
+  });
+
+  it('presses numbered buttons from the last rendered view and re-renders the status', async () => {
+    const { shell, pbx } = await setup();
+    const status = await shell.exec('show 200');
+    expect(status).toContain('[1] Mute [2] Kick…');
+    const after = await shell.exec('press 1');
+    expect(after).toContain('✓ Muted Tim (701) in 200.');
+    expect(after).toContain('(updated m');
+    expect(after).toMatch(/Tim .*muted\(admin\).*\[1\] Unmute/);
+    expect(pbx.calls).toEqual(['mute 200 PJSIP/701-00000001 true']);
+  });
+
+  it('asks before a button with a confirmation, and cancels on anything but yes', async () => {
+    const { shell, pbx } = await setup();
+    await shell.exec('show 200');
+    expect(await shell.exec('press 2')).toBe('Kick participant? Remove Tim (701) from room 200? [Kick: y / Cancel: n]');
+    expect(await shell.exec('no')).toBe('Cancelled.');
+    expect(pbx.calls).toEqual([]);
+    await shell.exec('press 2');
+    expect(await shell.exec('y')).toContain('Kicked Tim (701) from 200.');
+    expect(pbx.calls).toEqual(['kick 200 PJSIP/701-00000001']);
+  });
+
+  it('explains a press with no such button', async () => {
+    const { shell } = await setup();
+    expect(await shell.exec('press 1')).toBe('No buttons to press yet.');
+    await shell.exec('show 200');
+    expect(await shell.exec('press 9')).toBe('No button 9: choose 1 to 6.');
+  });
+
+  it('keeps a bounded history of the lines run', async () => {
+    const { shell } = await setup({ historySize: 2 });
+    await shell.exec('help');
+    await shell.exec('list');
+    await shell.exec('whoami');
+    expect(shell.history()).toEqual(['list', 'whoami']);
+  });
+
+  it('reads lines from its input stream, prompts, and ends on quit without exiting the process', async () => {
+    const { input, screen, shell } = await setup();
+    input.write('list\n');
+    input.write('quit\n');
+    await shell.closed;
+    expect(screen()).toContain('mm> ');
+    expect(screen()).toContain('1 active room.');
+    expect(screen()).toContain('Bye.');
+  });
+
+  it('ends when its input ends', async () => {
+    const { input, shell } = await setup();
+    input.end();
+    await shell.closed;
+  });
+
+  it('prints a status edit without clobbering the line being typed', async () => {
+    const { input, screen, shell } = await setup({ tty: true });
+    const ref = await shell.post({ platform: 'shell', id: 'terminal' }, buildStatusView({ pbx: 'pbx1', roomName: '200', room: undefined, available: true, since: T0, now: T0 }));
+    input.write('mute 20');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const before = screen().length;
+    await shell.update(ref, buildStatusView({ pbx: 'pbx1', roomName: '200', room: room('200', []), available: true, since: T0, now: T0 }));
+    const printed = screen().slice(before);
+    expect(printed.startsWith('\x1b[2K')).toBe(true);
+    expect(printed).toContain('(updated m');
+    expect(printed).toMatch(/updated 12:00 UTC\n.*mm> mute 20/s);
+  });
+
+  it('refuses to edit a message it never showed', async () => {
+    const { shell } = await setup();
+    await expect(shell.update({ platform: 'shell', conversation: 'terminal', id: 'nope' }, buildStatusView({ pbx: 'p', roomName: 'r', room: undefined, available: true, since: 0, now: 0 })))
+      .rejects.toMatchObject({ code: 'message_gone' });
+  });
+
+  it('audits what the shell user did', async () => {
+    const { shell, audit } = await setup();
+    await shell.exec('lock 200');
+    expect(audit.records).toEqual([expect.objectContaining({ actor: { platform: 'shell', userId: 'me', displayName: 'me' }, command: 'lock', outcome: 'ok' })]);
+  });
+});

@@ -1,0 +1,307 @@
+import { describe, expect, it } from 'vitest';
+import type { RoleGrant } from '../../src/config.ts';
+import { encodeAction } from '../../src/core/actions.ts';
+import type { Actor, Conversation } from '../../src/core/adapter.ts';
+import { Bot, type BotDeps } from '../../src/core/bot.ts';
+import type { Participant } from '../../src/conference/types.ts';
+import type { ListenService, WatchService } from '../../src/core/services.ts';
+import type { ReplyView, StatusView, View } from '../../src/core/views.ts';
+import { actor, FakeBackend, FakeDirectory, inbound, MemoryAuditStore, participant, RecordingAdapter, room, T0 } from './fakes.ts';
+
+const MOD: RoleGrant = { role: 'moderator', users: ['test:mod'], groups: [], pbx: '*', rooms: '*' };
+const ADMIN: RoleGrant = { role: 'admin', users: ['test:boss'], groups: [], pbx: '*', rooms: '*' };
+const VIEW: RoleGrant = { role: 'viewer', users: ['test:viewer'], groups: [], pbx: '*', rooms: '*' };
+
+function setup(extra: Partial<BotDeps> = {}, backends?: FakeBackend[]) {
+  const pbx = new FakeBackend('pbx1');
+  pbx.add(room('200', [participant('200', 1, { callerName: 'Tim', callerNum: '701' }), participant('200', 2), participant('200', 3)]));
+  pbx.add(room('300', [participant('300', 4)]));
+  const directory = new FakeDirectory(...(backends ?? [pbx]));
+  const audit = new MemoryAuditStore();
+  const adapter = new RecordingAdapter();
+  let n = 0;
+  const bot = new Bot({ directory, grants: [MOD, ADMIN, VIEW], audit, now: () => T0, newCorrelationId: () => `c${++n}`, ...extra });
+  const handlers = bot.handlersFor(adapter);
+  const run = async (who: Actor, text: string) => {
+    const ctx = inbound(who);
+    await handlers.command(ctx, text);
+    expect(ctx.acks).toBe(1);
+    return adapter.last();
+  };
+  const press = async (who: Actor, id: string, message = { platform: 'test', conversation: 'c1', id: 'm-status' }) => {
+    const ctx = inbound(who, message);
+    await handlers.action(ctx, id);
+    expect(ctx.acks).toBe(1);
+  };
+  const send = (who: Actor, text: string) => handlers.command(inbound(who), text);
+  return { pbx, directory, audit, adapter, bot, run, press, send };
+}
+
+function reply(view: View): ReplyView {
+  if (view.kind !== 'reply') throw new Error(`expected a reply, got ${view.kind}`);
+  return view;
+}
+
+describe('Bot: commands', () => {
+  it('answers help and whoami privately', async () => {
+    const { run } = setup();
+    const help = await run(actor('anyone'), 'help');
+    expect(help.ephemeral).toBe(true);
+    expect(reply(help.view).table?.rows.map((r) => r[0])).toContain('mute <room> <who|all>');
+    const who = await run(actor('mod'), 'whoami');
+    expect(reply(who.view).text).toMatch(/You are mod \(test:mod\). Role: moderator/);
+  });
+
+  it('tells the local user they were given admin', async () => {
+    const { run } = setup({ localAdmin: { platform: 'test', userId: 'me' } });
+    expect(reply((await run(actor('me'), 'whoami')).view).text).toMatch(/Role: admin.*local user/);
+  });
+
+  it('lists rooms with counts', async () => {
+    const { run } = setup();
+    const out = await run(actor('viewer'), 'list');
+    expect(reply(out.view).table?.rows).toEqual([['200', '3', '10m 00s', ''], ['300', '1', '10m 00s', '']]);
+  });
+
+  it('shows a one-shot status view when no WatchService is wired', async () => {
+    const { run } = setup();
+    const out = await run(actor('viewer'), 'show 200');
+    expect(out.ephemeral).toBe(false);
+    expect((out.view as StatusView).kind).toBe('status');
+    expect((out.view as StatusView).count).toBe(3);
+  });
+
+  it('mutes one participant, replies, and audits the outcome', async () => {
+    const { run, pbx, audit } = setup();
+    const out = await run(actor('mod'), 'mute 200 Tim');
+    expect(reply(out.view).text).toBe('Muted Tim (701) in 200.');
+    expect(pbx.calls).toEqual(['mute 200 Tim true']);
+    expect(audit.records).toEqual([expect.objectContaining({
+      command: 'mute', pbx: 'pbx1', room: '200', target: 'Tim (701)', decision: 'allowed', outcome: 'ok', correlationId: 'c1',
+      actor: { platform: 'test', userId: 'mod', displayName: 'mod' }, at: T0,
+    })]);
+  });
+
+  it('refuses a viewer\'s mute with the needed role and a correlation id, and audits the denial', async () => {
+    const { run, pbx, audit } = setup();
+    const out = await run(actor('viewer'), 'mute 200 3');
+    const view = reply(out.view);
+    expect(view.text).toMatch(/not allowed to run `mute`.*moderator/);
+    expect(view.correlationId).toBe('c1');
+    expect(out.ephemeral).toBe(true);
+    expect(pbx.calls).toEqual([]);
+    expect(audit.records).toEqual([expect.objectContaining({ command: 'mute', decision: 'denied', outcome: 'denied', room: '200' })]);
+  });
+
+  it('kicks one participant at once, but asks before kicking everyone', async () => {
+    const { run, pbx, press, adapter, audit } = setup();
+    expect(reply((await run(actor('mod'), 'kick 200 3')).view).text).toBe('Kicked Caller3 (703) from 200.');
+    const ask = reply((await run(actor('mod'), 'kick 200 all')).view);
+    expect(pbx.calls).toEqual(['kick 200 3']);
+    const button = ask.buttons[0];
+    expect(button?.confirm).toBeDefined();
+    await press(actor('mod'), button?.id ?? '');
+    expect(pbx.calls).toEqual(['kick 200 3', 'kick 200 all']);
+    expect(audit.records.map((r) => [r.command, r.target, r.detail])).toEqual([
+      ['kick', 'Caller3 (703)', expect.stringContaining('moderator via')], ['kick', 'everyone', 'confirmation asked'],
+      ['kick_all', 'everyone', expect.stringContaining('moderator via')],
+    ]);
+    expect(adapter.sent.some((s) => s.view.kind === 'reply' && /Kicked .* from 200/.test(s.view.text) && s.ephemeral === true)).toBe(true);
+  });
+
+  it('asks before muting everyone; unmuting everyone acts at once', async () => {
+    const { run, pbx } = setup();
+    expect(reply((await run(actor('mod'), 'mute 200 all')).view).buttons[0]?.confirm?.title).toBe('Mute everyone?');
+    expect(pbx.calls).toEqual([]);
+    await run(actor('mod'), 'unmute 200 all');
+    expect(pbx.calls).toEqual(['mute 200 all false']);
+  });
+
+  it('locks, records, plays muzak and streams', async () => {
+    const { run, pbx } = setup();
+    expect(reply((await run(actor('mod'), 'lock 200')).view).text).toBe('Room 200 is locked.');
+    await run(actor('mod'), 'unlock 200');
+    await run(actor('mod'), 'record start 200');
+    await run(actor('mod'), 'muzak on 200');
+    await run(actor('mod'), 'stream off 200');
+    expect(pbx.calls).toEqual(['lock 200 true', 'lock 200 false', 'record 200 true', 'muzak 200 true', 'stream 200 false']);
+  });
+
+  it('reads a topic as a viewer and sets one as a moderator', async () => {
+    const { run, pbx } = setup();
+    expect(reply((await run(actor('viewer'), 'topic 200 Tim')).view).text).toBe('Tim (701) has no topic.');
+    expect(reply((await run(actor('viewer'), 'topic 200 Tim "x"')).view).text).toMatch(/not allowed/);
+    expect(reply((await run(actor('mod'), 'topic 200 Tim "bob from cincinnati"')).view).text).toContain('bob from cincinnati');
+    expect(pbx.calls).toEqual(['topic 200 Tim bob from cincinnati']);
+  });
+
+  it('confirms a transfer with a button, then transfers on the press', async () => {
+    const { run, pbx, press, adapter } = setup();
+    const ask = reply((await run(actor('mod'), 'transfer 200 Tim 600@sales')).view);
+    expect(ask.buttons[0]?.confirm?.text).toContain('Tim (701)');
+    expect(pbx.calls).toEqual([]);
+    await press(actor('mod'), ask.buttons[0]?.id ?? '');
+    expect(pbx.calls).toEqual(['transfer 200 PJSIP/701-00000001 600@sales']);
+    expect(adapter.sent.map((s) => s.view).some((v) => v.kind === 'reply' && v.text === 'Transferred Tim (701) to 600@sales.')).toBe(true);
+  });
+
+  it('invites a number and reports a failed call', async () => {
+    const { run } = setup();
+    expect(reply((await run(actor('mod'), 'invite 200 555')).view).text).toBe('555 answered and is joining 200.');
+    expect(reply((await run(actor('mod'), 'invite 200 999')).view).text).toMatch(/Could not bring 999 .*busy/);
+  });
+
+  it('invites into a room nobody is in yet when there is one PBX', async () => {
+    const { run, pbx } = setup();
+    await run(actor('mod'), 'invite 900 555');
+    expect(pbx.calls).toEqual(['invite 900 555']);
+  });
+
+  it('shows the lobby queue and brings a caller in', async () => {
+    const { run, pbx } = setup();
+    pbx.waiting = [{ uniqueid: 'q1', channel: 'PJSIP/800-1', callerNum: '800', callerName: 'Wendy', waitingSince: T0 - 30_000, position: 1 }];
+    expect(reply((await run(actor('viewer'), 'queue 200')).view).table?.rows).toEqual([['1', 'Wendy', '800', '30s']]);
+    expect(reply((await run(actor('mod'), 'bringin 200 1')).view).text).toBe('Brought Wendy into room 200.');
+    expect(reply((await run(actor('viewer'), 'queue 200')).view).text).toMatch(/Nobody is waiting/);
+  });
+
+  it('suggests the closest room for an unknown one', async () => {
+    const { run } = setup();
+    expect(reply((await run(actor('mod'), 'mute 201 3')).view).text).toBe('No room `201` is active. Did you mean `200`?');
+  });
+
+  it('suggests the closest command for an unknown one, with a correlation id', async () => {
+    const { run } = setup();
+    const view = reply((await run(actor('mod'), 'mtue 200 3')).view);
+    expect(view.text).toMatch(/Did you mean `mute`\?/);
+    expect(view.correlationId).toBe('c1');
+  });
+
+  it('needs pbx/room when two PBXs have the room, and accepts it', async () => {
+    const a = new FakeBackend('a');
+    a.add(room('200', [participant('200', 1)]));
+    const b = new FakeBackend('b');
+    b.add(room('200', [participant('200', 2)]));
+    const { run } = setup({}, [a, b]);
+    expect(reply((await run(actor('mod'), 'mute 200 1')).view).text).toBe('Room `200` is active on several PBXs: write `a/200` or `b/200`.');
+    await run(actor('mod'), 'mute b/200 2');
+    expect(b.calls).toEqual(['mute 200 2 true']);
+    expect(a.calls).toEqual([]);
+  });
+
+  it('answers clearly when a feature is not wired', async () => {
+    const { run } = setup();
+    expect(reply((await run(actor('boss'), 'watch 200')).view).text).toMatch(/Live status messages: not available.*show/);
+    expect(reply((await run(actor('boss'), 'listen 200 1')).view).text).toMatch(/Live listening: not available/);
+    expect(reply((await run(actor('boss'), 'calls')).view).text).toMatch(/Live listening: not available/);
+    expect(reply((await run(actor('boss'), 'alerts on')).view).text).toMatch(/Alerts: not available/);
+  });
+
+  it('hides internal failures behind a generic message and a correlation id', async () => {
+    const { run, pbx, audit } = setup();
+    pbx.lock = () => Promise.reject(new Error('Response: Error\r\nMessage: internal AMI detail'));
+    const view = reply((await run(actor('mod'), 'lock 200')).view);
+    expect(view.text).toBe('Something went wrong inside the bot.');
+    expect(view.correlationId).toBe('c1');
+    expect(JSON.stringify(view)).not.toContain('AMI');
+    expect(audit.records).toEqual([expect.objectContaining({ command: 'lock', decision: 'allowed', outcome: 'error', detail: 'internal' })]);
+  });
+
+  it('shows an admin the last audit entries for a room', async () => {
+    const { run } = setup();
+    await run(actor('mod'), 'mute 200 Tim');
+    await run(actor('viewer'), 'kick 200 Tim');
+    const out = await run(actor('boss'), 'audit 200');
+    expect(out.ephemeral).toBe(true);
+    expect(reply(out.view).table?.rows.map((r) => [r[1], r[2], r[4]])).toEqual([['viewer (test)', 'kick', 'denied'], ['mod (test)', 'mute', 'ok']]);
+    expect(reply((await run(actor('mod'), 'audit 200')).view).text).toMatch(/needs the admin role/);
+  });
+
+  it('acks exactly once before replying', async () => {
+    const { bot, adapter } = setup();
+    const order: string[] = [];
+    const handlers = bot.handlersFor({ ...adapter, name: 'test', limits: adapter.limits, reply: async () => { order.push('reply'); } } as unknown as RecordingAdapter);
+    const ctx = inbound(actor('mod'));
+    ctx.ack = async () => { order.push('ack'); };
+    await handlers.command(ctx, 'list');
+    expect(order).toEqual(['ack', 'reply']);
+  });
+});
+
+describe('Bot: button presses', () => {
+  it('mutes from a status button and refreshes the one-shot status message', async () => {
+    const { press, pbx, adapter } = setup();
+    const p = pbx.state().rooms.get('200')?.participants.get('1700000000.2') as Participant;
+    await press(actor('mod'), encodeAction({ kind: 'mute', pbx: 'pbx1', room: '200', uniqueid: p.uniqueid, on: true }));
+    expect(pbx.calls).toEqual([`mute 200 ${p.channel} true`]);
+    const update = adapter.sent.find((s) => s.how === 'update');
+    expect(update?.ref?.id).toBe('m-status');
+    expect((update?.view as StatusView).rows.find((r) => r.key === p.uniqueid)?.muted).toBe(true);
+  });
+
+  it('tells someone pressing for a participant who left that they already left', async () => {
+    const { press, adapter, audit } = setup();
+    await press(actor('mod'), encodeAction({ kind: 'kick', pbx: 'pbx1', room: '200', uniqueid: '1700000000.99' }));
+    const view = reply(adapter.last().view);
+    expect(view.text).toBe('That participant already left the room.');
+    expect(view.tone).toBe('info');
+    expect(audit.records[0]).toMatchObject({ command: 'kick', outcome: 'error', detail: 'already_left' });
+  });
+
+  it('refuses a tampered button id', async () => {
+    const { press, adapter, pbx } = setup();
+    await press(actor('mod'), 'v1|k|pbx1|200\r\nAction: Hangup|1.1');
+    expect(reply(adapter.last().view).text).toMatch(/no longer valid/);
+    expect(pbx.calls).toEqual([]);
+  });
+
+  it('authorizes presses like commands', async () => {
+    const { press, adapter, pbx } = setup();
+    await press(actor('viewer'), encodeAction({ kind: 'lock', pbx: 'pbx1', room: '200', on: true }));
+    expect(reply(adapter.last().view).text).toMatch(/not allowed to run `lock`/);
+    expect(pbx.calls).toEqual([]);
+  });
+
+  it('re-renders the requested page on a page press', async () => {
+    const { press, adapter } = setup();
+    await press(actor('viewer'), encodeAction({ kind: 'page', pbx: 'pbx1', room: '200', page: 1 }));
+    expect((adapter.last().view as StatusView).page).toBe(1);
+  });
+});
+
+describe('Bot: services', () => {
+  it('hands show/watch to the WatchService and notes actions for the summary', async () => {
+    const watched: string[] = [];
+    const notes: string[] = [];
+    const watch: WatchService = {
+      async watch(pbx: string, r: string, c: Conversation, a: Actor) { watched.push(`${pbx}/${r} ${c.id} ${a.userId}`); },
+      async unwatch() { return true; },
+      noteAction(_pbx: string, _r: string, text: string) { notes.push(text); },
+    };
+    const { run, send, adapter } = setup({ watch });
+    await send(actor('viewer'), 'show 200');
+    await send(actor('viewer'), 'watch 200');
+    expect(watched).toEqual(['pbx1/200 c1 viewer', 'pbx1/200 c1 viewer']);
+    expect(adapter.sent).toEqual([]);
+    await run(actor('mod'), 'mute 200 Tim');
+    expect(notes).toEqual(['mod muted Tim (701)']);
+    expect(reply((await run(actor('viewer'), 'unwatch 200')).view).text).toBe('Stopped updating room 200 here.');
+  });
+
+  it('sends listen links privately', async () => {
+    const call = { sensor: 's1', callref: '0x1', callId: 'abc', caller: '701', called: '200', callerName: 'Tim', durationSec: 5, codec: 'PCMU', mos: 4.2 };
+    const listen: ListenService = {
+      async linkForParticipant(p: Participant) { return { url: `http://127.0.0.1/l/${p.uniqueid}`, expiresAt: T0 + 600_000, call, matchedBy: 'number' }; },
+      async linkForCall() { return { url: 'http://127.0.0.1/l/x', expiresAt: T0, call, matchedBy: 'callref' }; },
+      async listCalls() { return [call]; },
+    };
+    const grants: RoleGrant[] = [{ role: 'listener', users: ['test:ear'], groups: [], pbx: '*', rooms: '*' }];
+    const { run } = setup({ listen, grants });
+    const out = await run(actor('ear'), 'listen 200 Tim');
+    expect(out.ephemeral).toBe(true);
+    expect(reply(out.view).link?.url).toBe('http://127.0.0.1/l/1700000000.1');
+    expect(reply(out.view).text).toMatch(/expires at 12:10 UTC.*Matched by phone number/);
+    expect(reply((await run(actor('ear'), 'calls')).view).table?.rows[0]).toEqual(['0x1', 's1', 'Tim (701)', '200', '5s', '4.2']);
+    expect(reply((await run(actor('ear'), 'listen call 0x1')).view).link?.url).toBe('http://127.0.0.1/l/x');
+  });
+});
