@@ -16,7 +16,7 @@ function problemsOf(fn: () => unknown): readonly string[] {
 
 describe('config', () => {
   it('runs the embedded defaults when nothing is configured', () => {
-    const config = loadConfig({ env: {}, file: undefined });
+    const config = loadConfig({ env: {} });
     expect(config.pbxs).toEqual([]);
     expect(config.sensors).toEqual([]);
     expect(config.listen.host).toBe('127.0.0.1');
