@@ -1,0 +1,94 @@
+import { BotError } from '../errors.ts';
+
+/**
+ * One class per AMI failure. `message` carries detail for logs (PBX name, action, Asterisk's own
+ * text); `userMessage` is short and generic because AMI text must never reach chat.
+ */
+
+/** The byte stream broke the AMI framing rules (for example a message over the size bound). */
+export class AmiProtocolError extends BotError {
+  readonly code = 'ami_protocol' as const;
+  constructor(detail: string) {
+    super('The phone system sent something the bot could not read.', { detail });
+  }
+}
+
+/** A key or value would have broken out of its line on the wire (CR/LF injection), so nothing was sent. */
+export class AmiUnsafeFieldError extends BotError {
+  readonly code = 'unsafe_ami_field' as const;
+  /** The offending key (never the value: it may be user input or a secret). */
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super('That input contains characters that cannot be sent to the phone system.', {
+      detail: `unsafe AMI field ${JSON.stringify(field)}: ${reason}`,
+    });
+    this.field = field;
+  }
+}
+
+/** No answer to an action within its timeout. */
+export class AmiTimeoutError extends BotError {
+  readonly code = 'ami_timeout' as const;
+  readonly pbx: string;
+  readonly action: string;
+  constructor(pbx: string, action: string, timeoutMs: number) {
+    super('The phone system did not answer in time.', {
+      detail: `AMI ${pbx}: no answer to ${action} within ${timeoutMs} ms`,
+    });
+    this.pbx = pbx;
+    this.action = action;
+  }
+}
+
+/** The link is down: the action was never sent, or its answer was lost with the socket. */
+export class AmiDisconnectedError extends BotError {
+  readonly code = 'ami_disconnected' as const;
+  readonly pbx: string;
+  constructor(pbx: string, detail: string, cause?: unknown) {
+    super('The bot is not connected to the phone system right now.', {
+      detail: `AMI ${pbx}: ${detail}`,
+      cause,
+    });
+    this.pbx = pbx;
+  }
+}
+
+/** Asterisk answered `Response: Error`. `amiMessage` keeps Asterisk's text for logs only. */
+export class AmiActionError extends BotError {
+  readonly code = 'ami_action_failed' as const;
+  readonly pbx: string;
+  readonly action: string;
+  readonly amiMessage: string;
+  constructor(pbx: string, action: string, amiMessage: string) {
+    super('The phone system refused that request.', {
+      detail: `AMI ${pbx}: ${action} failed: ${amiMessage}`,
+    });
+    this.pbx = pbx;
+    this.action = action;
+    this.amiMessage = amiMessage;
+  }
+}
+
+/** Login refused (or the login exchange failed). Names the user and host, never the secret. */
+export class AmiLoginError extends BotError {
+  readonly code = 'ami_login_failed' as const;
+  readonly pbx: string;
+  constructor(pbx: string, username: string, host: string, port: number, reason: string) {
+    super('The bot could not log in to the phone system.', {
+      detail: `AMI ${pbx}: login as ${JSON.stringify(username)} at ${host}:${port} failed: ${reason}`,
+    });
+    this.pbx = pbx;
+  }
+}
+
+/** An answer arrived but did not have the shape the action promises (schema check at the boundary). */
+export class AmiBadResponseError extends BotError {
+  readonly code = 'ami_protocol' as const;
+  readonly action: string;
+  constructor(action: string, detail: string) {
+    super('The phone system sent an answer the bot could not read.', {
+      detail: `AMI ${action}: unexpected answer: ${detail}`,
+    });
+    this.action = action;
+  }
+}

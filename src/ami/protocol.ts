@@ -1,0 +1,338 @@
+import { isAscii } from 'node:buffer';
+import { AmiMessage, type AmiHeader } from './message.ts';
+import type { AmiActionRequest, AmiFieldValue } from './types.ts';
+import { AmiProtocolError, AmiUnsafeFieldError } from './errors.ts';
+import { decodeText, WireAmiMessage } from './wire-message.ts';
+
+/**
+ * AMI wire format, pure: bytes → messages (a streaming parser that accepts any chunk boundary) and
+ * messages → bytes (with the CR/LF guard that keeps user input from injecting a second action).
+ * @see https://docs.asterisk.org/Configuration/Interfaces/Asterisk-Manager-Interface-AMI/
+ */
+
+export interface AmiParserOptions {
+  /** Bytes one message may take before the parser gives up on it (default 1 MiB). */
+  maxMessageBytes?: number;
+  /** default true: first line may be the banner */
+  expectBanner?: boolean;
+}
+
+export type AmiParserOutput =
+  | { kind: 'banner'; version: string; line: string }
+  | { kind: 'message'; message: AmiMessage }
+  | { kind: 'error'; error: AmiProtocolError };
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const BANNER_PREFIX = 'Asterisk Call Manager';
+const END_COMMAND = '--END COMMAND--';
+/** Headers Asterisk ≤13 writes before the raw text of a `Response: Follows` answer. */
+const FOLLOWS_HEADER_KEYS = new Set(['privilege', 'actionid', 'message']);
+const FOLLOWS_FIRST_LINE = 'response: follows';
+
+const CRLF_BLANK = Buffer.from('\n\r\n');
+const LF_BLANK = Buffer.from('\n\n');
+
+function tooBig(max: number): AmiProtocolError {
+  return new AmiProtocolError(`AMI message exceeds ${max} bytes; skipped to the next blank line`);
+}
+
+function toBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** End of the line content whose LF is at `nl`, a trailing CR excluded. */
+function contentEnd(buf: Buffer, lineStart: number, nl: number): number {
+  return nl > lineStart && buf[nl - 1] === CR ? nl - 1 : nl;
+}
+
+/**
+ * Streaming parser. Works on bytes: frame ends are found with native searches, and each message
+ * keeps a view of its frame's bytes, scanning lines and decoding a key or value only when read
+ * (see `WireAmiMessage`). Messages therefore share the pushed chunk's memory: do not overwrite a
+ * chunk after pushing it (socket reads never are). Only the incomplete frame is kept between pushes.
+ */
+export class AmiParser {
+  private readonly maxMessageBytes: number;
+  private expectBanner: boolean;
+  /** The incomplete frame from the previous push (a copy: the next push concatenates anyway). */
+  private carry: Buffer | undefined;
+  /** Dropping an oversized message: skip lines up to the next blank one. */
+  private discarding = false;
+  /** While discarding, a non-blank partial line was dropped, so the next line end is not a blank line. */
+  private droppedPartialLine = false;
+  /** Cached terminator searches in the current chunk (-2: not searched yet, -1: none left). */
+  private searchBuf: Buffer | undefined;
+  private nextCrlfBlank = -2;
+  private nextLfBlank = -2;
+
+  constructor(opts: AmiParserOptions = {}) {
+    this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.expectBanner = opts.expectBanner ?? true;
+  }
+
+  push(chunk: Uint8Array): AmiParserOutput[] {
+    const out: AmiParserOutput[] = [];
+    let buf = toBuffer(chunk);
+    if (this.carry !== undefined) {
+      buf = Buffer.concat([this.carry, buf]);
+      this.carry = undefined;
+    }
+    this.searchBuf = undefined;
+    // One native check per chunk; pure-ASCII data (the usual case) then decodes without validation.
+    const ascii = isAscii(buf);
+    const len = buf.length;
+    let pos = 0;
+    while (pos < len) {
+      if (this.discarding) {
+        pos = this.skipDiscarded(buf, pos);
+        if (this.discarding) break;
+        continue;
+      }
+      if (this.expectBanner) {
+        const nl = buf.indexOf(LF, pos);
+        if (nl === -1) break;
+        this.expectBanner = false;
+        const line = buf.toString('latin1', pos, contentEnd(buf, pos, nl));
+        if (line.startsWith(BANNER_PREFIX)) {
+          const slash = line.lastIndexOf('/');
+          out.push({ kind: 'banner', version: slash === -1 ? '' : line.slice(slash + 1), line });
+          pos = nl + 1;
+        }
+        continue;
+      }
+      const first = buf[pos];
+      if (first === LF) {
+        pos++;
+        continue;
+      }
+      if (first === CR) {
+        if (pos + 1 === len) break;
+        if (buf[pos + 1] === LF) {
+          pos += 2;
+          continue;
+        }
+      }
+      const next = this.frame(buf, pos, ascii, out);
+      if (next === -1) break;
+      pos = next;
+    }
+    if (pos < len) this.keepRest(buf, pos, out);
+    return out;
+  }
+
+  /** Parses one frame starting at `start`. Returns the index after it, or -1 when it is incomplete. */
+  private frame(buf: Buffer, start: number, ascii: boolean, out: AmiParserOutput[]): number {
+    if (this.startsWithFollows(buf, start)) return this.followsFrame(buf, start, ascii, out);
+    const end = this.frameEnd(buf, start);
+    if (end === -1) return this.incomplete(buf, start, start, out);
+    if (end - start > this.maxMessageBytes) {
+      // The whole oversized frame is here already: skipping it is the resynchronisation.
+      out.push({ kind: 'error', error: tooBig(this.maxMessageBytes) });
+      return end;
+    }
+    out.push({ kind: 'message', message: new WireAmiMessage(buf.subarray(start, end), ascii) });
+    return end;
+  }
+
+  /**
+   * Index just after the blank line that ends the frame at `start`, or -1. The blank line is
+   * `\n\r\n` or `\n\n` after the last header; both searches are native and their results are
+   * cached per chunk, so a chunk is searched once per terminator, not once per frame.
+   */
+  private frameEnd(buf: Buffer, start: number): number {
+    if (this.searchBuf !== buf) {
+      this.searchBuf = buf;
+      this.nextCrlfBlank = -2;
+      this.nextLfBlank = -2;
+    }
+    if (this.nextCrlfBlank !== -1 && this.nextCrlfBlank < start) this.nextCrlfBlank = buf.indexOf(CRLF_BLANK, start);
+    if (this.nextLfBlank !== -1 && this.nextLfBlank < start) this.nextLfBlank = buf.indexOf(LF_BLANK, start);
+    const a = this.nextCrlfBlank === -1 ? Infinity : this.nextCrlfBlank + CRLF_BLANK.length;
+    const b = this.nextLfBlank === -1 ? Infinity : this.nextLfBlank + LF_BLANK.length;
+    const end = Math.min(a, b);
+    return end === Infinity ? -1 : end;
+  }
+
+  private startsWithFollows(buf: Buffer, start: number): boolean {
+    if (buf.length - start < FOLLOWS_FIRST_LINE.length) return false;
+    for (let i = 0; i < FOLLOWS_FIRST_LINE.length; i++) {
+      const b = buf[start + i]!;
+      if ((b >= 65 && b <= 90 ? b + 32 : b) !== FOLLOWS_FIRST_LINE.charCodeAt(i)) return false;
+    }
+    const after = buf[start + FOLLOWS_FIRST_LINE.length];
+    return after === CR || after === LF;
+  }
+
+  /**
+   * The legacy Command answer: `Response: Follows`, its few headers, raw CLI text (which may hold
+   * blank lines and `Key: value`-looking lines) up to `--END COMMAND--`, then the blank line.
+   * Rare, so it is decoded eagerly, line by line.
+   */
+  private followsFrame(buf: Buffer, start: number, ascii: boolean, out: AmiParserOutput[]): number {
+    const headers: AmiHeader[] = [];
+    const body: string[] = [];
+    let stage: 'head' | 'body' | 'end' = 'head';
+    let p = start;
+    for (;;) {
+      const nl = buf.indexOf(LF, p);
+      if (nl === -1 || nl - start >= this.maxMessageBytes) return this.incomplete(buf, start, p, out);
+      const end = contentEnd(buf, p, nl);
+      if (stage === 'body') {
+        const text = decodeText(buf, p, end, ascii);
+        if (text.endsWith(END_COMMAND)) {
+          // Asterisk glues the marker to the last output line when that line has no newline.
+          if (text.length > END_COMMAND.length) body.push(text.slice(0, -END_COMMAND.length));
+          stage = 'end';
+        } else {
+          body.push(text);
+        }
+        p = nl + 1;
+        continue;
+      }
+      if (end === p && stage === 'end') {
+        out.push({ kind: 'message', message: new AmiMessage(headers, body) });
+        return nl + 1;
+      }
+      let colon = p;
+      while (colon < end && buf[colon] !== COLON) colon++;
+      const key = buf.toString('latin1', p, colon);
+      if (stage === 'head' && headers.length > 0 && (colon === end || !FOLLOWS_HEADER_KEYS.has(key.toLowerCase()))) {
+        stage = 'body';
+        continue;
+      }
+      let valueStart = colon + 1;
+      if (valueStart < end && buf[valueStart] === SPACE) valueStart++;
+      headers.push([key, valueStart < end ? decodeText(buf, valueStart, end, ascii) : '']);
+      p = nl + 1;
+    }
+  }
+
+  /**
+   * No blank line yet. Within the size bound: wait for more bytes (-1). Past it: report, and skip
+   * from the current line to the next blank line instead of buffering more.
+   */
+  private incomplete(buf: Buffer, start: number, lineStart: number, out: AmiParserOutput[]): number {
+    if (buf.length - start <= this.maxMessageBytes) return -1;
+    out.push({ kind: 'error', error: tooBig(this.maxMessageBytes) });
+    this.discarding = true;
+    // The lines before `lineStart` were not blank, so discarding restarts cleanly at a line start.
+    this.droppedPartialLine = false;
+    return lineStart;
+  }
+
+  /** While discarding: skips whole lines; stops after a blank one. Returns where parsing resumes. */
+  private skipDiscarded(buf: Buffer, pos: number): number {
+    let p = pos;
+    while (p < buf.length) {
+      const nl = buf.indexOf(LF, p);
+      if (nl === -1) {
+        // A lone CR may be the first half of the blank line that ends the discarded message.
+        if (buf.length - p === 1 && buf[p] === CR && !this.droppedPartialLine) return p;
+        this.droppedPartialLine = true;
+        return buf.length;
+      }
+      const blank = contentEnd(buf, p, nl) === p && !this.droppedPartialLine;
+      this.droppedPartialLine = false;
+      p = nl + 1;
+      if (blank) {
+        this.discarding = false;
+        return p;
+      }
+    }
+    return p;
+  }
+
+  /** Keeps the unparsed tail (within the size bound, as `frame` ensured) for the next push. */
+  private keepRest(buf: Buffer, pos: number, out: AmiParserOutput[]): void {
+    if (!this.discarding && buf.length - pos > this.maxMessageBytes) {
+      this.incomplete(buf, pos, pos, out);
+      const resume = this.skipDiscarded(buf, pos);
+      if (resume < buf.length) this.carry = Buffer.from(buf.subarray(resume));
+      return;
+    }
+    this.carry = Buffer.from(buf.subarray(pos));
+  }
+}
+
+/** One-shot parse of a complete byte string. A trailing message without its blank line is not returned. */
+export function parseAmiMessages(bytes: Uint8Array, opts?: AmiParserOptions): AmiParserOutput[] {
+  return new AmiParser(opts).push(bytes);
+}
+
+function checkKey(key: string): void {
+  if (key.length === 0) throw new AmiUnsafeFieldError(key, 'empty key');
+  if (key.includes('\r') || key.includes('\n')) throw new AmiUnsafeFieldError(key, 'line break in key');
+  if (key.includes(':')) throw new AmiUnsafeFieldError(key, 'colon in key');
+}
+
+function checkValue(key: string, value: string): void {
+  if (value.includes('\r') || value.includes('\n')) throw new AmiUnsafeFieldError(key, 'line break in value');
+}
+
+function fieldText(value: string | number | boolean): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function appendField(lines: string[], key: string, value: AmiFieldValue): void {
+  if (typeof value === 'object') {
+    for (const item of value) {
+      checkValue(key, item);
+      lines.push(`${key}: ${item}`);
+    }
+    return;
+  }
+  const text = fieldText(value);
+  checkValue(key, text);
+  lines.push(`${key}: ${text}`);
+}
+
+/**
+ * Action → bytes: `Action`, then `ActionID`, then the fields in order (arrays repeat their key).
+ * Throws `AmiUnsafeFieldError` before producing any byte if a key or value would break its line,
+ * or if a field tries to set `Action` or `ActionID` itself (that would hijack answer matching).
+ */
+export function serializeAction(req: AmiActionRequest, actionId?: string): Buffer {
+  checkValue('Action', req.action);
+  if (req.action.length === 0) throw new AmiUnsafeFieldError('Action', 'empty action name');
+  const lines = [`Action: ${req.action}`];
+  if (actionId !== undefined) {
+    checkValue('ActionID', actionId);
+    lines.push(`ActionID: ${actionId}`);
+  }
+  for (const [key, value] of Object.entries(req.fields ?? {})) {
+    checkKey(key);
+    const lower = key.toLowerCase();
+    if (lower === 'action' || lower === 'actionid') throw new AmiUnsafeFieldError(key, 'reserved key');
+    if (value !== undefined) appendField(lines, key, value);
+  }
+  lines.push('', '');
+  return Buffer.from(lines.join('\r\n'), 'utf8');
+}
+
+/**
+ * Generic message → bytes (responses and events, as the embedded PBX sends them). With `body`, the
+ * legacy `Response: Follows` form: raw lines, then `--END COMMAND--` and the blank line.
+ */
+export function serializeMessage(headers: readonly AmiHeader[], body?: readonly string[]): Buffer {
+  const parts: string[] = [];
+  for (const [key, value] of headers) {
+    checkKey(key);
+    checkValue(key, value);
+    parts.push(`${key}: ${value}\r\n`);
+  }
+  if (body !== undefined) {
+    for (const line of body) {
+      checkValue('body', line);
+      if (line.endsWith(END_COMMAND)) throw new AmiUnsafeFieldError('body', 'line ends with the end-of-output marker');
+      parts.push(`${line}\n`);
+    }
+    parts.push(`${END_COMMAND}\r\n`);
+  }
+  parts.push('\r\n');
+  return Buffer.from(parts.join(''), 'utf8');
+}
