@@ -47,6 +47,18 @@ export interface StartBotOptions {
   readonly shellOutput?: NodeJS.WritableStream;
   /** Run the demo script on the embedded PBX (default: config.embedded.demo). */
   readonly demo?: boolean;
+  /** Whether a person sits at the terminal (default: stdin is a TTY); picks the default adapters. */
+  readonly interactive?: boolean;
+}
+
+/**
+ * Without an explicit `adapters` list: Slack when it is configured, plus the shell when someone is at
+ * the terminal. A service (systemd, a container) has no terminal, so it runs Slack alone; with no chat
+ * platform configured at all the shell always runs, as the embedded demo's console.
+ */
+export function defaultAdapters(config: Config, interactive: boolean): ('shell' | 'slack')[] {
+  if (!config.slack) return ['shell'];
+  return interactive ? ['shell', 'slack'] : ['slack'];
 }
 
 const EMBEDDED_PBX_USER = { username: 'bot', secret: 'embedded-demo-secret' } as const;
@@ -177,7 +189,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       });
     }
 
-    const adapterNames = config.adapters ?? (config.slack ? ['shell', 'slack'] : ['shell']);
+    const adapterNames = config.adapters ?? defaultAdapters(config, options.interactive ?? process.stdin.isTTY === true);
     const adapters = new Map<string, ChatAdapter>();
     let shell: ShellAdapter | undefined;
     if (adapterNames.includes('shell')) {
@@ -297,8 +309,10 @@ export async function runFromCli(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+  // The shell ending (quit, Ctrl-D) stops the bot only when it is the sole chat adapter; next to
+  // Slack it just closes, and the process runs until a signal.
   if (bot.shell) {
     await bot.shell.closed;
-    await shutdown();
+    if (bot.adapters.size === 1) await shutdown();
   }
 }

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { silentLogger } from '../src/log.ts';
-import { startBot, type RunningBot } from '../src/main.ts';
+import { defaultAdapters, startBot, type RunningBot } from '../src/main.ts';
 
 let bot: RunningBot | undefined;
 let dataDir: string | undefined;
@@ -69,5 +69,18 @@ describe('the embedded default (npm start with no configuration)', () => {
     const page = await fetch(url!);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+  });
+});
+
+describe('default adapters', () => {
+  const slack = parseConfig({ slack: { botToken: 'xoxb-1', appToken: 'xapp-1' } });
+  it('runs Slack alone as a service (no terminal), so a closed stdin never stops the bot', () => {
+    expect(defaultAdapters(slack, false)).toEqual(['slack']);
+  });
+  it('adds the shell when someone is at the terminal', () => {
+    expect(defaultAdapters(slack, true)).toEqual(['shell', 'slack']);
+  });
+  it('always runs the shell when no chat platform is configured', () => {
+    expect(defaultAdapters(parseConfig({}), false)).toEqual(['shell']);
   });
 });
