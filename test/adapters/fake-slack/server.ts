@@ -14,6 +14,8 @@ export interface RecordedCall {
   readonly method: string;
   readonly params: Record<string, unknown>;
   readonly token: string | undefined;
+  /** `performance.now()` when the request arrived, for checking the pacing between calls. */
+  readonly at: number;
 }
 
 export interface RecordedResponse {
@@ -221,7 +223,7 @@ export class FakeSlack {
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') === true ? auth.slice('Bearer '.length) : undefined;
     const params = parseParams(raw, req.headers['content-type']);
-    this.calls.push({ method, params, token });
+    this.calls.push({ method, params, token, at: performance.now() });
     this.events.emit('change');
 
     const failure = this.failures.get(method)?.shift();
