@@ -115,7 +115,7 @@ function describeBanner(parts: {
 
 export async function startBot(config: Config, options: StartBotOptions = {}): Promise<RunningBot> {
   const log = options.logger ?? createLogger({ level: config.logLevel });
-  const mainLog = log.child({ component: 'main' });
+  const mainLog = log;
   const stops: (() => Promise<void> | void)[] = [];
 
   const store = await openStore({ dataDir: config.dataDir });
@@ -131,7 +131,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         dialect: config.embedded.dialect,
         users: [EMBEDDED_PBX_USER],
         lobbies: { '200': { type: 'moh', context: 'lobby', exten: '200' } },
-        logger: log.child({ component: 'sim-pbx' }),
+        logger: log,
       });
       const started = embeddedPbx;
       stops.push(() => started.stop());
@@ -153,19 +153,27 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     let embeddedSensor: EmbeddedSensor | undefined;
     const sensorConfigs: SensorConfig[] = [...config.sensors];
     if (runEmbeddedSensor && embeddedPbx) {
-      embeddedSensor = await startEmbeddedSensor({ calls: embeddedPbx, logger: log.child({ component: 'sim-sensor' }) });
+      embeddedSensor = await startEmbeddedSensor({ calls: embeddedPbx, logger: log });
       const s = embeddedSensor;
       stops.push(() => s.stop());
       sensorConfigs.push(embeddedSensorConfig(embeddedSensor));
     }
     const sensors = sensorConfigs.map((s, index) => new SensorClient(s, { logger: log, index }));
+    // Probe each sensor once in the background: a missing or wrong AES key shows in the log at boot,
+    // not on a user's first `calls`. `getversion` works even unencrypted.
+    for (const sensor of sensors) {
+      sensor.getVersion().then(
+        (version) => mainLog.info({ sensor: sensor.id, version }, 'sensor reachable'),
+        (err: unknown) => mainLog.warn({ sensor: sensor.id, err }, 'sensor not usable yet'),
+      );
+    }
 
     let listenServer: ListenServer | undefined;
     let listenService: ReturnType<typeof createListenService> | undefined;
     if (config.listen.enabled && sensors.length > 0) {
-      const key = await loadOrCreateSigningKey(config.listen.signingKey, store.kv, log.child({ component: 'listen' }));
+      const key = await loadOrCreateSigningKey(config.listen.signingKey, store.kv, log);
       const signer = new LinkSigner(key);
-      const hub = createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log.child({ component: 'audio-hub' }) });
+      const hub = createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log });
       stops.push(() => hub.close());
       listenServer = await startListenServer({
         host: config.listen.host,
@@ -173,7 +181,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         signer,
         hub,
         sensors,
-        logger: log.child({ component: 'listen-http' }),
+        logger: log,
         audit: store.audit,
         singleUse: config.listen.singleUse,
       });
@@ -185,8 +193,15 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         signer,
         publicBaseUrl: config.listen.publicBaseUrl ?? server.url,
         linkTtlSec: config.listen.linkTtlSec,
-        logger: log.child({ component: 'listen' }),
+        logger: log,
       });
+    }
+
+    if (listenServer && config.listen.publicBaseUrl === undefined && config.slack !== undefined) {
+      mainLog.warn(
+        { listenUrl: listenServer.url },
+        'listen links point at the local player address; set LISTEN_PUBLIC_URL (listen.publicBaseUrl) to the URL your Slack users can open',
+      );
     }
 
     const adapterNames = config.adapters ?? defaultAdapters(config, options.interactive ?? process.stdin.isTTY === true);
