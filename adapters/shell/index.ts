@@ -5,7 +5,7 @@ import type {
 } from '../../src/core/adapter.ts';
 import { SLASH_COMMAND } from '../../src/core/commands.ts';
 import type { ButtonView, View } from '../../src/core/views.ts';
-import { renderView } from './render.ts';
+import { renderView, safeLine } from './render.ts';
 
 /**
  * Terminal adapter: a readline REPL over injected streams, for local use, demos and transcript-like
@@ -25,6 +25,11 @@ export interface ShellAdapterOptions {
 export interface ShellAdapter extends ChatAdapter {
   /** Runs one line as if typed; resolves with everything it rendered (replies, posts, edits). */
   exec(line: string): Promise<string>;
+  /**
+   * Presses the button carrying `actionId` on message `ref`, as `press N` would (a button with a
+   * confirmation then waits for `y`); resolves with everything it rendered.
+   */
+  pressAction(ref: MessageRef, actionId: string): Promise<string>;
   /** Resolves when the REPL ends (`quit`, `exit`, end of input, or stop()). */
   readonly closed: Promise<void>;
   /** Lines run so far, oldest first, at most `historySize`. */
@@ -38,7 +43,13 @@ const LIMITS: AdapterLimits = { minEditIntervalMs: 250, maxButtonsPerMessage: 10
 
 interface NumberedButton {
   readonly button: ButtonView;
-  readonly message: MessageRef | undefined;
+  readonly message: MessageRef;
+}
+
+/** Where a `press N` number points: one action id on one message, for the whole session. */
+interface ButtonSlot {
+  readonly messageId: string;
+  readonly actionId: string;
 }
 
 export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
@@ -54,7 +65,17 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
   let nextId = 1;
   const messages = new Map<string, View>();
   const lines: string[] = [];
-  let buttons: readonly NumberedButton[] = [];
+  /**
+   * Button numbers stay put for the session: a status edit (someone starts talking) must not turn
+   * `[1] Kick all` into `[1] Mute` between reading the screen and typing `press 1`. A number is
+   * given to one (message, action id) and never to anything else; an edit keeps the numbers of the
+   * buttons it still shows and gives new ones to new buttons.
+   */
+  const numbers = new Map<string, number>();
+  const slots = new Map<number, ButtonSlot>();
+  let nextNumber = 1;
+  /** The buttons each message shows now, by action id, with their numbers. */
+  const onScreen = new Map<string, Map<string, { readonly number: number; readonly button: ButtonView }>>();
   let pendingConfirm: NumberedButton | undefined;
   /** Output buffers of the exec calls in progress: everything rendered meanwhile goes to each. */
   const captures = new Set<string[]>();
@@ -81,12 +102,26 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     opts.output.write(`${text}\n`);
   };
 
-  const show = (view: View, ref: MessageRef | undefined, heading: string | undefined, capture: string[] | undefined): void => {
-    const rendered = renderView(view, { color });
-    if (rendered.buttons.length > 0) buttons = rendered.buttons.map((button) => ({ button, message: ref }));
+  const numberFor = (messageId: string, actionId: string): number => {
+    const key = `${messageId}\u0000${actionId}`;
+    let n = numbers.get(key);
+    if (n === undefined) {
+      n = nextNumber++;
+      numbers.set(key, n);
+      slots.set(n, { messageId, actionId });
+    }
+    return n;
+  };
+
+  const refOf = (messageId: string): MessageRef => ({ platform: PLATFORM, conversation: conversation.id, id: messageId });
+
+  const show = (view: View, ref: MessageRef, heading: string | undefined, capture: string[] | undefined): void => {
+    const numberOf = (button: ButtonView): number => numberFor(ref.id, button.id);
+    const rendered = renderView(view, { color, numberOf });
+    onScreen.set(ref.id, new Map(rendered.buttons.map((b) => [b.button.id, b])));
     const text = heading === undefined ? rendered.text : `${heading}\n${rendered.text}`;
     print(text);
-    const plain = color ? renderView(view, { color: false }).text : rendered.text;
+    const plain = color ? renderView(view, { color: false, numberOf }).text : rendered.text;
     const captured = heading === undefined ? plain : `${heading}\n${plain}`;
     capture?.push(captured);
     for (const buffer of captures) if (buffer !== capture) buffer.push(captured);
@@ -105,39 +140,65 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     out.push(text);
   };
 
+  /** Numbers shown on screen now, lowest first. */
+  const shownNumbers = (): number[] => [...onScreen.values()].flatMap((m) => [...m.values()].map((b) => b.number)).sort((a, b) => a - b);
+
+  const pressNumber = async (word: string, out: string[]): Promise<void> => {
+    const n = Number(word);
+    const slot = Number.isInteger(n) ? slots.get(n) : undefined;
+    if (slot === undefined) {
+      const shown = shownNumbers();
+      say(shown.length === 0 ? 'No buttons to press yet.' : `No button ${safeLine(word)}: choose ${shown[0]} to ${shown[shown.length - 1]}.`, out);
+      return;
+    }
+    const current = onScreen.get(slot.messageId)?.get(slot.actionId);
+    if (current === undefined) {
+      say(`Button ${n} is no longer shown: its message (${slot.messageId}) has changed since. Press a number you see now.`, out);
+      return;
+    }
+    await press({ button: current.button, message: refOf(slot.messageId) }, out);
+  };
+
+  const press = async (chosen: NumberedButton, out: string[]): Promise<void> => {
+    const { confirm } = chosen.button;
+    if (confirm !== undefined) {
+      pendingConfirm = chosen;
+      say(`${safeLine(confirm.title)} ${safeLine(confirm.text)} [${safeLine(confirm.confirm)}: y / ${safeLine(confirm.deny)}: n]`, out);
+      return;
+    }
+    await dispatchAction(chosen, out);
+  };
+
+  /** Settles a pending confirmation; true when `text` was its answer, false when it is a line of its own. */
+  const answerConfirm = async (text: string, out: string[]): Promise<boolean> => {
+    const chosen = pendingConfirm;
+    if (chosen === undefined) return false;
+    pendingConfirm = undefined;
+    if (/^y(es)?$/i.test(text)) {
+      await dispatchAction(chosen, out);
+      return true;
+    }
+    say('Cancelled.', out);
+    // Anything but yes cancels; a line that is not an answer at all is still meant to run.
+    return /^(no?)?$/i.test(text);
+  };
+
   const runLine = async (line: string, out: string[]): Promise<void> => {
     const text = line.trim();
     if (text !== '') {
       lines.push(text);
       if (lines.length > historySize) lines.splice(0, lines.length - historySize);
     }
-    if (pendingConfirm !== undefined) {
-      const chosen = pendingConfirm;
-      pendingConfirm = undefined;
-      if (/^y(es)?$/i.test(text)) await dispatchAction(chosen, out);
-      else say('Cancelled.', out);
-      return;
-    }
+    if (await answerConfirm(text, out)) return;
     if (text === '') return;
     if (/^(quit|exit)$/i.test(text)) {
       say('Bye.', out);
       close();
       return;
     }
-    const press = /^press\s+(\S+)$/i.exec(text);
-    if (press !== null) {
-      const n = Number(press[1]);
-      const chosen = Number.isInteger(n) ? buttons[n - 1] : undefined;
-      if (chosen === undefined) {
-        say(buttons.length === 0 ? 'No buttons to press yet.' : `No button ${press[1]}: choose 1 to ${buttons.length}.`, out);
-        return;
-      }
-      if (chosen.button.confirm !== undefined) {
-        pendingConfirm = chosen;
-        say(`${chosen.button.confirm.title} ${chosen.button.confirm.text} [${chosen.button.confirm.confirm}: y / ${chosen.button.confirm.deny}: n]`, out);
-        return;
-      }
-      await dispatchAction(chosen, out);
+    const pressed = /^press\s+(\S+)$/i.exec(text);
+    if (pressed !== null) {
+      await pressNumber(pressed[1] as string, out);
       return;
     }
     const commandText = text.toLowerCase().startsWith(`${SLASH_COMMAND} `) || text.toLowerCase() === SLASH_COMMAND
@@ -152,6 +213,16 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     }
   };
 
+  const pressOn = async (ref: MessageRef, actionId: string, out: string[]): Promise<void> => {
+    await answerConfirm('', out);
+    const current = onScreen.get(ref.id)?.get(actionId);
+    if (current === undefined) {
+      say(`No button ${safeLine(actionId)} on message ${safeLine(ref.id)}.`, out);
+      return;
+    }
+    await press({ button: current.button, message: refOf(ref.id) }, out);
+  };
+
   const dispatchAction = async (chosen: NumberedButton, out: string[]): Promise<void> => {
     const ctx = context(chosen.message);
     replyCaptures.set(ctx.interaction.id, out);
@@ -162,15 +233,15 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     }
   };
 
-  const exec = (line: string): Promise<string> => {
-    if (inbound === undefined) return Promise.reject(new PlatformError(PLATFORM, 'exec before start', false));
+  /** Runs one step of input; steps run one at a time, in order, like a person typing them. */
+  const enqueue = (step: (out: string[]) => Promise<void>): Promise<string> => {
+    if (inbound === undefined) return Promise.reject(new PlatformError(PLATFORM, 'input before start', false));
     const out: string[] = [];
-    // Lines run one at a time, in order, like a person typing them.
     const done = queue.then(async () => {
       captures.add(out);
       handlingLine = true;
       try {
-        await runLine(line, out);
+        await step(out);
       } finally {
         handlingLine = false;
         captures.delete(out);
@@ -180,6 +251,8 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     queue = done.catch(() => undefined);
     return done;
   };
+
+  const exec = (line: string): Promise<string> => enqueue((out) => runLine(line, out));
 
   const close = (): void => {
     if (isClosed) return;
@@ -195,6 +268,7 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     localUser: { platform: PLATFORM, userId: user },
     history: () => [...lines],
     exec,
+    pressAction: (ref, actionId) => enqueue((out) => pressOn(ref, actionId, out)),
 
     async start(handlers) {
       inbound = handlers;

@@ -4,19 +4,42 @@ import type {
 import { formatClock, formatDuration } from '../../src/core/views.ts';
 
 /**
- * Pure: view → terminal text. Buttons are numbered from 1 in reading order so `press N` can name
- * them; the caller gets them back in that order.
+ * Pure: view → terminal text. Buttons are numbered so `press N` can name them: from 1 in reading
+ * order, unless the caller hands out its own numbers (the shell keeps them stable across edits).
+ * Every string that comes from outside (names, topics, room names, reply text) loses its control
+ * characters first: a SIP display name can carry terminal escape sequences.
  */
 
 export interface RenderOptions {
   /** ANSI colours for tones, names and buttons. */
   readonly color: boolean;
+  /** The number shown for a button; default: 1, 2, 3... in reading order. */
+  readonly numberOf?: (button: ButtonView) => number;
 }
 
 export interface Rendered {
   readonly text: string;
-  /** The view's buttons, `buttons[n - 1]` being the one shown as `[n]`. */
-  readonly buttons: readonly ButtonView[];
+  /** The view's buttons in reading order, each with the number shown for it. */
+  readonly buttons: readonly NumberedButtonView[];
+}
+
+export interface NumberedButtonView {
+  readonly number: number;
+  readonly button: ButtonView;
+}
+
+/** C0 and C1 controls, DEL, and the bidi overrides that can disguise what a line says. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of outside text, safe to print: controls (line breaks included) become nothing or a space. */
+export function safeLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(CONTROL, '');
+}
+
+/** Outside text that may span lines (reply text): only line breaks survive. */
+export function safeText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(CONTROL_BUT_NEWLINE, '');
 }
 
 const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' } as const;
@@ -38,15 +61,16 @@ export function alignColumns(rows: readonly (readonly string[])[], indent = ''):
 }
 
 function renderTable(table: TableView): string[] {
-  return alignColumns([table.columns, ...table.rows], '  ');
+  return alignColumns([table.columns, ...table.rows].map((row) => row.map(safeLine)), '  ');
 }
 
 class ButtonNumbers {
-  readonly buttons: ButtonView[] = [];
-  constructor(private readonly paint: Paint) {}
+  readonly buttons: NumberedButtonView[] = [];
+  constructor(private readonly paint: Paint, private readonly numberOf: ((button: ButtonView) => number) | undefined) {}
   label(button: ButtonView): string {
-    this.buttons.push(button);
-    const text = `[${this.buttons.length}] ${button.label}${button.confirm === undefined ? '' : '…'}`;
+    const number = this.numberOf?.(button) ?? this.buttons.length + 1;
+    this.buttons.push({ number, button });
+    const text = `[${number}] ${safeLine(button.label)}${button.confirm === undefined ? '' : '…'}`;
     return button.style === 'danger' ? this.paint('red', text) : this.paint('cyan', text);
   }
 }
@@ -63,24 +87,27 @@ function rowState(row: ParticipantRowView): string {
 function renderStatus(view: StatusView, paint: Paint, numbers: ButtonNumbers): string[] {
   const lines: string[] = [];
   const flags = [view.flags.locked && 'locked', view.flags.recording && 'recording', view.flags.muzak && 'music', view.flags.stream && 'streaming'].filter(Boolean);
+  const room = safeLine(view.room);
+  const pbx = safeLine(view.pbx);
+  const banner = view.banner === undefined ? undefined : safeLine(view.banner);
   if (view.ended !== undefined) {
-    lines.push(paint('bold', `Room ${view.room} (${view.pbx}) ended after ${formatDuration(view.ended.durationSec)}, peak ${view.ended.peakSize}`));
-    if (view.banner !== undefined) lines.push(paint('yellow', `! ${view.banner}`));
-    lines.push(`  Attendees: ${view.ended.attendees.length === 0 ? '-' : view.ended.attendees.join(', ')}`);
-    for (const action of view.ended.actions) lines.push(`  - ${action}`);
+    lines.push(paint('bold', `Room ${room} (${pbx}) ended after ${formatDuration(view.ended.durationSec)}, peak ${view.ended.peakSize}`));
+    if (banner !== undefined) lines.push(paint('yellow', `! ${banner}`));
+    lines.push(`  Attendees: ${view.ended.attendees.length === 0 ? '-' : view.ended.attendees.map(safeLine).join(', ')}`);
+    for (const action of view.ended.actions) lines.push(`  - ${safeLine(action)}`);
     lines.push(paint('dim', `  updated ${formatClock(view.updatedAt)} UTC`));
     return lines;
   }
   const people = `${view.count} ${view.count === 1 ? 'person' : 'people'}`;
-  lines.push(paint('bold', `Room ${view.room} (${view.pbx}): ${people}, running ${formatDuration(view.runningSec)}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}`));
-  if (view.banner !== undefined) lines.push(paint('yellow', `! ${view.banner}`));
+  lines.push(paint('bold', `Room ${room} (${pbx}): ${people}, running ${formatDuration(view.runningSec)}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}`));
+  if (banner !== undefined) lines.push(paint('yellow', `! ${banner}`));
   if (view.rows.length > 0) {
     const table = [['#', 'Name', 'Number', 'Tech', 'State', 'Topic', 'In room', 'Buttons']];
     for (const row of view.rows) {
       table.push([
         row.usernum === undefined ? '' : String(row.usernum), row.name, row.number ?? '', row.tech, rowState(row), row.topic ?? '',
         formatDuration(row.inRoomSec), '',
-      ]);
+      ].map(safeLine));
     }
     // Button labels carry ANSI codes when coloured, so they go after the aligned columns.
     const aligned = alignColumns(table, '  ');
@@ -99,28 +126,28 @@ function renderStatus(view: StatusView, paint: Paint, numbers: ButtonNumbers): s
 
 function renderReply(view: ReplyView, paint: Paint, numbers: ButtonNumbers): string[] {
   const lines: string[] = [];
-  if (view.title !== undefined) lines.push(paint('bold', view.title));
-  lines.push(paint(TONE_STYLE[view.tone], `${TONE_MARK[view.tone]}${view.text}`));
+  if (view.title !== undefined) lines.push(paint('bold', safeLine(view.title)));
+  lines.push(paint(TONE_STYLE[view.tone], `${TONE_MARK[view.tone]}${safeText(view.text)}`));
   if (view.table !== undefined) lines.push(...renderTable(view.table));
-  if (view.link !== undefined) lines.push(`  ${view.link.label}: ${view.link.url}`);
+  if (view.link !== undefined) lines.push(`  ${safeLine(view.link.label)}: ${safeLine(view.link.url)}`);
   if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);
-  if (view.correlationId !== undefined) lines.push(paint('dim', `  (ref ${view.correlationId})`));
+  if (view.correlationId !== undefined) lines.push(paint('dim', `  (ref ${safeLine(view.correlationId)})`));
   return lines;
 }
 
 function renderAlert(view: AlertView, paint: Paint, numbers: ButtonNumbers): string[] {
   const style = view.severity === 'critical' ? 'red' : view.severity === 'warning' ? 'yellow' : 'reset';
-  const lines = [paint(style, `[${view.severity}] ${view.title}`), view.text];
-  lines.push(...alignColumns(view.fields.map(([label, value]) => [`${label}:`, value]), '  '));
+  const lines = [paint(style, `[${view.severity}] ${safeLine(view.title)}`), safeText(view.text)];
+  lines.push(...alignColumns(view.fields.map(([label, value]) => [`${safeLine(label)}:`, safeLine(value)]), '  '));
   if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);
-  if (view.ackedBy !== undefined) lines.push(`  acknowledged by ${view.ackedBy}`);
+  if (view.ackedBy !== undefined) lines.push(`  acknowledged by ${safeLine(view.ackedBy)}`);
   lines.push(paint('dim', `  at ${formatClock(view.at)} UTC`));
   return lines;
 }
 
 export function renderView(view: View, options: RenderOptions = { color: false }): Rendered {
   const paint = painter(options.color);
-  const numbers = new ButtonNumbers(paint);
+  const numbers = new ButtonNumbers(paint, options.numberOf);
   const lines = view.kind === 'status'
     ? renderStatus(view, paint, numbers)
     : view.kind === 'reply'

@@ -10,7 +10,9 @@ import { parseCommand, type Command } from './commands.ts';
 import { Dispatcher, type RoomDirectory, type RoomTarget } from './dispatcher.ts';
 import { NotAuthorizedError } from './errors.ts';
 import { ackFirst, ackOnce, compose, type Middleware } from './middleware.ts';
-import { Policy, requiredRoleForAction, requiredRoleForCommand, type Decision, type Requirement } from './policy.ts';
+import {
+  EVERYWHERE, needsAllRooms, Policy, requiredRoleForAction, requiredRoleForCommand, type Decision, type Requirement, type Scope,
+} from './policy.ts';
 import type { ListenService, WatchService } from './services.ts';
 import { errorView } from './views.ts';
 
@@ -44,6 +46,8 @@ interface Request {
   /** Name recorded in the audit trail (`mute`, `unlock`, `kick_all`...). */
   name?: string;
   target?: string | undefined;
+  /** Where the request acts, for the policy and the audit trail; narrowed once the room is resolved. */
+  scope?: Scope;
   /** Set once the outcome is in the audit trail, so a later reply failure is not recorded twice. */
   audited?: boolean;
 }
@@ -79,9 +83,10 @@ function typedTarget(command: Command): string | undefined {
   }
 }
 
-function scopeOf(op: Operation): { pbx: string | undefined; room: string | undefined } {
-  if (op.kind === 'action') return { pbx: op.action.pbx, room: op.action.room };
-  return { pbx: op.target?.pbx, room: op.target?.room };
+/** The PBX named in a typed `pbx/room`, known before the room is looked up. */
+function typedPbx(roomText: string | undefined): string | undefined {
+  const slash = roomText?.indexOf('/') ?? -1;
+  return roomText !== undefined && slash > 0 ? roomText.slice(0, slash) : undefined;
 }
 
 /**
@@ -137,7 +142,7 @@ export class Bot {
   }
 
   async #audit(req: Request, decision: 'allowed' | 'denied', outcome: 'ok' | 'error' | 'denied' | 'unknown', detail: string | undefined): Promise<void> {
-    const scope = req.op === undefined ? { pbx: undefined, room: undefined } : scopeOf(req.op);
+    const scope = req.scope ?? { pbx: undefined, room: undefined };
     const { platform, userId, displayName } = req.inbound.actor;
     await this.#auditor.record({
       correlationId: req.correlationId,
@@ -179,31 +184,59 @@ export class Bot {
         const action = decodeAction(req.input.id);
         req.op = { kind: 'action', action };
         req.target = 'uniqueid' in action ? action.uniqueid : undefined;
+        req.scope = { pbx: action.pbx, room: action.room };
       } else {
         const parsed = parseCommand(req.input.text);
         if (!parsed.ok) throw parsed.error;
-        const roomText = this.#dispatcher.roomOf(parsed.command);
-        const target = roomText === undefined ? undefined : this.#dispatcher.resolveRoom(roomText, parsed.command.name);
-        req.op = { kind: 'command', command: parsed.command, target };
+        req.op = { kind: 'command', command: parsed.command, target: undefined };
         req.target = typedTarget(parsed.command);
+        req.scope = needsAllRooms(parsed.command)
+          ? EVERYWHERE
+          : { pbx: typedPbx(this.#dispatcher.roomOf(parsed.command)), room: undefined };
       }
       req.name = auditName(req.op);
       await next();
     };
   }
 
+  /**
+   * Authorizes before the room is looked up, at the scope known so far, so that someone with no
+   * grant learns nothing about which rooms exist; then looks the room up, suggesting only rooms the
+   * actor may view, and authorizes again for that room.
+   */
   #authorize(): Middleware<Request> {
     return async (req, next) => {
       const op = req.op as Operation;
-      const required: Requirement = op.kind === 'command' ? requiredRoleForCommand(op.command) : requiredRoleForAction(op.action);
-      const decision = this.#policy.decide(req.inbound.actor, required, scopeOf(op));
-      req.decision = decision;
-      if (!decision.allowed) {
-        await this.#audit(req, 'denied', 'denied', `needs ${decision.required}; ${decision.reason}`);
-        throw new NotAuthorizedError(req.name ?? 'that', decision.required, decision.reason);
+      if (op.kind === 'action') {
+        await this.#check(req, requiredRoleForAction(op.action));
+        await next();
+        return;
+      }
+      const required = requiredRoleForCommand(op.command);
+      const roomText = this.#dispatcher.roomOf(op.command);
+      await this.#check(req, required, roomText);
+      if (roomText !== undefined) {
+        const { actor } = req.inbound;
+        const target = this.#dispatcher.resolveRoom(roomText, op.command.name, (room) => this.#policy.decide(actor, 'viewer', room).allowed);
+        req.op = { ...op, target };
+        req.scope = target;
+        await this.#check(req, required);
       }
       await next();
     };
+  }
+
+  /** One policy decision at `req.scope`; a denial is audited and answered. */
+  async #check(req: Request, required: Requirement, roomText?: string): Promise<void> {
+    const scope = req.scope ?? { pbx: undefined, room: undefined };
+    const decision = this.#policy.decide(req.inbound.actor, required, scope);
+    req.decision = decision;
+    if (decision.allowed) return;
+    // The audit trail names the room even when the refusal came before it was looked up.
+    if (roomText !== undefined) req.scope = this.#deps.directory.findRoom(roomText) ?? { pbx: scope.pbx, room: roomText.slice(roomText.indexOf('/') + 1) };
+    const everywhere = scope.everywhere === true;
+    await this.#audit(req, 'denied', 'denied', `needs ${decision.required}${everywhere ? ' on all rooms' : ''}; ${decision.reason}`);
+    throw new NotAuthorizedError(req.name ?? 'that', decision.required, decision.reason, everywhere);
   }
 
   #dispatch(): Middleware<Request> {
@@ -217,21 +250,16 @@ export class Bot {
       req.audited = true;
       await this.#audit(req, 'allowed', 'ok', outcome.detail ?? req.decision?.reason);
       if (outcome.view !== undefined) await req.adapter.reply(req.inbound.interaction, outcome.view, { ephemeral: outcome.ephemeral });
-      await this.#refresh(req, op, outcome.refresh);
+      await this.#refresh(req, outcome.refresh);
     };
   }
 
-  /**
-   * A press on a one-shot status message re-renders it; live status messages are the WatchService's
-   * to edit. Page presses always re-render: the page is the message's own state.
-   */
-  async #refresh(req: Request, op: Operation, target: RoomTarget | undefined): Promise<void> {
+  /** A press on a one-shot status message re-renders it; live status messages are the WatchService's to edit. */
+  async #refresh(req: Request, target: RoomTarget | undefined): Promise<void> {
     const message = req.inbound.message;
-    if (target === undefined || message === undefined) return;
-    const page = op.kind === 'action' && op.action.kind === 'page' ? op.action.page : undefined;
-    if (page === undefined && this.#deps.watch !== undefined) return;
+    if (target === undefined || message === undefined || this.#deps.watch !== undefined) return;
     try {
-      await req.adapter.update(message, this.#dispatcher.statusView(target, page));
+      await req.adapter.update(message, this.#dispatcher.statusView(target));
     } catch (err) {
       req.log.warn({ err }, 'could not refresh the status message');
     }

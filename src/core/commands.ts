@@ -40,7 +40,11 @@ export type Command =
   | { readonly name: 'mute' | 'unmute' | 'kick'; readonly room: string; readonly who: Who }
   | { readonly name: 'record' | 'muzak' | 'stream'; readonly room: string; readonly on: boolean }
   | { readonly name: 'topic'; readonly room: string; readonly who: string; readonly text: string | undefined }
-  | { readonly name: 'transfer'; readonly room: string; readonly who: string; readonly target: TransferTarget }
+  | {
+      readonly name: 'transfer'; readonly room: string; readonly who: string; readonly target: TransferTarget;
+      /** Typed with a trailing `confirm`: act without asking (the answer when no confirm button fits). */
+      readonly confirmed: boolean;
+    }
   | { readonly name: 'invite'; readonly room: string; readonly number: string }
   | { readonly name: 'bringin'; readonly room: string; readonly who: string }
   | { readonly name: 'listen'; readonly target: ListenTarget }
@@ -81,6 +85,7 @@ const transferTarget = z
     const at = s.indexOf('@');
     return at < 0 ? { exten: s, context: undefined } : { exten: s.slice(0, at), context: s.slice(at + 1) };
   });
+const confirmWord = z.string().regex(/^confirm$/i, 'only the word `confirm` may follow the target');
 const callref = z.string().regex(/^(?:0x[0-9a-fA-F]{1,16}|[0-9]{1,20})$/, 'a call reference looks like 0x7fdcfc00b2e0 (see `calls`)');
 const sensor = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'a sensor id is letters, digits and . _ -');
 const ruleName = z.string().regex(/^(?:\*|[a-z][a-z0-9_]{0,39})$/, 'a rule name is lowercase letters, digits and _ (or *)');
@@ -142,8 +147,10 @@ const SPECS: readonly Spec[] = [
     })).refine((c) => c.text === undefined || c.text.length <= MAX_TOPIC_LENGTH, `a topic is at most ${MAX_TOPIC_LENGTH} characters`),
   },
   {
-    name: 'transfer', usage: 'transfer <room> <who> <exten[@context]>', summary: 'send a participant to an extension (asks first)', minArgs: 3, maxArgs: 3,
-    schema: z.tuple([room, one, transferTarget]).transform(([r, w, t]) => ({ name: 'transfer' as const, room: r, who: w, target: t })),
+    name: 'transfer', usage: 'transfer <room> <who> <exten[@context]> [confirm]', summary: 'send a participant to an extension (asks first, unless you end with `confirm`)', minArgs: 3, maxArgs: 4,
+    schema: z.tuple([room, one, transferTarget], confirmWord).transform(([r, w, t, c]) => ({
+      name: 'transfer' as const, room: r, who: w, target: t, confirmed: c !== undefined,
+    })),
   },
   {
     name: 'invite', usage: 'invite <room> <number>', summary: 'dial a number into the room', minArgs: 2, maxArgs: 2,
@@ -194,10 +201,27 @@ export function commandTable(): readonly (readonly [usage: string, summary: stri
   return SPECS.map((s) => [s.usage, s.summary] as const);
 }
 
+type Issue = z.ZodError['issues'][number];
+
+/**
+ * One schema problem in plain words. Every field validator above words its own message, starting
+ * in lower case; zod's built-in wording ("Too big: expected array to have <=2 items") starts with a
+ * capital and talks about arrays and types, so it is never shown: it is replaced by a count or the
+ * argument's position.
+ */
+function plainIssue(issue: Issue | undefined): string {
+  if (issue === undefined) return 'Those arguments are not valid';
+  if (issue.code === 'too_big' && issue.origin === 'array') return 'Too many arguments (quote text with spaces)';
+  if (issue.code === 'too_small' && issue.origin === 'array') return 'Missing arguments';
+  if (/^[a-z]/.test(issue.message)) return issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
+  const index = issue.path[0];
+  const position = typeof index === 'number' ? ` (word ${index + 1} after the command name)` : '';
+  return issue.code === 'invalid_type' ? `An argument is missing${position}` : `An argument is not valid${position}`;
+}
+
 function argumentIssue(spec: Spec, error: z.ZodError): BadCommandError {
-  const issue = error.issues.find((i) => i.code === 'custom' || i.code === 'invalid_format' || i.code === 'too_big' || i.code === 'invalid_value') ?? error.issues[0];
-  const raw = issue?.message ?? 'invalid arguments';
-  const message = raw.charAt(0).toUpperCase() + raw.slice(1);
+  const ours = (i: Issue): boolean => /^[a-z]/.test(i.message) || ((i.code === 'too_big' || i.code === 'too_small') && i.origin === 'array');
+  const message = plainIssue(error.issues.find(ours) ?? error.issues[0]);
   return new BadCommandError(`${message}. Usage: \`${spec.usage}\``, { usage: spec.usage, detail: `${spec.name}: ${message}` });
 }
 

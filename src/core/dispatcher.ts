@@ -1,10 +1,10 @@
 import type { ConferenceBackend, ConferenceDirectory, Who } from '../conference/backend.ts';
 import type { Participant } from '../conference/types.ts';
 import type { AuditStore } from '../store/types.ts';
-import { encodeAction, type Action } from './actions.ts';
+import { encodeAction, tryEncodeAction, type Action } from './actions.ts';
 import type { Actor, Conversation } from './adapter.ts';
 import { commandTable, SLASH_COMMAND, summaryOf, usageOf, type Command, type SubcommandName } from './commands.ts';
-import { AlreadyLeftError, AmbiguousRoomError, NotAvailableYetError, UnknownRoomError } from './errors.ts';
+import { AlreadyLeftError, AmbiguousRoomError, BadActionError, NotAvailableYetError, UnknownRoomError } from './errors.ts';
 import type { Policy } from './policy.ts';
 import type { ListenService, WatchService } from './services.ts';
 import { closestMatch } from './suggest.ts';
@@ -54,8 +54,22 @@ export interface DispatcherDeps {
   readonly listen?: ListenService | undefined;
 }
 
-/** Commands whose room may have no participants yet (or any more). */
-const ROOM_MAY_BE_EMPTY: ReadonlySet<string> = new Set(['watch', 'unwatch', 'invite', 'queue', 'bringin', 'audit']);
+/**
+ * Commands that may name a room that is not active: one yet to start (watch), one that ended
+ * (unwatch, audit), or one whose callers wait in its lobby (queue, bringin). `invite` is not one:
+ * the PBX refuses to dial into a room it does not hold.
+ */
+const ROOM_MAY_BE_INACTIVE: ReadonlySet<string> = new Set(['watch', 'unwatch', 'queue', 'bringin', 'audit']);
+
+/** A room the directory knows, with the name people type for it (`pbx/room` when several PBXs). */
+interface KnownRoom extends RoomTarget {
+  readonly name: string;
+}
+
+/** A word as it must be typed to come back as one argument. */
+function quoteIfSpaced(word: string): string {
+  return /\s/.test(word) ? `"${word}"` : word;
+}
 
 function labels(participants: readonly Participant[]): string {
   if (participants.length === 0) return 'nobody';
@@ -71,8 +85,11 @@ export class Dispatcher {
     this.#deps = deps;
   }
 
-  /** The room a command names, resolved to a PBX. Throws UnknownRoomError with the closest name. */
-  resolveRoom(text: string, commandName: string): RoomTarget {
+  /**
+   * The room a command names, resolved to a PBX. Throws UnknownRoomError with the closest name
+   * among the rooms `mayView` accepts, so a refusal never names a room the actor may not see.
+   */
+  resolveRoom(text: string, commandName: string, mayView: (room: RoomTarget) => boolean): RoomTarget {
     const { directory } = this.#deps;
     const hit = directory.findRoom(text);
     if (hit !== undefined) return hit;
@@ -80,11 +97,17 @@ export class Dispatcher {
     const slash = text.indexOf('/');
     const pbx = slash >= 0 ? text.slice(0, slash) : ids.length === 1 ? ids[0] : undefined;
     const room = slash >= 0 ? text.slice(slash + 1) : text;
-    if (ROOM_MAY_BE_EMPTY.has(commandName) && pbx !== undefined && ids.includes(pbx)) return { pbx, room };
-    const known = this.#knownRoomNames();
-    const onSeveral = known.filter((name) => name.endsWith(`/${text}`));
+    const visible = this.#knownRooms().filter(mayView);
+    const suggestion = closestMatch(text, visible.map((r) => r.name));
+    if (ROOM_MAY_BE_INACTIVE.has(commandName) && pbx !== undefined && ids.includes(pbx)) {
+      // A near miss of an active room is a typo far more often than a room yet to start; posting a
+      // status message for it would announce a room that may never exist.
+      if (commandName === 'watch' && suggestion !== undefined) throw new UnknownRoomError(text, suggestion);
+      return { pbx, room };
+    }
+    const onSeveral = visible.filter((r) => r.room === text).map((r) => r.name);
     if (slash < 0 && onSeveral.length > 1) throw new AmbiguousRoomError(text, onSeveral);
-    throw new UnknownRoomError(text, closestMatch(text, known));
+    throw new UnknownRoomError(text, suggestion);
   }
 
   /** The room a command acts on, or undefined for commands that have none. */
@@ -94,16 +117,16 @@ export class Dispatcher {
     return undefined;
   }
 
-  #knownRoomNames(): string[] {
+  #knownRooms(): KnownRoom[] {
     const ids = this.#deps.directory.pbxIds();
-    const names: string[] = [];
+    const known: KnownRoom[] = [];
     for (const pbx of ids) {
       for (const room of this.#backend(pbx).state().rooms.values()) {
         if (room.endedAt !== undefined) continue;
-        names.push(ids.length > 1 ? `${pbx}/${room.name}` : room.name);
+        known.push({ pbx, room: room.name, name: ids.length > 1 ? `${pbx}/${room.name}` : room.name });
       }
     }
-    return names;
+    return known;
   }
 
   #backend(pbx: string): ConferenceBackend {
@@ -114,7 +137,7 @@ export class Dispatcher {
     this.#deps.watch?.noteAction(target.pbx, target.room, `${actor.displayName} ${text}`);
   }
 
-  statusView(target: RoomTarget, page?: number): StatusView {
+  statusView(target: RoomTarget): StatusView {
     const state = this.#backend(target.pbx).state();
     return buildStatusView({
       pbx: target.pbx,
@@ -123,7 +146,6 @@ export class Dispatcher {
       available: state.available,
       since: state.since,
       now: this.#deps.now(),
-      ...(page === undefined ? {} : { page }),
     });
   }
 
@@ -177,10 +199,23 @@ export class Dispatcher {
         const participant = await this.#backend(room().pbx).resolve(room().room, command.who);
         const where = command.target.context === undefined ? command.target.exten : `${command.target.exten}@${command.target.context}`;
         const who = participantLabel(participant);
-        const id = encodeAction({
+        if (command.confirmed) {
+          await this.#backend(room().pbx).transfer(room().room, participant.channel, command.target);
+          this.#note(room(), env.actor, `transferred ${who} to ${where}`);
+          return done(replyView(`Transferred ${who} to ${where}.`, { tone: 'success' }), false, who);
+        }
+        const id = tryEncodeAction({
           kind: 'transfer', pbx: room().pbx, room: room().room, uniqueid: participant.uniqueid,
           exten: command.target.exten, context: command.target.context,
         });
+        if (id === undefined) {
+          // The names do not fit in a button id: a typed `confirm` is the confirmation instead.
+          const typed = ['transfer', command.room, command.who, where, 'confirm'].map(quoteIfSpaced).join(' ');
+          return {
+            view: replyView(`Transfer ${who} out of room ${room().room} to ${where}? These names are too long for a confirm button: to go ahead, type \`${typed}\`.`),
+            ephemeral: true, target: who, detail: CONFIRMATION_ASKED,
+          };
+        }
         const confirmButton: ButtonView = {
           id, label: `Transfer to ${where}`, style: 'danger',
           confirm: { title: 'Transfer participant?', text: `Send ${who} out of room ${room().room} to ${where}?`, confirm: 'Transfer', deny: 'Cancel' },
@@ -222,9 +257,9 @@ export class Dispatcher {
     const target: RoomTarget = { pbx: action.pbx, room: action.room };
     const backend = this.#backend(action.pbx);
     const current = backend.state().rooms.get(action.room);
-    if (action.kind === 'page') {
-      return { view: undefined, ephemeral: true, target: `page ${action.page}`, refresh: target };
-    }
+    // Page buttons are turned by the adapter that drew them (it alone knows what each page holds);
+    // one that reaches the core came from an adapter that does not page.
+    if (action.kind === 'page') throw new BadActionError('page action delivered to the core');
     if (current === undefined || current.endedAt !== undefined) throw new AlreadyLeftError(`Room ${action.room} has already ended.`);
     const present = (uniqueid: string): Participant => {
       const p = current.participants.get(uniqueid);
@@ -365,10 +400,10 @@ export class Dispatcher {
     if (calls.length === 0) return replyView(filter === undefined ? 'The sensors see no calls.' : `No calls match “${filter}”.`);
     return replyView(`${calls.length} call${calls.length === 1 ? '' : 's'}. Use \`listen call <ref> [sensor]\`.`, {
       table: {
-        columns: ['Ref', 'Sensor', 'Caller', 'Called', 'Duration', 'MOS'],
+        columns: ['Ref', 'Sensor', 'Caller', 'Called', 'Duration', 'Codec', 'MOS'],
         rows: calls.map((c) => [
           c.callref, c.sensor, c.callerName === undefined ? c.caller : `${c.callerName} (${c.caller})`, c.called,
-          formatDuration(c.durationSec), c.mos === undefined ? '' : c.mos.toFixed(1),
+          formatDuration(c.durationSec), c.codec ?? '', c.mos === undefined ? '' : c.mos.toFixed(1),
         ]),
       },
     });
@@ -418,7 +453,9 @@ export class Dispatcher {
       for (const room of state.rooms.values()) {
         if (room.endedAt !== undefined) continue;
         if (!this.#deps.policy.decide(actor, 'viewer', { pbx, room: room.name }).allowed) continue;
-        const flags = [room.locked ? 'locked' : '', room.recording ? 'recording' : ''].filter(Boolean).join(', ');
+        const flags = [
+          room.locked ? 'locked' : '', room.recording ? 'recording' : '', room.muzak !== undefined ? 'music' : '', room.stream !== undefined ? 'streaming' : '',
+        ].filter(Boolean).join(', ');
         const running = formatDuration((this.#deps.now() - room.startedAt) / 1000);
         rows.push(ids.length > 1 ? [pbx, room.name, String(room.participants.size), running, flags] : [room.name, String(room.participants.size), running, flags]);
       }

@@ -24,8 +24,11 @@ export class BadActionError extends BotError {
 
 export class NotAuthorizedError extends BotError {
   readonly code = 'not_authorized' as const;
-  constructor(command: string, required: string, detail: string) {
-    super(`You are not allowed to run \`${command}\` here (needs the ${required} role).`, { detail });
+  /** `everywhere`: the command reaches every room, so only a grant for all of them will do. */
+  constructor(command: string, required: string, detail: string, everywhere = false) {
+    super(everywhere
+      ? `You are not allowed to run \`${command}\`: it needs ${required} on all rooms (a grant for every PBX and room).`
+      : `You are not allowed to run \`${command}\` here (needs the ${required} role).`, { detail });
   }
 }
 

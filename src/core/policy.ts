@@ -17,6 +17,22 @@ export type Requirement = RoleName | 'anyone';
 export interface Scope {
   readonly pbx: string | undefined;
   readonly room: string | undefined;
+  /**
+   * The question is about every PBX and room at once (`calls`, `listen call`): only grants for
+   * pbx `*` and rooms `*` count, since a call on a sensor cannot be tied to a room the grant covers.
+   */
+  readonly everywhere?: boolean;
+}
+
+/** The scope of commands that reach every call on every sensor. */
+export const EVERYWHERE: Scope = { pbx: undefined, room: undefined, everywhere: true };
+
+/**
+ * `calls` lists, and `listen call` opens, any call a sensor sees, whatever its PBX or room, so a
+ * grant scoped to some rooms must not unlock them.
+ */
+export function needsAllRooms(command: Command): boolean {
+  return command.name === 'calls' || (command.name === 'listen' && command.target.kind === 'call');
 }
 
 export interface Decision {
@@ -85,6 +101,7 @@ function grantNames(actor: Actor, grant: RoleGrant): string | undefined {
 }
 
 function inScope(grant: RoleGrant, scope: Scope): boolean {
+  if (scope.everywhere === true) return grant.pbx === '*' && grant.rooms === '*';
   return (scope.pbx === undefined || globMatch(grant.pbx, scope.pbx)) && (scope.room === undefined || globMatch(grant.rooms, scope.room));
 }
 

@@ -76,8 +76,6 @@ export interface StatusView {
   readonly ended: RoomSummaryView | undefined;
   /** Epoch ms of the state this view shows. */
   readonly updatedAt: number;
-  /** 0-based page of rows a paginating renderer shows; set when someone pressed a page button. */
-  readonly page?: number;
 }
 
 export interface TableView {
@@ -174,8 +172,6 @@ export interface StatusViewInput {
   since: number;
   now: number;
   history?: { attendees: readonly string[]; actions: readonly string[] };
-  /** The page a page button asked for (see StatusView.page). */
-  page?: number;
 }
 
 function button(action: Action, label: string, style: ButtonView['style'], confirm?: ConfirmView): ButtonView | undefined {
@@ -199,9 +195,16 @@ function present(buttons: readonly (ButtonView | undefined)[]): ButtonView[] {
   return buttons.filter((b): b is ButtonView => b !== undefined);
 }
 
+/** The banner of a room watched before it started; the view turns live when the room starts. */
+export function notStartedBanner(room: string): string {
+  return `Room ${room} has not started yet`;
+}
+
 /**
- * The status message of one room. An absent or ended room gives the final summary (no rows, no
- * buttons); an unreachable PBX gives a banner and no buttons, since no press could succeed.
+ * The status message of one room. An ended room gives the final summary (no rows, no buttons); a
+ * room the PBX does not hold has not started yet (a message posted ahead of it, which the status
+ * service edits once it starts); an unreachable PBX gives a banner and no buttons, since no press
+ * could succeed.
  */
 export function buildStatusView(input: StatusViewInput): StatusView {
   const { pbx, roomName, room, available, since, now } = input;
@@ -212,16 +215,21 @@ export function buildStatusView(input: StatusViewInput): StatusView {
     muzak: room?.muzak !== undefined,
     stream: room?.stream !== undefined,
   };
-  const participants = room === undefined ? [] : [...room.participants.values()];
-  if (room === undefined || room.endedAt !== undefined) {
-    const endedAt = room?.endedAt ?? now;
+  if (room === undefined) {
     return {
-      kind: 'status', pbx, room: roomName, count: 0, flags,
-      runningSec: room === undefined ? 0 : Math.max(0, Math.floor((endedAt - room.startedAt) / 1000)),
+      kind: 'status', pbx, room: roomName, count: 0, flags, runningSec: 0, rows: [], buttons: [],
+      banner: unreachable ?? notStartedBanner(roomName), ended: undefined, updatedAt: now,
+    };
+  }
+  const participants = [...room.participants.values()];
+  if (room.endedAt !== undefined) {
+    const durationSec = Math.max(0, Math.floor((room.endedAt - room.startedAt) / 1000));
+    return {
+      kind: 'status', pbx, room: roomName, count: 0, flags, runningSec: durationSec,
       rows: [], buttons: [], banner: unreachable,
       ended: {
-        durationSec: room === undefined ? 0 : Math.max(0, Math.floor((endedAt - room.startedAt) / 1000)),
-        peakSize: room?.peakSize ?? 0,
+        durationSec,
+        peakSize: room.peakSize,
         attendees: input.history?.attendees ?? participants.map(participantLabel),
         actions: input.history?.actions ?? [],
       },
@@ -269,6 +277,5 @@ export function buildStatusView(input: StatusViewInput): StatusView {
     banner: unreachable ?? tooLong,
     ended: undefined,
     updatedAt: now,
-    ...(input.page === undefined ? {} : { page: input.page }),
   };
 }

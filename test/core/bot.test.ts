@@ -145,16 +145,26 @@ describe('Bot: commands', () => {
     expect(adapter.sent.map((s) => s.view).some((v) => v.kind === 'reply' && v.text === 'Transferred Tim (701) to 600@sales.')).toBe(true);
   });
 
+  it('lists rooms with their flags: locked, recording, music and streaming', async () => {
+    const { run, pbx } = setup();
+    const injection = { channel: 'Local/x', uniqueid: '9.9', since: T0 };
+    pbx.add(room('400', [participant('400', 5)], { locked: true, recording: true, muzak: injection, stream: injection }));
+    pbx.add(room('500', [participant('500', 6)], { muzak: injection }));
+    const rows = reply((await run(actor('viewer'), 'list')).view).table?.rows;
+    expect(rows?.find((r) => r[0] === '400')?.[3]).toBe('locked, recording, music, streaming');
+    expect(rows?.find((r) => r[0] === '500')?.[3]).toBe('music');
+  });
+
   it('invites a number and reports a failed call', async () => {
     const { run } = setup();
     expect(reply((await run(actor('mod'), 'invite 200 555')).view).text).toBe('555 answered and is joining 200.');
     expect(reply((await run(actor('mod'), 'invite 200 999')).view).text).toMatch(/Could not bring 999 .*busy/);
   });
 
-  it('invites into a room nobody is in yet when there is one PBX', async () => {
+  it('does not invite into a room the PBX does not hold, since the PBX would refuse it', async () => {
     const { run, pbx } = setup();
-    await run(actor('mod'), 'invite 900 555');
-    expect(pbx.calls).toEqual(['invite 900 555']);
+    expect(reply((await run(actor('mod'), 'invite 900 555')).view).text).toMatch(/^No room `900` is active./);
+    expect(pbx.calls).toEqual([]);
   });
 
   it('shows the lobby queue and brings a caller in', async () => {
@@ -262,10 +272,11 @@ describe('Bot: button presses', () => {
     expect(pbx.calls).toEqual([]);
   });
 
-  it('re-renders the requested page on a page press', async () => {
+  it('leaves page turning to the adapter that drew the pager: a page press reaching the core re-renders nothing', async () => {
     const { press, adapter } = setup();
     await press(actor('viewer'), encodeAction({ kind: 'page', pbx: 'pbx1', room: '200', page: 1 }));
-    expect((adapter.last().view as StatusView).page).toBe(1);
+    expect(reply(adapter.last().view).text).toMatch(/no longer valid/);
+    expect(adapter.sent.filter((s) => s.how === 'update')).toEqual([]);
   });
 });
 
@@ -301,7 +312,122 @@ describe('Bot: services', () => {
     expect(out.ephemeral).toBe(true);
     expect(reply(out.view).link?.url).toBe('http://127.0.0.1/l/1700000000.1');
     expect(reply(out.view).text).toMatch(/expires at 12:10 UTC.*Matched by phone number/);
-    expect(reply((await run(actor('ear'), 'calls')).view).table?.rows[0]).toEqual(['0x1', 's1', 'Tim (701)', '200', '5s', '4.2']);
+    const calls = reply((await run(actor('ear'), 'calls')).view).table;
+    expect(calls?.columns).toEqual(['Ref', 'Sensor', 'Caller', 'Called', 'Duration', 'Codec', 'MOS']);
+    expect(calls?.rows[0]).toEqual(['0x1', 's1', 'Tim (701)', '200', '5s', 'PCMU', '4.2']);
     expect(reply((await run(actor('ear'), 'listen call 0x1')).view).link?.url).toBe('http://127.0.0.1/l/x');
+  });
+});
+
+describe('Bot: calls and listen call reach every room', () => {
+  const call = { sensor: 's1', callref: '0x1', callId: 'abc', caller: '701', called: '200', callerName: 'Tim', durationSec: 5, codec: 'PCMU', mos: 4.2 };
+  const listen: ListenService = {
+    async linkForParticipant() { return { url: 'http://127.0.0.1/l/p', expiresAt: T0, call, matchedBy: 'number' }; },
+    async linkForCall() { return { url: 'http://127.0.0.1/l/x', expiresAt: T0, call, matchedBy: 'callref' }; },
+    async listCalls() { return [call]; },
+  };
+  const grants: RoleGrant[] = [
+    { role: 'listener', users: ['test:sales'], groups: [], pbx: '*', rooms: 'sales-*' },
+    { role: 'listener', users: ['test:eu'], groups: [], pbx: 'eu-*', rooms: '*' },
+    { role: 'listener', users: ['test:ear'], groups: [], pbx: '*', rooms: '*' },
+  ];
+
+  it('refuses a listener scoped to some rooms or PBXs, says a grant on all rooms is needed, and audits it', async () => {
+    const { run, audit } = setup({ listen, grants });
+    for (const who of ['sales', 'eu']) {
+      expect(reply((await run(actor(who), 'calls')).view).text).toMatch(/not allowed to run `calls`: it needs listener on all rooms/);
+      expect(reply((await run(actor(who), 'listen call 0x1')).view).text).toMatch(/not allowed to run `listen`: it needs listener on all rooms/);
+    }
+    expect(audit.records.map((r) => [r.actor.userId, r.command, r.decision])).toEqual([
+      ['sales', 'calls', 'denied'], ['sales', 'listen', 'denied'], ['eu', 'calls', 'denied'], ['eu', 'listen', 'denied'],
+    ]);
+    expect(audit.records[0]?.detail).toMatch(/^needs listener on all rooms; /);
+  });
+
+  it('lets a listener on every PBX and room, or a higher role there, list and open calls', async () => {
+    const { run } = setup({ listen, grants: [...grants, { role: 'admin', users: ['test:boss'], groups: [], pbx: '*', rooms: '*' }] });
+    for (const who of ['ear', 'boss']) {
+      expect(reply((await run(actor(who), 'calls')).view).table?.rows).toHaveLength(1);
+      expect(reply((await run(actor(who), 'listen call 0x1')).view).link?.url).toBe('http://127.0.0.1/l/x');
+    }
+  });
+});
+
+describe('Bot: authorization comes before room lookup', () => {
+  const SALES: RoleGrant = { role: 'viewer', users: ['test:sally'], groups: [], pbx: '*', rooms: 'sales-*' };
+
+  it('refuses someone with no grant without naming any room, and audits the refusal', async () => {
+    const { run, audit } = setup();
+    const view = reply((await run(actor('stranger'), 'show 201')).view);
+    expect(view.text).toMatch(/not allowed to run `show`/);
+    expect(view.text).not.toMatch(/200|Did you mean/);
+    expect(audit.records).toEqual([expect.objectContaining({ command: 'show', decision: 'denied', outcome: 'denied', actor: expect.objectContaining({ userId: 'stranger' }) })]);
+  });
+
+  it('suggests only rooms the actor may view', async () => {
+    const { run, pbx } = setup({ grants: [SALES] });
+    pbx.add(room('sales-weekly', [participant('sales-weekly', 7)]));
+    expect(reply((await run(actor('sally'), 'show 201')).view).text).toBe('No room `201` is active.');
+    expect(reply((await run(actor('sally'), 'show sales-weekl')).view).text).toBe('No room `sales-weekl` is active. Did you mean `sales-weekly`?');
+  });
+
+  it('refuses a room outside the actor\'s scope once it is resolved, and records that room in the audit', async () => {
+    const { run, audit } = setup({ grants: [SALES] });
+    expect(reply((await run(actor('sally'), 'show 200')).view).text).toMatch(/not allowed to run `show`/);
+    expect(audit.records).toEqual([expect.objectContaining({ command: 'show', decision: 'denied', pbx: 'pbx1', room: '200' })]);
+  });
+});
+
+describe('Bot: watching a room that is not active', () => {
+  function watching() {
+    const watched: string[] = [];
+    const watch: WatchService = {
+      async watch(pbx: string, r: string) { watched.push(`${pbx}/${r}`); },
+      async unwatch() { return true; },
+      noteAction() {},
+    };
+    return { watch, watched };
+  }
+
+  it('answers a near miss of an active room with did-you-mean and posts nothing', async () => {
+    const { watch, watched } = watching();
+    const { run } = setup({ watch });
+    expect(reply((await run(actor('viewer'), 'watch 201')).view).text).toBe('No room `201` is active. Did you mean `200`?');
+    expect(watched).toEqual([]);
+  });
+
+  it('watches a room ahead of its start when the name is not close to an active one', async () => {
+    const { watch, watched } = watching();
+    const { send } = setup({ watch });
+    await send(actor('viewer'), 'watch board-meeting');
+    expect(watched).toEqual(['pbx1/board-meeting']);
+  });
+});
+
+describe('Bot: transfer with names too long for a button', () => {
+  const LONG_PBX = 'p'.repeat(32);
+  const LONG_ROOM = 'r'.repeat(40);
+
+  function longSetup() {
+    const pbx = new FakeBackend(LONG_PBX);
+    pbx.add(room(LONG_ROOM, [participant(LONG_ROOM, 1, { callerName: 'Tim', callerNum: '701' })]));
+    return { ...setup({}, [pbx]), pbx };
+  }
+
+  it('asks for a typed `confirm` instead of offering a button that could not work', async () => {
+    const { run, pbx } = longSetup();
+    const ask = reply((await run(actor('mod'), `transfer ${LONG_ROOM} Tim 600@${'c'.repeat(30)}`)).view);
+    expect(ask.buttons).toEqual([]);
+    expect(ask.text).toContain(`type \`transfer ${LONG_ROOM} Tim 600@${'c'.repeat(30)} confirm\``);
+    expect(ask.text).not.toMatch(/no longer valid/);
+    expect(pbx.calls).toEqual([]);
+  });
+
+  it('transfers at once when the command ends with `confirm`, and audits it', async () => {
+    const { run, pbx, audit } = longSetup();
+    const done = await run(actor('mod'), `transfer ${LONG_ROOM} Tim 600@${'c'.repeat(30)} confirm`);
+    expect(reply(done.view).text).toBe(`Transferred Tim (701) to 600@${'c'.repeat(30)}.`);
+    expect(pbx.calls).toEqual([`transfer ${LONG_ROOM} PJSIP/701-00000001 600@${'c'.repeat(30)}`]);
+    expect(audit.records).toEqual([expect.objectContaining({ command: 'transfer', target: 'Tim (701)', outcome: 'ok', decision: 'allowed' })]);
   });
 });

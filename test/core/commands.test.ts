@@ -42,8 +42,9 @@ describe('grammar: accepted commands', () => {
     ['topic 200 3', { name: 'topic', room: '200', who: '3', text: undefined }],
     ['topic 200 3 "bob from cincinnati"', { name: 'topic', room: '200', who: '3', text: 'bob from cincinnati' }],
     ['topic 200 3 bob from cincinnati', { name: 'topic', room: '200', who: '3', text: 'bob from cincinnati' }],
-    ['transfer 200 3 600', { name: 'transfer', room: '200', who: '3', target: { exten: '600', context: undefined } }],
-    ['transfer 200 3 600@sales', { name: 'transfer', room: '200', who: '3', target: { exten: '600', context: 'sales' } }],
+    ['transfer 200 3 600', { name: 'transfer', room: '200', who: '3', target: { exten: '600', context: undefined }, confirmed: false }],
+    ['transfer 200 3 600@sales', { name: 'transfer', room: '200', who: '3', target: { exten: '600', context: 'sales' }, confirmed: false }],
+    ['transfer 200 3 600@sales Confirm', { name: 'transfer', room: '200', who: '3', target: { exten: '600', context: 'sales' }, confirmed: true }],
     ['invite 200 +15551234', { name: 'invite', room: '200', number: '+15551234' }],
     ['queue 200', { name: 'queue', room: '200' }],
     ['bringin 200 1', { name: 'bringin', room: '200', who: '1' }],
@@ -102,6 +103,8 @@ describe('grammar: refused input', () => {
     ['topic 200 all hello', /one participant, not `all`/],
     ['transfer 200 3 "6 00"', /extension/],
     ['transfer 200 3 600@bad/context', /extension/],
+    ['transfer 200 3 600 now', /Only the word `confirm` may follow the target. Usage: `transfer /],
+    ['listen 200 3 extra', /^Too many arguments \(quote text with spaces\). Usage: `listen <room> <who> \| listen call/],
     ['invite 200 five', /digits/],
     ['listen call nothex', /Missing arguments|room|call reference/],
     ['listen call 0xZZ', /call reference/],
@@ -122,6 +125,19 @@ describe('grammar: refused input', () => {
     expect(err).toBeInstanceOf(BadCommandError);
     expect(err.code).toBe('bad_command');
     expect(err.userMessage).toMatch(message);
+  });
+
+  it('never shows zod\'s own wording: each schema failure is plain words and the usage line', () => {
+    const bad = [
+      'listen 200 3 extra', 'listen 200', 'listen call', 'listen call 0x1 s1 more', 'transfer 200 3', 'transfer 200 3 600 confirm more',
+      'alerts', 'alerts on a b', 'calls a b', 'mute 200', 'record start', 'topic 200', 'bringin 200', 'invite 200',
+      'mute 200 3 4', 'listen call 0xZZ sensor!', 'alerts on Bad', 'show 2!00', 'muzak on',
+    ];
+    for (const text of bad) {
+      const err = refused(text);
+      expect(err.userMessage, text).toMatch(/Usage: `[a-z]+ /);
+      expect(err.userMessage, text).not.toMatch(/expected|received|array|Invalid input|Too big|Too small|items/);
+    }
   });
 
   it('names the usage of the subcommand whose arguments were wrong', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RoleGrant, RoleName } from '../../src/config.ts';
 import type { Action } from '../../src/core/actions.ts';
 import { parseCommand, type Command } from '../../src/core/commands.ts';
-import { globMatch, Policy, requiredRoleForAction, requiredRoleForCommand, ROLES } from '../../src/core/policy.ts';
+import { EVERYWHERE, globMatch, needsAllRooms, Policy, requiredRoleForAction, requiredRoleForCommand, ROLES } from '../../src/core/policy.ts';
 import { actor } from './fakes.ts';
 
 function grant(role: RoleName, extra: Partial<RoleGrant> = {}): RoleGrant {
@@ -112,5 +112,41 @@ describe('policy defaults and scoping', () => {
     expect(globMatch('a.b', 'a.b')).toBe(true);
     expect(globMatch('sales-*', 'sales-weekly')).toBe(true);
     expect(globMatch('(x)', '(x)')).toBe(true);
+  });
+});
+
+describe('policy: commands that reach every call (calls, listen call)', () => {
+  it('are exactly `calls` and `listen call`', () => {
+    expect(needsAllRooms(command('calls'))).toBe(true);
+    expect(needsAllRooms(command('calls 555'))).toBe(true);
+    expect(needsAllRooms(command('listen call 0x1'))).toBe(true);
+    expect(needsAllRooms(command('listen 200 3'))).toBe(false);
+    expect(needsAllRooms(command('show 200'))).toBe(false);
+  });
+
+  /** grant scope → may a listener (and each higher role) use them; a scoped grant never may. */
+  const MATRIX: readonly (readonly [pbx: string, rooms: string, allowed: boolean])[] = [
+    ['*', '*', true], ['*', 'sales-*', false], ['eu-*', '*', false], ['eu-*', 'sales-*', false], ['pbx1', '200', false], ['*', '2??', false],
+  ];
+  for (const role of ROLES) {
+    for (const [pbx, rooms, wide] of MATRIX) {
+      const allowed = wide && ROLES.indexOf(role) >= ROLES.indexOf('listener');
+      it(`${role} on pbx ${pbx} rooms ${rooms} ${allowed ? 'may' : 'may not'}`, () => {
+        const policy = new Policy({ grants: [grant(role, { users: ['test:alice'], pbx, rooms })] });
+        expect(policy.decide(actor('alice'), 'listener', EVERYWHERE).allowed).toBe(allowed);
+      });
+    }
+  }
+
+  it('a scoped listener still listens to participants of the rooms it covers', () => {
+    const policy = new Policy({ grants: [grant('listener', { users: ['test:alice'], rooms: 'sales-*' })] });
+    expect(policy.decide(actor('alice'), 'listener', { pbx: 'pbx1', room: 'sales-weekly' }).allowed).toBe(true);
+    expect(policy.decide(actor('alice'), 'listener', { pbx: 'pbx1', room: '200' }).allowed).toBe(false);
+  });
+
+  it('the local admin and the open-read default behave as before', () => {
+    const policy = new Policy({ grants: [], localAdmin: { platform: 'shell', userId: 'me' } });
+    expect(policy.decide(actor('me', { platform: 'shell' }), 'listener', EVERYWHERE).allowed).toBe(true);
+    expect(policy.decide(actor('other', { platform: 'shell' }), 'listener', EVERYWHERE).allowed).toBe(false);
   });
 });

@@ -42,13 +42,20 @@ describe('buildStatusView', () => {
     expect(decodeAction(view.buttons[0]?.id ?? '')).toEqual({ kind: 'lock', pbx: 'pbx1', room: '200', on: false });
   });
 
-  it('gives an ended summary without rows or buttons when the room is gone or ended', () => {
+  it('gives an ended summary without rows or buttons when the room ended', () => {
     const ended = buildStatusView({ ...base, room: room('200', people, { endedAt: T0 - 1000, peakSize: 5 }), history: { attendees: ['Tim (701)', '702'], actions: ['alice muted Tim (701)'] } });
     expect(ended.rows).toEqual([]);
     expect(ended.buttons).toEqual([]);
     expect(ended.ended).toEqual({ durationSec: 599, peakSize: 5, attendees: ['Tim (701)', '702'], actions: ['alice muted Tim (701)'] });
-    const gone = buildStatusView({ ...base, room: undefined });
-    expect(gone.ended).toEqual({ durationSec: 0, peakSize: 0, attendees: [], actions: [] });
+  });
+
+  it('says a room the PBX does not hold has not started yet, rather than calling it ended', () => {
+    const waiting = buildStatusView({ ...base, room: undefined, history: { attendees: [], actions: [] } });
+    expect(waiting.ended).toBeUndefined();
+    expect(waiting.banner).toBe('Room 200 has not started yet');
+    expect(waiting.rows).toEqual([]);
+    expect(waiting.buttons).toEqual([]);
+    expect(buildStatusView({ ...base, room: undefined, available: false }).banner).toMatch(/PBX unreachable/);
   });
 
   it('shows a banner and no buttons while the PBX is unreachable', () => {
@@ -63,10 +70,6 @@ describe('buildStatusView', () => {
     const longRoom = 'r'.repeat(64);
     const view = buildStatusView({ ...base, pbx: 'p'.repeat(32), roomName: longRoom, room: room(longRoom, people) });
     expect(view.banner).toMatch(/too long for buttons/);
-  });
-
-  it('carries the page a page button asked for', () => {
-    expect(buildStatusView({ ...base, room: room('200', people), page: 2 }).page).toBe(2);
   });
 });
 

@@ -12,6 +12,7 @@ runAdapterContract('shell', async () => {
     adapter,
     conversation: { platform: 'shell', id: 'terminal' },
     sendCommand: async (text) => { await adapter.exec(`/meetme ${text}`); },
+    pressButton: async (ref, actionId) => { await adapter.pressAction(ref, actionId); },
     visibleText: async () => screen,
     close: async () => { input.end(); },
   };

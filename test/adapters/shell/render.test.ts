@@ -22,13 +22,16 @@ describe('shell renderer', () => {
         [5] Unlock  [6] Mute all…
         updated 12:00 UTC"
     `);
-    expect(buttons.map((b) => b.label)).toEqual(['Unmute', 'Kick', 'Mute', 'Kick', 'Unlock', 'Mute all']);
+    expect(buttons.map((b) => [b.number, b.button.label])).toEqual([[1, 'Unmute'], [2, 'Kick'], [3, 'Mute'], [4, 'Kick'], [5, 'Unlock'], [6, 'Mute all']]);
   });
 
   it('renders the ended summary without buttons', () => {
-    const ended = buildStatusView({ pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0, room: undefined, history: { attendees: ['Tim (701)'], actions: ['alice muted Tim (701)'] } });
+    const ended = buildStatusView({
+      pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0, room: room('200', [], { endedAt: T0 - 540_000, peakSize: 2 }),
+      history: { attendees: ['Tim (701)'], actions: ['alice muted Tim (701)'] },
+    });
     const { text, buttons } = renderView(ended);
-    expect(text).toContain('Room 200 (pbx1) ended after 0s, peak 0');
+    expect(text).toContain('Room 200 (pbx1) ended after 1m 00s, peak 2');
     expect(text).toContain('Attendees: Tim (701)');
     expect(text).toContain('- alice muted Tim (701)');
     expect(buttons).toEqual([]);
@@ -48,6 +51,37 @@ describe('shell renderer', () => {
   it('renders alerts with fields', () => {
     const alert: AlertView = { kind: 'alert', severity: 'critical', title: 'Call dropped', text: 'Tim left 200', fields: [['Cause', '34'], ['Room', '200']], buttons: [], ackedBy: 'bob', at: T0 };
     expect(renderView(alert).text).toBe('[critical] Call dropped\nTim left 200\n  Cause:  34\n  Room:   200\n  acknowledged by bob\n  at 12:00 UTC');
+  });
+
+  it('says a room watched ahead of its start has not started yet', () => {
+    const waiting = buildStatusView({ pbx: 'pbx1', roomName: '900', available: true, since: T0, now: T0, room: undefined });
+    const { text } = renderView(waiting);
+    expect(text).toContain('! Room 900 has not started yet');
+    expect(text).not.toContain('ended');
+  });
+
+  it('shows the numbers the caller hands out', () => {
+    const { text, buttons } = renderView(status, { color: false, numberOf: (b) => (b.label === 'Kick' ? 40 : 7) });
+    expect(text).toContain('[7] Unmute [40] Kick…');
+    expect(buttons.map((b) => b.number)).toEqual([7, 40, 7, 40, 7, 7]);
+  });
+
+  it('strips control characters (terminal escapes, bidi overrides) from names, topics and any outside text', () => {
+    const evil = '\x1b]0;pwned\x07\x1b[2J\x1b[31mMallory\u202e\r\nfake line';
+    const view = buildStatusView({
+      pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0,
+      room: room('200', [participant('200', 1, { callerName: evil, callerNum: '701', topic: `topic${evil}` })]),
+    });
+    const out = [
+      renderView(view).text,
+      renderView(replyView(`Muted ${evil}.`, { title: evil, table: { columns: ['Caller'], rows: [[evil]] }, link: { url: `http://x/${evil}`, label: evil } })).text,
+      renderView({ kind: 'alert', severity: 'info', title: evil, text: evil, fields: [[evil, evil]], buttons: [], ackedBy: evil, at: T0 }).text,
+      renderView(buildStatusView({ pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0, room: room('200', [], { endedAt: T0 }), history: { attendees: [evil], actions: [evil] } })).text,
+    ].join('\n');
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    // One-line fields keep to one line, so a name cannot forge a line of its own.
+    expect(renderView(view).text).toContain('Mallory fake line');
+    expect(renderView(view).text).not.toMatch(/\nfake line/);
   });
 
   it('colours only when asked', () => {

@@ -48,15 +48,69 @@ describe('shell adapter', () => {
     expect(await shell.exec('whoami')).toMatch(/You are ops \(shell:ops\). Role: admin.*local user/);
   });
 
-  it('presses numbered buttons from the last rendered view and re-renders the status', async () => {
+  it('presses numbered buttons and re-renders the status, numbering a changed button anew', async () => {
     const { shell, pbx } = await setup();
     const status = await shell.exec('show 200');
     expect(status).toContain('[1] Mute [2] Kick…');
     const after = await shell.exec('press 1');
     expect(after).toContain('✓ Muted Tim (701) in 200.');
     expect(after).toContain('(updated m');
-    expect(after).toMatch(/Tim .*muted\(admin\).*\[1\] Unmute/);
+    expect(after).toMatch(/Tim .*muted\(admin\).*\[7\] Unmute \[2\] Kick…/);
+    expect(after).toContain('[3] Mute [4] Kick…');
     expect(pbx.calls).toEqual(['mute 200 PJSIP/701-00000001 true']);
+  });
+
+  it('keeps button numbers stable across status edits, so a press runs the button that was on screen', async () => {
+    const { shell, pbx } = await setup();
+    const ask = await shell.exec('kick 200 all');
+    expect(ask).toContain('[1] Kick all…');
+    // A status message arrives (a talking edit, a new post) between reading the screen and pressing.
+    const ref = await shell.post({ platform: 'shell', id: 'terminal' }, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
+    await shell.update(ref, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 + 1000 }));
+    expect(await shell.exec('press 1')).toBe('Kick everyone? Kick everyone in room 200 (2 now)? [Kick all: y / Cancel: n]');
+    expect(pbx.calls).toEqual([]);
+    expect(await shell.exec('y')).toContain('Kicked');
+    expect(pbx.calls).toEqual(['kick 200 all']);
+  });
+
+  it('says so when a pressed number\'s button is no longer on its message, and never reuses the number', async () => {
+    const { shell, pbx } = await setup();
+    const ref = await shell.post({ platform: 'shell', id: 'terminal' }, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
+    pbx.add(room('200', [participant('200', 2)]));
+    await shell.update(ref, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
+    expect(await shell.exec('press 1')).toBe(`Button 1 is no longer shown: its message (${ref.id}) has changed since. Press a number you see now.`);
+    expect(pbx.calls).toEqual([]);
+    pbx.add(room('200', [participant('200', 1, { callerName: 'Tim', callerNum: '701' }), participant('200', 2)]));
+    const again = await shell.update(ref, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
+    expect(again).toBeUndefined();
+    expect(await shell.exec('press 1')).toContain('Muted Tim (701)');
+  });
+
+  it('cancels a pending confirmation on any other line, and still runs that line', async () => {
+    const { shell, pbx } = await setup();
+    await shell.exec('show 200');
+    await shell.exec('press 2');
+    const out = await shell.exec('list');
+    expect(out).toMatch(/^Cancelled\.\n/);
+    expect(out).toContain('1 active room.');
+    expect(await shell.exec('y')).toMatch(/Unknown command `y`/);
+    expect(pbx.calls).toEqual([]);
+  });
+
+  it('presses a button by message and action id (the adapter contract\'s press)', async () => {
+    const { shell, pbx } = await setup();
+    const ref = await shell.post({ platform: 'shell', id: 'terminal' }, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
+    expect(await shell.pressAction(ref, 'v1|nope')).toBe(`No button v1|nope on message ${ref.id}.`);
+    expect(await shell.pressAction(ref, 'v1|ma|pbx1|200|1')).toMatch(/^Mute everyone\? .*\[Mute all: y \/ Cancel: n\]$/);
+    expect(await shell.pressAction(ref, 'v1|m|pbx1|200|1700000000.1|1')).toMatch(/^Cancelled\.\n(.|\n)*Muted Tim \(701\) in 200\./);
+    expect(pbx.calls).toEqual(['mute 200 PJSIP/701-00000001 true']);
+  });
+
+  it('strips terminal escapes from the confirmation prompt', async () => {
+    const { shell, pbx } = await setup();
+    pbx.add(room('200', [participant('200', 1, { callerName: 'Tim\x1b[2J', callerNum: '701' })]));
+    await shell.exec('show 200');
+    expect(await shell.exec('press 2')).toBe('Kick participant? Remove Tim[2J (701) from room 200? [Kick: y / Cancel: n]');
   });
 
   it('asks before a button with a confirmation, and cancels on anything but yes', async () => {
