@@ -16,12 +16,17 @@ export function plain(text: string, max: number): types.PlainTextElement {
   return { type: 'plain_text', text: truncate(text, max), emoji: true };
 }
 
-export function mrkdwn(text: string): types.MrkdwnElement {
-  return { type: 'mrkdwn', text };
+/**
+ * `verbatim` stops Slack's own preprocessing (bare URLs and #channel names turned into links), for
+ * text that carries what callers chose to be called.
+ * @see https://docs.slack.dev/reference/block-kit/composition-objects/text-object
+ */
+export function mrkdwn(text: string, verbatim = false): types.MrkdwnElement {
+  return verbatim ? { type: 'mrkdwn', text, verbatim } : { type: 'mrkdwn', text };
 }
 
-export function section(text: string, accessory?: ButtonElement | OverflowElement): types.SectionBlock {
-  const block: types.SectionBlock = { type: 'section', text: mrkdwn(text) };
+export function section(text: string, accessory?: ButtonElement | OverflowElement, options: { verbatim?: boolean } = {}): types.SectionBlock {
+  const block: types.SectionBlock = { type: 'section', text: mrkdwn(text, options.verbatim) };
   if (accessory !== undefined) block.accessory = accessory;
   return block;
 }
@@ -71,22 +76,39 @@ export function actionBlocks(buttons: readonly ButtonView[]): types.ActionsBlock
 }
 
 /**
- * An overflow menu can stand in for buttons only when none needs a confirm dialog (options have
- * none of their own) and every id fits an option value.
+ * Prefix of an overflow option that stands for a button with a confirm dialog. Options cannot carry
+ * a dialog of their own, so choosing such an option does not act: the adapter answers with the real
+ * button, dialog included, and only pressing that reaches the core.
  */
+const ASK_FIRST_PREFIX = 'slack.ask:';
+
+function optionValue(view: ButtonView): string {
+  return view.confirm === undefined ? view.id : `${ASK_FIRST_PREFIX}${view.id}`;
+}
+
+/** The core action id behind an "ask first" overflow option, or undefined for any other value. */
+export function askFirstTarget(value: string): string | undefined {
+  return value.startsWith(ASK_FIRST_PREFIX) ? value.slice(ASK_FIRST_PREFIX.length) : undefined;
+}
+
+/** An overflow menu can stand in for 2 to 5 buttons whose option values fit Slack's bound. */
 export function fitsOverflow(buttons: readonly ButtonView[]): boolean {
   return (
     buttons.length >= 2 &&
     buttons.length <= BLOCK_KIT.overflowOptions &&
-    buttons.every((b) => b.confirm === undefined && b.id.length <= BLOCK_KIT.optionValue)
+    buttons.every((b) => optionValue(b).length <= BLOCK_KIT.optionValue)
   );
 }
 
+/** Buttons as menu options; one that needs confirming is labelled "Kick…", as it asks before acting. */
 export function overflow(buttons: readonly ButtonView[]): OverflowElement {
   return {
     type: 'overflow',
     action_id: UNASSIGNED,
-    options: buttons.map((b) => ({ text: plain(b.label, BLOCK_KIT.optionText), value: b.id })),
+    options: buttons.map((b) => ({
+      text: plain(b.confirm === undefined ? b.label : `${b.label}…`, BLOCK_KIT.optionText),
+      value: optionValue(b),
+    })),
   };
 }
 

@@ -1,10 +1,12 @@
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
 import type { BotError } from '../../src/errors.ts';
+import { NotInChannelError } from './not-in-channel-error.ts';
 
 /**
  * Maps a failure from @slack/web-api (or a response_url post) to the adapter error the core's
  * scheduler understands: 429 → rate limited with its delay, a deleted message or channel → gone,
- * 5xx and network errors → transient, anything else → permanent.
+ * a post into a channel the bot is not in → "invite the bot", 5xx and network errors → transient,
+ * anything else → permanent.
  * @see https://docs.slack.dev/apis/web-api/rate-limits
  */
 
@@ -15,6 +17,15 @@ const PLATFORM = 'Slack';
 
 /** Slack error strings meaning the message (or its channel) is no longer there. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'thread_not_found', 'is_archived']);
+
+/** Methods that post a new message: for them a channel error means "not invited", not "deleted". */
+const POST_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral']);
+
+/**
+ * What Slack answers a post into a channel the bot is not in: `not_in_channel` for a public channel,
+ * `channel_not_found` for a private channel or DM it cannot see.
+ */
+const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found']);
 
 /** Slack error strings worth retrying: the request was fine, Slack was not. */
 const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -33,7 +44,8 @@ function shapeOf(err: unknown): SlackErrorShape {
   return typeof err === 'object' && err !== null ? (err as SlackErrorShape) : {};
 }
 
-export function mapSlackError(err: unknown, method: string): BotError {
+/** `botHandle` is the bot's @name, for telling people whom to invite. */
+export function mapSlackError(err: unknown, method: string, botHandle: string): BotError {
   const e = shapeOf(err);
   switch (e.code) {
     case 'slack_webapi_rate_limited_error': {
@@ -43,6 +55,7 @@ export function mapSlackError(err: unknown, method: string): BotError {
     case 'slack_webapi_platform_error': {
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
       if (code === 'ratelimited') return new PlatformRateLimitedError(PLATFORM, DEFAULT_RETRY_AFTER_MS);
+      if (POST_METHODS.has(method) && NOT_IN_CHANNEL.has(code)) return new NotInChannelError(botHandle, `${method}: ${code}`);
       if (GONE.has(code)) return new MessageGoneError(PLATFORM, `${method}: ${code}`);
       return new PlatformError(PLATFORM, `${method}: ${code}`, TRANSIENT.has(code));
     }

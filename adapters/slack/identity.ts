@@ -3,8 +3,10 @@ import type { Logger } from '../../src/log.ts';
 /**
  * Slack user groups of a user, for Actor.groups. One `usergroups.list?include_users=true` call
  * answers for every user, so the whole map is cached and refreshed after `ttlMs`; concurrent lookups
- * share one request. When Slack cannot answer, the previous map (or none) is used and the call is
- * not retried before `failureBackoffMs`: fewer groups means fewer rights, never more.
+ * share one request. When Slack cannot answer, nobody has any group until a list arrives again
+ * (someone just removed from a group must not keep its rights on a stale list), commands are still
+ * served, and the call is not retried before `failureBackoffMs`. Free-plan workspaces fail every
+ * time, so only the first failure of a streak is a warning; the rest are debug lines.
  * @see https://docs.slack.dev/reference/methods/usergroups.list
  */
 
@@ -25,6 +27,7 @@ export class UserGroupCache {
   private byUser = new Map<string, string[]>();
   private freshUntil = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
+  private failing = false;
 
   constructor(private readonly options: UserGroupCacheOptions) {}
 
@@ -53,9 +56,15 @@ export class UserGroupCache {
       }
       this.byUser = byUser;
       this.freshUntil = this.options.now() + this.options.ttlMs;
+      if (this.failing) this.options.logger.info('Slack user groups are listed again');
+      this.failing = false;
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      this.options.logger.warn({ detail }, 'could not list Slack user groups; using the previous list');
+      const message = 'could not list Slack user groups; nobody gains rights from a group until they can be listed';
+      if (this.failing) this.options.logger.debug({ detail }, message);
+      else this.options.logger.warn({ detail }, message);
+      this.failing = true;
+      this.byUser = new Map();
       this.freshUntil = this.options.now() + this.options.failureBackoffMs;
     }
   }

@@ -10,15 +10,19 @@ export function actionIdOf(action: BlockElementAction): string | undefined {
   return undefined;
 }
 
+/** Whether the pressed element sat on an ephemeral message (seen only by the person who pressed). */
+export function isOnEphemeral(body: BlockAction): boolean {
+  const container: unknown = body.container;
+  return typeof container === 'object' && container !== null && (container as { is_ephemeral?: unknown }).is_ephemeral === true;
+}
+
 /**
  * The message a button sat on, when it can be edited with chat.update (ephemeral messages cannot).
  */
 export function messageRefOf(body: BlockAction): MessageRef | undefined {
-  const container: unknown = body.container;
-  const ephemeral = typeof container === 'object' && container !== null && (container as { is_ephemeral?: unknown }).is_ephemeral === true;
   const channel = body.channel?.id;
   const ts = body.message?.ts;
-  if (ephemeral || channel === undefined || ts === undefined) return undefined;
+  if (isOnEphemeral(body) || channel === undefined || ts === undefined) return undefined;
   return { platform: 'slack', conversation: channel, id: ts };
 }
 

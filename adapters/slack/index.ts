@@ -5,17 +5,19 @@ import type {
   Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
 } from '../../src/core/adapter.ts';
 import { PlatformError } from '../../src/core/adapter-errors.ts';
-import type { View } from '../../src/core/views.ts';
+import { SLASH_COMMAND } from '../../src/core/commands.ts';
+import type { ButtonView, ReplyView, View } from '../../src/core/views.ts';
 import type { SlackConfig } from '../../src/config.ts';
 import { isBotError } from '../../src/errors.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { askFirstTarget } from './blocks.ts';
 import { UserGroupCache } from './identity.ts';
-import { actionIdOf, displayNameOf, messageRefOf } from './inbound.ts';
+import { actionIdOf, displayNameOf, isOnEphemeral, messageRefOf } from './inbound.ts';
 import { InteractionRegistry } from './interactions.ts';
 import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
 import { renderView, type RenderedMessage } from './render.ts';
-import { escapeMrkdwn, truncate } from './text.ts';
+import { escapeMrkdwn, truncate, unescapeSlackText } from './text.ts';
 import { SlackWebApi } from './web-api.ts';
 
 export { METHOD_SCOPES, requiredBotScopes } from './scopes.ts';
@@ -41,6 +43,8 @@ export interface SlackAdapterDeps {
   readonly httpHost?: string;
   /** Posts a JSON body to a response_url; the default uses fetch. */
   readonly postResponseUrl?: (url: string, body: unknown) => Promise<void>;
+  /** How long one Web API call may take before it fails (default WEB_API_TIMEOUT_MS). */
+  readonly webApiTimeoutMs?: number;
 }
 
 export type AlertTarget = { readonly channel: string } | { readonly user: string };
@@ -65,6 +69,15 @@ export const SLACK_LIMITS: AdapterLimits = {
 
 const RESPONSE_URL_TIMEOUT_MS = 5000;
 
+/**
+ * Upper bound on one Web API call. Commands wait for the user-group list (usergroups.list) before
+ * they reach the core, so a slow Slack must not hold them for long; a call that times out fails as
+ * a transient error and the core's scheduler decides about retrying.
+ */
+export const WEB_API_TIMEOUT_MS = 5000;
+
+const STALE_MENU_NOTICE = 'This menu is out of date; the status message will refresh on the next change.';
+
 async function defaultPostResponseUrl(url: string, body: unknown): Promise<void> {
   const res = await fetch(url, {
     method: 'POST',
@@ -76,11 +89,12 @@ async function defaultPostResponseUrl(url: string, body: unknown): Promise<void>
   if (!res.ok) throw new PlatformError('Slack', `response_url: HTTP ${res.status}`, res.status >= 500);
 }
 
-function webClientOptions(config: SlackConfig): webApi.WebClientOptions {
+function webClientOptions(config: SlackConfig, timeoutMs: number): webApi.WebClientOptions {
   const options: webApi.WebClientOptions = {
     // The core's status scheduler owns retries and pacing, so the SDK must surface 429s at once.
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    timeout: timeoutMs,
   };
   if (config.apiUrl !== undefined) options.slackApiUrl = config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`;
   return options;
@@ -101,7 +115,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
   const pageCodec = deps.pageActions ?? corePageCodec;
   const postResponseUrl = deps.postResponseUrl ?? defaultPostResponseUrl;
   const sdkLogger = boltLogger(log.child({ component: 'slack-sdk' }));
-  const clientOptions = webClientOptions(config);
+  const clientOptions = webClientOptions(config, deps.webApiTimeoutMs ?? WEB_API_TIMEOUT_MS);
   const receiver = buildReceiver(config, sdkLogger, clientOptions);
   const app = new App({
     token: config.botToken,
@@ -156,11 +170,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     }
   }
 
-  app.command(/^\//, async ({ command, ack }) => {
+  // Only the command the manifest declares: another app's command routed here is not ours to answer.
+  app.command(SLASH_COMMAND, async ({ command, ack }) => {
     const coreAck = ackNow(() => ack());
     const interaction: Interaction = {
       platform: PLATFORM,
-      id: interactions.register({ responseUrl: command.response_url, channelId: command.channel_id, userId: command.user_id }),
+      id: interactions.register({ responseUrl: command.response_url, channelId: command.channel_id, userId: command.user_id, onEphemeral: false }),
     };
     const ctx: InboundContext = {
       actor: await actorFor(command.user_id, command.user_name),
@@ -169,7 +184,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       message: undefined,
       ack: coreAck,
     };
-    await deliver('command', (h) => h.command(ctx, command.text.trim()));
+    // Slack HTML-escapes command text; the core must see what the person typed (`Q&A`, not `Q&amp;A`).
+    await deliver('command', (h) => h.command(ctx, unescapeSlackText(command.text).trim()));
   });
 
   app.action<BlockAction>({ type: 'block_actions' }, async ({ ack, body, action }) => {
@@ -183,9 +199,14 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       await turnPage(ref, target.page, body.response_url);
       return;
     }
+    const asked = askFirstTarget(actionId);
+    if (asked !== undefined) {
+      await askFirst(ref, asked, body.response_url);
+      return;
+    }
     const interaction: Interaction = {
       platform: PLATFORM,
-      id: interactions.register({ responseUrl: body.response_url, channelId, userId: body.user.id }),
+      id: interactions.register({ responseUrl: body.response_url, channelId, userId: body.user.id, onEphemeral: isOnEphemeral(body) }),
     };
     const ctx: InboundContext = {
       actor: await actorFor(body.user.id, displayNameOf(body)),
@@ -217,6 +238,23 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     } catch (err) {
       log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'page turn failed');
     }
+  }
+
+  /**
+   * A menu option standing for a button with a confirm dialog (Kick in a folded row) was chosen:
+   * answer, to the chooser only, with that button and its dialog, so the action still takes the
+   * same confirmation as the unfolded button. The core sees only the press of that button.
+   */
+  async function askFirst(ref: MessageRef | undefined, actionId: string, responseUrl: string): Promise<void> {
+    const remembered = ref !== undefined ? pages.get(ref) : undefined;
+    const button = remembered?.view.rows.flatMap((row) => row.buttons).find((b) => b.id === actionId && b.confirm !== undefined);
+    let body: Record<string, unknown> = { response_type: 'ephemeral', replace_original: false, text: STALE_MENU_NOTICE };
+    if (button?.confirm !== undefined) {
+      const rendered = render(confirmReply(button, button.confirm), 0);
+      body = { response_type: 'ephemeral', replace_original: false, text: rendered.text, blocks: rendered.blocks };
+    }
+    await postResponseUrl(responseUrl, body)
+      .catch((err: unknown) => log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'confirm prompt failed'));
   }
 
   async function draw(ref: MessageRef, view: View, page: number): Promise<void> {
@@ -251,6 +289,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       if (state !== 'idle') throw new PlatformError('Slack', `start() called while ${state}`, false);
       inbound = handlers;
       await app.init();
+      await api.learnBotHandle();
       if (receiver instanceof HTTPReceiver) {
         const listen = deps.httpHost !== undefined ? { port: config.port, host: deps.httpHost } : { port: config.port };
         server = (await app.start(listen)) as Server;
@@ -301,7 +340,10 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
         try {
           await postResponseUrl(url, {
             response_type: options.ephemeral ? 'ephemeral' : 'in_channel',
-            replace_original: false,
+            // An ephemeral answer to a press on an ephemeral message (Kick all, Mute all, Transfer)
+            // takes that message's place, so the used button cannot be pressed again. A press on a
+            // status message must never replace it, and in-channel answers stay new messages.
+            replace_original: record.onEphemeral && options.ephemeral,
             text: rendered.text,
             blocks: rendered.blocks,
           });
@@ -330,5 +372,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       const address = server?.address();
       return typeof address === 'object' && address !== null ? address.port : undefined;
     },
+  };
+}
+
+/** The question a folded confirm button asks, with the button itself to press. */
+function confirmReply(button: ButtonView, confirm: NonNullable<ButtonView['confirm']>): ReplyView {
+  return {
+    kind: 'reply', tone: 'warning', title: confirm.title, text: confirm.text, table: undefined, link: undefined, buttons: [button], correlationId: undefined,
   };
 }

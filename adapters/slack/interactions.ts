@@ -12,6 +12,8 @@ export interface InteractionRecord {
   readonly responseUrl: string | undefined;
   readonly channelId: string;
   readonly userId: string;
+  /** A button press on an ephemeral message, whose answer replaces that message. */
+  readonly onEphemeral: boolean;
   readonly createdAt: number;
   uses: number;
 }
@@ -28,7 +30,7 @@ export class InteractionRegistry {
 
   constructor(private readonly options: InteractionRegistryOptions) {}
 
-  register(entry: { responseUrl: string | undefined; channelId: string; userId: string }): string {
+  register(entry: { responseUrl: string | undefined; channelId: string; userId: string; onEphemeral: boolean }): string {
     this.prune();
     const id = `i${++this.seq}`;
     this.records.set(id, { ...entry, createdAt: this.options.now(), uses: 0 });

@@ -1,15 +1,16 @@
-import type { ParticipantRowView, StatusView } from '../../src/core/views.ts';
+import { formatDuration, type ParticipantRowView, type StatusView } from '../../src/core/views.ts';
 import {
   actionBlocks, assignActionIds, button, context, fitMrkdwn, fitsOverflow, header, overflow, section, visibleChars,
   type Block,
 } from './blocks.ts';
 import { BLOCK_KIT, STATUS_CAPS } from './limits.ts';
-import { escapeMrkdwn, formatDuration, slackTime, truncate } from './text.ts';
+import { literalMrkdwn, slackTime, truncate } from './text.ts';
 
 /**
  * Status message renderer: a header, a context line (flags, size, last update), one section per
- * participant with its buttons, and the room buttons. Big rooms are split into pages that fit
- * Slack's block and character budgets; the pager's buttons carry ids from `pageAction`.
+ * participant with its buttons, and the room buttons. Rooms too big for that fold each row's
+ * buttons into an overflow menu, and the biggest are split into pages that fit Slack's block and
+ * character budgets; the pager's buttons carry ids from `pageAction`.
  */
 
 export interface StatusRenderOptions {
@@ -49,10 +50,12 @@ function contextLine(view: StatusView): string[] {
 function summaryBlocks(view: StatusView): Block[] {
   const ended = view.ended;
   if (ended === undefined) return [];
-  const attendees = ended.attendees.length > 0 ? ended.attendees.join(', ') : 'nobody';
-  const blocks: Block[] = [section(`*Attended:* ${fitMrkdwn(attendees, STATUS_CAPS.summaryListChars)}`)];
+  const attendees = ended.attendees.length > 0 ? fitMrkdwn(ended.attendees.join(', '), STATUS_CAPS.summaryListChars, literalMrkdwn) : 'nobody';
+  const blocks: Block[] = [section(`*Attended:* ${attendees}`, undefined, { verbatim: true })];
   if (ended.actions.length > 0) {
-    blocks.push(section(`*Actions:*\n${fitMrkdwn(ended.actions.join('\n'), STATUS_CAPS.summaryListChars)}`));
+    // One action per line: each line is made literal on its own so the line breaks stay.
+    const actions = fitMrkdwn(ended.actions.join('\n'), STATUS_CAPS.summaryListChars, (raw) => raw.split('\n').map(literalMrkdwn).join('\n'));
+    blocks.push(section(`*Actions:*\n${actions}`, undefined, { verbatim: true }));
   }
   return blocks;
 }
@@ -63,24 +66,31 @@ function rowDetails(row: ParticipantRowView): string {
   if (row.muted) parts.push(row.mutedBy === 'admin' ? ':mute: muted by admin' : ':mute: muted');
   if (row.admin) parts.push(':star: admin');
   if (row.marked) parts.push(':pushpin: marked');
-  parts.push(escapeMrkdwn(truncate(row.tech, 40)));
+  parts.push(literalMrkdwn(truncate(row.tech, 40)));
   if (row.usernum !== undefined) parts.push(`#${row.usernum}`);
   parts.push(formatDuration(row.inRoomSec));
   return parts.join(' · ');
 }
 
-/** Section text for one participant, at most `max` characters. */
+/**
+ * Section text for one participant, at most `max` characters: `*name (number)*  details` and the
+ * topic in italics on a second line. Name and topic are made literal (`literalMrkdwn`), so whatever
+ * a caller is called can neither mention, link, nor end the bold or italics early; they are trimmed
+ * because `*` or `_` next to a space does not format in Slack.
+ */
 function rowText(row: ParticipantRowView, max: number): string {
   const details = rowDetails(row);
-  const topicRaw = row.topic !== undefined ? row.topic : '';
+  const topicRaw = row.topic !== undefined ? row.topic.trim() : '';
   const number = row.number !== undefined && row.number !== row.name ? ` (${row.number})` : '';
+  const label = (row.name + number).trim();
   // Name and topic share what is left after the fixed details; the name gets priority.
   const room = Math.max(0, max - details.length - 8);
   const nameMax = Math.min(room, Math.max(200, room - Math.min(topicRaw.length, 500)));
-  const name = fitMrkdwn(row.name + number, nameMax);
+  const name = fitMrkdwn(label, nameMax, literalMrkdwn);
   const topicMax = room - name.length;
-  const topic = topicRaw !== '' && topicMax > 4 ? `\n_${fitMrkdwn(topicRaw, topicMax - 3)}_` : '';
-  return truncate(`*${name}*  ${details}${topic}`, max);
+  const topic = topicRaw !== '' && topicMax > 4 ? `\n_${fitMrkdwn(topicRaw, topicMax - 3, literalMrkdwn)}_` : '';
+  const head = name !== '' ? `*${name}*  ` : '';
+  return truncate(`${head}${details}${topic}`, max);
 }
 
 type RowLayout = 'full' | 'overflow' | 'bare';
@@ -88,11 +98,12 @@ type RowLayout = 'full' | 'overflow' | 'bare';
 function rowBlocks(row: ParticipantRowView, layout: RowLayout, textMax: number): Block[] {
   const buttons = row.buttons.slice(0, STATUS_CAPS.rowButtons);
   const text = rowText(row, textMax);
-  if (layout === 'bare' || buttons.length === 0) return [section(text)];
-  if (layout === 'overflow') return [section(text, overflow(buttons))];
+  const verbatim = { verbatim: true };
+  if (layout === 'bare' || buttons.length === 0) return [section(text, undefined, verbatim)];
+  if (layout === 'overflow') return [section(text, overflow(buttons), verbatim)];
   const [only] = buttons;
-  if (buttons.length === 1 && only !== undefined) return [section(text, button(only))];
-  return [section(text), ...actionBlocks(buttons)];
+  if (buttons.length === 1 && only !== undefined) return [section(text, button(only), verbatim)];
+  return [section(text, undefined, verbatim), ...actionBlocks(buttons)];
 }
 
 interface Budget {
@@ -175,13 +186,13 @@ export function renderStatus(view: StatusView, options: StatusRenderOptions): Re
   const rows = view.rows;
   let pages = paginate(rows, budget);
   if (pages.length > 1) {
-    // Menus instead of buttons are better than a second page; pages are better than hiding buttons.
-    const compact = paginate(rows, budget, true);
-    if (compact.length === 1) {
-      pages = compact;
-    } else {
+    // A room too big for one page of buttons folds every row's buttons into a menu (one block per
+    // row instead of two; Kick stays behind its confirmation, see `overflow`), so a page shows about
+    // twice the people; it pages only when even that does not fit.
+    pages = paginate(rows, budget, true);
+    if (pages.length > 1) {
       const pager = worstPager(rows.length, options.pageAction);
-      pages = paginate(rows, { blocks: budget.blocks - pager.length, chars: budget.chars - visibleChars(pager) });
+      pages = paginate(rows, { blocks: budget.blocks - pager.length, chars: budget.chars - visibleChars(pager) }, true);
     }
   }
   const pageCount = pages.length;

@@ -3,6 +3,33 @@
  * characters of the final (escaped) string, so truncation measures after escaping.
  */
 
+const SLACK_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>' };
+
+/**
+ * Undoes the HTML escaping Slack applies to slash-command text (`&` → `&amp;`, `<` → `&lt;`,
+ * `>` → `&gt;`), in one pass so that a typed `&lt;` (sent as `&amp;lt;`) stays `&lt;`. Slack escapes
+ * no other entity, so no other is decoded.
+ * @see https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
+export function unescapeSlackText(escaped: string): string {
+  return escaped.replace(/&(amp|lt|gt);/g, (_, name: string) => SLACK_ENTITIES[name] ?? '');
+}
+
+/**
+ * Look-alikes for the characters mrkdwn reads as formatting. Slack has no escape for them (a
+ * backslash is shown as is), so text that must be shown literally inside `*…*` or `_…_` gets
+ * characters that look the same but format nothing. Line breaks become spaces: bold and italics end
+ * at a line break, so one inside a name would leave the closing marker dangling.
+ */
+const FORMATTING_LOOKALIKES: Readonly<Record<string, string>> = {
+  '*': '\u2217', // ∗ asterisk operator
+  '_': '\uFF3F', // ＿ fullwidth low line
+  '~': '\u223C', // ∼ tilde operator
+  '`': '\u02CB', // ˋ modifier letter grave accent
+  '\n': ' ',
+  '\r': ' ',
+};
+
 const ELLIPSIS = '…';
 
 /**
@@ -27,28 +54,26 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, Math.max(0, cut)) + ELLIPSIS;
 }
 
-/** Escapes `raw` for mrkdwn and truncates it so the escaped result has at most `max` characters. */
-export function fitMrkdwn(raw: string, max: number): string {
-  const escaped = escapeMrkdwn(raw);
+/**
+ * Escapes `raw` so it is shown exactly as typed: no mention, link or entity (see `escapeMrkdwn`) and
+ * no bold, italic, strike or code span. For people- and PBX-supplied text (names, topics).
+ */
+export function literalMrkdwn(raw: string): string {
+  return escapeMrkdwn(raw.replace(/[*_~`\r\n]/g, (ch) => FORMATTING_LOOKALIKES[ch] ?? ' '));
+}
+
+/** Escapes `raw` (with `escape`) and truncates it so the escaped result has at most `max` characters. */
+export function fitMrkdwn(raw: string, max: number, escape: (raw: string) => string = escapeMrkdwn): string {
+  const escaped = escape(raw);
   if (escaped.length <= max) return escaped;
   if (max <= 0) return '';
   let out = '';
   for (const ch of raw) {
-    const piece = escapeMrkdwn(ch);
+    const piece = escape(ch);
     if (out.length + piece.length + ELLIPSIS.length > max) break;
     out += piece;
   }
   return out + ELLIPSIS;
-}
-
-/** Formats a duration in seconds as `45s`, `12m`, `1h 05m`. */
-export function formatDuration(totalSec: number): string {
-  const sec = Math.max(0, Math.floor(totalSec));
-  if (sec < 60) return `${sec}s`;
-  const minutes = Math.floor(sec / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 /**

@@ -13,6 +13,13 @@ import type { SlackMethod } from './scopes.ts';
 
 type Params = Record<string, unknown>;
 
+/**
+ * The bot's @name as the manifest (manifest.yml, `bot_user.display_name`) creates it, used until
+ * auth.test has told the real one: a workspace admin may rename the bot.
+ */
+export const MANIFEST_BOT_HANDLE = 'meetme';
+
+const authSchema = z.object({ user: z.string().min(1) });
 const postedSchema = z.object({ channel: z.string(), ts: z.string() });
 const ephemeralSchema = z.object({ message_ts: z.string().optional() });
 const openedSchema = z.object({ channel: z.object({ id: z.string() }) });
@@ -21,6 +28,8 @@ const userGroupsSchema = z.object({
 });
 
 export class SlackWebApi {
+  private botHandle = MANIFEST_BOT_HANDLE;
+
   constructor(private readonly client: webApi.WebClient) {}
 
   private async call<T>(method: SlackMethod, params: Params, schema: z.ZodType<T>): Promise<T> {
@@ -28,11 +37,19 @@ export class SlackWebApi {
     try {
       result = await this.client.apiCall(method, params);
     } catch (err) {
-      throw mapSlackError(err, method);
+      throw mapSlackError(err, method, this.botHandle);
     }
     const parsed = schema.safeParse(result);
     if (!parsed.success) throw new PlatformError('Slack', `${method}: unexpected answer shape`, false);
     return parsed.data;
+  }
+
+  /**
+   * Learns the bot's @name, which error messages name ("Invite @meetme to this channel first").
+   * @see https://docs.slack.dev/reference/methods/auth.test
+   */
+  async learnBotHandle(): Promise<void> {
+    this.botHandle = (await this.call('auth.test', {}, authSchema)).user;
   }
 
   /** @see https://docs.slack.dev/reference/methods/chat.postMessage */

@@ -26,7 +26,9 @@ export interface RecordedResponse {
 export type Failure =
   | { readonly kind: 'ratelimited'; readonly retryAfterSec: number }
   | { readonly kind: 'http'; readonly status: number }
-  | { readonly kind: 'error'; readonly error: string };
+  | { readonly kind: 'error'; readonly error: string }
+  /** Never answers (until the fake closes), like a Slack too slow to wait for. */
+  | { readonly kind: 'stall' };
 
 export interface FakeMessage {
   readonly channel: string;
@@ -85,6 +87,8 @@ export class FakeSlack {
   /** Bot token the fake accepts; anything else is `invalid_auth`. */
   readonly botToken: string;
   readonly appToken: string;
+  /** The bot's @name, as auth.test reports it. */
+  readonly botUserName: string;
 
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -95,9 +99,10 @@ export class FakeSlack {
   private envelopeSeq = 0;
   private port = 0;
 
-  private constructor(botToken: string, appToken: string) {
+  private constructor(botToken: string, appToken: string, botUserName: string) {
     this.botToken = botToken;
     this.appToken = appToken;
+    this.botUserName = botUserName;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => sendJson(res, 500, { ok: false, error: String(err) }));
     });
@@ -110,8 +115,8 @@ export class FakeSlack {
     });
   }
 
-  static async start(options: { botToken?: string; appToken?: string } = {}): Promise<FakeSlack> {
-    const fake = new FakeSlack(options.botToken ?? 'xoxb-test-bot-token', options.appToken ?? 'xapp-test-app-token');
+  static async start(options: { botToken?: string; appToken?: string; botUserName?: string } = {}): Promise<FakeSlack> {
+    const fake = new FakeSlack(options.botToken ?? 'xoxb-test-bot-token', options.appToken ?? 'xapp-test-app-token', options.botUserName ?? 'meetme');
     fake.server.listen(0, '127.0.0.1');
     await once(fake.server, 'listening');
     fake.port = (fake.server.address() as AddressInfo).port;
@@ -227,6 +232,8 @@ export class FakeSlack {
     this.events.emit('change');
 
     const failure = this.failures.get(method)?.shift();
+    // A stalled request stays open without an answer; close() drops it.
+    if (failure?.kind === 'stall') return;
     if (failure !== undefined) {
       if (failure.kind === 'ratelimited') {
         sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSec) });
@@ -249,7 +256,7 @@ export class FakeSlack {
     const str = (key: string): string => (typeof params[key] === 'string' ? (params[key] as string) : '');
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'meetme', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: this.botUserName, team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
       case 'apps.connections.open':
         return { ok: true, url: `ws://127.0.0.1:${this.port}/socket` };
       case 'chat.postMessage': {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundContext, InboundHandlers } from '../../../src/core/adapter.ts';
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../../src/core/adapter-errors.ts';
-import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
+import { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps } from '../../../adapters/slack/index.ts';
+import { NotInChannelError } from '../../../adapters/slack/not-in-channel-error.ts';
+import { createLogger } from '../../../src/log.ts';
 import { FakeSlack } from '../fake-slack/server.ts';
 import { ALICE, blockActions, slashCommand } from '../fake-slack/payloads.ts';
 import { visibleText } from '../fake-slack/visible-text.ts';
@@ -59,8 +61,8 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
   let adapter: SlackAdapter;
   let clock = 1_700_000_000_000;
 
-  async function setup(options: { userGroupTtlMs?: number } = {}): Promise<Recorder> {
-    fake = await FakeSlack.start();
+  async function setup(options: SlackAdapterDeps = {}, fakeOptions: { botUserName?: string } = {}): Promise<Recorder> {
+    fake = await FakeSlack.start(fakeOptions);
     clock = 1_700_000_000_000;
     adapter = createSlackAdapter(socketConfig(fake), { now: () => clock, ...options });
     const handlers = recorder();
@@ -88,6 +90,22 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
     const seen = await handlers.next();
     expect(seen.value).toBe('kick 200 3');
     release();
+  });
+
+  it('undoes Slack\'s HTML escaping of the command text, and only for &amp; &lt; &gt;', async () => {
+    const handlers = await setup();
+    // Slack sends `topic 200 3 "Q&A <b> &lt; &quot;"` as typed, escaped like this:
+    await fake.deliver('slash_commands', slashCommand('topic 200 3 "Q&amp;A &lt;b&gt; &amp;lt; &quot;"', fake.responseUrl()));
+    expect((await handlers.next()).value).toBe('topic 200 3 "Q&A <b> &lt; &quot;"');
+  });
+
+  it('answers only /meetme, not another slash command routed to the app', async () => {
+    const handlers = await setup();
+    // Not awaited: a command no listener takes is never acknowledged.
+    void fake.deliver('slash_commands', { ...slashCommand('list', fake.responseUrl()), command: '/othercmd' });
+    await fake.deliver('slash_commands', slashCommand('help', fake.responseUrl()));
+    await handlers.next();
+    expect(handlers.seen.map((s) => s.value)).toEqual(['help']);
   });
 
   it('acks a block_actions envelope and hands the button value to the core', async () => {
@@ -144,6 +162,31 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
       expect(text).toContain('page 2/');
     });
 
+    it('answers "Kick…" chosen from a folded row\'s menu with the real Kick button and its confirm dialog, without the core', async () => {
+      const handlers = await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('big', rows.slice(0, 30)));
+      const menuValue = 'slack.ask:v1:kick:3';
+      expect(findElement(fake, ref.id, menuValue)).toBe('overflow');
+      await fake.deliver('interactive', blockActions({ value: menuValue, messageTs: ref.id, responseUrl: fake.responseUrl(), element: 'overflow' }));
+      const [prompt] = await fake.waitForResponses(1);
+      expect(prompt?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      const blocks = JSON.stringify(prompt?.body['blocks']);
+      expect(blocks).toContain('"value":"v1:kick:3"');
+      expect(blocks).toContain('"confirm":{"title":{"type":"plain_text","text":"Kick?"');
+      expect(handlers.seen).toHaveLength(0);
+      // Pressing that button (on the ephemeral prompt) is what reaches the core.
+      await fake.deliver('interactive', blockActions({ value: 'v1:kick:3', messageTs: '1.2', responseUrl: fake.responseUrl(), ephemeral: true }));
+      expect((await handlers.next()).value).toBe('v1:kick:3');
+    });
+
+    it('says the menu is out of date when "Kick…" is chosen for someone it no longer shows', async () => {
+      const handlers = await setup();
+      await fake.deliver('interactive', blockActions({ value: 'slack.ask:v1:kick:99', messageTs: '9.9', responseUrl: fake.responseUrl(), element: 'overflow' }));
+      const [notice] = await fake.waitForResponses(1);
+      expect(notice?.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('out of date') as unknown });
+      expect(handlers.seen).toHaveLength(0);
+    });
+
     it('tells the reader when it no longer holds the page (after a restart)', async () => {
       await setup();
       await fake.deliver('interactive', blockActions({ value: 'v1|p|pbx1|big|1', messageTs: '9.9', responseUrl: fake.responseUrl() }));
@@ -190,10 +233,49 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
 
     it('reports a refused request as a permanent PlatformError', async () => {
       await setup();
-      fake.failNext('chat.postMessage', { kind: 'error', error: 'not_in_channel' });
+      fake.failNext('chat.postMessage', { kind: 'error', error: 'invalid_blocks' });
       const err: unknown = await adapter.post({ platform: 'slack', id: 'C0OTHER' }, statusView('200')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PlatformError);
       expect((err as PlatformError).transient).toBe(false);
+    });
+  });
+
+  describe('posting where the bot is not a member', () => {
+    const invite = 'Invite @meetme to this channel first (/invite @meetme)';
+
+    it('tells the person to invite the bot when Slack answers not_in_channel to a post', async () => {
+      await setup();
+      fake.failNext('chat.postMessage', { kind: 'error', error: 'not_in_channel' });
+      const err: unknown = await adapter.post({ platform: 'slack', id: 'C0OTHER' }, statusView('200')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotInChannelError);
+      expect(err).toBeInstanceOf(PlatformError);
+      expect((err as PlatformError).transient).toBe(false);
+      expect((err as PlatformError).userMessage).toContain(invite);
+    });
+
+    it('tells the person to invite the bot, not "message gone", when a private channel answers channel_not_found', async () => {
+      await setup();
+      fake.failNext('chat.postMessage', { kind: 'error', error: 'channel_not_found' });
+      const err: unknown = await adapter.post({ platform: 'slack', id: 'G0PRIVATE' }, statusView('200')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotInChannelError);
+      expect(err).not.toBeInstanceOf(MessageGoneError);
+      expect((err as PlatformError).userMessage).toContain(invite);
+    });
+
+    it('does the same for chat.postEphemeral', async () => {
+      const handlers = await setup();
+      await fake.deliver('slash_commands', slashCommand('calls', fake.responseUrl()));
+      const ctx = (await handlers.next()).ctx;
+      fake.responseUrlStatus = 404;
+      fake.failNext('chat.postEphemeral', { kind: 'error', error: 'not_in_channel' });
+      await expect(adapter.reply(ctx.interaction, replyView('x'), { ephemeral: true })).rejects.toBeInstanceOf(NotInChannelError);
+    });
+
+    it('names the bot by the @name Slack reports for it', async () => {
+      await setup({}, { botUserName: 'confbot' });
+      fake.failNext('chat.postMessage', { kind: 'error', error: 'not_in_channel' });
+      const err: unknown = await adapter.post({ platform: 'slack', id: 'C0OTHER' }, statusView('200')).catch((e: unknown) => e);
+      expect((err as PlatformError).userMessage).toContain('Invite @confbot to this channel first (/invite @confbot)');
     });
   });
 
@@ -238,6 +320,25 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
       expect(fake.callsTo('chat.postEphemeral')).toHaveLength(1);
     });
 
+    it('replaces an ephemeral message with the answer to a press on it, so its used button is gone', async () => {
+      const handlers = await setup();
+      await fake.deliver('interactive', blockActions({ value: 'v1:kickall', messageTs: '1.1', responseUrl: fake.responseUrl(), ephemeral: true }));
+      const ctx = (await handlers.next()).ctx;
+      await adapter.reply(ctx.interaction, replyView('Kicked everyone from 200.'), { ephemeral: true });
+      const [answer] = await fake.waitForResponses(1);
+      expect(answer?.body).toMatchObject({ response_type: 'ephemeral', replace_original: true, text: 'Kicked everyone from 200.' });
+    });
+
+    it('never replaces the status message a pressed button sat on', async () => {
+      const handlers = await setup();
+      const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+      await fake.deliver('interactive', blockActions({ value: 'v1:mute:1', messageTs: ref.id, responseUrl: fake.responseUrl() }));
+      const ctx = (await handlers.next()).ctx;
+      await adapter.reply(ctx.interaction, replyView('Muted Caller 1.'), { ephemeral: true });
+      const [answer] = await fake.waitForResponses(1);
+      expect(answer?.body).toMatchObject({ replace_original: false });
+    });
+
     it('rejects a reply to an interaction it never saw', async () => {
       await setup();
       await expect(adapter.reply({ platform: 'slack', id: 'nope' }, replyView('x'), { ephemeral: true })).rejects.toBeInstanceOf(PlatformError);
@@ -262,6 +363,58 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
       await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
       expect((await handlers.next()).ctx.actor.groups).toEqual([]);
       expect(fake.callsTo('usergroups.list')).toHaveLength(2);
+    });
+
+    it('drops the groups it knew when the list can no longer be fetched, and takes them back once it can', async () => {
+      fake = await FakeSlack.start();
+      fake.userGroups = [{ id: 'S0MODS', users: [ALICE.userId] }];
+      adapter = createSlackAdapter(socketConfig(fake), { now: () => clock, userGroupTtlMs: 60_000 });
+      const handlers = recorder();
+      await adapter.start(handlers);
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual(['S0MODS']);
+      clock += 60_000;
+      fake.failNext('usergroups.list', { kind: 'error', error: 'internal_error' });
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual([]);
+      // Within the failure backoff nobody regains the old groups either.
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual([]);
+      clock += 60_000;
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual(['S0MODS']);
+    });
+
+    it('warns once per streak of failed group lists and logs the repeats at debug level', async () => {
+      const lines: { level: number; msg: string }[] = [];
+      const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) } });
+      fake = await FakeSlack.start();
+      adapter = createSlackAdapter(socketConfig(fake), { now: () => clock, userGroupTtlMs: 60_000, logger });
+      const handlers = recorder();
+      await adapter.start(handlers);
+      const whoamiAfter = async (ms: number): Promise<void> => {
+        clock += ms;
+        await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+        await handlers.next();
+      };
+      for (let i = 0; i < 3; i++) {
+        fake.failNext('usergroups.list', { kind: 'error', error: 'paid_teams_only' });
+        await whoamiAfter(60_000);
+      }
+      await whoamiAfter(60_000);
+      fake.failNext('usergroups.list', { kind: 'error', error: 'paid_teams_only' });
+      await whoamiAfter(60_000);
+      const groupLines = lines.filter((l) => l.msg.startsWith('could not list Slack user groups'));
+      const WARN = 40;
+      const DEBUG = 20;
+      expect(groupLines.map((l) => l.level)).toEqual([WARN, DEBUG, DEBUG, WARN]);
+    });
+
+    it('does not let a stalled usergroups.list hold a command: the call times out and the command has no groups', async () => {
+      const handlers = await setup({ webApiTimeoutMs: 200 });
+      fake.failNext('usergroups.list', { kind: 'stall' });
+      await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
+      expect((await handlers.next()).ctx.actor.groups).toEqual([]);
     });
 
     it('delivers the command with no groups when Slack cannot list them', async () => {

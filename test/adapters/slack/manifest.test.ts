@@ -6,6 +6,7 @@ import { COMMAND_DESCRIPTION, SLASH_COMMAND, SUBCOMMAND_NAMES, USAGE_HINT } from
 import type { InboundContext, InboundHandlers } from '../../../src/core/adapter.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
 import { APP_TOKEN_METHODS, METHOD_SCOPES, requiredBotScopes } from '../../../adapters/slack/scopes.ts';
+import { MANIFEST_BOT_HANDLE } from '../../../adapters/slack/web-api.ts';
 import { FakeSlack } from '../fake-slack/server.ts';
 import { ALICE, blockActions, slashCommand } from '../fake-slack/payloads.ts';
 import { replyView, statusView } from '../views.ts';
@@ -41,6 +42,10 @@ describe('manifest.yml', () => {
   it('only hints at subcommands the grammar knows', () => {
     const words = USAGE_HINT.split('|').map((part) => part.trim().split(/\s+/)[0] ?? '');
     for (const word of words) expect(SUBCOMMAND_NAMES).toContain(word);
+  });
+
+  it('names the bot user as the adapter names it before Slack has told it (in "Invite @meetme")', () => {
+    expect(manifest.features.bot_user.display_name).toBe(MANIFEST_BOT_HANDLE);
   });
 
   it('turns on interactivity (buttons) and Socket Mode', () => {

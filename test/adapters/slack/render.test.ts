@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StatusView } from '../../../src/core/views.ts';
+import fc from 'fast-check';
+import { formatDuration, type ParticipantRowView, type StatusView } from '../../../src/core/views.ts';
 import { renderAlert, renderReply, renderStatus } from '../../../adapters/slack/render.ts';
 import { corePageCodec } from '../../../adapters/slack/paging.ts';
 import { visibleText } from '../fake-slack/visible-text.ts';
@@ -27,21 +28,52 @@ describe('Block Kit rendering of status messages', () => {
     expect(JSON.stringify(out.blocks)).not.toContain('"actions"');
   });
 
-  it('draws page 2 of a big room with Prev/Next buttons and the +N more line', () => {
-    const rows = Array.from({ length: 40 }, (_, i) => rowView(i + 1));
+  it('draws the pages of a room too big even with folded rows, with Prev/Next buttons and the +N more line', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => rowView(i + 1));
     const out = render(statusView('big', rows), 1);
     expect(out.page).toBe(1);
-    expect(out.pageCount).toBe(2);
+    expect(out.pageCount).toBe(3);
     const text = visibleText(out.blocks);
-    expect(text).toContain('Showing 23–40 of 40 · page 2/2');
+    expect(text).toContain('Showing 46–90 of 100 · +10 more · page 2/3');
     expect(text).toContain('◀ Prev');
-    expect(text).not.toContain('Next ▶');
-    expect(visibleText(render(statusView('big', rows), 0).blocks)).toContain('Showing 1–22 of 40 · +18 more · page 1/2');
+    expect(text).toContain('Next ▶');
+    expect(visibleText(render(statusView('big', rows), 0).blocks)).toContain('Showing 1–45 of 100 · +55 more · page 1/3');
+    const last = visibleText(render(statusView('big', rows), 2).blocks);
+    expect(last).toContain('Showing 91–100 of 100 · page 3/3');
+    expect(last).not.toContain('Next ▶');
   });
 
   it('clamps a page beyond the last to the last page', () => {
-    const rows = Array.from({ length: 40 }, (_, i) => rowView(i + 1));
-    expect(render(statusView('big', rows), 99).page).toBe(1);
+    const rows = Array.from({ length: 100 }, (_, i) => rowView(i + 1));
+    expect(render(statusView('big', rows), 99).page).toBe(2);
+  });
+
+  it('folds Mute and Kick into one menu per row in a room too big for a page of buttons, Kick asking first', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => rowView(i + 1));
+    const out = render(statusView('200', rows));
+    expect(out.pageCount).toBe(1);
+    const sections = out.blocks.filter((b) => b.type === 'section');
+    expect(sections).toHaveLength(30);
+    const menus = sections.map((b) => (b.type === 'section' && b.accessory?.type === 'overflow' ? b.accessory.options : undefined));
+    expect(menus.every((m) => m !== undefined)).toBe(true);
+    expect(menus[2]?.map((o) => [o.text.text, o.value])).toEqual([['Mute', 'v1:mute:3'], ['Kick…', 'slack.ask:v1:kick:3']]);
+    // Only the room buttons remain as an actions block.
+    expect(out.blocks.filter((b) => b.type === 'actions')).toHaveLength(1);
+  });
+
+  it('keeps every row\'s buttons, Kick with its dialog, while a page of buttons fits', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => rowView(i + 1));
+    const out = render(statusView('200', rows));
+    expect(JSON.stringify(out.blocks)).not.toContain('"overflow"');
+    expect(out.blocks.filter((b) => b.type === 'actions')).toHaveLength(11);
+  });
+
+  it('shows durations as the core formats them', () => {
+    const out = render(statusView('200', [rowView(1, { inRoomSec: 185 })], { runningSec: 754 }));
+    const text = visibleText(out.blocks);
+    expect(formatDuration(185)).toBe('3m 05s');
+    expect(text).toContain('running 12m 34s');
+    expect(text).toContain('· 3m 05s');
   });
 
   it('carries ButtonView.confirm into a Block Kit confirm dialog on kick and mute-all', () => {
@@ -70,6 +102,15 @@ describe('Block Kit rendering of status messages', () => {
     const text = visibleText(out.blocks);
     expect(text).toContain('&lt;!channel&gt; &amp; &lt;https://evil|x&gt;');
     expect(out.text).not.toContain('<!channel>');
+  });
+
+  it('shows formatting characters in names and topics as look-alikes that format nothing', () => {
+    const out = render(statusView('200', [rowView(1, { name: 'Tim *boss* _x_ ~y~ `z`', number: undefined, topic: 'Q&A *now*\nsecond line' })]));
+    const [row] = out.blocks.filter((b) => b.type === 'section');
+    const text = row?.type === 'section' ? row.text?.text : undefined;
+    expect(text).toMatch(/^\*Tim ∗boss∗ ＿x＿ ∼y∼ ˋzˋ\* {2}/);
+    expect(text).toMatch(/\n_Q&amp;A ∗now∗ second line_$/);
+    expect(row?.type === 'section' ? row.text : undefined).toMatchObject({ verbatim: true });
   });
 
   it('numbers action ids uniquely even when the core repeats an id', () => {
@@ -103,5 +144,54 @@ describe('Block Kit rendering of replies and alerts', () => {
       ackedBy: 'alice',
       at: 1_700_000_000_000,
     })).toMatchSnapshot();
+  });
+});
+
+/**
+ * Property: whatever callers are called and whatever topic they set, a status message never carries
+ * a live mention or link from them, never an entity other than the three escapes, and every row
+ * keeps its shape: `*name*  details`, then `_topic_` — no stray bold, italic, strike or code marker.
+ */
+describe('mrkdwn injection through names and topics', () => {
+  const hostile = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.string({ unit: fc.constantFrom('<', '>', '&', '!', '|', '@', '*', '_', '~', '`', ' ', '\n', 'a', 'amp;', 'lt;', '#', ':'), maxLength: 120 }),
+    fc.constantFrom('<!channel>', '<!here|here>', '<https://evil.example|click>', '<@U0ADMIN>', '*bold* _it_ ~s~ `c`', '&lt;!channel&gt;'),
+  );
+  const rowArb = fc.record({
+    name: hostile,
+    number: fc.option(hostile, { nil: undefined }),
+    topic: fc.option(hostile, { nil: undefined }),
+    tech: hostile,
+  });
+  // Emoji codes and the `#usernum` are the renderer's own; what is left must hold no marker.
+  const OWN = /:[a-z_]+:/g;
+  const entitiesOk = (text: string): boolean => !/&(?!amp;|lt;|gt;)/.test(text);
+
+  it('never lets a name or topic mention, link, or break the row\'s formatting', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { minLength: 1, maxLength: 60 }), (specs) => {
+        const rows: ParticipantRowView[] = specs.map((spec, i) => rowView(i + 1, spec));
+        const view = statusView('200', rows);
+        for (let page = 0; page < 3; page++) {
+          const out = render(view, page);
+          expect(out.text).not.toMatch(/[<>]/);
+          expect(entitiesOk(out.text)).toBe(true);
+          for (const block of out.blocks) {
+            if (block.type !== 'section' || block.text === undefined) continue;
+            const text = block.text.text;
+            expect(text).not.toMatch(/[<>]/);
+            expect(entitiesOk(text)).toBe(true);
+            const shape = /^(?:\*([^\n]+)\* {2})?([^\n]*)(?:\n_([^\n]+)_)?$/.exec(text);
+            expect(shape, text).not.toBeNull();
+            const [, name = '', details = '', topic = ''] = shape ?? [];
+            expect(name).not.toMatch(/[*_~`]|^\s|\s$/);
+            expect(topic).not.toMatch(/[*_~`]|^\s|\s$/);
+            expect(details.replace(OWN, '')).not.toMatch(/[*_~`]/);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
