@@ -3,8 +3,12 @@
  * listen server in this process; the listeners in a child process so their CPU is not counted as the
  * bot's). Prints sensor polls per second (must not grow with listeners), the bot's CPU per listener,
  * and the latency a chunk picks up between leaving the sensor and reaching a listener (p50/p99).
+ * Latency pairs are exact: the synthetic audio is a pure function of the sample position, so every
+ * readaudio reply has its own bytes, and a chunk a listener receives is matched to the reply with the
+ * same SHA-1. A chunk delayed past later polls still pairs with the poll that produced it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config.ts';
@@ -20,9 +24,10 @@ const LISTENER_COUNTS = [1, 10, 100];
 const WINDOW_MS = 3000;
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** Runs in the child: opens `count` sockets, reports "ready" once each has audio, then receipt times on request. */
+/** Runs in the child: opens `count` sockets, reports "ready" once each has audio, then (hash, receipt time) pairs on request. */
 const CLIENTS = `
 const WebSocket = require('ws');
+const { createHash } = require('node:crypto');
 const [url, count] = [process.argv[1], Number(process.argv[2])];
 const receipts = [];
 let ready = 0;
@@ -31,12 +36,12 @@ for (let i = 0; i < count; i++) {
   let first = true;
   ws.on('message', (data, binary) => {
     if (!binary) return;
-    receipts.push(performance.timeOrigin + performance.now());
+    receipts.push({ at: performance.timeOrigin + performance.now(), hash: createHash('sha1').update(data).digest('base64') });
     if (first) { first = false; if (++ready === count) process.send({ type: 'ready' }); }
   });
 }
 process.on('message', (m) => {
-  if (m.type === 'collect') process.send({ type: 'receipts', receipts: receipts.filter((t) => t >= m.since) }, () => process.exit(0));
+  if (m.type === 'collect') process.send({ type: 'receipts', receipts: receipts.filter((r) => r.at >= m.since) }, () => process.exit(0));
 });
 `;
 
@@ -68,15 +73,24 @@ interface Result {
   readonly p50: number;
   readonly p99: number;
   readonly deliveries: number;
+  /** Receipts with no single matching sensor reply (should be 0). */
+  readonly unmatched: number;
+}
+
+function chunkHash(pcm: Buffer): string {
+  return createHash('sha1').update(pcm).digest('base64');
 }
 
 async function measure(listeners: number): Promise<Result> {
-  const audioSentAt: number[] = [];
+  /** Reply hash → when the sensor wrote it; NaN for the rare reply whose bytes repeat (cannot be paired exactly). */
+  const audioSentAt = new Map<string, number>();
   const call = { callId: 'bench@sim', caller: '1001', callerName: 'Bench', called: '200', startedAt: Date.now(), codec: 'PCMU' as const };
   const sensor = await startEmbeddedSensor({
     calls: { calls: () => [call] },
     onReply: (command, reply) => {
-      if (command.startsWith('readaudio') && shortText(reply) === undefined) audioSentAt.push(wallNow());
+      if (!command.startsWith('readaudio') || shortText(reply) !== undefined) return;
+      const hash = chunkHash(reply);
+      audioSentAt.set(hash, audioSentAt.has(hash) ? Number.NaN : wallNow());
     },
   });
   const config = parseConfig({ sensors: [{ id: 'sim', host: '127.0.0.1', port: sensor.port }] }).sensors[0];
@@ -103,15 +117,8 @@ async function measure(listeners: number): Promise<Result> {
     const elapsedSec = (wallNow() - since) / 1000;
     const polls = (sensor.stats().commands['readaudio'] ?? 0) - polls0;
     child.send({ type: 'collect', since });
-    const { receipts } = await once<{ receipts: number[] }>(child, 'receipts');
-    const latencies = receipts.map((at) => {
-      let sent = Number.NaN;
-      for (let i = audioSentAt.length - 1; i >= 0; i--) {
-        const t = audioSentAt[i] ?? Number.NaN;
-        if (t <= at) { sent = t; break; }
-      }
-      return at - sent;
-    }).filter(Number.isFinite).sort((a, b) => a - b);
+    const { receipts } = await once<{ receipts: { at: number; hash: string }[] }>(child, 'receipts');
+    const latencies = receipts.map((r) => r.at - (audioSentAt.get(r.hash) ?? Number.NaN)).filter(Number.isFinite).sort((a, b) => a - b);
     return {
       listeners,
       pollsPerSec: polls / elapsedSec,
@@ -119,6 +126,7 @@ async function measure(listeners: number): Promise<Result> {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       deliveries: latencies.length,
+      unmatched: receipts.length - latencies.length,
     };
   } finally {
     child.kill();
@@ -143,12 +151,14 @@ export async function run(): Promise<void> {
     r.p50.toFixed(2).padStart(8),
     r.p99.toFixed(2).padStart(8),
     String(r.deliveries).padStart(10),
+    String(r.unmatched).padStart(9),
   ].join(' '));
   process.stdout.write([
-    'listeners  polls/s  vs 1 lst  bot CPU ms/s/lst  CPU vs 1 lst  ms/s per added  p50 ms  p99 ms  deliveries',
+    'listeners  polls/s  vs 1 lst  bot CPU ms/s/lst  CPU vs 1 lst  ms/s per added  p50 ms  p99 ms  deliveries  unmatched',
     ...rows,
     'polls/s stays flat: one sensor session per call. Bot CPU includes the embedded sensor (same process);',
-    '"ms/s per added" is the marginal cost of one more listener. Latency: sensor reply written → listener socket received (loopback).',
+    '"ms/s per added" is the marginal cost of one more listener. Latency: sensor reply written → the same bytes received',
+    'by a listener (loopback), paired exactly by content hash; "unmatched" receipts had no unique reply to pair with.',
     '',
   ].join('\n'));
 }

@@ -184,6 +184,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         logger: log,
         audit: store.audit,
         singleUse: config.listen.singleUse,
+        kv: store.kv,
       });
       const server = listenServer;
       stops.push(() => server.close());

@@ -47,7 +47,7 @@ export function renderPlayerPage(call: PlayerCall | undefined, initial: InitialS
   const body = `<main id="player" data-state="${initial}" data-frames="0" data-level="0" data-expires="${expiresAt}" data-duration="${call?.durationSec ?? 0}">
   <h1>Live call</h1>
   <p class="call">${who}</p>
-  <p class="meta"><span id="duration" aria-label="duration">--:--</span></p>
+  <p class="meta"><span id="duration" aria-label="duration">--:--</span> <span id="buffer" aria-label="audio buffered"></span></p>
   <div class="controls">
     <button id="play" type="button" aria-pressed="false">Play</button>
     <meter id="level" min="0" max="1" low="0.05" high="0.6" optimum="0.3" value="0" aria-label="audio level"></meter>

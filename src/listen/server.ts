@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { z } from 'zod';
 import type { Logger } from '../log.ts';
-import type { AuditStore } from '../store/types.ts';
+import type { AuditStore, KeyValueStore } from '../store/types.ts';
 import { sameCallref } from '../sensor/listcalls.ts';
 import type { AudioHub, HubListener, HubState } from './hub.ts';
 import type { LinkClaims, LinkSigner, VerifyResult } from './links.ts';
@@ -26,6 +27,10 @@ export interface ListenServerDeps {
   readonly audit?: AuditStore;
   /** A link starts one stream only (config.listen.singleUse). */
   readonly singleUse: boolean;
+  /** Where spent single-use nonces are kept, so a used link stays used across a restart. */
+  readonly kv?: KeyValueStore;
+  /** How often spent nonces whose link has expired are forgotten (default 1 minute). */
+  readonly pruneEveryMs?: number;
   readonly now?: () => number;
 }
 
@@ -38,8 +43,25 @@ export interface ListenServer {
 
 const SLOW_CLOSE_GRACE_MS = 2000;
 
-/** Close codes the player page understands. */
-export const WS_CLOSE = { expired: 4410, invalid: 4403, slow: 4008, ended: 1000 } as const;
+/** Close codes the player page understands; it reconnects after any other. */
+export const WS_CLOSE = { expired: 4410, invalid: 4403, slow: 4008, ended: 1000, failed: 4500 } as const;
+
+/** Store key of the spent single-use nonces: one JSON object, nonce → expiry of its link (epoch ms). */
+export const SPENT_NONCES_KEY = 'listen.spentNonces';
+const spentSchema = z.record(z.string(), z.number());
+
+async function loadSpent(kv: KeyValueStore | undefined, log: Logger): Promise<Map<string, number>> {
+  const stored = kv === undefined ? undefined : await kv.get(SPENT_NONCES_KEY);
+  if (stored === undefined) return new Map();
+  try {
+    const parsed = spentSchema.safeParse(JSON.parse(stored));
+    if (parsed.success) return new Map(Object.entries(parsed.data));
+  } catch {
+    // Same as a wrong shape below: an unreadable record must not stop the server.
+  }
+  log.warn('ignoring an unreadable spent-nonce record in the store');
+  return new Map();
+}
 
 const ASSETS: Readonly<Record<string, string>> = {
   'player.js': 'text/javascript; charset=utf-8',
@@ -71,7 +93,29 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   const now = deps.now ?? Date.now;
   const assets = await loadAssets();
   /** Spent single-use nonces and when they can be forgotten (their link's expiry). */
-  const spent = new Map<string, number>();
+  const spent = deps.singleUse ? await loadSpent(deps.kv, log) : new Map<string, number>();
+  /** Writes in order, so an older snapshot never overwrites a newer one. */
+  let saving: Promise<void> = Promise.resolve();
+  const saveSpent = (): void => {
+    const kv = deps.kv;
+    if (kv === undefined) return;
+    const snapshot = JSON.stringify(Object.fromEntries(spent));
+    saving = saving.then(() => kv.set(SPENT_NONCES_KEY, snapshot)).catch((err: unknown) => {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot save spent listen-link nonces');
+    });
+  };
+  const pruneSpent = (): void => {
+    let pruned = false;
+    for (const [nonce, until] of spent) {
+      if (until > now()) continue;
+      spent.delete(nonce);
+      pruned = true;
+    }
+    if (pruned) saveSpent();
+  };
+  // A timer, not only new arrivals: a quiet server must not keep expired nonces forever.
+  const pruneTimer = deps.singleUse ? setInterval(pruneSpent, deps.pruneEveryMs ?? 60_000) : undefined;
+  pruneTimer?.unref();
 
   const app = Fastify({
     loggerInstance: log,
@@ -130,8 +174,8 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     }
     const { claims } = result;
     if (deps.singleUse) {
-      for (const [nonce, until] of spent) if (until <= now()) spent.delete(nonce);
       spent.set(claims.nonce, claims.expiresAt);
+      saveSpent();
     }
     streamCall(socket, claims);
   });
@@ -149,12 +193,16 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
       status: (state: HubState, message) => socket.send(JSON.stringify({ type: 'status', state, ...(message === undefined ? {} : { message }) })),
       backlog: () => socket.bufferedAmount,
       close: (reason) => {
-        endReason = reason === 'slow' ? 'dropped: too slow' : 'call ended';
         if (reason === 'slow') {
+          endReason = 'dropped: too slow';
           socket.close(WS_CLOSE.slow, 'too slow');
           // The close frame queues behind the backlog; do not hold that memory for the handshake.
           setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+        } else if (reason === 'failed') {
+          endReason = 'sensor refused';
+          socket.close(WS_CLOSE.failed, 'sensor refused');
         } else {
+          endReason = 'call ended';
           socket.close(WS_CLOSE.ended, 'call ended');
         }
       },
@@ -190,7 +238,9 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     url: `http://${shownHost}:${port}`,
     port,
     close: async () => {
+      clearInterval(pruneTimer);
       await app.close();
+      await saving;
     },
   };
 }

@@ -21,7 +21,11 @@ export interface SensorClientDeps {
   readonly logger?: Logger;
   /** Position in `config.sensors`, so configuration errors can name `sensors[i]`. */
   readonly index?: number;
+  /** Longest reply accepted (default 8 MiB): far above a busy `listcalls` or 10 s of buffered audio. */
+  readonly maxReplyBytes?: number;
 }
+
+export const DEFAULT_MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
 /** The sensor keeps listen ids in a 20-byte buffer: longer ids never get audio or crash it. */
 const LISTEN_ID = /^[A-Za-z0-9_.-]{1,19}$/;
@@ -37,6 +41,7 @@ export class SensorClient {
   private readonly address: SensorAddress;
   private readonly aes: AesSettings | undefined;
   private readonly timeoutMs: number;
+  private readonly maxReplyBytes: number;
   private readonly index: number | undefined;
   private readonly log: Logger;
 
@@ -44,6 +49,7 @@ export class SensorClient {
     this.id = config.id;
     this.index = deps.index;
     this.timeoutMs = config.timeoutMs;
+    this.maxReplyBytes = deps.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
     this.log = (deps.logger ?? silentLogger()).child({ component: 'sensor', sensor: config.id });
     this.address = config.socketPath !== undefined ? { path: config.socketPath } : { host: config.host, port: config.port };
     // The local managersocket is never encrypted, whatever the key.
@@ -82,7 +88,7 @@ export class SensorClient {
     if (result === 'started' || result === 'already_listening') return;
     if (result === 'call_not_found') throw new CallNotFoundError('That call has ended or is not on the sensor any more.', `sensor ${this.id}: listen ${callref}: call not found`);
     if (result === 'liveaudio_disabled') {
-      throw new SensorProtocolError(this.id, `Live listening is disabled on sensor ${this.id}.`, 'liveaudio is disabled');
+      throw new SensorProtocolError(this.id, `Live listening is disabled on sensor ${this.id}.`, 'liveaudio is disabled', { permanent: true });
     }
     throw this.unexpected('listen', reply);
   }
@@ -108,10 +114,13 @@ export class SensorClient {
     const request = this.aes ? encryptRequest(command, this.aes) : Buffer.from(`${command}\r\n\r\n`);
     let reply: Buffer;
     try {
-      reply = await exchange(this.address, request, this.timeoutMs);
+      reply = await exchange(this.address, request, this.timeoutMs, this.maxReplyBytes);
     } catch (err) {
       if (err instanceof ExchangeError) {
         if (err.failure.kind === 'timeout') throw new SensorTimeoutError(this.id, this.timeoutMs);
+        if (err.failure.kind === 'too_large') {
+          throw new SensorProtocolError(this.id, `Sensor ${this.id} sent a reply that is too large.`, `${command.split(' ')[0] ?? ''}: ${err.message}`);
+        }
         throw new SensorUnreachableError(this.id, err.failure.detail, err.failure.cause);
       }
       throw err;

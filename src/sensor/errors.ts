@@ -37,8 +37,11 @@ export class SensorNeedsAesError extends BotError {
 /** A reply the protocol does not allow here, or a documented refusal such as `liveaudio is disabled`. */
 export class SensorProtocolError extends BotError {
   readonly code = 'sensor_error' as const;
-  constructor(readonly sensor: string, userMessage: string, detail: string) {
+  /** True for refusals that repeating the command cannot change (the sensor's configuration says no). */
+  readonly permanent: boolean;
+  constructor(readonly sensor: string, userMessage: string, detail: string, options: { readonly permanent?: boolean } = {}) {
     super(userMessage, { detail: `sensor ${sensor}: ${detail}` });
+    this.permanent = options.permanent ?? false;
   }
 }
 
@@ -62,4 +65,19 @@ export class InvalidSensorArgumentError extends BotError {
   constructor(what: string, value: string) {
     super(`That is not a valid ${what}.`, { detail: `rejected ${what} ${JSON.stringify(value.slice(0, 40))}` });
   }
+}
+
+/**
+ * Failures that retrying cannot fix: they need an operator to change the bot's or the sensor's
+ * configuration, so a listening session gives up on them instead of polling a refusal forever.
+ */
+export function isPermanentSensorError(err: unknown): boolean {
+  if (err instanceof SensorNeedsAesError || err instanceof InvalidSensorArgumentError) return true;
+  return err instanceof SensorProtocolError && err.permanent;
+}
+
+/** What a listener (anyone holding a link) may see: operator hints stay in logs and the command's reply. */
+export function listenerSafeMessage(err: unknown): string {
+  if (err instanceof SensorNeedsAesError) return 'The sensor is misconfigured; tell the bot\'s admin.';
+  return err instanceof BotError ? err.userMessage : 'The sensor failed.';
 }

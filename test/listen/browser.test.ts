@@ -80,6 +80,36 @@ describe('player page in headless Chromium', () => {
     await page.close();
   });
 
+  it('reconnects after the bot drops the stream, plays again, and keeps the button truthful', async () => {
+    harness.calls.list = [{ callId: 'erin@sim', caller: '1005', callerName: 'Erin', called: '200', startedAt: Date.now(), codec: 'PCMU' }];
+    const token = await harness.tokenFor('erin@sim');
+    const page = await browser.newPage();
+    await page.goto(`${harness.server.url}/listen/${token}`);
+    const state = (): Promise<string | null> => page.locator('#player').getAttribute('data-state');
+    await page.click('#play');
+    await page.waitForFunction(() => document.getElementById('player')?.dataset['state'] === 'playing', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => Number(document.getElementById('player')?.dataset['buffered']) >= 0, undefined, { timeout: 10_000 });
+    expect(await page.locator('#buffer').textContent()).toMatch(/buffer \d+ ms/);
+
+    await harness.restartServer();
+    await page.waitForFunction(() => document.getElementById('player')?.dataset['state'] === 'reconnecting', undefined, { timeout: 10_000 });
+    expect(await page.locator('#status').textContent()).toMatch(/Reconnecting in \d+ s/);
+    // Still trying to play: the button offers Pause (which stops the retries), and the meter is at rest.
+    expect(await page.locator('#play').textContent()).toBe('Pause');
+    expect(await page.locator('#player').getAttribute('data-level')).toBe('0.000');
+    const framesBefore = Number(await page.locator('#player').getAttribute('data-frames'));
+    await page.waitForFunction(() => document.getElementById('player')?.dataset['state'] === 'playing', undefined, { timeout: 15_000 });
+    await page.waitForFunction((n) => Number(document.getElementById('player')?.dataset['frames']) >= n + 5, framesBefore, { timeout: 10_000 });
+
+    await page.click('#play');
+    expect(await state()).toBe('paused');
+    expect(await page.locator('#play').textContent()).toBe('Play');
+    expect(await page.locator('#player').getAttribute('data-level')).toBe('0.000');
+    expect(await page.locator('#level').evaluate((m) => (m as HTMLMeterElement).value)).toBe(0);
+    expect(await page.locator('#buffer').textContent()).toBe('');
+    await page.close();
+  });
+
   it('shows "sensor unreachable" when the sensor goes away', async () => {
     harness.calls.list = [{ callId: 'dave@sim', caller: '1004', callerName: 'Dave', called: '200', startedAt: Date.now(), codec: 'PCMU' }];
     const token = await harness.tokenFor('dave@sim');

@@ -7,7 +7,7 @@ import { startListenServer, type ListenServer } from '../../src/listen/server.ts
 import { SensorClient } from '../../src/sensor/client.ts';
 import type { SimCall } from '../../src/sim/calls.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from '../../src/sim/sensor/server.ts';
-import type { AuditRecord, AuditStore } from '../../src/store/types.ts';
+import type { AuditRecord, AuditStore, KeyValueStore } from '../../src/store/types.ts';
 
 /** Embedded sensor + hub + listen server on loopback, with a log and audit the tests can read. */
 export interface Harness {
@@ -21,6 +21,8 @@ export interface Harness {
   readonly audit: AuditRecord[];
   /** A token for the sensor's call with this Call-ID (expiry relative to now). */
   tokenFor(callId: string, options?: { ttlMs?: number; signer?: LinkSigner }): Promise<string>;
+  /** Closes the listen server (dropping every WebSocket) and starts it again on the same port: a bot restart. */
+  restartServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,21 @@ export function simCall(callId: string, caller: string, called: string): SimCall
   return { callId, caller, callerName: `Caller ${caller}`, called, startedAt: Date.now() - 65_000, codec: 'PCMU' };
 }
 
-export async function startHarness(options: { singleUse?: boolean; pollMs?: number; initial?: SimCall[] } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readonly singleUse?: boolean;
+  readonly pollMs?: number;
+  readonly initial?: SimCall[];
+  readonly kv?: KeyValueStore;
+  readonly pruneEveryMs?: number;
+}
+
+/** A KeyValueStore in memory, as the SQLite one behaves. */
+export function memoryKv(): KeyValueStore & { readonly data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, get: async (key) => data.get(key), set: async (key, value) => { data.set(key, value); } };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const calls = { list: options.initial ?? [simCall('alice-call@sim', '1001', '200')] };
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logLines.push(line); } });
@@ -42,11 +58,19 @@ export async function startHarness(options: { singleUse?: boolean; pollMs?: numb
   const signer = new LinkSigner(Buffer.alloc(32, 42));
   const audit: AuditRecord[] = [];
   const auditStore: AuditStore = { append: async (r) => { audit.push(r); }, query: async () => audit };
-  const server = await startListenServer({
-    host: '127.0.0.1', port: 0, signer, hub, sensors: [client], logger, audit: auditStore, singleUse: options.singleUse ?? false,
+  const start = (port: number): Promise<ListenServer> => startListenServer({
+    host: '127.0.0.1', port, signer, hub, sensors: [client], logger, audit: auditStore, singleUse: options.singleUse ?? false,
+    ...(options.kv === undefined ? {} : { kv: options.kv }),
+    ...(options.pruneEveryMs === undefined ? {} : { pruneEveryMs: options.pruneEveryMs }),
   });
+  let server = await start(0);
   return {
-    sensor, client, hub, server, signer, calls, logLines, audit,
+    sensor, client, hub, signer, calls, logLines, audit,
+    get server() { return server; },
+    async restartServer() {
+      await server.close();
+      server = await start(server.port);
+    },
     async tokenFor(callId, opts = {}) {
       const call = (await client.listCalls()).find((c) => c.callId === callId);
       if (!call) throw new Error(`no call ${callId} on the embedded sensor`);

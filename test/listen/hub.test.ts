@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { connect, createServer, type Server } from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
+import type { Logger } from '../../src/log.ts';
 import { createAudioHub, type AudioHub, type HubListener, type HubState, type SensorAudioSource } from '../../src/listen/hub.ts';
 import { SensorClient } from '../../src/sensor/client.ts';
-import { SensorUnreachableError } from '../../src/sensor/errors.ts';
+import { SensorNeedsAesError, SensorProtocolError, SensorUnreachableError } from '../../src/sensor/errors.ts';
 import type { SimCall } from '../../src/sim/calls.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from '../../src/sim/sensor/server.ts';
 
@@ -28,12 +31,76 @@ function until(condition: () => boolean, what: string, timeoutMs = 8000): Promis
 class FakeListener implements HubListener {
   chunks: Buffer[] = [];
   states: HubState[] = [];
-  closed: 'slow' | 'ended' | undefined;
+  messages: (string | undefined)[] = [];
+  closed: 'slow' | 'ended' | 'failed' | undefined;
   queued = 0;
   audio(pcm: Buffer): void { this.chunks.push(pcm); changed.emit('event'); }
-  status(state: HubState): void { this.states.push(state); changed.emit('event'); }
+  status(state: HubState, message: string | undefined): void { this.states.push(state); this.messages.push(message); changed.emit('event'); }
   backlog(): number { return this.queued; }
-  close(reason: 'slow' | 'ended'): void { this.closed = reason; changed.emit('event'); }
+  close(reason: 'slow' | 'ended' | 'failed'): void { this.closed = reason; changed.emit('event'); }
+}
+
+/** A fake sensor whose every call can be swapped per test; counts what the hub asked. */
+function fakeSensor(over: Partial<SensorAudioSource> = {}): SensorAudioSource & { asked: Record<string, number> } {
+  const asked: Record<string, number> = {};
+  const count = (name: string): void => { asked[name] = (asked[name] ?? 0) + 1; changed.emit('event'); };
+  const base: SensorAudioSource = {
+    id: 'fake',
+    listCalls: async () => [{ callref: '0x1', callId: 'c@x' } as never],
+    listen: async () => undefined,
+    readAudio: async () => ({ kind: 'audio', pcm: Buffer.alloc(800) }),
+    listenStop: async () => undefined,
+    ...over,
+  };
+  return {
+    id: base.id,
+    asked,
+    listCalls: () => { count('listcalls'); return base.listCalls(); },
+    listen: (r, l) => { count('listen'); return base.listen(r, l); },
+    readAudio: (r, l) => { count('readaudio'); return base.readAudio(r, l); },
+    listenStop: (r, l) => { count('listen_stop'); return base.listenStop(r, l); },
+  };
+}
+
+const fakeTarget = { sensor: 'fake', callref: '0x1', callId: 'c@x' };
+
+function capturingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, logger: pino({ level: 'debug' }, { write: (line: string) => { lines.push(line); } }) };
+}
+
+/**
+ * A TCP proxy in front of a sensor that holds every `listcalls` reply for `delayMs` and counts how
+ * many `listcalls` connections are open at once.
+ */
+async function slowListCallsProxy(targetPort: number, delayMs: number): Promise<{ port: number; stats: { open: number; maxOpen: number; answered: number }; close: () => Promise<void> }> {
+  const stats = { open: 0, maxOpen: 0, answered: 0 };
+  const server: Server = createServer((client) => {
+    client.on('error', () => undefined);
+    client.once('data', (request: Buffer) => {
+      const isList = request.toString('latin1').startsWith('listcalls');
+      if (isList) {
+        stats.open++;
+        stats.maxOpen = Math.max(stats.maxOpen, stats.open);
+        client.once('close', () => { stats.open--; });
+      }
+      const upstream = connect({ host: '127.0.0.1', port: targetPort });
+      const chunks: Buffer[] = [];
+      upstream.on('error', () => client.destroy());
+      upstream.on('data', (c: Buffer) => chunks.push(c));
+      upstream.on('end', () => {
+        setTimeout(() => {
+          if (isList) stats.answered++;
+          client.end(Buffer.concat(chunks));
+          changed.emit('event');
+        }, isList ? delayMs : 0);
+      });
+      upstream.write(request);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { port, stats, close: () => new Promise<void>((resolve) => { server.close(() => resolve()); }) };
 }
 
 const alice: SimCall = { callId: 'alice@sim', caller: '1001', callerName: 'Alice', called: '200', startedAt: Date.now() - 3000, codec: 'PCMU' };
@@ -134,6 +201,97 @@ describe('audio hub', () => {
     failing = false;
     await until(() => listener.states.at(-1) === 'playing' && listener.chunks.length > 0, 'recovered');
     expect(reads).toBeGreaterThan(1);
+  });
+
+  it('shares one listcalls poller per sensor and never overlaps checks on a slow sensor', async () => {
+    const bob: SimCall = { ...alice, callId: 'bob@sim', caller: '1002' };
+    const carol: SimCall = { ...alice, callId: 'carol@sim', caller: '1003' };
+    sensor = await startEmbeddedSensor({ calls: { calls: () => [alice, bob, carol] } });
+    const proxy = await slowListCallsProxy(sensor.port, 150);
+    try {
+      const config = parseConfig({ sensors: [{ id: 'sim', host: '127.0.0.1', port: proxy.port }] }).sensors[0];
+      if (!config) throw new Error('no sensor config');
+      const client = new SensorClient(config);
+      const calls = await client.listCalls();
+      const answeredBefore = proxy.stats.answered;
+      // Checks every 20 ms against a sensor that takes 150 ms: without the in-flight guard, seven
+      // requests per session would be open at once.
+      hub = createAudioHub({ sensors: [client], pollMs: 50, callCheckMs: 20 });
+      const listeners = calls.map((c) => {
+        const l = new FakeListener();
+        hub?.subscribe({ sensor: 'sim', callref: c.callref, callId: c.callId }, l);
+        return l;
+      });
+      await until(() => proxy.stats.answered >= answeredBefore + 5 && listeners.every((l) => l.chunks.length > 0), 'five call checks and audio for all three calls');
+      expect(hub.sessionCount()).toBe(3);
+      expect(proxy.stats.maxOpen).toBe(1);
+      await hub.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('backs off exponentially up to the cap while the sensor stays unreachable, and logs it once', async () => {
+    vi.useFakeTimers();
+    try {
+      const { logger, lines } = capturingLogger();
+      const fake = fakeSensor({ readAudio: async () => { throw new SensorUnreachableError('fake', 'ECONNREFUSED'); } });
+      hub = createAudioHub({ sensors: [fake], pollMs: 20, retryMs: 100, maxRetryMs: 400, random: () => 1, callCheckMs: 60_000, logger });
+      hub.subscribe(fakeTarget, new FakeListener());
+      await vi.advanceTimersByTimeAsync(0);
+      const reads = (): number => fake.asked['readaudio'] ?? 0;
+      expect(reads()).toBe(1);
+      for (const gap of [100, 200, 400, 400, 400]) {
+        await vi.advanceTimersByTimeAsync(gap - 1);
+        const before = reads();
+        await vi.advanceTimersByTimeAsync(1);
+        expect(reads(), `retry after ${gap} ms`).toBe(before + 1);
+      }
+      expect(lines.filter((l) => l.includes('sensor failing while listening'))).toHaveLength(1);
+      await hub.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('ends the session for good when live audio is disabled, telling every listener', async () => {
+    const fake = fakeSensor({ listen: async () => { throw new SensorProtocolError('fake', 'Live listening is disabled on sensor fake.', 'liveaudio is disabled', { permanent: true }); } });
+    hub = createAudioHub({ sensors: [fake], pollMs: 20, retryMs: 5, callCheckMs: 1000 });
+    const listeners = [new FakeListener(), new FakeListener()];
+    listeners.forEach((l) => hub?.subscribe(fakeTarget, l));
+    await until(() => listeners.every((l) => l.closed !== undefined), 'both listeners closed');
+    for (const l of listeners) {
+      expect(l.closed).toBe('failed');
+      expect(l.states.at(-1)).toBe('sensor_error');
+      expect(l.messages.at(-1)).toBe('Live listening is disabled on sensor fake.');
+    }
+    expect(fake.asked['listen']).toBe(1);
+    expect(hub.sessionCount()).toBe(0);
+  });
+
+  it('shows listeners a generic message for a wrong AES key, keeps the config hint in the log, and stops listening', async () => {
+    const { logger, lines } = capturingLogger();
+    const fake = fakeSensor({ readAudio: async () => { throw new SensorNeedsAesError('fake', 0, 'sent a reply that our AES key and IV cannot decrypt'); } });
+    hub = createAudioHub({ sensors: [fake], pollMs: 20, retryMs: 5, callCheckMs: 1000, logger });
+    const listener = new FakeListener();
+    hub.subscribe(fakeTarget, listener);
+    await until(() => listener.closed !== undefined && fake.asked['listen_stop'] === 1, 'closed and listen_stop sent');
+    expect(listener.closed).toBe('failed');
+    expect(listener.messages.at(-1)).toBe('The sensor is misconfigured; tell the bot\'s admin.');
+    expect(listener.messages.join(' ')).not.toMatch(/aesKey|SENSOR_AES|sensors\[/);
+    expect(fake.asked['readaudio']).toBe(1);
+    expect(lines.join('')).toContain('sensors[0].aesKey');
+  });
+
+  it('ends the session when listcalls itself is refused for AES', async () => {
+    const fake = fakeSensor({ listCalls: async () => { throw new SensorNeedsAesError('fake', 0, 'demands encryption (it answered "need aes!")'); } });
+    hub = createAudioHub({ sensors: [fake], pollMs: 20, retryMs: 5, callCheckMs: 1000 });
+    const listener = new FakeListener();
+    hub.subscribe(fakeTarget, listener);
+    await until(() => listener.closed !== undefined, 'listener closed');
+    expect(listener.closed).toBe('failed');
+    expect(fake.asked['listcalls']).toBe(1);
+    expect(fake.asked['listen']).toBeUndefined();
   });
 
   it('says "waiting" while the sensor has no audio yet', async () => {

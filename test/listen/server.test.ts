@@ -1,13 +1,62 @@
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { LinkSigner } from '../../src/listen/links.ts';
-import { startHarness, type Harness } from './harness.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createAudioHub, type AudioHubOptions, type SensorAudioSource } from '../../src/listen/hub.ts';
+import { LinkSigner, newNonce } from '../../src/listen/links.ts';
+import { SPENT_NONCES_KEY, startListenServer } from '../../src/listen/server.ts';
+import { SensorProtocolError } from '../../src/sensor/errors.ts';
+import type { AuditRecord } from '../../src/store/types.ts';
+import { memoryKv, startHarness, testActor, type Harness } from './harness.ts';
 
 let harness: Harness | undefined;
+const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
+  while (cleanup.length > 0) await cleanup.pop()?.();
 });
+
+/** A listen server over a hub fed by a fake sensor (for rates and refusals the embedded one cannot produce). */
+async function fakeSensorServer(sensor: Partial<SensorAudioSource>, hubOptions: Partial<AudioHubOptions>): Promise<{ wsUrl: string; audit: AuditRecord[] }> {
+  const source: SensorAudioSource = {
+    id: 'fake',
+    listCalls: async () => [{ callref: '0x1', callId: 'c@x', caller: '1', called: '2', callerName: undefined, durationSec: 1 } as never],
+    listen: async () => undefined,
+    readAudio: async () => ({ kind: 'wait' }),
+    listenStop: async () => undefined,
+    ...sensor,
+  };
+  const hub = createAudioHub({ sensors: [source], pollMs: 20, callCheckMs: 1000, ...hubOptions });
+  const signer = new LinkSigner(Buffer.alloc(32, 7));
+  const audit: AuditRecord[] = [];
+  const server = await startListenServer({
+    host: '127.0.0.1', port: 0, signer, hub, sensors: [source], logger: silentLogger(), singleUse: false,
+    audit: { append: async (r) => { audit.push(r); }, query: async () => audit },
+  });
+  cleanup.push(async () => { await server.close(); await hub.close(); });
+  const token = signer.sign({ sensor: 'fake', callref: '0x1', callId: 'c@x', actor: testActor, expiresAt: Date.now() + 60_000, nonce: newNonce() });
+  return { wsUrl: `${server.url.replace('http', 'ws')}/listen/${token}/ws`, audit };
+}
+
+/** A raw TCP client that completes the WebSocket upgrade and then stops reading, like a stalled browser. */
+function stalledClient(wsUrl: string): Promise<Socket> {
+  const url = new URL(wsUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => {
+      socket.write([
+        `GET ${url.pathname} HTTP/1.1`, `Host: ${url.host}`, 'Upgrade: websocket', 'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', '',
+      ].join('\r\n'));
+    });
+    socket.on('error', () => undefined);
+    socket.once('data', (head: Buffer) => {
+      if (!head.toString('latin1').startsWith('HTTP/1.1 101')) return reject(new Error('upgrade refused'));
+      socket.pause();
+      resolve(socket);
+    });
+  });
+}
 
 interface WsOutcome {
   statuses: string[];
@@ -114,5 +163,62 @@ describe('listen server', () => {
     const page = await fetch(`${harness.server.url}/listen/${token}`);
     expect(page.status).toBe(410);
     expect(await page.text()).toMatch(/already been used/);
+  });
+
+  it('drops a real WebSocket that stops reading (4008, terminated after the grace) while another listener keeps receiving', async () => {
+    // 64 KiB per 10 ms fills the stalled socket's kernel buffers within a second or two.
+    const { wsUrl, audit } = await fakeSensorServer(
+      { readAudio: async () => ({ kind: 'audio', pcm: Buffer.alloc(64 * 1024, 1) }) },
+      { pollMs: 10, maxBacklogBytes: 512 * 1024 },
+    );
+    let fastBytes = 0;
+    const fast = new WebSocket(wsUrl);
+    cleanup.push(async () => { fast.terminate(); });
+    fast.on('message', (data, isBinary) => { if (isBinary) fastBytes += (data as Buffer).length; });
+    await expect.poll(() => fastBytes).toBeGreaterThan(0);
+    const stalled = await stalledClient(wsUrl);
+    cleanup.push(async () => { stalled.destroy(); });
+    // The server records the listen when its socket closes: with a peer that never reads the close
+    // frame, only the terminate after the grace period gets there.
+    await expect.poll(() => audit.map((r) => r.detail), { timeout: 20_000 }).toContainEqual(expect.stringMatching(/dropped: too slow/));
+    expect(audit).toHaveLength(1);
+    const before = fastBytes;
+    await expect.poll(() => fastBytes, { timeout: 5000 }).toBeGreaterThan(before + 1024 * 1024);
+    expect(fast.readyState).toBe(WebSocket.OPEN);
+  }, 30_000);
+
+  it('closes the stream with 4500 and the listener-safe reason when the sensor refuses for good', async () => {
+    const { wsUrl } = await fakeSensorServer({
+      listen: async () => { throw new SensorProtocolError('fake', 'Live listening is disabled on sensor fake.', 'liveaudio is disabled', { permanent: true }); },
+    }, {});
+    const messages: string[] = [];
+    const code = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl);
+      ws.on('message', (data, isBinary) => { if (!isBinary) messages.push(String(data)); });
+      ws.on('close', (c) => resolve(c));
+      ws.on('error', reject);
+    });
+    expect(code).toBe(4500);
+    expect(messages.at(-1)).toBe(JSON.stringify({ type: 'status', state: 'sensor_error', message: 'Live listening is disabled on sensor fake.' }));
+  });
+
+  it('keeps a used single-use link used across a restart by storing its nonce', async () => {
+    const kv = memoryKv();
+    harness = await startHarness({ singleUse: true, kv });
+    const token = await harness.tokenFor('alice-call@sim');
+    await stream(`${harness.server.url.replace('http', 'ws')}/listen/${token}/ws`, (o) => o.audioBytes > 0);
+    await harness.restartServer();
+    expect(await stream(`${harness.server.url.replace('http', 'ws')}/listen/${token}/ws`, () => false)).toMatchObject({ statuses: ['expired'], closeCode: 4410 });
+    const page = await fetch(`${harness.server.url}/listen/${token}`);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toMatch(/already been used/);
+  });
+
+  it('forgets spent nonces whose links expired on a timer, without waiting for a new stream', async () => {
+    const kv = memoryKv();
+    const future = Date.now() + 60_000;
+    await kv.set(SPENT_NONCES_KEY, JSON.stringify({ 'old-nonce-1': Date.now() - 1000, 'live-nonce-1': future }));
+    harness = await startHarness({ singleUse: true, kv, pruneEveryMs: 10 });
+    await expect.poll(() => kv.data.get(SPENT_NONCES_KEY)).toBe(JSON.stringify({ 'live-nonce-1': future }));
   });
 });

@@ -3,7 +3,7 @@ import type { ConferenceBackend, ConferenceDirectory } from '../../src/conferenc
 import type { Participant } from '../../src/conference/types.ts';
 import type { Actor } from '../../src/core/adapter.ts';
 import { LinkSigner } from '../../src/listen/links.ts';
-import { createListenService, type SensorCallLister } from '../../src/listen/service.ts';
+import { createListenService, normalizeNumber, type SensorCallLister } from '../../src/listen/service.ts';
 import { SensorUnreachableError } from '../../src/sensor/errors.ts';
 import type { SensorCall } from '../../src/sensor/listcalls.ts';
 
@@ -70,18 +70,52 @@ describe('ListenService', () => {
     const svc = service(directoryWith({}));
     const link = await svc.linkForParticipant(participant({ channel: 'IAX2/x-1', tech: 'IAX2' }), actor);
     expect(link).toMatchObject({ matchedBy: 'number', call: { callref: '0x20', caller: '1001' } });
+    // A SIP channel whose Call-ID variable is unset has no Call-ID either.
+    expect(await svc.linkForParticipant(participant({}), actor)).toMatchObject({ matchedBy: 'number', call: { callref: '0x20' } });
   });
 
-  it('falls back to the number when reading the Call-ID fails', async () => {
+  it('refuses to guess by number when reading the Call-ID fails', async () => {
     const directory = directoryWith({});
     const failing = { ...directory, backend: () => ({ getChannelVar: async () => { throw new Error('pbx down'); } }) as unknown as ConferenceBackend };
-    const link = await service(failing).linkForParticipant(participant({}), actor);
-    expect(link.matchedBy).toBe('number');
+    const err = await service(failing).linkForParticipant(participant({}), actor).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'call_not_found' });
+    expect((err as { userMessage: string }).userMessage).toMatch(/Cannot read the SIP Call-ID of Alice/);
   });
 
-  it('throws call_not_found when neither Call-ID nor number matches', async () => {
-    const svc = service(directoryWith({ 'PJSIP/alice-00000001 CHANNEL(pjsip,call-id)': 'gone@x' }));
-    await expect(svc.linkForParticipant(participant({ callerNum: '9999' }), actor)).rejects.toMatchObject({ code: 'call_not_found' });
+  it('does not fall back to the number when the Call-ID is known but no sensor lists it', async () => {
+    // 1001 is on sensor b as another call: a link to it would be someone else's conversation.
+    const svc = service(directoryWith({ 'PJSIP/alice-00000001 CHANNEL(pjsip,call-id)': 'not-yet@x' }));
+    const err = await svc.linkForParticipant(participant({ callerNum: '1001' }), actor).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'call_not_found' });
+    expect((err as { userMessage: string }).userMessage).toMatch(/sensors do not see the call of Alice \(yet\)/);
+  });
+
+  it('throws call_not_found when a participant without Call-ID matches no number', async () => {
+    const svc = service(directoryWith({}));
+    await expect(svc.linkForParticipant(participant({ tech: 'IAX2', channel: 'IAX2/x-1', callerNum: '9999' }), actor)).rejects.toMatchObject({ code: 'call_not_found' });
+  });
+
+  it('refuses an ambiguous number match and lists every candidate call', async () => {
+    const twice: SensorCallLister[] = [
+      { id: 'a', listCalls: async () => [sensorCall('0x10', 'one@x', '1001', '200', 1000)] },
+      { id: 'b', listCalls: async () => [sensorCall('0x20', 'two@x', '+1001', '300', 2000)] },
+    ];
+    const err = await service(directoryWith({}), twice).linkForParticipant(participant({ tech: 'IAX2', channel: 'IAX2/x-1' }), actor).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ambiguous_participant' });
+    const text = (err as { userMessage: string }).userMessage;
+    expect(text).toContain('1001 → 200, 0:12, sensor a, callref 0x10');
+    expect(text).toContain('+1001 → 300, 0:12, sensor b, callref 0x20');
+    expect(text).toContain('listen call');
+    // Newest first, so the likeliest call heads the list.
+    expect(text.indexOf('0x20')).toBeLessThan(text.indexOf('0x10'));
+  });
+
+  it('normalises numbers: +49, 0049 and 49 match, spaces and dashes do not matter', async () => {
+    expect(new Set(['+49 30 1234-5', '0049301234 5', '49-30-12345', '(49) 30.12345'].map(normalizeNumber))).toEqual(new Set(['493012345']));
+    expect(normalizeNumber('Alice')).toBe('alice');
+    const intl: SensorCallLister[] = [{ id: 'a', listCalls: async () => [sensorCall('0x10', 'x@x', '+49 30 12345', '200')] }];
+    const link = await service(directoryWith({}), intl).linkForParticipant(participant({ tech: 'IAX2', channel: 'IAX2/x-1', callerNum: '0049-30-12345' }), actor);
+    expect(link).toMatchObject({ matchedBy: 'number', call: { callref: '0x10' } });
   });
 
   it('links a call reference directly, on one sensor or any', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type SensorConfig } from '../../src/config.ts';
-import { SensorClient } from '../../src/sensor/client.ts';
+import { DEFAULT_MAX_REPLY_BYTES, SensorClient } from '../../src/sensor/client.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from '../../src/sim/sensor/server.ts';
 import type { SimCall } from '../../src/sim/calls.ts';
 
@@ -104,6 +104,32 @@ describe('SensorClient against the embedded sensor', () => {
     cleanup.push(() => new Promise<void>((resolve) => { silent.close(() => resolve()); }));
     const port = (silent.address() as { port: number }).port;
     await expect(new SensorClient(sensorConfig({ port, timeoutMs: 150 })).listCalls()).rejects.toMatchObject({ code: 'sensor_timeout' });
+  });
+
+  it('gives up on a reply larger than the cap with a protocol error, without waiting for EOF', async () => {
+    // A broken peer that never stops sending: before the cap the bot buffered it all until the timeout.
+    const flood = createServer((socket) => {
+      socket.on('error', () => undefined);
+      const chunk = Buffer.alloc(64 * 1024, 0x41);
+      const pump = (): void => { while (!socket.destroyed && socket.write(chunk)); };
+      socket.on('drain', pump);
+      socket.once('data', pump);
+    });
+    await new Promise<void>((resolve) => flood.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => { flood.close(() => resolve()); }));
+    const port = (flood.address() as { port: number }).port;
+    const client = new SensorClient(sensorConfig({ port, timeoutMs: 60_000 }), { maxReplyBytes: 256 * 1024 });
+    const err = await client.listCalls().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'sensor_error', userMessage: 'Sensor sim sent a reply that is too large.' });
+    expect((err as Error).message).toMatch(/listcalls: reply exceeds 262144 bytes/);
+    expect(DEFAULT_MAX_REPLY_BYTES).toBe(8 * 1024 * 1024);
+  });
+
+  it('accepts a reply of exactly the cap', async () => {
+    const bytes = fixture('05_readaudio_audio_800B.reply');
+    const fake = await replaying(bytes);
+    const result = await new SensorClient(sensorConfig({ port: fake.port }), { maxReplyBytes: bytes.length }).readAudio('0x7fdcfc00b2e0', 'a');
+    expect(result.kind).toBe('audio');
   });
 
   it('rejects a listen id longer than 19 characters before it reaches the sensor', async () => {

@@ -1,8 +1,11 @@
 /*
  * The live-call player. Connects to this page's WebSocket when Play is pressed, turns the 8 kHz s16le
  * mono frames into floats for the AudioWorklet in worklet.js, and shows state in the DOM:
- * #player[data-state] is one of paused, connecting, playing, waiting, ended, expired, invalid,
- * unreachable, error, slow; #player[data-frames] counts audio frames; #level is the output level.
+ * #player[data-state] is one of paused, connecting, playing, waiting, reconnecting, ended, expired,
+ * invalid, unreachable, error, failed, slow; #player[data-frames] counts audio frames; #level is the
+ * output level; #buffer (and data-buffered) the audio queued ahead of the speaker.
+ * A stream that drops for any reason but a final close code is reconnected with capped backoff;
+ * the server checks the link again on every reconnect.
  */
 /* global AudioWorkletNode */
 'use strict';
@@ -13,6 +16,7 @@
   const meter = document.getElementById('level');
   const statusLine = document.getElementById('status');
   const durationLine = document.getElementById('duration');
+  const bufferLine = document.getElementById('buffer');
 
   const LABELS = {
     paused: 'Paused. Press Play to listen.',
@@ -23,15 +27,22 @@
     expired: 'Link expired. Ask the bot for a new one.',
     invalid: 'This link is not valid.',
     unreachable: 'Sensor unreachable. Retrying…',
+    reconnecting: 'Connection lost. Reconnecting…',
     error: 'The sensor reported an error.',
+    failed: 'The sensor cannot play this call.',
     slow: 'Your connection was too slow and was dropped. Reload to try again.',
   };
   const FROM_SERVER = {
     connecting: 'connecting', playing: 'playing', waiting: 'waiting', ended: 'ended',
     sensor_unreachable: 'unreachable', sensor_error: 'error', expired: 'expired', invalid: 'invalid',
   };
-  const FINAL = new Set(['ended', 'expired', 'invalid', 'slow']);
-  const CLOSE_STATES = { 4410: 'expired', 4403: 'invalid', 4008: 'slow', 1000: 'ended' };
+  const FINAL = new Set(['ended', 'expired', 'invalid', 'slow', 'failed']);
+  /** Close codes that end the stream for good (server.ts WS_CLOSE); any other close is retried. */
+  const CLOSE_STATES = { 4410: 'expired', 4403: 'invalid', 4008: 'slow', 1000: 'ended', 4500: 'failed' };
+  const RETRY_FIRST_MS = 1000;
+  const RETRY_MAX_MS = 30000;
+  /** Where audio is flowing or expected, the meter and buffer readout mean something. */
+  const LIVE = new Set(['playing', 'waiting']);
 
   let context = null;
   let output = null;
@@ -39,6 +50,10 @@
   let paused = true;
   let streamState = 'connecting';
   let frames = 0;
+  let retryTimer = null;
+  let retries = 0;
+  /** The server's last status text, shown when it then closes the stream as failed. */
+  let serverMessage;
   const loadedAt = Date.now();
   const initialDuration = Number(root.dataset.duration) || 0;
 
@@ -49,7 +64,10 @@
     button.disabled = final;
     button.textContent = paused || final ? 'Play' : 'Pause';
     button.setAttribute('aria-pressed', String(!paused && !final));
-    if (final) meter.value = 0;
+    if (paused || final || !LIVE.has(state)) {
+      showLevel(0);
+      showBuffer(undefined);
+    }
   }
 
   function tickDuration() {
@@ -73,6 +91,7 @@
       try { message = JSON.parse(event.data); } catch { return; }
       if (message.type !== 'status') return;
       streamState = FROM_SERVER[message.state] || 'error';
+      serverMessage = message.message;
       if (!paused || FINAL.has(streamState)) show(streamState, message.message);
       return;
     }
@@ -83,15 +102,44 @@
   }
 
   function connect() {
+    clearTimeout(retryTimer);
+    retryTimer = null;
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(scheme + '//' + location.host + location.pathname.replace(/\/$/, '') + '/ws');
-    socket.binaryType = 'arraybuffer';
-    socket.onmessage = onMessage;
-    socket.onclose = (event) => {
+    const ws = new WebSocket(scheme + '//' + location.host + location.pathname.replace(/\/$/, '') + '/ws');
+    socket = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.onmessage = (event) => {
+      // Anything from the server means it accepted the link again: the next drop starts a fresh backoff.
+      retries = 0;
+      onMessage(event);
+    };
+    ws.onclose = (event) => {
+      if (socket !== ws) return;
       socket = null;
       if (FINAL.has(root.dataset.state)) return;
-      show(CLOSE_STATES[event.code] || 'unreachable');
+      const final = CLOSE_STATES[event.code];
+      if (final) {
+        streamState = final;
+        show(final, final === 'failed' ? serverMessage : undefined);
+        return;
+      }
+      // Paused: nothing to retry for now; Play connects again.
+      if (!paused) scheduleRetry();
     };
+  }
+
+  /** Abnormal close (1006, bot restart, proxy drop): try again after 1, 2, 4 … 30 s, jittered. */
+  function scheduleRetry() {
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** retries) * (0.8 + 0.4 * Math.random());
+    retries++;
+    streamState = 'connecting';
+    show('reconnecting', 'Connection lost. Reconnecting in ' + Math.ceil(delay / 1000) + ' s…');
+    retryTimer = window.setTimeout(() => {
+      retryTimer = null;
+      if (paused || socket) return;
+      show('connecting');
+      connect();
+    }, delay);
   }
 
   function showLevel(level) {
@@ -100,11 +148,26 @@
     root.dataset.level = shown.toFixed(3);
   }
 
+  /** Buffer health: how much audio is queued ahead of the speaker (empty when nothing plays). */
+  function showBuffer(ms) {
+    if (ms === undefined || paused || !LIVE.has(root.dataset.state)) {
+      bufferLine.textContent = '';
+      delete root.dataset.buffered;
+      return;
+    }
+    const rounded = Math.max(0, Math.round(ms));
+    root.dataset.buffered = String(rounded);
+    bufferLine.textContent = '· buffer ' + rounded + ' ms' + (rounded < 40 ? ' (low)' : '');
+  }
+
   /** AudioWorklet output (worklet.js): jitter buffer and click-free joins inside the audio thread. */
   async function workletOutput() {
     await context.audioWorklet.addModule('/listen-assets/worklet.js');
     const node = new AudioWorkletNode(context, 'pcm-player', { numberOfInputs: 0, outputChannelCount: [1] });
-    node.port.onmessage = (event) => showLevel(event.data.level);
+    node.port.onmessage = (event) => {
+      showLevel(event.data.level);
+      showBuffer(event.data.bufferedMs);
+    };
     node.connect(context.destination);
     return {
       push: (floats) => node.port.postMessage(floats, [floats.buffer]),
@@ -132,6 +195,7 @@
         let sum = 0;
         for (let i = 0; i < floats.length; i++) sum += floats[i] * floats[i];
         showLevel(Math.sqrt(sum / floats.length));
+        showBuffer((nextAt - context.currentTime) * 1000);
       },
       reset() { nextAt = 0; },
     };
@@ -159,6 +223,9 @@
 
   async function pause() {
     paused = true;
+    // Pausing also stops a pending reconnect: the button must not say Play while the page keeps dialling.
+    clearTimeout(retryTimer);
+    retryTimer = null;
     show('paused');
     if (context) await context.suspend();
   }
@@ -168,7 +235,8 @@
     action.catch((err) => show('error', 'Cannot play audio in this browser: ' + err.message));
   });
 
-  show(root.dataset.state === 'paused' ? 'paused' : root.dataset.state);
+  // At page load nothing retries yet: an unreachable sensor is tried again when Play is pressed.
+  show(root.dataset.state, root.dataset.state === 'unreachable' ? 'Sensor unreachable. Press Play to try again.' : undefined);
   tickDuration();
   window.setInterval(tickDuration, 1000);
 })();
