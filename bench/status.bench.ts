@@ -1,8 +1,8 @@
 /**
  * Status-message edits under a burst, against a fake chat platform that enforces its per-message
- * edit interval with 429s. Real timers; times are scaled (STATUS_BENCH_SCALE, default 0.25: a
- * 250 ms interval and a 500 ms burst stand for Slack's 1 s and a 2 s burst). Prints counts and
- * ratios against a naive "edit on every event" baseline measured in the same run.
+ * edit interval with 429s. Real timers, at the issue's numbers by default: 500 events in 2 s
+ * against Slack's 1 edit/s (STATUS_BENCH_SCALE scales the times, e.g. 0.25 for a quicker run).
+ * Prints counts and ratios against a naive "edit on every event" baseline measured in the same run.
  */
 import { performance } from 'node:perf_hooks';
 import type { Actor, Conversation } from '../src/core/adapter.ts';
@@ -10,10 +10,15 @@ import { systemClock } from '../src/core/clock.ts';
 import { StatusService } from '../src/core/status.ts';
 import type { StatusView, StatusViewInput } from '../src/core/views.ts';
 import { MemoryStore } from '../src/store/memory.ts';
-import { FakeAdapter, FakeDirectory, fakeRender, participant, visible } from '../test/core/status-fakes.ts';
+import { FakeAdapter, FakeDirectory, fakeRender, participant, visible } from './status-fakes.ts';
 
-const scale = Number(process.env['STATUS_BENCH_SCALE'] ?? '0.25');
+const scale = Number(process.env['STATUS_BENCH_SCALE'] ?? '1');
 const intervalMs = Math.round(1000 * scale);
+/**
+ * The idle probe waits out a full interval before each of its events; how soon an edit then starts
+ * does not depend on the interval's length, so a short one keeps the run short.
+ */
+const idleIntervalMs = Math.min(intervalMs, 200);
 const burstMs = Math.round(2000 * scale);
 const events = 500;
 const conv: Conversation = { platform: 'slack', id: 'C-bench' };
@@ -67,9 +72,9 @@ interface Rig {
   version: number;
 }
 
-async function rig(): Promise<Rig> {
+async function rig(editIntervalMs: number): Promise<Rig> {
   const directory = new FakeDirectory(systemClock);
-  const adapter = new FakeAdapter(systemClock, { minEditIntervalMs: intervalMs });
+  const adapter = new FakeAdapter(systemClock, { minEditIntervalMs: editIntervalMs });
   const r: Rig = { directory, adapter, rendered: new WeakMap(), version: 0, service: undefined as unknown as StatusService };
   const render = (input: StatusViewInput): StatusView => {
     const view = fakeRender(input);
@@ -92,7 +97,7 @@ function truth(directory: FakeDirectory): StatusView {
 }
 
 async function burst(): Promise<{ edits: number; rateLimited: number }> {
-  const r = await rig();
+  const r = await rig(intervalMs);
   await sleep(intervalMs * 1.5);
   const change = changer(r.directory);
   const emittedAt: number[] = [];
@@ -131,11 +136,11 @@ async function burst(): Promise<{ edits: number; rateLimited: number }> {
 }
 
 async function idle(): Promise<void> {
-  const r = await rig();
+  const r = await rig(idleIntervalMs);
   const uid = participant('200', 1).uniqueid;
   const delays: number[] = [];
   for (let i = 0; i < 10; i++) {
-    await sleep(intervalMs * 1.2);
+    await sleep(idleIntervalMs * 1.2);
     const emitted = performance.now();
     r.version += 1;
     r.directory.mute('200', uid, i % 2 === 0);
@@ -145,7 +150,7 @@ async function idle(): Promise<void> {
   }
   delays.sort((a, b) => a - b);
   const worst = delays.at(-1) ?? Number.NaN;
-  console.log(`idle: one event after a quiet interval → edit starts after p50 ${percentile(delays, 50).toFixed(2)} ms, max ${worst.toFixed(2)} ms (target < 50 ms: ${worst < 50 ? 'ok' : 'MISSED'})`);
+  console.log(`idle: one event after a quiet interval (${idleIntervalMs} ms) → edit starts after p50 ${percentile(delays, 50).toFixed(2)} ms, max ${worst.toFixed(2)} ms (target < 50 ms: ${worst < 50 ? 'ok' : 'MISSED'})`);
   await r.service.stop();
 }
 

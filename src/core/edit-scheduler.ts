@@ -10,6 +10,25 @@ import { MessageGoneError, PlatformError, PlatformRateLimitedError } from './ada
  */
 export type EditUrgency = 'minor' | 'major';
 
+/**
+ * A Retry-After block shared by every message in one rate-limit scope. Platforms limit edits per
+ * app and workspace (Slack's chat.update tier), not per message: once one message is answered 429,
+ * the others would only collect 429s of their own by trying before the block ends.
+ */
+export class SharedBackoff {
+  #until = 0;
+
+  /** Epoch ms before which no message in this scope should start an edit. */
+  get until(): number {
+    return this.#until;
+  }
+
+  /** Blocks the scope until `until`; an earlier time never shortens a block already in place. */
+  extend(until: number): void {
+    this.#until = Math.max(this.#until, until);
+  }
+}
+
 export interface EditSchedulerOptions {
   readonly clock: Clock;
   /** Platform minimum between two edits of this message. */
@@ -21,6 +40,8 @@ export interface EditSchedulerOptions {
   readonly maxBackoffMs: number;
   /** In [0, 1): jitter for backoff. */
   readonly random: () => number;
+  /** The scope's shared 429 block: this message both honours and extends it. */
+  readonly sharedBackoff?: SharedBackoff;
   /** When the message was last written (its post), so the first edit keeps the interval too. */
   readonly lastWriteAt: number | undefined;
   /** Sends one edit rendering the state current at call time. */
@@ -41,7 +62,10 @@ export class EditScheduler {
   #pending: EditUrgency | undefined;
   #inFlight: Promise<void> | undefined;
   #lastStartAt: number | undefined;
+  /** Until when this message waits after a 429 or a transient failure. */
   #blockedUntil = 0;
+  /** The part of that block the platform asked for with Retry-After (a 429). */
+  #retryAfterUntil = 0;
   #failures = 0;
   #timer: { readonly handle: TimerHandle; readonly due: number } | undefined;
   #closed = false;
@@ -71,11 +95,14 @@ export class EditScheduler {
 
   /**
    * Shutdown: waits for the edit in flight, then sends what is pending once, now, without waiting
-   * for the interval or retrying. Errors are reported, not thrown.
+   * for the interval or retrying. Errors are reported, not thrown. While a Retry-After block is in
+   * force (this message's or its scope's) nothing is sent: the platform would answer 429 again, and
+   * the edit that resuming a stored watch sends at the next start shows the state anyway.
    */
   async flush(): Promise<void> {
     await this.#inFlight;
     if (this.#closed || this.#pending === undefined) return;
+    if (this.#rateLimitedUntil() > this.#o.clock.now()) return;
     this.#clearTimer();
     this.#pending = undefined;
     try {
@@ -111,7 +138,11 @@ export class EditScheduler {
   #dueAt(urgency: EditUrgency): number {
     const interval = urgency === 'major' ? this.#o.minIntervalMs : this.#o.minorIntervalMs;
     const afterLast = this.#lastStartAt === undefined ? Number.NEGATIVE_INFINITY : this.#lastStartAt + interval;
-    return Math.max(afterLast, this.#blockedUntil);
+    return Math.max(afterLast, this.#blockedUntil, this.#o.sharedBackoff?.until ?? 0);
+  }
+
+  #rateLimitedUntil(): number {
+    return Math.max(this.#retryAfterUntil, this.#o.sharedBackoff?.until ?? 0);
   }
 
   #pump(): void {
@@ -172,7 +203,9 @@ export class EditScheduler {
     if (err instanceof PlatformRateLimitedError) {
       // The state it tried to show was never shown: keep it pending until the platform allows.
       this.#pending = merge(this.#pending, urgency);
-      this.#blockedUntil = now + Math.max(0, err.retryAfterMs);
+      this.#retryAfterUntil = now + Math.max(0, err.retryAfterMs);
+      this.#blockedUntil = this.#retryAfterUntil;
+      this.#o.sharedBackoff?.extend(this.#retryAfterUntil);
       this.#o.onFailure(err, err.retryAfterMs);
       return;
     }

@@ -6,7 +6,7 @@ import type { Store, WatchRecord } from '../store/types.ts';
 import type { Actor, ChatAdapter, Conversation } from './adapter.ts';
 import { PlatformError, type MessageGoneError } from './adapter-errors.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
-import { EditScheduler, type EditUrgency } from './edit-scheduler.ts';
+import { EditScheduler, SharedBackoff, type EditUrgency } from './edit-scheduler.ts';
 import {
   applyChange, changesSummary, endedRoomFromHistory, historyFromRoom, isOpenSession, parseHistory, serializeHistory,
   summaryOf, withAction, type RoomHistory,
@@ -59,6 +59,8 @@ interface LiveWatch {
   final: FinalState | undefined;
   /** Set when the message is retired: one last edit with this banner and no buttons, then nothing. */
   closing: string | undefined;
+  /** Whether the edit last sent carried the closing banner (an earlier one may still be in flight at retire). */
+  bannerSent: boolean;
   /** Undefined only while the message is being posted. */
   scheduler: EditScheduler | undefined;
   cleanupTimer: TimerHandle | undefined;
@@ -99,6 +101,8 @@ export class StatusService implements WatchService {
   /** Retired watches still delivering their last edit. */
   readonly #closing = new Set<LiveWatch>();
   readonly #histories = new Map<string, RoomHistory>();
+  /** One 429 block per rate-limit scope (adapter and workspace), shared by the messages in it. */
+  readonly #backoffs = new Map<string, SharedBackoff>();
   /** Counts change records, to notice one that raced a post. */
   #changeCount = 0;
   #unsubscribe: (() => void) | undefined;
@@ -136,6 +140,7 @@ export class StatusService implements WatchService {
     this.#watches.clear();
     this.#closing.clear();
     this.#histories.clear();
+    this.#backoffs.clear();
     await this.#writes;
   }
 
@@ -253,7 +258,7 @@ export class StatusService implements WatchService {
   #newWatch(key: string, record: WatchRecord, adapter: ChatAdapter): LiveWatch {
     return {
       key, roomKey: roomKeyOf(record.pbx, record.room), adapter, record, final: undefined, closing: undefined,
-      scheduler: undefined, cleanupTimer: undefined, recheckTimer: undefined,
+      bannerSent: false, scheduler: undefined, cleanupTimer: undefined, recheckTimer: undefined,
     };
   }
 
@@ -266,11 +271,26 @@ export class StatusService implements WatchService {
       backoffBaseMs: Math.max(minIntervalMs, 500),
       maxBackoffMs: this.#maxBackoffMs,
       random: this.#random,
+      sharedBackoff: this.#backoffFor(w),
       lastWriteAt,
       send: () => this.#sendEdit(w),
       onGone: (err) => this.#gone(w, err),
       onFailure: (err, retryInMs) => this.#editFailed(w, err, retryInMs),
     });
+  }
+
+  /**
+   * Platforms rate-limit edits per app and workspace, so a 429 on one message holds back every
+   * message of that adapter in the same workspace (or all of the adapter's where it has none).
+   */
+  #backoffFor(w: LiveWatch): SharedBackoff {
+    const scope = JSON.stringify([w.adapter.name, w.record.conversation.workspace ?? '']);
+    let backoff = this.#backoffs.get(scope);
+    if (backoff === undefined) {
+      backoff = new SharedBackoff();
+      this.#backoffs.set(scope, backoff);
+    }
+    return backoff;
   }
 
   #onChanges(changes: readonly RoomChange[]): void {
@@ -327,8 +347,8 @@ export class StatusService implements WatchService {
   }
 
   /**
-   * Moves a live watch to its final summary when the room has ended, including a room that is
-   * missing from its PBX's reconciled state although it was seen running (it ended unseen).
+   * Moves a live watch to its final summary when its room is missing from its PBX's reconciled
+   * state although it was seen running (it ended unseen; a room seen ending arrives as `room_ended`).
    * Returns 'reconciling' while such a room's PBX has only just come up and its state may not be
    * complete yet: showing the room then would show a guess.
    */
@@ -337,12 +357,6 @@ export class StatusService implements WatchService {
     const state = this.#pbxState(w.record.pbx);
     const room = state?.rooms.get(w.record.room);
     const history = this.#histories.get(w.roomKey);
-    if (room?.endedAt !== undefined) {
-      const base = history ?? historyFromRoom(w.record.pbx, w.record.room, room, this.#clock.now());
-      const ended = { ...base, endedAt: room.endedAt, peakSize: Math.max(base.peakSize, room.peakSize) };
-      this.#endRoom(w, room, ended);
-      return 'known';
-    }
     if (room !== undefined || state === undefined || !state.available || history?.startedAt === undefined) return 'known';
     const now = this.#clock.now();
     const trustedAt = state.since + this.#graceMs;
@@ -350,7 +364,8 @@ export class StatusService implements WatchService {
       this.#scheduleRecheck(w, trustedAt - now);
       return 'reconciling';
     }
-    // The end time is unknown: the last moment the room or its message was seen alive is the best estimate.
+    // The end time is unknown: the last moment the room was seen alive, in its history or in an edit
+    // showing it running (`updatedAt`), is the best estimate.
     const endedAt = history.endedAt ?? Math.max(history.lastSeenAt, w.record.updatedAt);
     const ended = { ...history, endedAt };
     this.#endRoom(w, endedRoomFromHistory(ended, endedAt), ended);
@@ -448,14 +463,29 @@ export class StatusService implements WatchService {
   async #sendEdit(w: LiveWatch): Promise<void> {
     // The recheck asks for this edit again once the state can be trusted.
     if (this.#evaluate(w) === 'reconciling') return;
+    // Taken at render time: a retire landing while this edit is in flight has requested the banner
+    // edit, which must still go out after this one, not be mistaken for it.
+    const withBanner = w.closing !== undefined;
+    const showsRunning = !withBanner && this.#showsRoomRunning(w);
+    w.bannerSent = withBanner;
     await w.adapter.update(w.record.ref, this.#viewFor(w));
-    if (w.closing !== undefined) {
+    if (withBanner) {
       this.#finishClosing(w);
       return;
     }
+    // Retired meanwhile: its record is already removed from the store and must stay so.
+    if (w.closing !== undefined || !showsRunning) return;
+    // Only an edit showing the room running proves it was alive then; a banner or a summary does not,
+    // so they leave `updatedAt` alone and cannot push back the end estimate of a room that ends unseen.
     w.record = { ...w.record, updatedAt: this.#clock.now() };
     const record = w.record;
     this.#persist('save status message', () => this.#store.watches.put(record));
+  }
+
+  #showsRoomRunning(w: LiveWatch): boolean {
+    if (w.final !== undefined) return false;
+    const state = this.#pbxState(w.record.pbx);
+    return state?.available === true && state.rooms.has(w.record.room);
   }
 
   #gone(w: LiveWatch, err: MessageGoneError): void {
@@ -478,7 +508,8 @@ export class StatusService implements WatchService {
       return;
     }
     this.#log.error(ctx, 'status edit refused; waiting for the next change');
-    if (w.closing !== undefined) this.#finishClosing(w);
+    // A refused live edit that raced a retire leaves the banner edit pending: that one still goes out.
+    if (w.bannerSent) this.#finishClosing(w);
   }
 
   /** The room's history in memory, loading it from the store (or starting one) when first needed. */
@@ -507,12 +538,12 @@ export class StatusService implements WatchService {
     if (save) this.#persist('save room history', () => this.#store.kv.set(historyKvKey(history.pbx, history.room), serializeHistory(history)));
   }
 
-  /** Drops a room's history once no message shows it; the stored copy is blanked so a later session starts afresh. */
+  /** Drops a room's history once no message shows it, stored copy included, so a later session starts afresh. */
   #forgetHistoryIfUnused(pbx: string, room: string): void {
     const roomKey = roomKeyOf(pbx, room);
     if (!this.#watchesOfRoom(roomKey).next().done) return;
     this.#histories.delete(roomKey);
-    this.#persist('forget room history', () => this.#store.kv.set(historyKvKey(pbx, room), ''));
+    this.#persist('forget room history', () => this.#store.kv.delete(historyKvKey(pbx, room)));
   }
 
   /**

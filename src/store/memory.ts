@@ -1,4 +1,6 @@
 import type { Conversation } from '../core/adapter.ts';
+import { systemClock } from '../core/clock.ts';
+import { retentionMs, startPruning, type StoreOptions } from './retention.ts';
 import type {
   AlertAck, AlertStore, AlertSubscription, AuditQuery, AuditRecord, AuditStore, KeyValueStore, Store, WatchRecord,
   WatchStore,
@@ -31,7 +33,7 @@ class MemoryWatchStore implements WatchStore {
 }
 
 class MemoryAuditStore implements AuditStore {
-  readonly #records: AuditRecord[] = [];
+  #records: AuditRecord[] = [];
   async append(record: AuditRecord): Promise<void> {
     this.#records.push(record);
   }
@@ -46,6 +48,12 @@ class MemoryAuditStore implements AuditStore {
         (q.until === undefined || r.at <= q.until))
       .sort((a, b) => b.r.at - a.r.at || b.i - a.i);
     return matches.slice(0, Math.max(0, Math.trunc(q.limit ?? 20))).map(({ r }) => r);
+  }
+  prune(before: number): number {
+    const kept = this.#records.filter((r) => r.at >= before);
+    const removed = this.#records.length - kept.length;
+    this.#records = kept;
+    return removed;
   }
 }
 
@@ -71,6 +79,16 @@ class MemoryAlertStore implements AlertStore {
   async acks(alertId: string): Promise<AlertAck[]> {
     return [...(this.#acks.get(alertId) ?? [])].sort((a, b) => a.at - b.at);
   }
+  prune(before: number): number {
+    let removed = 0;
+    for (const [alertId, list] of this.#acks) {
+      const kept = list.filter((a) => a.at >= before);
+      removed += list.length - kept.length;
+      if (kept.length === 0) this.#acks.delete(alertId);
+      else this.#acks.set(alertId, kept);
+    }
+    return removed;
+  }
 }
 
 class MemoryKeyValueStore implements KeyValueStore {
@@ -81,12 +99,29 @@ class MemoryKeyValueStore implements KeyValueStore {
   async set(key: string, value: string): Promise<void> {
     this.#values.set(key, value);
   }
+  async delete(key: string): Promise<void> {
+    this.#values.delete(key);
+  }
 }
 
 export class MemoryStore implements Store {
   readonly watches: WatchStore = new MemoryWatchStore();
-  readonly audit: AuditStore = new MemoryAuditStore();
-  readonly alerts: AlertStore = new MemoryAlertStore();
-  readonly kv: KeyValueStore = new MemoryKeyValueStore();
-  async close(): Promise<void> {}
+  readonly #audit = new MemoryAuditStore();
+  readonly #alerts = new MemoryAlertStore();
+  readonly audit: AuditStore = this.#audit;
+  readonly alerts: AlertStore = this.#alerts;
+  readonly kv: Store['kv'] = new MemoryKeyValueStore();
+  readonly #stopPruning: () => void;
+
+  /** Rejects (throws StoreError) on an invalid `auditRetentionDays`, as `openStore` does. */
+  constructor(options: StoreOptions = {}) {
+    const keepMs = retentionMs(options.auditRetentionDays);
+    this.#stopPruning = startPruning(
+      options.clock ?? systemClock, keepMs, (before) => this.#audit.prune(before) + this.#alerts.prune(before), options.logger,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#stopPruning();
+  }
 }

@@ -78,6 +78,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'audit index by room alone; ack index by time for retention; drop blanked room histories',
+    // audit_log_room_at leads with pbx, so a query by room alone scanned the whole log. Room
+    // histories used to be blanked to '' when forgotten; they are deleted now, and so are old blanks.
+    sql: `
+      CREATE INDEX audit_log_by_room_at ON audit_log (room, at);
+      CREATE INDEX alert_acks_at ON alert_acks (at);
+      DELETE FROM kv WHERE key LIKE 'status.history:%' AND value = '';
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { Conversation } from '../core/adapter.ts';
+import { systemClock } from '../core/clock.ts';
 import { StoreError } from './errors.ts';
 import { migrate } from './migrations.ts';
+import { retentionMs, startPruning, type Prune, type StoreOptions } from './retention.ts';
 import type {
   AlertAck, AlertStore, AlertSubscription, AuditDecision, AuditOutcome, AuditQuery, AuditRecord, AuditStore,
-  KeyValueStore, Store, WatchRecord, WatchStore,
+  Store, WatchRecord, WatchStore,
 } from './types.ts';
 
 /**
@@ -177,14 +179,32 @@ function alertStore(db: Database): AlertStore {
   };
 }
 
-function kvStore(db: Database): KeyValueStore {
+function kvStore(db: Database): Store['kv'] {
   const get = db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?');
   const set = db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)');
+  const remove = db.prepare('DELETE FROM kv WHERE key = ?');
   return {
     get: (key) => guarded('read key', () => get.get(key)?.value),
     set: (key, value) => guarded('write key', () => {
       set.run(key, value);
     }),
+    delete: (key) => guarded('delete key', () => {
+      remove.run(key);
+    }),
+  };
+}
+
+/** Deletes audit records and alert acks older than `before`, in one transaction. */
+function pruner(db: Database): Prune {
+  const audit = db.prepare('DELETE FROM audit_log WHERE at < ?');
+  const acks = db.prepare('DELETE FROM alert_acks WHERE at < ?');
+  const prune = db.transaction((before: number): number => audit.run(before).changes + acks.run(before).changes);
+  return (before) => {
+    try {
+      return prune(before);
+    } catch (err) {
+      throw new StoreError(`prune audit records: ${(err as Error).message}`, err);
+    }
   };
 }
 
@@ -192,27 +212,36 @@ export class SqliteStore implements Store {
   readonly watches: WatchStore;
   readonly audit: AuditStore;
   readonly alerts: AlertStore;
-  readonly kv: KeyValueStore;
+  readonly kv: Store['kv'];
   readonly #db: Database;
+  readonly #stopPruning: () => void;
 
-  /** Takes an open database whose schema is already migrated; see `openSqliteStore`. */
-  constructor(db: Database) {
+  /**
+   * Takes an open database whose schema is already migrated (see `openSqliteStore`), prunes old
+   * audit records at once and then daily. Throws StoreError when that first pruning fails.
+   */
+  constructor(db: Database, options: StoreOptions = {}) {
     this.#db = db;
     this.watches = watchStore(db);
     this.audit = auditStore(db);
     this.alerts = alertStore(db);
     this.kv = kvStore(db);
+    this.#stopPruning = startPruning(options.clock ?? systemClock, retentionMs(options.auditRetentionDays), pruner(db), options.logger);
   }
 
   close(): Promise<void> {
+    this.#stopPruning();
     return guarded('close database', () => {
       if (this.#db.open) this.#db.close();
     });
   }
 }
 
-/** Opens (creating the directory and file if needed) and migrates the SQLite store at `path`. */
-export function openSqliteStore(path: string): SqliteStore {
+/**
+ * Opens (creating the directory and file if needed) and migrates the SQLite store at `path`, then
+ * prunes audit records older than the retention.
+ */
+export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
   let db: Database;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -225,9 +254,9 @@ export function openSqliteStore(path: string): SqliteStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     migrate(db);
+    return new SqliteStore(db, options);
   } catch (err) {
     db.close();
     throw err instanceof StoreError ? err : new StoreError(`cannot prepare ${path}: ${(err as Error).message}`, err);
   }
-  return new SqliteStore(db);
 }

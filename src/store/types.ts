@@ -13,6 +13,7 @@ export interface WatchRecord {
   readonly ref: MessageRef;
   /** Epoch ms. */
   readonly createdAt: number;
+  /** Last edit that showed the room running (the post at first): the end estimate for a room that ends unseen. */
   readonly updatedAt: number;
   /** Who asked for it (platform user id). */
   readonly createdBy: string;
@@ -90,12 +91,17 @@ export interface AlertStore {
 export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /**
+   * Removes `key`; nothing happens when it is absent. Optional so that stand-ins that only need
+   * get/set keep compiling; every `Store` has it (see `Store.kv`).
+   */
+  delete?(key: string): Promise<void>;
 }
 
 export interface Store {
   readonly watches: WatchStore;
   readonly audit: AuditStore;
   readonly alerts: AlertStore;
-  readonly kv: KeyValueStore;
+  readonly kv: KeyValueStore & Required<Pick<KeyValueStore, 'delete'>>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
-import { EditScheduler, type EditSchedulerOptions } from '../../src/core/edit-scheduler.ts';
+import { EditScheduler, SharedBackoff, type EditSchedulerOptions } from '../../src/core/edit-scheduler.ts';
 import type { BotError } from '../../src/errors.ts';
 import { FakeClock, settle } from './status-fakes.ts';
 
@@ -173,5 +173,71 @@ describe('EditScheduler', () => {
     expect(h.sends).toHaveLength(2);
     h.scheduler.close();
     expect(h.clock.pendingTimers).toBe(0);
+  });
+
+  it("skips the shutdown flush while the message's Retry-After block is in force", async () => {
+    const h = harness();
+    h.failWith.push(new PlatformRateLimitedError('slack', 5000));
+    h.scheduler.request('major');
+    await settle();
+    await h.scheduler.flush();
+    expect(h.sends).toHaveLength(1);
+    h.scheduler.close();
+    expect(h.clock.pendingTimers).toBe(0);
+  });
+
+  it('flushes when the shared block has already ended', async () => {
+    const shared = new SharedBackoff();
+    const h = harness({ sharedBackoff: shared });
+    h.scheduler.request('major');
+    h.scheduler.request('major');
+    shared.extend(h.clock.now() - 1);
+    await h.scheduler.flush();
+    expect(h.sends).toHaveLength(2);
+  });
+
+  it('skips the shutdown flush while a sibling message has the shared scope blocked', async () => {
+    const shared = new SharedBackoff();
+    const h = harness({ sharedBackoff: shared });
+    h.scheduler.request('major');
+    h.scheduler.request('major');
+    shared.extend(h.clock.now() + 3000);
+    await h.scheduler.flush();
+    expect(h.sends).toHaveLength(1);
+  });
+
+  it('still flushes during a transient-error backoff (only Retry-After blocks the flush)', async () => {
+    const h = harness();
+    h.failWith.push(new PlatformError('slack', '503', true));
+    h.scheduler.request('major');
+    await settle();
+    await h.scheduler.flush();
+    expect(h.sends).toHaveLength(2);
+  });
+
+  it("waits for a sibling's Retry-After before its next edit, and still keeps its own interval", async () => {
+    const shared = new SharedBackoff();
+    const a = harness({ sharedBackoff: shared });
+    const t0 = a.clock.now();
+    const b = harness({
+      sharedBackoff: shared, clock: a.clock,
+      send: async () => {
+        b.sends.push(a.clock.now());
+        if (b.sends.length === 1) throw new PlatformRateLimitedError('slack', 2500);
+      },
+    });
+    a.scheduler.request('major');
+    b.scheduler.request('major');
+    await settle();
+    a.scheduler.request('major');
+    await a.clock.advance(5000);
+    expect(b.sends.map((t) => t - t0)).toEqual([0, 2500]);
+    expect(a.sends.map((t) => t - t0)).toEqual([0, 2500]);
+    // A block that ends before this message's own interval does not let it edit early.
+    a.scheduler.request('major');
+    shared.extend(a.clock.now() + 100);
+    a.scheduler.request('major');
+    await a.clock.advance(5000);
+    expect(a.sends.map((t) => t - t0)).toEqual([0, 2500, 5000, 6000]);
   });
 });

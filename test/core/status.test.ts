@@ -120,6 +120,117 @@ describe('StatusService', () => {
     expect(visible(s.adapter.lastViewOf(second?.ref.id ?? ''))).toEqual(visible(truth(s)));
   });
 
+  it('re-posting while an edit of the old message is in flight still retires it last, with the banner and no buttons', async () => {
+    const s = await setup({ latencyMs: 300 });
+    s.directory.join('200', participant('200', 1));
+    await s.service.watch('pbx1', '200', conv, alice);
+    await s.clock.advance(5000);
+    s.directory.join('200', participant('200', 2));
+    expect(s.adapter.attempts).toHaveLength(1);
+    await s.service.watch('pbx1', '200', conv, alice);
+    await s.clock.advance(2000);
+    await s.service.idle();
+
+    const old = s.adapter.posts[0]?.ref.id ?? '';
+    expect(s.adapter.editsOf(old).map((e) => statusView(e.view).banner)).toEqual([undefined, MOVED_BELOW_BANNER]);
+    const retired = statusView(s.adapter.lastViewOf(old));
+    expect(retired.buttons).toEqual([]);
+    expect(retired.rows.every((r) => r.buttons.length === 0)).toBe(true);
+    expect(await s.store.watches.list()).toEqual([expect.objectContaining({ ref: s.adapter.posts[1]?.ref })]);
+  });
+
+  it('unwatching while an edit is in flight still sends the banner edit last and keeps the watch forgotten', async () => {
+    const s = await setup({ latencyMs: 300 });
+    s.directory.join('200', participant('200', 1));
+    await s.service.watch('pbx1', '200', conv, alice);
+    await s.clock.advance(5000);
+    s.directory.join('200', participant('200', 2));
+    expect(s.adapter.attempts).toHaveLength(1);
+    expect(await s.service.unwatch('pbx1', '200', conv)).toBe(true);
+    await s.clock.advance(2000);
+    await s.service.idle();
+
+    const ref = s.adapter.posts[0]?.ref.id ?? '';
+    expect(s.adapter.editsOf(ref).map((e) => statusView(e.view).banner)).toEqual([undefined, UNWATCHED_BANNER]);
+    expect(statusView(s.adapter.lastViewOf(ref)).buttons).toEqual([]);
+    expect(await s.store.watches.list()).toEqual([]);
+    s.directory.join('200', participant('200', 3));
+    await s.clock.advance(5000);
+    expect(s.adapter.editsOf(ref)).toHaveLength(2);
+  });
+
+  it('still sends the banner when the live edit that raced the retire is refused', async () => {
+    const s = await setup({ latencyMs: 300 });
+    s.directory.join('200', participant('200', 1));
+    await s.service.watch('pbx1', '200', conv, alice);
+    await s.clock.advance(5000);
+    s.adapter.failNext(new PlatformError('slack', 'invalid_blocks', false));
+    s.directory.join('200', participant('200', 2));
+    await s.service.unwatch('pbx1', '200', conv);
+    await s.clock.advance(2000);
+    await s.service.idle();
+    const ref = s.adapter.posts[0]?.ref.id ?? '';
+    expect(s.adapter.editsOf(ref).map((e) => statusView(e.view).banner)).toEqual([UNWATCHED_BANNER]);
+  });
+
+  it('holds back every message in the workspace after a 429, until its Retry-After, keeping each message interval', async () => {
+    const s = await setup({ minEditIntervalMs: 1000, sharedLimit: { edits: 3, perMs: 1000 } });
+    const rooms = ['200', '201', '202', '203', '204', '205'];
+    for (const room of rooms) {
+      s.directory.join(room, participant(room, 1));
+      await s.service.watch('pbx1', room, { platform: 'slack', id: `C${room}`, workspace: 'T1' }, alice);
+    }
+    await s.clock.advance(5000);
+    const uid = participant('200', 1).uniqueid;
+    for (let i = 0; i < 240; i++) {
+      const room = rooms[i % rooms.length] ?? '200';
+      s.directory.mute(room, uid, Math.floor(i / rooms.length) % 2 === 0);
+      await s.clock.advance(50);
+    }
+    await s.clock.advance(20_000);
+    await s.service.idle();
+
+    expect(s.adapter.rateLimits.length).toBeGreaterThan(0);
+    // Once one message is told to wait, no message of the workspace tries again before that.
+    for (const limit of s.adapter.rateLimits) {
+      const early = s.adapter.attempts.filter((a) => a.at > limit.at && a.at < limit.at + limit.retryAfterMs);
+      expect(early).toEqual([]);
+    }
+    // Only edits started in the same instant as a 429 can collect one of their own.
+    const instants = new Set(s.adapter.rateLimits.map((l) => l.at));
+    expect(s.adapter.rateLimits.length).toBeLessThanOrEqual(instants.size * 2);
+    for (const post of s.adapter.posts) {
+      const times = s.adapter.editsOf(post.ref.id).map((e) => e.at);
+      expect(times.every((t, i) => i === 0 || t - (times[i - 1] ?? 0) >= 1000)).toBe(true);
+      expect(visible(s.adapter.lastViewOf(post.ref.id))).toEqual(visible(truth(s, statusView(post.view).room)));
+    }
+  });
+
+  it('keeps a 429 block to its workspace', async () => {
+    const s = await setup();
+    const t1b: Conversation = { platform: 'slack', id: 'C2', workspace: 'T1' };
+    const t2: Conversation = { platform: 'slack', id: 'C3', workspace: 'T2' };
+    for (const room of ['200', '201', '202']) s.directory.join(room, participant(room, 1));
+    await s.service.watch('pbx1', '200', conv, alice);
+    await s.service.watch('pbx1', '201', t1b, alice);
+    await s.service.watch('pbx1', '202', t2, alice);
+    await s.clock.advance(5000);
+    const [inT1, alsoT1, inT2] = s.adapter.posts.map((p) => p.ref.id);
+
+    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000));
+    s.directory.join('200', participant('200', 2));
+    const blockedAt = s.clock.now();
+    await s.clock.advance(0);
+    s.directory.join('201', participant('201', 2));
+    s.directory.join('202', participant('202', 2));
+    await s.clock.advance(10);
+    expect(s.adapter.editsOf(inT2 ?? '').map((e) => e.at)).toEqual([blockedAt]);
+    expect(s.adapter.attempts.filter((a) => a.ref.id === alsoT1)).toEqual([]);
+    await s.clock.advance(4000);
+    expect(s.adapter.editsOf(alsoT1 ?? '').map((e) => e.at - blockedAt)).toEqual([4000]);
+    expect(s.adapter.editsOf(inT1 ?? '').map((e) => e.at - blockedAt)).toEqual([4000]);
+  });
+
   it('keeps a separate message per conversation', async () => {
     const s = await setup();
     s.directory.join('200', participant('200', 1));
@@ -213,16 +324,18 @@ describe('StatusService', () => {
     expect(s.adapter.edits).toHaveLength(edits);
   });
 
-  it('forgets an ended room after keepEndedSec', async () => {
+  it('forgets an ended room after keepEndedSec, deleting its stored history', async () => {
     const s = await setup({}, { keepEndedSec: 60 });
     s.directory.join('200', participant('200', 1));
     await s.service.watch('pbx1', '200', conv, alice);
     s.directory.end('200');
     await s.clock.advance(59_000);
     expect(await s.store.watches.list()).toHaveLength(1);
+    expect(await s.store.kv.get('status.history:pbx1:200')).toBeDefined();
     await s.clock.advance(1000);
+    await s.service.idle();
     expect(await s.store.watches.list()).toEqual([]);
-    expect(await s.store.kv.get('status.history:pbx1:200')).toBe('');
+    expect(await s.store.kv.get('status.history:pbx1:200')).toBeUndefined();
   });
 
   it('shows a banner while the PBX is unreachable and the true state after reconciliation', async () => {
@@ -319,6 +432,20 @@ describe('StatusService', () => {
     expect(statusView(s.adapter.attempts[0]?.view).ended).toBeDefined();
     expect(s.clock.pendingTimers).toBe(0);
     expect(s.directory.listenerCount).toBe(0);
+  });
+
+  it('sends nothing on stop to a message under a Retry-After block', async () => {
+    const s = await setup();
+    s.directory.join('200', participant('200', 1));
+    await s.service.watch('pbx1', '200', conv, alice);
+    await s.clock.advance(5000);
+    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000));
+    s.directory.join('200', participant('200', 2));
+    await s.clock.advance(10);
+    await s.service.stop();
+    expect(s.adapter.attempts).toHaveLength(1);
+    expect(s.adapter.rateLimited).toBe(0);
+    expect(s.clock.pendingTimers).toBe(0);
   });
 
   it('shows a change that raced the post in a follow-up edit', async () => {

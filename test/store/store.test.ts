@@ -2,8 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.ts';
+import { isBotError } from '../../src/errors.ts';
+import { DEFAULT_AUDIT_RETENTION_DAYS, openStore, type StoreOptions } from '../../src/store/index.ts';
 import type { AuditRecord, Store, WatchRecord } from '../../src/store/types.ts';
+import { FakeClock } from '../core/status-fakes.ts';
 
 function audit(over: Partial<AuditRecord> & Pick<AuditRecord, 'at'>): AuditRecord {
   return {
@@ -110,6 +112,101 @@ describe.each(kinds)('%s store', (kind) => {
     await store.kv.set('listen.signingKey', 'one');
     await store.kv.set('listen.signingKey', 'two');
     expect(await store.kv.get('listen.signingKey')).toBe('two');
+  });
+
+  it('deletes a key-value entry, and deleting a missing one is no error', async () => {
+    await store.kv.set('status.history:pbx1:200', '{}');
+    await store.kv.set('other', 'kept');
+    await store.kv.delete('status.history:pbx1:200');
+    await store.kv.delete('never-set');
+    expect(await store.kv.get('status.history:pbx1:200')).toBeUndefined();
+    expect(await store.kv.get('other')).toBe('kept');
+  });
+});
+
+const DAY_MS = 86_400_000;
+
+describe.each(kinds)('%s store audit retention', (kind) => {
+  let dir: string;
+  let clock: FakeClock;
+  const open: Store[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meetme-retention-'));
+    clock = new FakeClock();
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openWith(options: StoreOptions = {}): Promise<Store> {
+    const store = await openStore(kind === 'memory' ? { memory: true, clock, ...options } : { dataDir: dir, clock, ...options });
+    open.push(store);
+    return store;
+  }
+
+  it('prunes audit records and alert acks older than auditRetentionDays daily, keeping newer ones', async () => {
+    const store = await openWith({ auditRetentionDays: 10 });
+    const now = clock.now();
+    await store.audit.append(audit({ at: now - 11 * DAY_MS, correlationId: 'old' }));
+    await store.audit.append(audit({ at: now - 9 * DAY_MS, correlationId: 'kept' }));
+    await store.alerts.ack({ alertId: 'old', ackedBy: 'U1', at: now - 11 * DAY_MS });
+    await store.alerts.ack({ alertId: 'kept', ackedBy: 'U1', at: now - 9 * DAY_MS });
+
+    await clock.advance(DAY_MS - 1);
+    expect(await store.audit.query({ limit: 10 })).toHaveLength(2);
+    await clock.advance(1);
+    expect((await store.audit.query({ limit: 10 })).map((r) => r.correlationId)).toEqual(['kept']);
+    expect(await store.alerts.acks('old')).toEqual([]);
+    expect(await store.alerts.acks('kept')).toHaveLength(1);
+
+    // That run saw "kept" exactly 10 days old (still inside); the next one sees it 11 days old.
+    await clock.advance(DAY_MS);
+    expect(await store.audit.query({ limit: 10 })).toEqual([]);
+    expect(await store.alerts.acks('kept')).toEqual([]);
+  });
+
+  it('defaults to 90 days and stops pruning at close', async () => {
+    expect(DEFAULT_AUDIT_RETENTION_DAYS).toBe(90);
+    const store = await openWith();
+    const now = clock.now();
+    await store.audit.append(audit({ at: now - 91 * DAY_MS, correlationId: 'old' }));
+    await store.audit.append(audit({ at: now - 89 * DAY_MS, correlationId: 'kept' }));
+    await clock.advance(DAY_MS);
+    expect((await store.audit.query({ limit: 10 })).map((r) => r.correlationId)).toEqual(['kept']);
+    await store.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('refuses a retention that is not a positive number of days', async () => {
+    for (const auditRetentionDays of [0, -1, Number.NaN]) {
+      const err = await openWith({ auditRetentionDays }).catch((e: unknown) => e);
+      expect(isBotError(err, 'store_error')).toBe(true);
+    }
+  });
+});
+
+describe('sqlite store audit retention at open', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meetme-retention-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prunes records that aged past the retention while the bot was stopped', async () => {
+    const clock = new FakeClock();
+    const first = await openStore({ dataDir: dir, clock, auditRetentionDays: 30 });
+    await first.audit.append(audit({ at: clock.now() - 20 * DAY_MS, correlationId: 'aging' }));
+    await first.audit.append(audit({ at: clock.now(), correlationId: 'fresh' }));
+    await first.close();
+
+    const later = new FakeClock(clock.now() + 11 * DAY_MS);
+    const second = await openStore({ dataDir: dir, clock: later, auditRetentionDays: 30 });
+    expect((await second.audit.query({ limit: 10 })).map((r) => r.correlationId)).toEqual(['fresh']);
+    await second.close();
   });
 });
 
