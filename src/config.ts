@@ -22,11 +22,16 @@ const originateTemplate = z.object({
   exten: wireSafe,
   priority: z.number().int().min(1).default(1),
   callerId: wireSafe.optional(),
+  /** Dial timeout; the bot waits this long (plus the action timeout) for the channel to answer. */
+  timeoutMs: z.number().int().min(1000).default(30_000),
 });
 
+/** Where `bringIn` sends a waiting caller (`{room}` is replaced); default: the invite template's context/exten/priority. */
+const lobbyTarget = z.object({ context: wireSafe, exten: wireSafe.default('{room}'), priority: z.number().int().min(1).default(1) });
+
 const lobby = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('conference'), conference: wireSafe }),
-  z.object({ type: z.literal('moh'), context: wireSafe, exten: wireSafe }),
+  z.object({ type: z.literal('conference'), conference: wireSafe, target: lobbyTarget.optional() }),
+  z.object({ type: z.literal('moh'), context: wireSafe, exten: wireSafe, target: lobbyTarget.optional() }),
 ]);
 
 export const pbxSchema = z.object({
@@ -53,6 +58,7 @@ export const pbxSchema = z.object({
     channel: wireSafe.default('PJSIP/{number}'),
     context: wireSafe,
     exten: wireSafe.default('{room}'),
+    priority: z.number().int().min(1).default(1),
     callerId: wireSafe.optional(),
     timeoutMs: z.number().int().min(1000).default(30_000),
   }).optional(),

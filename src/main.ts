@@ -144,7 +144,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
 
     const connections: PbxConnection[] = pbxConfigs.map((p) => createPbxConnection(p, { logger: log }));
-    const registry = new ConferenceRegistry(connections);
+    const registry = new ConferenceRegistry(connections, { logger: log });
     const failures = await registry.start();
     for (const f of failures) mainLog.warn({ pbx: f.pbx, err: f.error }, 'PBX not reachable yet; retrying in the background');
     stops.push(() => registry.stop());

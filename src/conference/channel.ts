@@ -50,11 +50,17 @@ export function channelTech(name: string): ChannelTech {
   return parseChannel(name).tech;
 }
 
-/** Caller number or name as the bot keeps it: undefined for `<unknown>`, `<Unknown>` or blank. */
+/**
+ * Asterisk's stand-ins for a missing caller ID: channel snapshots write `<unknown>`; app_meetme's
+ * MeetmeList and `meetme list` write `<no name>` for a missing name.
+ */
+const NO_CALLER_ID = new Set(['<unknown>', '<no name>']);
+
+/** Caller number or name as the bot keeps it: undefined for `<unknown>`, `<no name>` (any case) or blank. */
 export function cleanCallerId(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
-  if (v === '' || v.toLowerCase() === '<unknown>') return undefined;
+  if (v === '' || NO_CALLER_ID.has(v.toLowerCase())) return undefined;
   return v;
 }
 

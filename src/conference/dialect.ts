@@ -9,6 +9,11 @@ export interface DialectOps {
   readonly dialect: Dialect;
   /** Every active room with its participants, for reconciliation. */
   listRooms(): Promise<ListedRoom[]>;
+  /**
+   * Just these rooms (none listed: a room has ended), for dialects whose join events leave flags
+   * out and need a re-list of the rooms a join touched. Reconcile the answer with `only: rooms`.
+   */
+  listSomeRooms?(rooms: readonly string[]): Promise<ListedRoom[]>;
   /** Mute or unmute one participant, or everyone (`all`: on mute, everyone but admins). */
   mute(room: string, target: Participant | 'all', on: boolean): Promise<void>;
   kick(room: string, target: Participant | 'all'): Promise<void>;

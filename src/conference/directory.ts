@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '../log.ts';
 import type { ConferenceBackend, ConferenceDirectory } from './backend.ts';
 import { PbxNotFoundError } from './errors.ts';
 import type { PbxConnection } from './pbx.ts';
@@ -12,12 +13,24 @@ export class ConferenceRegistry implements ConferenceDirectory {
   private readonly listeners = new Set<(changes: readonly RoomChange[]) => void>();
   private readonly unsubscribes: (() => void)[] = [];
 
-  constructor(pbxs: readonly PbxConnection[]) {
+  private readonly log: Logger;
+
+  constructor(pbxs: readonly PbxConnection[], opts: { readonly logger?: Logger } = {}) {
     this.byId = new Map(pbxs.map((p) => [p.pbx, p]));
+    this.log = (opts.logger ?? silentLogger()).child({ component: 'conference' });
     for (const p of pbxs) {
-      this.unsubscribes.push(p.onChange((changes) => {
-        for (const l of this.listeners) l(changes);
-      }));
+      this.unsubscribes.push(p.onChange((changes) => this.fanOut(p.pbx, changes)));
+    }
+  }
+
+  /** One listener that throws (a status service bug) must not keep the others from hearing the change. */
+  private fanOut(pbx: string, changes: readonly RoomChange[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(changes);
+      } catch (err) {
+        this.log.error({ err, pbx }, 'room change listener threw');
+      }
     }
   }
 

@@ -1,11 +1,11 @@
 import {
-  command, hangup, meetmeList, meetmeListRooms, meetmeMute, meetmeUnmute, status, type ChannelStatusItem,
+  command, hangup, meetmeList, meetmeListRooms, meetmeMute, meetmeUnmute, status, type ChannelStatusItem, type MeetmeListItem,
 } from '../ami/actions.ts';
 import { AmiActionError } from '../ami/errors.ts';
 import type { AmiLink } from '../ami/types.ts';
 import { UNKNOWN_ACTION, type DialectOps } from './dialect.ts';
-import { ActionRefusedError, BadInputError } from './errors.ts';
-import { parseMeetmeRooms, parseMeetmeUsers } from './meetme-cli.ts';
+import { ActionRefusedError } from './errors.ts';
+import { parseMeetmeRooms, parseMeetmeUsers, type CliMeetmeUser } from './meetme-cli.ts';
 import type { ListedParticipant, ListedRoom } from './reconcile.ts';
 import type { Participant } from './types.ts';
 
@@ -17,7 +17,9 @@ import type { Participant } from './types.ts';
  * - recording cannot be switched from outside (it is the `r` option of MeetMe() in the dialplan),
  *   so `record` is refused with that explanation.
  * Listing uses MeetmeListRooms/MeetmeList, or, on PBXs too old to have them, the `meetme list` CLI
- * output. Neither always carries the Uniqueid, so channels are matched to it through `Status`.
+ * output. Neither carries the Uniqueid, so a full listing matches channels to it through `Status`;
+ * re-listing the rooms a join burst touched (`listSomeRooms`) uses the Uniqueids the bot already
+ * knows from events and asks `Status` only when a listed channel is new to it.
  * @see https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/MeetmeList/
  */
 
@@ -33,10 +35,32 @@ export function meetmeDialect(link: AmiLink, opts: MeetmeDialectOptions = {}): D
     return new Map((await status(link)).map((c) => [c.channel, c]));
   }
 
-  function identify(channel: string, given: string | undefined, index: Map<string, ChannelStatusItem>): { uniqueid: string; ageSec: number | undefined } {
+  const NO_INDEX: ReadonlyMap<string, ChannelStatusItem> = new Map();
+
+  /**
+   * `Status` of every channel, only when some listed channel is one the bot cannot name a Uniqueid
+   * for: a re-list after joins finds them all known from the join events and skips it.
+   */
+  async function indexFor(channels: readonly string[]): Promise<ReadonlyMap<string, ChannelStatusItem>> {
+    if (channels.some((c) => opts.knownUniqueid?.(c) === undefined)) return channelIndex();
+    return NO_INDEX;
+  }
+
+  function identify(channel: string, given: string | undefined, index: ReadonlyMap<string, ChannelStatusItem>): { uniqueid: string; ageSec: number | undefined } {
     const ch = index.get(channel);
     // Last resort the channel name: unique while the channel lives, which is all a key needs here.
     return { uniqueid: given ?? ch?.uniqueid ?? opts.knownUniqueid?.(channel) ?? channel, ageSec: ch?.durationSec };
+  }
+
+  function fromUsers(users: readonly MeetmeListItem[], index: ReadonlyMap<string, ChannelStatusItem>): ListedParticipant[] {
+    return users.map((u): ListedParticipant => {
+      const id = identify(u.channel, u.uniqueid, index);
+      return {
+        uniqueid: id.uniqueid, channel: u.channel, callerNum: u.callerIdNum, callerName: u.callerIdName,
+        usernum: u.usernum, admin: u.admin, marked: u.marked, muted: u.muted,
+        mutedBy: u.mutedBy, talking: u.talking, answeredSec: id.ageSec,
+      };
+    });
   }
 
   async function viaActions(): Promise<ListedRoom[]> {
@@ -46,43 +70,69 @@ export function meetmeDialect(link: AmiLink, opts: MeetmeDialectOptions = {}): D
     return rooms.map((r) => ({
       name: r.conference,
       locked: r.locked,
-      participants: users.filter((u) => u.conference === r.conference).map((u): ListedParticipant => {
-        const id = identify(u.channel, u.uniqueid, index);
-        return {
-          uniqueid: id.uniqueid, channel: u.channel, callerNum: u.callerIdNum, callerName: u.callerIdName,
-          usernum: u.usernum, admin: u.admin, marked: u.marked, muted: u.muted,
-          mutedBy: undefined, talking: u.talking, answeredSec: id.ageSec,
-        };
-      }),
+      participants: fromUsers(users.filter((u) => u.conference === r.conference), index),
+    }));
+  }
+
+  /** One `MeetmeList` per room; a room with nobody listed has ended (MeetMe drops empty rooms). */
+  async function someViaActions(names: readonly string[]): Promise<ListedRoom[]> {
+    const perRoom = await Promise.all(names.map(async (name) => ({ name, users: await meetmeList(link, name) })));
+    const index = await indexFor(perRoom.flatMap((r) => r.users.map((u) => u.channel)));
+    return perRoom
+      .filter((r) => r.users.length > 0)
+      .map((r) => ({ name: r.name, locked: undefined, participants: fromUsers(r.users, index) }));
+  }
+
+  async function cliUsers(names: readonly string[]): Promise<{ name: string; users: CliMeetmeUser[] }[]> {
+    return Promise.all(names.map(async (name) => ({ name, users: parseMeetmeUsers(await command(link, `meetme list ${name}`)) })));
+  }
+
+  function fromCli(users: readonly CliMeetmeUser[], index: ReadonlyMap<string, ChannelStatusItem>): ListedParticipant[] {
+    return users.map((u): ListedParticipant => ({
+      uniqueid: identify(u.channel, undefined, index).uniqueid, channel: u.channel,
+      callerNum: u.callerNum, callerName: u.callerName, usernum: u.usernum, admin: u.admin, marked: false,
+      muted: u.muted, mutedBy: u.mutedBy, talking: u.talking, answeredSec: u.durationSec,
     }));
   }
 
   async function viaCli(): Promise<ListedRoom[]> {
     const rooms = parseMeetmeRooms(await command(link, 'meetme list'));
     if (rooms.length === 0) return [];
-    const index = await channelIndex();
-    return Promise.all(rooms.map(async (r) => ({
+    const [perRoom, index] = await Promise.all([cliUsers(rooms.map((r) => r.conference)), channelIndex()]);
+    return rooms.map((r) => ({
       name: r.conference,
       locked: r.locked,
-      participants: parseMeetmeUsers(await command(link, `meetme list ${r.conference}`)).map((u): ListedParticipant => ({
-        uniqueid: identify(u.channel, undefined, index).uniqueid, channel: u.channel,
-        callerNum: u.callerNum, callerName: u.callerName, usernum: u.usernum, admin: u.admin, marked: false,
-        muted: u.muted, mutedBy: u.mutedBy, talking: u.talking, answeredSec: u.durationSec,
-      })),
-    })));
+      participants: fromCli(perRoom.find((p) => p.name === r.conference)?.users ?? [], index),
+    }));
+  }
+
+  async function someViaCli(names: readonly string[]): Promise<ListedRoom[]> {
+    const perRoom = await cliUsers(names);
+    const index = await indexFor(perRoom.flatMap((r) => r.users.map((u) => u.channel)));
+    return perRoom
+      .filter((r) => r.users.length > 0)
+      .map((r) => ({ name: r.name, locked: undefined, participants: fromCli(r.users, index) }));
+  }
+
+  /** The action form, or the CLI form on a PBX too old to know the MeetMe list actions. */
+  async function withFallback(actions: () => Promise<ListedRoom[]>, cli: () => Promise<ListedRoom[]>): Promise<ListedRoom[]> {
+    if (listing === 'cli') return cli();
+    try {
+      return await actions();
+    } catch (err) {
+      if (!(err instanceof AmiActionError && UNKNOWN_ACTION.test(err.amiMessage))) throw err;
+      listing = 'cli';
+      return cli();
+    }
   }
 
   return {
     dialect: 'meetme',
-    async listRooms() {
-      if (listing === 'cli') return viaCli();
-      try {
-        return await viaActions();
-      } catch (err) {
-        if (!(err instanceof AmiActionError && UNKNOWN_ACTION.test(err.amiMessage))) throw err;
-        listing = 'cli';
-        return viaCli();
-      }
+    listRooms() {
+      return withFallback(viaActions, viaCli);
+    },
+    listSomeRooms(names) {
+      return withFallback(() => someViaActions(names), () => someViaCli(names));
     },
     async mute(room, target, on) {
       if (target === 'all') {
@@ -106,9 +156,10 @@ export function meetmeDialect(link: AmiLink, opts: MeetmeDialectOptions = {}): D
   };
 }
 
+/** The user's input was fine: a missing number is the bot's picture of the room lagging behind the PBX. */
 function userNumber(p: Participant): number {
   if (p.usernum === undefined || !Number.isInteger(p.usernum)) {
-    throw new BadInputError(`The PBX gave no MeetMe user number for ${p.channel}; try again once the room is re-listed.`);
+    throw new ActionRefusedError(`The PBX has not told the bot the MeetMe user number of ${p.channel} yet, so it cannot be muted or unmuted; try again in a moment.`);
   }
   return p.usernum;
 }

@@ -336,3 +336,14 @@ export function setMutedBy(state: PbxState, roomName: string, uniqueid: string, 
 export function setRoomLocked(state: PbxState, roomName: string, on: boolean): Reduction {
   return setRoomFlag(state, roomName, 'locked', on);
 }
+
+/**
+ * Turns a participant into the room's muzak/stream channel: a join the bot recognised by its
+ * originate target only after the reducer listed it. No record: the caller emits the injection's.
+ */
+export function claimInjection(state: PbxState, roomName: string, uniqueid: string, kind: InjectionKind, now: number): PbxState {
+  const room = state.rooms.get(roomName);
+  const p = room?.participants.get(uniqueid);
+  if (room === undefined || p === undefined) return state;
+  return putRoom(state, { ...withoutParticipant(room, uniqueid), [kind]: { channel: p.channel, uniqueid, since: now } });
+}

@@ -17,7 +17,7 @@ import {
 import { ArrivalTracker, conferenceQueue, mohQueue, pickQueued, type MohLobby } from './lobby.ts';
 import { meetmeDialect } from './meetme.ts';
 import {
-  emptyPbxState, reduceConference, setAvailability, setDialect, setInjection, setMutedBy, setParticipantTopic,
+  claimInjection, emptyPbxState, reduceConference, setAvailability, setDialect, setInjection, setMutedBy, setParticipantTopic,
   setRoomLocked, type InjectionKind, type Reduction,
 } from './model.ts';
 import { reconcile } from './reconcile.ts';
@@ -32,11 +32,22 @@ import { resolveWho, validateWho } from './who.ts';
 
 export type ManagedLink = AmiLink & { start(): Promise<void>; stop(): Promise<void> };
 
+/** How a failed reconciliation is retried while the link stays up: doubling delays, capped, with jitter. */
+export interface ResyncRetryOptions {
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+const DEFAULT_RESYNC_RETRY: ResyncRetryOptions = { initialDelayMs: 1000, maxDelayMs: 30_000 };
+
 export interface PbxConnectionOptions {
   readonly config: PbxConfig;
   readonly link: ManagedLink;
   readonly now?: () => number;
   readonly logger?: Logger;
+  readonly resyncRetry?: ResyncRetryOptions;
+  /** Jitter source in [0, 1); default `Math.random`. */
+  readonly random?: () => number;
 }
 
 type ChangeListener = (changes: readonly RoomChange[]) => void;
@@ -66,6 +77,18 @@ export class PbxConnection implements ConferenceBackend {
   private syncing: Promise<void> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private joinRelistTimer: NodeJS.Timeout | undefined;
+  /** Rooms a MeetMe join (or a mute the bot did not make) touched since the last re-list. */
+  private readonly relistRooms = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs: number;
+  private readonly retry: ResyncRetryOptions;
+  private readonly random: () => number;
+  /** Configured dialect, or undefined for `auto`. */
+  private readonly configuredDialect: Dialect | undefined;
+  /** Auto-detection found both ConfBridge and MeetMe loaded: an empty listing re-checks the other one. */
+  private bothDialects = false;
+  /** Channel name → Uniqueid from Newchannel/MeetmeJoin/Rename/Hangup, so a MeetMe re-list needs no `Status`. */
+  private readonly channelIds = new Map<string, string>();
   /** Participants the bot muted, to record `mutedBy: 'admin'` when the event comes. */
   private readonly mutedByBot = new Set<string>();
   private readonly arrivals: ArrivalTracker;
@@ -77,8 +100,11 @@ export class PbxConnection implements ConferenceBackend {
     this.link = opts.link;
     this.now = opts.now ?? Date.now;
     this.log = (opts.logger ?? silentLogger()).child({ component: 'conference', pbx: this.pbx });
-    const configured = opts.config.dialect === 'auto' ? undefined : opts.config.dialect;
-    this.st = emptyPbxState(this.pbx, configured, this.now());
+    this.configuredDialect = opts.config.dialect === 'auto' ? undefined : opts.config.dialect;
+    this.st = emptyPbxState(this.pbx, this.configuredDialect, this.now());
+    this.retry = opts.resyncRetry ?? DEFAULT_RESYNC_RETRY;
+    this.retryDelayMs = this.retry.initialDelayMs;
+    this.random = opts.random ?? Math.random;
     const mohLobbies = Object.values(opts.config.lobbies).filter((l): l is MohLobby => l.type === 'moh');
     this.arrivals = new ArrivalTracker(mohLobbies);
   }
@@ -113,6 +139,7 @@ export class PbxConnection implements ConferenceBackend {
     if (this.joinRelistTimer !== undefined) clearTimeout(this.joinRelistTimer);
     this.resyncTimer = undefined;
     this.joinRelistTimer = undefined;
+    this.cancelRetry();
     this.detach();
     await this.link.stop();
     await this.syncing?.catch(() => undefined);
@@ -133,6 +160,7 @@ export class PbxConnection implements ConferenceBackend {
 
   private readonly onEvent = (msg: AmiMessage): void => {
     this.arrivals.note(msg, this.now());
+    this.indexChannel(msg);
     if (this.buffered) {
       this.buffered.push(msg);
       return;
@@ -146,8 +174,29 @@ export class PbxConnection implements ConferenceBackend {
 
   private readonly onDisconnected = (reason: Error): void => {
     this.log.warn({ err: reason }, 'PBX link down; rooms shown as unavailable');
+    // The reconnect reconciles anyway; names seen before the drop may have been hung up meanwhile.
+    this.cancelRetry();
+    this.channelIds.clear();
     this.commit(setAvailability(this.st, false, this.now()));
   };
+
+  /** Keeps `channelIds` current; only MeetMe needs it (ConfBridge lists carry the Uniqueid). */
+  private indexChannel(msg: AmiMessage): void {
+    if (this.st.dialect === 'confbridge') return;
+    const name = msg.event?.toLowerCase();
+    const channel = msg.get('Channel');
+    const uniqueid = msg.get('Uniqueid');
+    if (channel === undefined || uniqueid === undefined) return;
+    if (name === 'newchannel' || name === 'meetmejoin') {
+      this.channelIds.set(channel, uniqueid);
+    } else if (name === 'rename') {
+      const newname = msg.get('Newname');
+      this.channelIds.delete(channel);
+      if (newname !== undefined) this.channelIds.set(newname, uniqueid);
+    } else if (name === 'hangup') {
+      this.channelIds.delete(channel);
+    }
+  }
 
   private attach(): void {
     if (this.attached) return;
@@ -169,21 +218,41 @@ export class PbxConnection implements ConferenceBackend {
     const r = reduceConference(this.st, parseAmiEvent(msg), this.now());
     if (r.state === this.st && r.changes.length === 0) return;
     let state = r.state;
+    const changes: RoomChange[] = [];
     for (const c of r.changes) {
-      if (c.type === 'muted' && c.on && this.mutedByBot.delete(c.participant.uniqueid)) {
-        state = setMutedBy(state, c.room, c.participant.uniqueid, 'admin');
+      if (c.type === 'joined') {
+        // A muzak/stream channel whose originate the bot stopped waiting for (a dial slower than
+        // the wait, a restart): its template still tells it apart from a caller.
+        const kind = this.injectionByTarget(c.room, c.participant.channel);
+        if (kind !== undefined && state.rooms.get(c.room)?.[kind] === undefined) {
+          state = claimInjection(state, c.room, c.participant.uniqueid, kind, this.now());
+          changes.push({ type: kind, pbx: c.pbx, room: c.room, on: true });
+          continue;
+        }
+        if (state.dialect === 'meetme') this.relistSoon(c.room);
       }
-      if (c.type === 'joined' && state.dialect === 'meetme') this.relistSoon();
+      if (c.type === 'muted' && c.on) {
+        if (this.mutedByBot.delete(c.participant.uniqueid)) state = setMutedBy(state, c.room, c.participant.uniqueid, 'admin');
+        // MeetmeMute does not say who muted; MeetmeList does (`By self` / `By admin`).
+        else if (state.dialect === 'meetme') this.relistSoon(c.room);
+      }
+      changes.push(c);
     }
-    this.commit({ state, changes: r.changes });
+    this.commit({ state, changes });
   }
 
-  /** MeetmeJoin carries no admin or marked flag: a re-list shortly after a burst of joins learns them. */
-  private relistSoon(): void {
+  /**
+   * MeetmeJoin carries no admin or marked flag, and MeetmeMute no author: a re-list of just the rooms
+   * concerned, shortly after a burst of such events, learns them.
+   */
+  private relistSoon(room: string): void {
+    this.relistRooms.add(room);
     if (this.joinRelistTimer !== undefined) return;
     this.joinRelistTimer = setTimeout(() => {
       this.joinRelistTimer = undefined;
-      if (this.link.connected) void this.sync();
+      const rooms = [...this.relistRooms];
+      this.relistRooms.clear();
+      if (this.link.connected) void this.sync(rooms);
     }, MEETME_JOIN_RELIST_MS);
     this.joinRelistTimer.unref();
   }
@@ -202,10 +271,14 @@ export class PbxConnection implements ConferenceBackend {
 
   // ---- dialect detection and reconciliation ----
 
-  private sync(): Promise<void> {
+  /**
+   * Lists every room (or just `rooms`) and reconciles. While one runs, another request joins it:
+   * events buffered meanwhile are applied after it and ask for their own re-list if they need one.
+   */
+  private sync(rooms?: readonly string[]): Promise<void> {
     if (this.syncing) return this.syncing;
     this.buffered = [];
-    this.syncing = this.runSync().finally(() => {
+    this.syncing = this.runSync(rooms).finally(() => {
       const pending = this.buffered ?? [];
       this.buffered = undefined;
       this.syncing = undefined;
@@ -214,25 +287,64 @@ export class PbxConnection implements ConferenceBackend {
     return this.syncing;
   }
 
-  private async runSync(): Promise<void> {
+  private async runSync(rooms: readonly string[] | undefined): Promise<void> {
     try {
-      const ops = await this.dialectOps();
-      const listed = await ops.listRooms();
+      let ops = await this.dialectOps();
+      const some = ops.listSomeRooms === undefined ? undefined : rooms;
+      let listed = some !== undefined && ops.listSomeRooms ? await ops.listSomeRooms(some) : await ops.listRooms();
+      if (some === undefined && listed.length === 0 && this.bothDialects) {
+        const other = await this.otherDialectIfBusy(ops.dialect);
+        if (other !== undefined) {
+          ops = other;
+          listed = await ops.listRooms();
+        }
+      }
       const r = reconcile(this.st, listed, this.now(), {
         dialect: ops.dialect,
         injectionByTarget: (room, channel) => this.injectionByTarget(room, channel),
+        ...(some === undefined ? {} : { only: new Set(some) }),
       });
+      if (some !== undefined) {
+        this.commit(r);
+        return;
+      }
+      // Only a full listing shows the whole PBX again.
       const up = setAvailability(r.state, true, this.now());
+      this.retryDelayMs = this.retry.initialDelayMs;
       this.commit({ state: up.state, changes: [...r.changes, ...up.changes] });
     } catch (err) {
-      // A link that dropped mid-listing reconciles again on reconnect; anything else is logged.
-      if (this.link.connected) this.log.error({ err }, 'reconciliation failed');
+      // A link that dropped mid-listing reconciles again on reconnect. Anything else (a malformed
+      // answer, a timeout) would leave the PBX shown unavailable, or stale, until the next
+      // reconnect, which may never come: retry while the link is up.
+      if (!this.link.connected) return;
+      this.log.error({ err, retryInMs: this.retryDelayMs }, 'reconciliation failed; retrying');
+      this.scheduleRetry();
     }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || !this.attached) return;
+    const delay = Math.round(this.retryDelayMs * (1 + 0.2 * this.random()));
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.retry.maxDelayMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.link.connected) void this.sync();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.retryDelayMs = this.retry.initialDelayMs;
   }
 
   private async dialectOps(): Promise<DialectOps> {
     if (this.ops) return this.ops;
-    const dialect = this.st.dialect ?? (await this.detectDialect());
+    return this.useDialect(this.configuredDialect ?? (await this.detectDialect()));
+  }
+
+  private useDialect(dialect: Dialect): DialectOps {
     this.ops = dialect === 'confbridge'
       ? confbridgeDialect(this.link)
       : meetmeDialect(this.link, { knownUniqueid: (channel) => this.uniqueidOfChannel(channel) });
@@ -241,24 +353,55 @@ export class PbxConnection implements ConferenceBackend {
     return this.ops;
   }
 
-  /** The PBX runs whichever conference application knows its list action. */
+  /** Room count from a dialect's list action, or undefined when the PBX does not know the action. */
+  private async roomCount(list: (link: AmiLink) => Promise<readonly unknown[]>): Promise<number | undefined> {
+    try {
+      return (await list(this.link)).length;
+    } catch (err) {
+      if (err instanceof AmiActionError && UNKNOWN_ACTION.test(err.amiMessage)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The PBX runs whichever conference application knows its list action. Asterisk 11–18 often loads
+   * both: then the one with active rooms wins, ConfBridge when neither has any (and an empty listing
+   * later re-checks MeetMe). Either way the log says which and why.
+   */
   private async detectDialect(): Promise<Dialect> {
-    const knows = async (list: (link: AmiLink) => Promise<unknown>): Promise<boolean> => {
-      try {
-        await list(this.link);
-        return true;
-      } catch (err) {
-        if (err instanceof AmiActionError && UNKNOWN_ACTION.test(err.amiMessage)) return false;
-        throw err;
-      }
-    };
-    if (await knows(confbridgeListRooms)) return 'confbridge';
+    const confbridge = await this.roomCount(confbridgeListRooms);
     // Too old for MeetmeListRooms still means MeetMe: the dialect then lists through the CLI.
-    await knows(meetmeListRooms);
-    return 'meetme';
+    if (confbridge === undefined) {
+      this.log.info('PBX does not know ConfbridgeListRooms: using MeetMe');
+      return 'meetme';
+    }
+    const meetme = await this.roomCount(meetmeListRooms);
+    if (meetme === undefined) {
+      this.log.info('PBX knows ConfbridgeListRooms but not MeetmeListRooms: using ConfBridge');
+      return 'confbridge';
+    }
+    this.bothDialects = true;
+    const dialect: Dialect = meetme > 0 && confbridge === 0 ? 'meetme' : 'confbridge';
+    const why = meetme > 0 && confbridge === 0
+      ? 'only MeetMe has active rooms'
+      : confbridge > 0 ? 'ConfBridge has active rooms' : 'neither has active rooms (re-checked while ConfBridge stays empty)';
+    this.log.warn({ dialect, confbridgeRooms: confbridge, meetmeRooms: meetme },
+      `PBX runs both ConfBridge and MeetMe; using ${dialect}: ${why}. Set pbxs[].dialect to choose for good.`);
+    return dialect;
+  }
+
+  /** With both applications loaded and the current one empty: switches when the other has rooms. */
+  private async otherDialectIfBusy(current: Dialect): Promise<DialectOps | undefined> {
+    const other: Dialect = current === 'confbridge' ? 'meetme' : 'confbridge';
+    const rooms = await this.roomCount(other === 'confbridge' ? confbridgeListRooms : meetmeListRooms);
+    if (rooms === undefined || rooms === 0) return undefined;
+    this.log.warn({ dialect: other, rooms }, `${current} has no active rooms but ${other} has: switching to ${other}. Set pbxs[].dialect to choose for good.`);
+    return this.useDialect(other);
   }
 
   private uniqueidOfChannel(channel: string): string | undefined {
+    const indexed = this.channelIds.get(channel);
+    if (indexed !== undefined) return indexed;
     for (const room of this.st.rooms.values()) {
       for (const p of room.participants.values()) if (p.channel === channel) return p.uniqueid;
     }
@@ -431,6 +574,8 @@ export class PbxConnection implements ConferenceBackend {
     this.st = setInjection(this.st, room, kind, { channel: target, uniqueid: undefined, since: this.now() });
     const params: OriginateParams = {
       channel: target, context: fill(template.context, values), exten: fill(template.exten, values), priority: template.priority,
+      // The dial timeout also sets how long the bot waits for OriginateResponse (see AmiClient.originateAsync).
+      timeoutMs: template.timeoutMs,
       ...(template.callerId === undefined ? {} : { callerId: fill(template.callerId, values) }),
     };
     let result;
@@ -466,7 +611,7 @@ export class PbxConnection implements ConferenceBackend {
     onProgress?.(pending);
     const result = await this.effect(room, `invite ${digits}`, () => originateAsync(this.link, {
       channel: fill(template.channel, values), context: fill(template.context, values), exten: fill(template.exten, values),
-      priority: 1, timeoutMs: template.timeoutMs,
+      priority: template.priority, timeoutMs: template.timeoutMs,
       ...(template.callerId === undefined ? {} : { callerId: fill(template.callerId, values) }),
     }));
     const done: InviteProgress = result.success
@@ -506,6 +651,8 @@ export class PbxConnection implements ConferenceBackend {
   async queue(room: string): Promise<QueuedCaller[]> {
     const lobby = this.config.lobbies[room];
     if (lobby === undefined) return [];
+    // A conference lobby is read from held state, which is stale while the link is down.
+    this.requireUp();
     if (lobby.type === 'conference') return conferenceQueue(this.st.rooms.get(lobby.conference));
     const channels = await this.query('list waiting callers', () => coreShowChannels(this.link));
     const queue = mohQueue(channels, lobby, (id) => this.arrivals.get(id), this.now());
@@ -515,13 +662,16 @@ export class PbxConnection implements ConferenceBackend {
 
   async bringIn(room: string, who: string): Promise<QueuedCaller> {
     validateWho(who);
-    if (this.config.lobbies[room] === undefined) throw new ActionRefusedError(`Room ${room} has no caller queue (pbxs[].lobbies in the config).`);
-    const entry = this.config.invite;
-    if (entry === undefined) throw new ActionRefusedError(`Bringing callers in needs the room's dial-in extension (pbxs[].invite.context/exten in the config).`);
+    const lobby = this.config.lobbies[room];
+    if (lobby === undefined) throw new ActionRefusedError(`Room ${room} has no caller queue (pbxs[].lobbies in the config).`);
+    const entry = lobby.target ?? this.config.invite;
+    if (entry === undefined) {
+      throw new ActionRefusedError(`Bringing callers in needs the room's extension (pbxs[].lobbies.${room}.target or pbxs[].invite context/exten in the config).`);
+    }
     const caller = pickQueued(await this.queue(room), who, room);
     const values = { room };
     await this.effect(room, 'bring a caller in', () => redirect(this.link, {
-      channel: caller.channel, context: fill(entry.context, values), exten: fill(entry.exten, values), priority: 1,
+      channel: caller.channel, context: fill(entry.context, values), exten: fill(entry.exten, values), priority: entry.priority,
     }));
     return caller;
   }
@@ -535,7 +685,10 @@ export class PbxConnection implements ConferenceBackend {
 /** Builds the AMI client from the PBX's config and wraps it in a PbxConnection. */
 export function createPbxConnection(
   config: PbxConfig,
-  deps: { readonly logger?: Logger; readonly now?: () => number; readonly amiOverrides?: Partial<AmiClientOptions> } = {},
+  deps: {
+    readonly logger?: Logger; readonly now?: () => number; readonly amiOverrides?: Partial<AmiClientOptions>;
+    readonly resyncRetry?: ResyncRetryOptions;
+  } = {},
 ): PbxConnection {
   const options: AmiClientOptions = {
     name: config.id,
@@ -556,5 +709,6 @@ export function createPbxConnection(
     link: new AmiClient(options),
     ...(deps.now === undefined ? {} : { now: deps.now }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...(deps.resyncRetry === undefined ? {} : { resyncRetry: deps.resyncRetry }),
   });
 }

@@ -38,6 +38,11 @@ export interface ReconcileOptions {
    * restarted and no longer holds them as pending injections.
    */
   readonly injectionByTarget?: (room: string, channel: string) => InjectionKind | undefined;
+  /**
+   * Only these rooms were listed (a re-list of the rooms a join burst touched): a held room outside
+   * them is left as it is, one inside them that is not listed has ended.
+   */
+  readonly only?: ReadonlySet<string>;
 }
 
 export function reconcile(state: PbxState, listed: readonly ListedRoom[], now: number, opts: ReconcileOptions): Reduction {
@@ -52,7 +57,7 @@ export function reconcile(state: PbxState, listed: readonly ListedRoom[], now: n
     if (room !== held) next = putRoom(next, room);
   }
   for (const held of state.rooms.values()) {
-    if (seen.has(held.name)) continue;
+    if (seen.has(held.name) || (opts.only !== undefined && !opts.only.has(held.name))) continue;
     for (const participant of held.participants.values()) changes.push({ type: 'left', pbx: state.pbx, room: held.name, participant });
     const final: Room = { ...held, participants: OrderedMap.empty<Participant>(), muzak: undefined, stream: undefined, endedAt: now };
     changes.push({ type: 'room_ended', pbx: state.pbx, room: held.name, final });
@@ -98,6 +103,10 @@ function reconcileRoom(held: Room, lr: ListedRoom, now: number, opts: ReconcileO
     if (updated.channel !== old.channel) changes.push({ type: 'renamed', pbx, room: held.name, participant: updated, oldChannel: old.channel });
     if (updated.muted !== old.muted) changes.push({ type: 'muted', pbx, room: held.name, participant: updated, on: updated.muted });
     if (updated.talking !== old.talking) changes.push({ type: 'talking', pbx, room: held.name, participant: updated, on: updated.talking });
+    // Who muted goes with the `muted` record when muting changed too; otherwise it is news of its own.
+    const learned = updated.admin !== old.admin || updated.marked !== old.marked || updated.callerNum !== old.callerNum ||
+      updated.callerName !== old.callerName || (updated.muted === old.muted && updated.mutedBy !== old.mutedBy);
+    if (learned) changes.push({ type: 'updated', pbx, room: held.name, participant: updated });
   }
   for (const kind of ['muzak', 'stream'] as const) {
     const inj = room[kind];

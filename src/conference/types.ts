@@ -82,6 +82,11 @@ export type RoomChange =
   | { readonly type: 'muted'; readonly pbx: string; readonly room: string; readonly participant: Participant; readonly on: boolean }
   | { readonly type: 'talking'; readonly pbx: string; readonly room: string; readonly participant: Participant; readonly on: boolean }
   | { readonly type: 'topic'; readonly pbx: string; readonly room: string; readonly participant: Participant }
+  /**
+   * A re-list learned something events do not carry: admin or marked (MeetmeJoin has neither), who
+   * muted, or a changed caller number/name. `participant` is the new version.
+   */
+  | { readonly type: 'updated'; readonly pbx: string; readonly room: string; readonly participant: Participant }
   | { readonly type: 'renamed'; readonly pbx: string; readonly room: string; readonly participant: Participant; readonly oldChannel: string }
   | { readonly type: 'locked'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly type: 'recording'; readonly pbx: string; readonly room: string; readonly on: boolean }

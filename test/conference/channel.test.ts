@@ -34,6 +34,12 @@ describe('cleanCallerId', () => {
     expect(cleanCallerId(undefined)).toBeUndefined();
     expect(cleanCallerId(' Tim-1 ')).toBe('Tim-1');
   });
+
+  it("turns MeetMe's <no name> (MeetmeList, meetme list) into undefined too", () => {
+    expect(cleanCallerId('<no name>')).toBeUndefined();
+    expect(cleanCallerId(' <No Name> ')).toBeUndefined();
+    expect(cleanCallerId('no name')).toBe('no name');
+  });
 });
 
 describe('channelMatchesTarget', () => {

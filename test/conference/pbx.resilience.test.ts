@@ -103,6 +103,19 @@ describe('ConferenceRegistry with two PBXs', () => {
     expect(seen).toContain('east:joined');
   });
 
+  it('keeps telling the other listeners when one listener throws', async () => {
+    const a = await harness('confbridge', { id: 'east' });
+    const registry = new ConferenceRegistry([a.conn]);
+    const heard: string[][] = [];
+    registry.onChange(() => {
+      throw new Error('listener bug');
+    });
+    registry.onChange((changes) => heard.push(changes.map((c) => c.type)));
+    a.sim.join('200', { num: '1001', name: 'Alice' });
+    await until(a.conn, (s) => names(s, '200').length === 1);
+    expect(heard.flat()).toEqual(['room_started', 'joined']);
+  });
+
   it('starts every PBX even when one cannot connect', async () => {
     const a = await harness('confbridge', { id: 'up' });
     await a.conn.stop();

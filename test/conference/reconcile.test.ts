@@ -60,6 +60,33 @@ describe('reconcile', () => {
     expect(gone.changes).toEqual([{ type: 'muzak', pbx: 'p', room: '200', on: false }]);
   });
 
+  it('emits an `updated` record when a re-list learns admin, marked, who muted or a new caller ID', () => {
+    const mm = reconcile(emptyPbxState('p', 'meetme', NOW), [{ name: '300', locked: false, participants: [
+      listed('m1', 'Tim', { usernum: 1 }), listed('m2', 'Ann', { usernum: 2, muted: true }), listed('m3', 'Bob', { usernum: 3 }),
+    ] }], NOW, { dialect: 'meetme' }).state;
+    const r = reconcile(mm, [{ name: '300', locked: false, participants: [
+      listed('m1', 'Tim', { usernum: 1, admin: true, marked: true }),
+      listed('m2', 'Ann', { usernum: 2, muted: true, mutedBy: 'self' }),
+      listed('m3', 'Robert', { usernum: 3, callerNum: '703', channel: 'PJSIP/bob-00000003' }),
+    ] }], NOW, { dialect: 'meetme' });
+    expect(r.changes.map((c) => `${c.type}:${'participant' in c ? c.participant.callerName ?? '' : ''}`)).toEqual(['updated:Tim', 'updated:Ann', 'updated:Robert']);
+    const [tim, ann, bob] = r.changes.map((c) => ('participant' in c ? c.participant : undefined));
+    expect([tim?.admin, tim?.marked, ann?.mutedBy, bob?.callerNum]).toEqual([true, true, 'self', '703']);
+    // A mute that comes with who muted is one `muted` record, not two.
+    const muted = reconcile(r.state, [{ name: '300', locked: false, participants: [
+      listed('m1', 'Tim', { usernum: 1, admin: true, marked: true, muted: true, mutedBy: 'admin' }),
+      listed('m2', 'Ann', { usernum: 2, muted: true, mutedBy: 'self' }),
+      listed('m3', 'Robert', { usernum: 3, callerNum: '703', channel: 'PJSIP/bob-00000003' }),
+    ] }], NOW, { dialect: 'meetme' });
+    expect(muted.changes.map((c) => c.type)).toEqual(['muted']);
+  });
+
+  it('leaves rooms outside `only` alone and ends a listed-for room that is gone', () => {
+    const r = reconcile(held, [], NOW, { ...opts, only: new Set(['old']) });
+    expect(r.changes.map((c) => `${c.type}${'participant' in c ? `:${c.participant.callerName ?? ''}` : ''}`)).toEqual(['left:Xena', 'room_ended']);
+    expect(r.state.rooms.has('200')).toBe(true);
+  });
+
   it('binds a pending injection to the listed channel', () => {
     const pending = setInjection(held, '200', 'stream', { channel: 'PJSIP/icecast', uniqueid: undefined, since: NOW });
     const r = reconcile(pending, [{ name: '200', locked: false, participants: [listed('u1', 'Alice'), listed('u2', 'Bob'), listed('s1', 'x', { channel: 'PJSIP/icecast-0000000a' })] }], NOW, opts);

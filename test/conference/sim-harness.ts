@@ -1,7 +1,7 @@
 import { pbxSchema, type PbxConfig } from '../../src/config.ts';
 import { createPbxConnection, type PbxConnection } from '../../src/conference/pbx.ts';
 import type { PbxState, RoomChange } from '../../src/conference/types.ts';
-import { startEmbeddedPbx, type EmbeddedPbx, type LobbySpec, type PbxDialect } from '../../src/sim/pbx/index.ts';
+import { startEmbeddedPbx, type EmbeddedPbx, type EmbeddedPbxOptions, type LobbySpec, type PbxDialect } from '../../src/sim/pbx/index.ts';
 
 export interface Harness {
   readonly sim: EmbeddedPbx;
@@ -14,11 +14,19 @@ export interface HarnessOptions {
   readonly id?: string;
   readonly lobbies?: Readonly<Record<string, LobbySpec>>;
   readonly config?: Record<string, unknown>;
+  /** Extra embedded PBX options (originateDelayMs, alsoLoaded, ...). */
+  readonly sim?: Partial<Omit<EmbeddedPbxOptions, 'dialect' | 'lobbies'>>;
+  /** One clock for the PBX and the connection. */
+  readonly now?: () => number;
+  /** Runs after the PBX is up and before the connection starts (callers already there, slow actions). */
+  readonly beforeStart?: (sim: EmbeddedPbx) => void;
 }
 
 /** A PbxConnection logged in to a fresh embedded PBX over TCP on 127.0.0.1. */
 export async function startHarness(dialect: PbxDialect, opts: HarnessOptions = {}): Promise<Harness> {
-  const sim = await startEmbeddedPbx({ dialect, ...(opts.lobbies ? { lobbies: opts.lobbies } : {}) });
+  const sim = await startEmbeddedPbx({
+    dialect, ...opts.sim, ...(opts.lobbies ? { lobbies: opts.lobbies } : {}), ...(opts.now ? { now: opts.now } : {}),
+  });
   const config: PbxConfig = pbxSchema.parse({
     id: opts.id ?? 'sim', host: sim.host, port: sim.port, username: 'bot', secret: 'botsecret',
     pingIntervalMs: 0, actionTimeoutMs: 3000,
@@ -28,7 +36,12 @@ export async function startHarness(dialect: PbxDialect, opts: HarnessOptions = {
     lobbies: opts.lobbies ?? {},
     ...opts.config,
   });
-  const conn = createPbxConnection(config, { amiOverrides: { reconnect: { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 } } });
+  opts.beforeStart?.(sim);
+  const conn = createPbxConnection(config, {
+    amiOverrides: { reconnect: { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 } },
+    resyncRetry: { initialDelayMs: 20, maxDelayMs: 100 },
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const changes: RoomChange[] = [];
   conn.onChange((c) => changes.push(...c));
   await conn.start();

@@ -52,7 +52,7 @@ export function meetmeUsersText(model: PbxModel, room: string, now: number): str
     if (!ch) continue;
     const flags = [
       p.admin ? '(Admin)' : '',
-      p.muted ? '(Admin Muted)' : '',
+      p.muted ? (p.mutedBy === 'self' ? '(Muted)' : '(Admin Muted)') : '',
       p.talkRequest ? '(Request to Talk)' : '',
       p.talking ? '(talking)' : '(not talking)',
     ].filter((f) => f !== '');

@@ -88,6 +88,8 @@ export interface Participant {
   readonly admin: boolean;
   readonly marked: boolean;
   muted: boolean;
+  /** Which MeetMe flag holds the mute: ADMINFLAG_MUTED (`By admin`) or ADMINFLAG_SELFMUTED (`By self`). */
+  mutedBy: 'admin' | 'self' | undefined;
   talking: boolean;
   talkRequest: boolean;
   readonly usernum: number;
@@ -194,7 +196,7 @@ export class PbxModel {
       this.emit({ kind: 'room-start', room: roomView(r) });
     }
     const p: Participant = {
-      uniqueid, admin: flags.admin, marked: flags.marked, muted: flags.muted, talking: false,
+      uniqueid, admin: flags.admin, marked: flags.marked, muted: flags.muted, mutedBy: flags.muted ? 'self' : undefined, talking: false,
       talkRequest: false, usernum: nextUsernum(r), joinedAt: this.now(),
     };
     r.participants.set(uniqueid, p);
@@ -255,11 +257,15 @@ export class PbxModel {
     return ch && room && participant ? { room, participant, channel: ch } : undefined;
   }
 
-  /** Emits a mute event even when the state does not change: ConfBridge does (`Unmute all`). */
-  setMuted(uniqueid: string, on: boolean): boolean {
+  /**
+   * Emits a mute event even when the state does not change: ConfBridge does (`Unmute all`). `by`:
+   * the caller's own keypad (`self`) or an admin action; unmuting clears both, as MeetmeUnmute does.
+   */
+  setMuted(uniqueid: string, on: boolean, by: 'admin' | 'self' = 'admin'): boolean {
     const found = this.participant(uniqueid);
     if (!found) return false;
     found.participant.muted = on;
+    found.participant.mutedBy = on ? by : undefined;
     this.emit({ kind: 'mute', on, ...this.roomChannel(found) });
     return true;
   }

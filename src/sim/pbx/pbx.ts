@@ -31,7 +31,7 @@ export interface EmbeddedPbx extends SimCallSource {
   /** The caller leaves the room but stays on the line (sent elsewhere in the dialplan). */
   leave(uniqueid: string): void;
   talk(uniqueid: string, on: boolean): void;
-  /** The caller is muted or unmuted from the phone side (a moderator's keypad menu, self-mute). */
+  /** The caller mutes or unmutes themselves from the phone (MeetmeList then says `Muted: By self`). */
   mute(uniqueid: string, on: boolean): void;
   /** MeetMe: the caller asks to talk (MeetmeTalkRequest). */
   requestToTalk(uniqueid: string, on: boolean): void;
@@ -49,6 +49,8 @@ export interface EmbeddedPbx extends SimCallSource {
   channel(uniqueid: string): ChannelInfoSnapshot | undefined;
   /** Every AMI event the PBX has emitted, for tests (bounded to the last 5000). */
   readonly emitted: readonly (readonly AmiHeader[])[];
+  /** Every action a logged-in session sent, as received, for tests (bounded to the last 5000). */
+  readonly received: readonly (readonly AmiHeader[])[];
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   readonly users: readonly { readonly username: string; readonly secret: string }[];
   readonly authFailureDelayMs: number;
   readonly emitted: (readonly AmiHeader[])[] = [];
+  readonly received: (readonly AmiHeader[])[] = [];
 
   private readonly now: () => number;
   private readonly log: Logger;
@@ -98,7 +101,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
       this.model, new ChannelNamer(this.now), new Dialplan(opts.dialplan, opts.lobbies), this.dialect,
       opts.callIdGenerator ?? randomUUID,
     );
-    this.actions = actionTable(this.dialect);
+    this.actions = actionTable(this.dialect, opts.alsoLoaded);
   }
 
   async listen(): Promise<void> {
@@ -153,6 +156,8 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   async execute(session: AmiSession, req: AmiMessage): Promise<void> {
     const name = (req.get('Action') ?? '').trim().toLowerCase();
     const actionId = req.actionId;
+    this.received.push(req.headers);
+    if (this.received.length > EMITTED_LIMIT) this.received.splice(0, this.received.length - EMITTED_LIMIT);
     const behaviour = this.behaviours.get(name);
     if (behaviour?.delayMs !== undefined && behaviour.delayMs > 0) await this.sleep(behaviour.delayMs);
     if (this.stopped) return;
@@ -245,7 +250,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   }
 
   mute(uniqueid: string, on: boolean): void {
-    this.model.setMuted(uniqueid, on);
+    this.model.setMuted(uniqueid, on, 'self');
   }
 
   requestToTalk(uniqueid: string, on: boolean): void {

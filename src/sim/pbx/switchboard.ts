@@ -111,7 +111,8 @@ export class Switchboard {
       return 'refused';
     }
     // MeetMe has no Muted field in MeetmeJoin: a caller joining muted shows as a MeetmeMute right after.
-    if (flags.muted && this.dialect !== 'confbridge') this.model.setMuted(uniqueid, true);
+    // The `m` option starts the caller self-muted (CONFFLAG_STARTMUTED).
+    if (flags.muted && this.dialect !== 'confbridge') this.model.setMuted(uniqueid, true, 'self');
     return 'joined';
   }
 }

@@ -52,6 +52,11 @@ export type DialOutcome = 'answer' | 'busy' | 'no-answer' | 'congestion';
 
 export interface EmbeddedPbxOptions {
   readonly dialect: PbxDialect;
+  /**
+   * The other conference application is loaded too, with no rooms of its own (Asterisk 11–18 often
+   * loads both): its list actions exist and answer `No active conferences.`.
+   */
+  readonly alsoLoaded?: 'confbridge' | 'meetme';
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 0 (any free port). */

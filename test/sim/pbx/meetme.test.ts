@@ -48,12 +48,41 @@ describe('embedded PBX, MeetMe dialects', () => {
     pbx.join('300', { num: '703', name: 'Bob' });
     const list = await ami.list('MeetmeList', { Conference: '200' });
     expect(list.response.get('Message')).toBe('Meetme user list will follow');
+    // Ann joined with the `m` option: app_meetme starts her self-muted.
     expect(list.items.map((m) => [m.get('UserNumber'), m.get('CallerIDName'), m.get('Admin'), m.get('Muted')])).toEqual([
-      ['1', 'Tim-1', 'Yes', 'No'], ['2', 'Ann', 'No', 'By admin'],
+      ['1', 'Tim-1', 'Yes', 'No'], ['2', 'Ann', 'No', 'By self'],
     ]);
     expect(list.complete?.event).toBe('MeetmeListComplete');
     const rooms = await ami.list('MeetmeListRooms');
     expect(rooms.items.map((m) => [m.get('Conference'), m.get('Parties'), m.get('Locked')])).toEqual([['200', '2', 'No'], ['300', '1', 'No']]);
+  });
+
+  it('writes Marked as N/A or %.4d and a missing caller name as <no name> in the lists, as app_meetme does', async () => {
+    await start('meetme');
+    pbx.join('200', { num: '701' });
+    pbx.join('300', { num: '702', name: 'Boss', marked: true });
+    const rooms = await ami.list('MeetmeListRooms');
+    expect(rooms.items.map((m) => [m.get('Conference'), m.get('Marked')])).toEqual([['200', 'N/A'], ['300', '0001']]);
+    const users = await ami.list('MeetmeList', { Conference: '200' });
+    expect(users.items.map((m) => [m.get('CallerIDNum'), m.get('CallerIDName'), m.get('ConnectedLineName')])).toEqual([['701', '<no name>', '<no name>']]);
+    const cli = await ami.action('Command', { Command: 'meetme list 200' });
+    expect(cli.getAll('Output')[0]).toMatch(/^User #: 01 701 <no name> Channel: /);
+  });
+
+  it('says Muted: By self for a mute from the phone and By admin for MeetmeMute', async () => {
+    await start('meetme');
+    const tim = pbx.join('200', { num: '701', name: 'Tim' });
+    pbx.join('200', { num: '702', name: 'Ann' });
+    pbx.mute(tim.uniqueid, true);
+    await ami.action('MeetmeMute', { Meetme: '200', Usernum: '2' });
+    const list = await ami.list('MeetmeList', { Conference: '200' });
+    expect(list.items.map((m) => [m.get('CallerIDName'), m.get('Muted')])).toEqual([['Tim', 'By self'], ['Ann', 'By admin']]);
+    const cli = (await ami.action('Command', { Command: 'meetme list 200' })).getAll('Output');
+    expect(cli[0]).toContain('(Muted)');
+    expect(cli[1]).toContain('(Admin Muted)');
+    await ami.action('MeetmeUnmute', { Meetme: '200', Usernum: '2' });
+    const after = await ami.list('MeetmeList', { Conference: '200' });
+    expect(after.items.map((m) => m.get('Muted'))).toEqual(['By self', 'No']);
   });
 
   it('mutes and unmutes by user number with MeetmeMute/MeetmeUnmute', async () => {

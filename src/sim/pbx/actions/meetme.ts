@@ -13,10 +13,27 @@ import { eventList, failure, field, hms, success, yesNo, type ActionContext, typ
 
 const NO_CONFERENCES = 'No active conferences.';
 
+/** app_meetme's stand-in for a missing caller name in MeetmeList (snapshots in events say `<unknown>`). */
+const NO_NAME = '<no name>';
+
+function nameText(name: string): string {
+  return name === UNKNOWN || name === '' ? NO_NAME : name;
+}
+
+/** `N/A` with no marked user, else `%.4d`, as action_meetmelistrooms writes it. */
+function markedText(n: number): string {
+  return n === 0 ? 'N/A' : String(n).padStart(4, '0');
+}
+
+function mutedText(p: Participant): string {
+  if (!p.muted) return 'No';
+  return p.mutedBy === 'self' ? 'By self' : 'By admin';
+}
+
 export const meetmeListRooms: ActionHandler = (_req, ctx) => {
   if (ctx.model.rooms.size === 0) return failure(NO_CONFERENCES);
   const items = [...ctx.model.rooms.values()].map((r): AmiHeader[] => [
-    ['Conference', r.name], ['Parties', String(r.participants.size)], ['Marked', String(markedCount(r))],
+    ['Conference', r.name], ['Parties', String(r.participants.size)], ['Marked', markedText(markedCount(r))],
     ['Activity', hms((ctx.now() - r.createdAt) / 1000)], ['Creation', 'Dynamic'], ['Locked', yesNo(r.locked)],
   ]);
   return eventList('Meetme conferences will follow', 'MeetmeListRooms', items, 'MeetmeListRoomsComplete');
@@ -33,9 +50,9 @@ export const meetmeList: ActionHandler = (req, ctx) => {
       if (!ch) continue;
       items.push([
         ['Conference', r.name], ['UserNumber', String(p.usernum)], ['CallerIDNum', ch.callerNum],
-        ['CallerIDName', ch.callerName], ['ConnectedLineNum', UNKNOWN], ['ConnectedLineName', UNKNOWN],
+        ['CallerIDName', nameText(ch.callerName)], ['ConnectedLineNum', UNKNOWN], ['ConnectedLineName', NO_NAME],
         ['Channel', ch.name], ['Admin', yesNo(p.admin)], ['Role', 'Talk and listen'], ['MarkedUser', yesNo(p.marked)],
-        ['Muted', p.muted ? 'By admin' : 'No'], ['Talking', yesNo(p.talking)],
+        ['Muted', mutedText(p)], ['Talking', yesNo(p.talking)],
       ]);
     }
   }
