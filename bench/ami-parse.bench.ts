@@ -19,6 +19,8 @@ const TARGET_EVENTS = 200_000;
 const CHUNK = 64 * 1024;
 /** Peers get this long at most; their rate is measured on the whole chunks they got through. */
 const PEER_BUDGET_MS = 8_000;
+/** Passes of each fast contender; the best one counts. */
+const FAST_PASSES = 7;
 
 interface Frame {
   readonly bytes: Buffer;
@@ -120,6 +122,11 @@ const ours: Contender = {
   },
 };
 
+/**
+ * A fair floor: it streams over the same 64 KiB chunks, carries the unfinished frame across chunk
+ * boundaries and yields every frame (as a string), as a real splitter must; it only leaves out the
+ * bare-LF blank lines that Asterisk never sends but our parser also accepts.
+ */
 const splitOnly: Contender = {
   name: 'split-only baseline',
   checksums: false,
@@ -234,23 +241,19 @@ function fmt(n: number): string {
 export async function run(): Promise<void> {
   const stream = buildStream();
   process.stdout.write(`stream: ${fmt(stream.events)} events, ${(stream.bytes / 1048576).toFixed(1)} MiB, ${stream.chunks.length} chunks of 64 KiB\n`);
-  // The machine is shared and noisy: the fast contenders run three times and keep their best pass.
-  const best = async (c: Contender): Promise<Result> => {
-    let top: Result | undefined;
-    for (let i = 0; i < 3; i++) {
-      const r = await measure(c, stream, Infinity);
-      if (top === undefined || r.eventsPerSec > top.eventsPerSec) top = r;
-    }
-    return top!;
-  };
-  const results: Result[] = [];
-  results.push(await best(splitOnly));
-  results.push(await best(ours));
+  // The machine is shared and noisy: the two fast contenders take turns for several passes and each
+  // keeps its best, so a slow spell hits both rather than skewing their ratio.
+  const faster = (a: Result, b: Result): Result => (b.eventsPerSec > a.eventsPerSec ? b : a);
+  let base = await measure(splitOnly, stream, Infinity);
+  let mine = await measure(ours, stream, Infinity);
+  for (let pass = 1; pass < FAST_PASSES; pass++) {
+    base = faster(base, await measure(splitOnly, stream, Infinity));
+    mine = faster(mine, await measure(ours, stream, Infinity));
+  }
+  const results: Result[] = [base, mine];
   results.push(await measure(asteriskManager, stream, PEER_BUDGET_MS));
   results.push(await measure(asteriskAmiClient, stream, PEER_BUDGET_MS));
 
-  const base = results[0]!;
-  const mine = results[1]!;
   for (const r of results) {
     const partial = r.chunksDone < stream.chunks.length ? ` (first ${r.chunksDone}/${stream.chunks.length} chunks, time budget)` : '';
     const check = r.checksumOk === undefined ? 'n/a' : r.checksumOk ? 'ok' : 'WRONG';

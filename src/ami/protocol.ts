@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import { AmiMessage, type AmiHeader } from './message.ts';
 import type { AmiActionRequest, AmiFieldValue } from './types.ts';
 import { AmiProtocolError, AmiUnsafeFieldError } from './errors.ts';
-import { decodeText, WireAmiMessage } from './wire-message.ts';
+import { decodeText, FRAME_BLOCK_BYTES, FrameBlock, scanFrame, WireAmiMessage } from './wire-message.ts';
 
 /**
  * AMI wire format, pure: bytes → messages (a streaming parser that accepts any chunk boundary) and
@@ -34,9 +34,6 @@ const END_COMMAND = '--END COMMAND--';
 const FOLLOWS_HEADER_KEYS = new Set(['privilege', 'actionid', 'message']);
 const FOLLOWS_FIRST_LINE = 'response: follows';
 
-const CRLF_BLANK = Buffer.from('\n\r\n');
-const LF_BLANK = Buffer.from('\n\n');
-
 function tooBig(max: number): AmiProtocolError {
   return new AmiProtocolError(`AMI message exceeds ${max} bytes; skipped to the next blank line`);
 }
@@ -51,24 +48,21 @@ function contentEnd(buf: Buffer, lineStart: number, nl: number): number {
 }
 
 /**
- * Streaming parser. Works on bytes: frame ends are found with native searches, and each message
- * keeps a view of its frame's bytes, scanning lines and decoding a key or value only when read
- * (see `WireAmiMessage`). Messages therefore share the pushed chunk's memory: do not overwrite a
- * chunk after pushing it (socket reads never are). Only the incomplete frame is kept between pushes.
+ * Streaming parser. Works on bytes: one pass of native LF searches finds each frame's end and
+ * indexes its lines, and each message keeps the pushed buffer and that index, comparing keys in
+ * place and decoding only what is read (see `WireAmiMessage` and `FrameBlock`). Messages therefore
+ * share the pushed chunk's memory: do not overwrite a chunk after pushing it (socket reads never
+ * are). Only the incomplete frame is kept between pushes.
  */
 export class AmiParser {
   private readonly maxMessageBytes: number;
   private expectBanner: boolean;
-  /** The incomplete frame from the previous push (a copy: the next push concatenates anyway). */
+  /** The unfinished item from the previous push: a view, as the next push copies it anyway. */
   private carry: Buffer | undefined;
   /** Dropping an oversized message: skip lines up to the next blank one. */
   private discarding = false;
   /** While discarding, a non-blank partial line was dropped, so the next line end is not a blank line. */
   private droppedPartialLine = false;
-  /** Cached terminator searches in the current chunk (-2: not searched yet, -1: none left). */
-  private searchBuf: Buffer | undefined;
-  private nextCrlfBlank = -2;
-  private nextLfBlank = -2;
 
   constructor(opts: AmiParserOptions = {}) {
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -78,15 +72,35 @@ export class AmiParser {
   push(chunk: Uint8Array): AmiParserOutput[] {
     const out: AmiParserOutput[] = [];
     let buf = toBuffer(chunk);
-    if (this.carry !== undefined) {
-      buf = Buffer.concat([this.carry, buf]);
+    let pos = 0;
+    const carry = this.carry;
+    if (carry !== undefined) {
       this.carry = undefined;
+      // Copy only what completes the carried frame, up to the first blank line of the new bytes,
+      // rather than the whole chunk: the frames after it are then read in place.
+      const cut = scanFrame(buf, 0, []);
+      if (cut === -1) {
+        buf = Buffer.concat([carry, buf]);
+      } else {
+        const joined = Buffer.concat([carry, buf.subarray(0, cut)]);
+        const stop = this.parse(joined, 0, out);
+        // Still unfinished (a Follows body may hold blank lines): join the rest as well.
+        if (stop < joined.length) buf = Buffer.concat([joined.subarray(stop), buf.subarray(cut)]);
+        else pos = cut;
+      }
     }
-    this.searchBuf = undefined;
-    // One native check per chunk; pure-ASCII data (the usual case) then decodes without validation.
+    pos = this.parse(buf, pos, out);
+    if (pos < buf.length) this.keepRest(buf, pos, out);
+    return out;
+  }
+
+  /** Reads frames from `pos` on. Returns where it stopped: `buf.length`, or an unfinished item. */
+  private parse(buf: Buffer, from: number, out: AmiParserOutput[]): number {
+    let block: FrameBlock | undefined;
+    // One native check per buffer; pure-ASCII data (the usual case) then decodes without validation.
     const ascii = isAscii(buf);
     const len = buf.length;
-    let pos = 0;
+    let pos = from;
     while (pos < len) {
       if (this.discarding) {
         pos = this.skipDiscarded(buf, pos);
@@ -117,45 +131,33 @@ export class AmiParser {
           continue;
         }
       }
-      const next = this.frame(buf, pos, ascii, out);
+      if (block === undefined || pos - block.start >= FRAME_BLOCK_BYTES) block = new FrameBlock(pos);
+      const next = this.frame(buf, pos, ascii, block, out);
       if (next === -1) break;
       pos = next;
     }
-    if (pos < len) this.keepRest(buf, pos, out);
-    return out;
+    return pos;
   }
 
   /** Parses one frame starting at `start`. Returns the index after it, or -1 when it is incomplete. */
-  private frame(buf: Buffer, start: number, ascii: boolean, out: AmiParserOutput[]): number {
+  private frame(buf: Buffer, start: number, ascii: boolean, block: FrameBlock, out: AmiParserOutput[]): number {
     if (this.startsWithFollows(buf, start)) return this.followsFrame(buf, start, ascii, out);
-    const end = this.frameEnd(buf, start);
-    if (end === -1) return this.incomplete(buf, start, start, out);
+    const lines = block.lines;
+    const first = lines.length;
+    const end = scanFrame(buf, start, lines);
+    if (end === -1) {
+      lines.length = first;
+      return this.incomplete(buf, start, start, out);
+    }
     if (end - start > this.maxMessageBytes) {
+      lines.length = first;
       // The whole oversized frame is here already: skipping it is the resynchronisation.
       out.push({ kind: 'error', error: tooBig(this.maxMessageBytes) });
       return end;
     }
-    out.push({ kind: 'message', message: new WireAmiMessage(buf.subarray(start, end), ascii) });
+    block.end = end;
+    out.push({ kind: 'message', message: new WireAmiMessage(buf, ascii, block, first, lines.length - first - 1) });
     return end;
-  }
-
-  /**
-   * Index just after the blank line that ends the frame at `start`, or -1. The blank line is
-   * `\n\r\n` or `\n\n` after the last header; both searches are native and their results are
-   * cached per chunk, so a chunk is searched once per terminator, not once per frame.
-   */
-  private frameEnd(buf: Buffer, start: number): number {
-    if (this.searchBuf !== buf) {
-      this.searchBuf = buf;
-      this.nextCrlfBlank = -2;
-      this.nextLfBlank = -2;
-    }
-    if (this.nextCrlfBlank !== -1 && this.nextCrlfBlank < start) this.nextCrlfBlank = buf.indexOf(CRLF_BLANK, start);
-    if (this.nextLfBlank !== -1 && this.nextLfBlank < start) this.nextLfBlank = buf.indexOf(LF_BLANK, start);
-    const a = this.nextCrlfBlank === -1 ? Infinity : this.nextCrlfBlank + CRLF_BLANK.length;
-    const b = this.nextLfBlank === -1 ? Infinity : this.nextLfBlank + LF_BLANK.length;
-    const end = Math.min(a, b);
-    return end === Infinity ? -1 : end;
   }
 
   private startsWithFollows(buf: Buffer, start: number): boolean {
@@ -252,10 +254,10 @@ export class AmiParser {
     if (!this.discarding && buf.length - pos > this.maxMessageBytes) {
       this.incomplete(buf, pos, pos, out);
       const resume = this.skipDiscarded(buf, pos);
-      if (resume < buf.length) this.carry = Buffer.from(buf.subarray(resume));
+      if (resume < buf.length) this.carry = buf.subarray(resume);
       return;
     }
-    this.carry = Buffer.from(buf.subarray(pos));
+    this.carry = buf.subarray(pos);
   }
 }
 

@@ -23,21 +23,96 @@ function foldAscii(code: number): number {
   return code >= 65 && code <= 90 ? code + 32 : code;
 }
 
+/**
+ * Indexes the frame at `start` (whose first line is not blank): appends to `lines` where each line
+ * starts and then where the blank line that ends the frame starts, so line i's LF is at
+ * `lines[i + 1] - 1`. Returns the index just after the blank line, or -1 when `buf` ends first (the
+ * last entry appended is then where the unfinished line starts).
+ *
+ * One native LF search per line both finds the frame end and leaves the index that look-ups reuse,
+ * so the bytes are scanned once; a search for the two-line terminator would stop at every line
+ * end anyway, because every line ends in the terminator's first byte.
+ */
+export function scanFrame(buf: Buffer, start: number, lines: number[]): number {
+  const len = buf.length;
+  lines.push(start);
+  let p = start;
+  for (;;) {
+    const nl = buf.indexOf(LF, p);
+    if (nl === -1) return -1;
+    p = nl + 1;
+    lines.push(p);
+    if (p === len) return -1;
+    const next = buf[p];
+    if (next === LF) return p + 1;
+    if (next === CR) {
+      if (p + 1 === len) return -1;
+      if (buf[p + 1] === LF) return p + 2;
+    }
+  }
+}
+
+/**
+ * Consecutive frames of one pushed buffer, up to about `FRAME_BLOCK_BYTES`: their line index (see
+ * `scanFrame`; each message knows where its own lines are in it) and, once a value of one of them
+ * is read, their text. A native decode call has a fixed cost well above that of cutting a string,
+ * so one per block rather than one per message or per value saves most of it; and as values are
+ * cut from that text, a value kept long-term holds on to at most its block, not to the whole
+ * socket read it arrived in.
+ */
+export class FrameBlock {
+  readonly lines: number[] = [];
+  /** Where the block starts and, as frames join it, ends in the pushed buffer. */
+  readonly start: number;
+  end: number;
+  /** The block as Latin-1 text, decoded on the first value read (pure-ASCII buffers only). */
+  text: string | undefined = undefined;
+
+  constructor(start: number) {
+    this.start = start;
+    this.end = start;
+  }
+}
+
+/** Size after which the parser starts a new `FrameBlock`. */
+export const FRAME_BLOCK_BYTES = 4096;
+
+/** Block of one standalone frame, for a message built without the parser. */
+function blockOf(frame: Buffer): FrameBlock {
+  const block = new FrameBlock(0);
+  const lines = block.lines;
+  block.end = frame.length;
+  if (scanFrame(frame, 0, lines) !== -1) return block;
+  // No blank line: the unfinished last line, unless empty or a lone CR, ends where the bytes end.
+  const last = lines[lines.length - 1]!;
+  if (last < frame.length && !(last === frame.length - 1 && frame[last] === CR)) lines.push(frame.length + 1);
+  return block;
+}
+
+/**
+ * A parsed message that keeps its frame's bytes and line index and decodes only what is read: key
+ * look-ups compare bytes in place, and values are cut from its block's text (see `FrameBlock`).
+ */
 export class WireAmiMessage {
   readonly body: readonly string[] | undefined = undefined;
   readonly #bytes: Buffer;
   readonly #ascii: boolean;
-  /** Per scanned line: key start, colon (-1 when the line has none), line end (CR/LF excluded). */
-  readonly #lines: number[] = [];
-  /** Where scanning resumes; -1 once the blank line is reached. Lines are scanned only as far as a look-up needs. */
-  #scanFrom = 0;
-  readonly #values: (string | undefined)[] = [];
+  readonly #block: FrameBlock;
+  /** This frame's lines are `#block.lines[#first]` … `[#first + #count - 1]`, then its blank line. */
+  readonly #first: number;
+  readonly #count: number;
   #headers: AmiHeader[] | undefined;
 
-  /** `bytes`: one frame, blank line included. `ascii`: every byte is below 0x80. */
-  constructor(bytes: Buffer, ascii: boolean) {
+  /**
+   * `bytes`: one frame, blank line included, and `ascii`: every byte is below 0x80. The parser
+   * passes the pushed buffer instead, with the block that indexes the frame and where in it.
+   */
+  constructor(bytes: Buffer, ascii: boolean, block: FrameBlock = blockOf(bytes), first = 0, count = block.lines.length - 1) {
     this.#bytes = bytes;
     this.#ascii = ascii;
+    this.#block = block;
+    this.#first = first;
+    this.#count = count;
   }
 
   /** Every header in wire order, decoded on first read and then kept. */
@@ -61,90 +136,86 @@ export class WireAmiMessage {
     return AmiMessage.prototype.toRecord.call(this);
   }
 
-  /** Scans one more line into `#lines`. Returns false at the blank line that ends the frame. */
-  #scanLine(): boolean {
-    const p = this.#scanFrom;
-    if (p === -1) return false;
-    const bytes = this.#bytes;
-    let nl = bytes.indexOf(LF, p);
-    if (nl === -1) nl = bytes.length;
-    const end = nl > p && bytes[nl - 1] === CR ? nl - 1 : nl;
-    if (end === p) {
-      this.#scanFrom = -1;
-      return false;
-    }
-    let colon = p;
-    while (colon < end && bytes[colon] !== COLON) colon++;
-    this.#lines.push(p, colon === end ? -1 : colon, end);
-    this.#scanFrom = nl + 1 < bytes.length ? nl + 1 : -1;
-    return true;
-  }
-
-  #scanAll(): number[] {
-    while (this.#scanLine());
-    return this.#lines;
-  }
-
   get(key: string): string | undefined {
-    const i = this.#find(key, 0);
-    return i === -1 ? undefined : this.#value(i);
+    const line = this.#find(key, this.#first);
+    return line === -1 ? undefined : this.#value(line, this.#block.lines[line]! + key.length);
   }
 
   getAll(key: string): string[] {
     const out: string[] = [];
-    for (let i = this.#find(key, 0); i !== -1; i = this.#find(key, i + 1)) out.push(this.#value(i));
+    for (let line = this.#find(key, this.#first); line !== -1; line = this.#find(key, line + 1)) {
+      out.push(this.#value(line, this.#block.lines[line]! + key.length));
+    }
     return out;
   }
 
   has(key: string): boolean {
-    return this.#find(key, 0) !== -1;
+    return this.#find(key, this.#first) !== -1;
   }
 
-  /** Index of the first line at or after `from` whose key equals `key` ignoring ASCII case, or -1. */
+  /** End of line `line`'s content: before its LF, and before a CR just ahead of that LF. */
+  #contentEnd(line: number): number {
+    const lines = this.#block.lines;
+    const start = lines[line]!;
+    const nl = lines[line + 1]! - 1;
+    return nl > start && this.#bytes[nl - 1] === CR ? nl - 1 : nl;
+  }
+
+  /**
+   * Index in the block's lines of the first line at or after `from` whose key (the text before its first
+   * colon, or the whole line) equals `key` ignoring ASCII case, or -1. The byte where the key would
+   * end must be a colon or a line end: one load that rejects most lines before anything else.
+   */
   #find(key: string, from: number): number {
     const bytes = this.#bytes;
-    const lines = this.#lines;
+    const lines = this.#block.lines;
     const wanted = key.length;
-    for (let i = from * 3; i < lines.length || this.#scanLine(); i += 3) {
-      const start = lines[i]!;
-      const colon = lines[i + 1]!;
-      const keyEnd = colon === -1 ? lines[i + 2]! : colon;
-      if (keyEnd - start !== wanted) continue;
+    const stop = this.#first + this.#count;
+    for (let line = from; line < stop; line++) {
+      const start = lines[line]!;
+      const keyEnd = start + wanted;
+      const after = bytes[keyEnd];
+      // `undefined`: a standalone frame may end without its line end.
+      if (after !== COLON && after !== CR && after !== LF && after !== undefined) continue;
+      // That byte may lie on a later line; it counts only at or before this line's content end.
+      const end = this.#contentEnd(line);
+      if (keyEnd > end || (keyEnd < end && after !== COLON)) continue;
       let j = 0;
-      while (j < wanted && foldAscii(bytes[start + j]!) === foldAscii(key.charCodeAt(j))) j++;
-      if (j === wanted) return i / 3;
+      for (; j < wanted; j++) {
+        const b = bytes[start + j]!;
+        // A colon here would end the line's key early: `key` holds a colon and cannot match.
+        if (b === COLON || foldAscii(b) !== foldAscii(key.charCodeAt(j))) break;
+      }
+      if (j === wanted) return line;
     }
     return -1;
   }
 
-  #value(index: number): string {
-    const lines = this.#lines;
-    const values = this.#values;
-    const cached = values[index];
-    if (cached !== undefined) return cached;
-    const colon = lines[index * 3 + 1]!;
-    const end = lines[index * 3 + 2]!;
-    let value = '';
-    if (colon !== -1) {
-      let start = colon + 1;
-      // Exactly one space follows the colon; more is part of the value (indented CLI output lines).
-      if (start < end && this.#bytes[start] === SPACE) start++;
-      if (start < end) value = decodeText(this.#bytes, start, end, this.#ascii);
-    }
-    values[index] = value;
-    return value;
+  /** Value of line `line`, whose key ends at `keyEnd` (its colon, or the line end: no value). */
+  #value(line: number, keyEnd: number): string {
+    const end = this.#contentEnd(line);
+    let start = keyEnd + 1;
+    // Exactly one space follows the colon; more is part of the value (indented CLI output lines).
+    if (start < end && this.#bytes[start] === SPACE) start++;
+    if (start >= end) return '';
+    if (!this.#ascii) return decodeText(this.#bytes, start, end, false);
+    const block = this.#block;
+    block.text ??= this.#bytes.toString('latin1', block.start, block.end);
+    return block.text.slice(start - block.start, end - block.start);
   }
 
   #materialize(): AmiHeader[] {
     if (this.#headers !== undefined) return this.#headers;
-    const lines = this.#scanAll();
+    const bytes = this.#bytes;
+    const lines = this.#block.lines;
     const headers: AmiHeader[] = [];
-    for (let i = 0; i < lines.length; i += 3) {
-      const start = lines[i]!;
-      const colon = lines[i + 1]!;
+    for (let line = this.#first; line < this.#first + this.#count; line++) {
+      const start = lines[line]!;
+      const end = this.#contentEnd(line);
+      let keyEnd = start;
+      while (keyEnd < end && bytes[keyEnd] !== COLON) keyEnd++;
       // A line without a colon is kept whole as a key with an empty value rather than dropped.
-      const key = this.#bytes.toString('latin1', start, colon === -1 ? lines[i + 2]! : colon);
-      headers.push([key, this.#value(i / 3)]);
+      headers.push([bytes.toString('latin1', start, keyEnd), this.#value(line, keyEnd)]);
     }
     this.#headers = headers;
     return headers;
