@@ -9,6 +9,8 @@ import { startHarness, type Harness } from './harness.ts';
 /**
  * The player page in stock Firefox ESR, driven by puppeteer-core over WebDriver BiDi (no patched
  * browser, nothing downloaded). Mirrors browser.test.ts: play, frames, level meter, call end, expired link.
+ * A second Firefox without the mock audio backend has no output device at all (this machine has no
+ * sound card): the page must say so (no_output) instead of "Playing live", and keep the stream.
  */
 const FIREFOX = '/usr/bin/firefox-esr';
 /** The screenshot of the playing page, for a person to look at. */
@@ -56,15 +58,18 @@ async function startTrapProxy(): Promise<TrapProxy> {
   };
 }
 
-/** On top of puppeteer's own test profile (which already turns off updates, safebrowsing, Normandy...). */
-function firefoxPrefs(proxyPort: number): Record<string, unknown> {
+/**
+ * On top of puppeteer's own test profile (which already turns off updates, safebrowsing, Normandy...).
+ * `mockAudio: false` leaves Firefox with the machine's real (here: missing) audio output.
+ */
+function firefoxPrefs(proxyPort: number, { mockAudio }: { mockAudio: boolean }): Record<string, unknown> {
   return {
     // The page plays after a synthetic click; no autoplay prompt or block.
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
     // CI boxes have no sound card. Without an output device Firefox keeps every AudioContext
     // "suspended" (Chromium uses a fake device); Firefox's mock cubeb backend runs the audio clock instead.
-    'media.cubeb.force_mock_context': true,
+    ...(mockAudio ? { 'media.cubeb.force_mock_context': true } : {}),
     // No network: everything non-loopback goes to the trap proxy, and nothing fails over to direct.
     'network.proxy.type': 1,
     'network.proxy.http': '127.0.0.1',
@@ -115,8 +120,48 @@ function firefoxPrefs(proxyPort: number): Record<string, unknown> {
 }
 
 let browser: Browser | undefined;
+/** Firefox without the mock audio backend: no output device. Started by its own describe block. */
+let silentBrowser: Browser | undefined;
 let harness: Harness | undefined;
 let trap: TrapProxy | undefined;
+
+function launchFirefox(proxyPort: number, mockAudio: boolean): Promise<Browser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    protocol: 'webDriverBiDi',
+    headless: true,
+    extraPrefsFirefox: firefoxPrefs(proxyPort, { mockAudio }),
+    env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
+  });
+}
+
+/** The page's AudioContexts, recorded by a preload script, so a test can read and drive their state. */
+interface ContextsWindow { __contexts?: AudioContext[] }
+
+function recordAudioContexts(page: Page): Promise<unknown> {
+  return page.evaluateOnNewDocument(() => {
+    const Native = window.AudioContext;
+    const seen: AudioContext[] = [];
+    (window as unknown as ContextsWindow).__contexts = seen;
+    window.AudioContext = class extends Native {
+      constructor(options?: AudioContextOptions) {
+        super(options);
+        seen.push(this);
+      }
+    };
+  });
+}
+
+function contextState(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => (window as unknown as ContextsWindow).__contexts?.[0]?.state);
+}
+
+function frameCount(page: Page): Promise<number> {
+  return page.$eval('#player', (el) => Number((el as HTMLElement).dataset['frames']));
+}
+
+const NO_OUTPUT_TEXT = 'No audio output: the browser could not start sound (check your output device or allow audio for this site)';
 
 function running(): { browser: Browser; harness: Harness } {
   if (!browser || !harness) throw new Error('Firefox or the harness did not start (see beforeAll)');
@@ -137,19 +182,13 @@ beforeAll(async () => {
     throw new Error(`The Firefox player page test needs Firefox ESR at ${FIREFOX} (apt-get install firefox-esr); CI installs it.`);
   }
   trap = await startTrapProxy();
-  browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX,
-    protocol: 'webDriverBiDi',
-    headless: true,
-    extraPrefsFirefox: firefoxPrefs(trap.port),
-    env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
-  });
+  browser = await launchFirefox(trap.port, true);
   harness = await startHarness();
 }, 30_000);
 
 afterAll(async () => {
   await browser?.close();
+  await silentBrowser?.close();
   await harness?.close();
   await trap?.close();
 });
@@ -196,6 +235,90 @@ describe('player page in headless Firefox ESR (WebDriver BiDi)', () => {
     expect(response?.status()).toBe(410);
     expect(await dataset(page, 'state')).toBe('expired');
     expect(await page.$eval('h1', (el) => el.textContent)).toBe('Link expired');
+    await page.close();
+  });
+
+  it('says no_output when the context stops running, and plays again on its own when it runs', async () => {
+    const { browser, harness } = running();
+    harness.calls.list = [{ callId: 'frank@sim', caller: '1006', callerName: 'Frank', called: '200', startedAt: Date.now(), codec: 'PCMU' }];
+    const token = await harness.tokenFor('frank@sim');
+    const page = await browser.newPage();
+    await recordAudioContexts(page);
+    await page.goto(`${harness.server.url}/listen/${token}`);
+    await page.click('#play');
+    await waitForState(page, 'playing');
+    expect(await contextState(page)).toBe('running');
+
+    // The browser stops the output (device unplugged, audio session taken): not "Playing live" any more.
+    await page.evaluate(() => (window as unknown as ContextsWindow).__contexts?.[0]?.suspend());
+    await waitForState(page, 'no_output');
+    expect(await page.$eval('#status', (el) => el.textContent)).toBe(NO_OUTPUT_TEXT);
+    expect(await page.$eval('#play', (el) => el.textContent)).toBe('Play');
+    const frames = await frameCount(page);
+    await page.waitForFunction((n) => Number(document.getElementById('player')?.dataset['frames']) >= n + 5, { timeout: 10_000 }, frames);
+    // The meter follows the received audio while nothing plays.
+    await page.waitForFunction(() => Number(document.getElementById('player')?.dataset['level']) > 0.02, { timeout: 10_000 });
+
+    // The output comes back without the user doing anything.
+    await page.evaluate(() => (window as unknown as ContextsWindow).__contexts?.[0]?.resume());
+    await waitForState(page, 'playing');
+    expect(await page.$eval('#status', (el) => el.textContent)).toBe('Playing live');
+    expect(await page.$eval('#play', (el) => el.textContent)).toBe('Pause');
+    await page.waitForFunction(() => document.getElementById('player')?.dataset['buffered'] !== undefined, { timeout: 10_000 });
+    await page.close();
+  });
+
+  it('made no connection outside loopback', () => {
+    expect(trap?.hosts, 'Firefox tried to reach the network; turn the service off in firefoxPrefs()').toEqual([]);
+  });
+});
+
+describe('player page in headless Firefox ESR with no audio output device', () => {
+  beforeAll(async () => {
+    if (!trap) throw new Error('the trap proxy did not start (see the first beforeAll)');
+    // No media.cubeb.force_mock_context: on a machine without a sound card the AudioContext never runs.
+    silentBrowser = await launchFirefox(trap.port, false);
+  }, 30_000);
+
+  it('says no_output instead of "Playing live", keeps the stream and the meter, and retries on Play', async () => {
+    const { harness } = running();
+    if (!silentBrowser) throw new Error('the second Firefox did not start');
+    harness.calls.list = [{ callId: 'grace@sim', caller: '1007', callerName: 'Grace', called: '200', startedAt: Date.now(), codec: 'PCMU' }];
+    const token = await harness.tokenFor('grace@sim');
+    const page = await silentBrowser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err instanceof Error ? err.message : String(err)));
+    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+    await recordAudioContexts(page);
+    await page.goto(`${harness.server.url}/listen/${token}`);
+    await waitForState(page, 'paused');
+
+    await page.click('#play');
+    await waitForState(page, 'no_output');
+    // The premise: this browser really cannot start sound (if it can, the machine has an output device).
+    expect(await contextState(page), 'this Firefox started audio output; the test needs a machine without one').not.toBe('running');
+    expect(await page.$eval('#status', (el) => el.textContent)).toBe(NO_OUTPUT_TEXT);
+    expect(await page.$eval('#play', (el) => el.textContent)).toBe('Play');
+    expect(await page.$eval('#play', (el) => el.getAttribute('aria-pressed'))).toBe('false');
+    expect(await dataset(page, 'buffered')).toBeUndefined();
+
+    // The stream stays connected: frames keep arriving, and the meter shows the incoming audio.
+    const frames = await frameCount(page);
+    await page.waitForFunction((n) => Number(document.getElementById('player')?.dataset['frames']) >= n + 10, { timeout: 10_000 }, frames);
+    await page.waitForFunction(() => Number((document.getElementById('level') as HTMLMeterElement | null)?.value) > 0.02, { timeout: 10_000 });
+
+    // Play again retries starting the sound; still no device, so still no_output, still streaming.
+    await page.click('#play');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await dataset(page, 'state')).toBe('no_output');
+    const later = await frameCount(page);
+    await page.waitForFunction((n) => Number(document.getElementById('player')?.dataset['frames']) >= n + 5, { timeout: 10_000 }, later);
+
+    // The call ending still wins over the output problem.
+    harness.calls.list = [];
+    await waitForState(page, 'ended');
+    expect(await page.$eval('#status', (el) => el.textContent)).toBe('Call ended');
+    expect(errors).toEqual([]);
     await page.close();
   });
 

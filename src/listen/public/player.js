@@ -1,11 +1,16 @@
 /*
  * The live-call player. Connects to this page's WebSocket when Play is pressed, turns the 8 kHz s16le
  * mono frames into floats for the AudioWorklet in worklet.js, and shows state in the DOM:
- * #player[data-state] is one of paused, connecting, playing, waiting, reconnecting, ended, expired,
- * invalid, unreachable, error, failed, slow; #player[data-frames] counts audio frames; #level is the
- * output level; #buffer (and data-buffered) the audio queued ahead of the speaker.
+ * #player[data-state] is one of paused, connecting, playing, waiting, no_output, reconnecting, ended,
+ * expired, invalid, unreachable, error, failed, slow; #player[data-frames] counts audio frames; #level
+ * is the audio level; #buffer (and data-buffered) the audio queued ahead of the speaker.
  * A stream that drops for any reason but a final close code is reconnected with capped backoff;
  * the server checks the link again on every reconnect.
+ *
+ * "Playing live" is shown only while the AudioContext actually runs. If it has not reached `running`
+ * OUTPUT_GRACE_MS after Play (no output device, autoplay blocked) or drops out of it later, the page
+ * says no_output instead, keeps the stream connected, and goes back to playing on its own when the
+ * context starts running (statechange); pressing Play in that state asks the context to resume again.
  */
 /* global AudioWorkletNode */
 'use strict';
@@ -23,6 +28,7 @@
     connecting: 'Connecting…',
     playing: 'Playing live',
     waiting: 'Waiting for audio…',
+    no_output: 'No audio output: the browser could not start sound (check your output device or allow audio for this site)',
     ended: 'Call ended',
     expired: 'Link expired. Ask the bot for a new one.',
     invalid: 'This link is not valid.',
@@ -43,6 +49,10 @@
   const RETRY_MAX_MS = 30000;
   /** Where audio is flowing or expected, the meter and buffer readout mean something. */
   const LIVE = new Set(['playing', 'waiting']);
+  /** States that also keep the meter: with no output the meter still shows the call's incoming level. */
+  const METERED = new Set(['playing', 'waiting', 'no_output']);
+  /** How long after Play the AudioContext may take to reach `running` before the page says no_output. */
+  const OUTPUT_GRACE_MS = 1500;
 
   let context = null;
   let output = null;
@@ -52,22 +62,78 @@
   let frames = 0;
   let retryTimer = null;
   let retries = 0;
+  /** True once the AudioContext failed to run (see OUTPUT_GRACE_MS) until it runs again. */
+  let noOutput = false;
+  let outputTimer = null;
   /** The server's last status text, shown when it then closes the stream as failed. */
   let serverMessage;
   const loadedAt = Date.now();
   const initialDuration = Number(root.dataset.duration) || 0;
 
   function show(state, message) {
+    // The server says audio flows, but nothing can be heard: say so rather than "Playing live".
+    if (noOutput && !paused && LIVE.has(state)) {
+      state = 'no_output';
+      message = undefined;
+    }
     root.dataset.state = state;
     statusLine.textContent = message || LABELS[state] || state;
     const final = FINAL.has(state);
+    // With no output nothing plays, so the button offers Play again (it retries starting the sound).
+    const idle = paused || final || state === 'no_output';
     button.disabled = final;
-    button.textContent = paused || final ? 'Play' : 'Pause';
-    button.setAttribute('aria-pressed', String(!paused && !final));
-    if (paused || final || !LIVE.has(state)) {
-      showLevel(0);
-      showBuffer(undefined);
+    button.textContent = idle ? 'Play' : 'Pause';
+    button.setAttribute('aria-pressed', String(!idle));
+    if (paused || final || !METERED.has(state)) showLevel(0);
+    if (paused || final || !LIVE.has(state)) showBuffer(undefined);
+  }
+
+  /** Shows the current stream state again after the output changed (only over a live or no_output state). */
+  function refresh() {
+    const shown = root.dataset.state;
+    if (paused || !(LIVE.has(shown) || shown === 'no_output')) return;
+    show(streamState, serverMessage);
+  }
+
+  function outputRunning() {
+    return context !== null && context.state === 'running';
+  }
+
+  /** After Play: if the context is not running within the grace period, report no_output. */
+  function watchOutput() {
+    clearTimeout(outputTimer);
+    outputTimer = null;
+    if (outputRunning()) return;
+    outputTimer = window.setTimeout(() => {
+      outputTimer = null;
+      if (paused || outputRunning()) return;
+      noOutput = true;
+      refresh();
+    }, OUTPUT_GRACE_MS);
+  }
+
+  function onOutputStateChange() {
+    if (outputRunning()) {
+      clearTimeout(outputTimer);
+      outputTimer = null;
+      if (!noOutput) return;
+      noOutput = false;
+      // Drop whatever was queued while the context stood still, so playback starts at the live edge.
+      if (output) output.reset();
+      refresh();
+      return;
     }
+    // Our own suspend() on Pause is not an output failure; anything else while playing is.
+    if (paused || noOutput || outputTimer !== null) return;
+    noOutput = true;
+    refresh();
+  }
+
+  /** Root mean square of a chunk of samples. */
+  function levelOf(floats) {
+    let sum = 0;
+    for (let i = 0; i < floats.length; i++) sum += floats[i] * floats[i];
+    return floats.length ? Math.sqrt(sum / floats.length) : 0;
   }
 
   function tickDuration() {
@@ -97,8 +163,15 @@
     }
     frames++;
     root.dataset.frames = String(frames);
-    if (paused || !output) return;
-    output.push(toFloats(event.data));
+    if (paused) return;
+    const floats = toFloats(event.data);
+    if (output && outputRunning()) {
+      // The output reports the level of what it plays (worklet.js, or bufferOutput below).
+      output.push(floats);
+    } else if (root.dataset.state === 'no_output') {
+      // Nothing plays, so the meter shows the level of the received PCM instead: the call is live.
+      showLevel(levelOf(floats));
+    }
   }
 
   function connect() {
@@ -192,32 +265,40 @@
         if (nextAt < context.currentTime) nextAt = context.currentTime + LEAD;
         source.start(nextAt);
         nextAt += buffer.duration;
-        let sum = 0;
-        for (let i = 0; i < floats.length; i++) sum += floats[i] * floats[i];
-        showLevel(Math.sqrt(sum / floats.length));
+        showLevel(levelOf(floats));
         showBuffer((nextAt - context.currentTime) * 1000);
       },
       reset() { nextAt = 0; },
     };
   }
 
+  /** Creates the context synchronously (inside the click's user gesture), then its output. */
   async function startAudio() {
     try {
       context = new AudioContext({ sampleRate: 8000 });
     } catch {
       context = new AudioContext();
     }
+    context.addEventListener('statechange', onOutputStateChange);
+    watchOutput();
     output = context.audioWorklet ? await workletOutput() : bufferOutput();
+  }
+
+  /**
+   * Asks a stopped context to run again. Not awaited: without an output device resume() may never
+   * settle, and the stream must not wait for it; statechange reports when it does run.
+   */
+  function resumeOutput() {
+    if (output) output.reset();
+    watchOutput();
+    context.resume().catch(() => {});
   }
 
   async function play() {
     paused = false;
     show(streamState === 'connecting' || !socket ? 'connecting' : streamState);
     if (!context) await startAudio();
-    else {
-      output.reset();
-      await context.resume();
-    }
+    else resumeOutput();
     if (!socket) connect();
   }
 
@@ -226,12 +307,23 @@
     // Pausing also stops a pending reconnect: the button must not say Play while the page keeps dialling.
     clearTimeout(retryTimer);
     retryTimer = null;
+    clearTimeout(outputTimer);
+    outputTimer = null;
+    noOutput = false;
     show('paused');
     if (context) await context.suspend();
   }
 
+  /** Play pressed while the stream is live but the output is not: try to start the sound again. */
+  async function retryOutput() {
+    resumeOutput();
+  }
+
   button.addEventListener('click', () => {
-    const action = paused ? play() : pause();
+    let action;
+    if (paused) action = play();
+    else if (root.dataset.state === 'no_output') action = retryOutput();
+    else action = pause();
     action.catch((err) => show('error', 'Cannot play audio in this browser: ' + err.message));
   });
 
