@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'ami_login_failed'
   | 'ami_action_failed'
   | 'ami_protocol'
+  | 'ami_bad_response'
   | 'unsafe_ami_field'
   | 'room_not_found'
   | 'participant_not_found'

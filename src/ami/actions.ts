@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { amiBool } from './events.ts';
 import type { AmiMessage } from './message.ts';
@@ -10,11 +11,6 @@ import { AmiActionError, AmiBadResponseError, AmiUnsafeFieldError } from './erro
  * Caller-id values such as `<unknown>` are kept raw here; the domain layer normalises them.
  * @see https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/
  */
-
-/** Asterisk's default Originate dial timeout. */
-const DEFAULT_ORIGINATE_TIMEOUT_MS = 30_000;
-/** Extra wait on top of the dial timeout for a synchronous Originate to answer. */
-const ORIGINATE_ANSWER_MARGIN_MS = 10_000;
 
 // ---- schema helpers: records from AmiMessage.toRecord() have lower-cased keys ----
 
@@ -64,8 +60,54 @@ async function listOrEmpty(link: AmiLink, action: string, fields: Record<string,
   }
 }
 
-async function simple(link: AmiLink, action: string, fields: Record<string, AmiFieldValue | undefined> = {}, timeoutMs?: number): Promise<AmiMessage> {
-  return link.action({ action, fields }, timeoutMs === undefined ? undefined : { timeoutMs });
+async function simple(link: AmiLink, action: string, fields: Record<string, AmiFieldValue | undefined> = {}): Promise<AmiMessage> {
+  return link.action({ action, fields });
+}
+
+// ---- session: the client calls these on its own socket, before it counts as connected ----
+
+/** All the session actions need: one plain action at a time. */
+export type ActionSender = Pick<AmiLink, 'action'>;
+
+const challengeSchema = z.object({ challenge: z.string().min(1) });
+/** A refusal is `Response: Error`, which the link already rejects with `AmiActionError`. */
+const loginSchema = z.object({ response: z.string().regex(/^success$/i) });
+const logoffSchema = z.object({ response: z.string().regex(/^goodbye$/i) });
+
+/**
+ * Asks for the MD5 login challenge.
+ * @see https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Challenge/
+ */
+export async function challenge(link: ActionSender): Promise<string> {
+  return validate('Challenge', challengeSchema, await link.action({ action: 'Challenge', fields: { AuthType: 'MD5' } })).challenge;
+}
+
+export interface LoginParams {
+  readonly username: string;
+  readonly secret: string;
+  /** `md5` answers a Challenge with md5hex(challenge + secret), so the secret never crosses the wire. */
+  readonly authType: 'plain' | 'md5';
+  /** The session's `Events:` mask. */
+  readonly events: string;
+}
+
+/**
+ * Logs in, plain or by MD5 challenge. A refusal rejects with `AmiActionError` (`Response: Error`).
+ * @see https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Login/
+ */
+export async function login(link: ActionSender, p: LoginParams): Promise<void> {
+  const fields = p.authType === 'md5'
+    ? { AuthType: 'MD5', Username: p.username, Key: createHash('md5').update((await challenge(link)) + p.secret).digest('hex'), Events: p.events }
+    : { Username: p.username, Secret: p.secret, Events: p.events };
+  validate('Login', loginSchema, await link.action({ action: 'Login', fields }));
+}
+
+/**
+ * Ends the session; Asterisk answers `Response: Goodbye` and closes the socket.
+ * @see https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Logoff/
+ */
+export async function logoff(link: ActionSender): Promise<void> {
+  validate('Logoff', logoffSchema, await link.action({ action: 'Logoff' }));
 }
 
 // ---- plain actions ----
@@ -107,7 +149,10 @@ export interface OriginateParams {
   readonly application?: string;
   readonly data?: string;
   readonly callerId?: string;
-  /** Dial timeout (AMI `Timeout`, ms). */
+  /**
+   * Dial timeout (AMI `Timeout`, ms; Asterisk's default is 30 s). The wait for the outcome is this
+   * plus the action timeout: see `originateWaitMs` in client.ts.
+   */
   readonly timeoutMs?: number;
   /** Channel variables, sent as one `Variable: name=value` header each. */
   readonly variables?: Readonly<Record<string, string>>;
@@ -150,15 +195,6 @@ function originateFields(o: OriginateParams): Record<string, AmiFieldValue | und
     Account: o.account,
     Variable: variables.length > 0 ? variables : undefined,
   };
-}
-
-/**
- * Synchronous Originate: resolves once the call is answered (the PBX answers only then).
- * @see https://docs.asterisk.org/Latest_API/API_Documentation/AMI_Actions/Originate/
- */
-export async function originate(link: AmiLink, o: OriginateParams): Promise<void> {
-  const fields = { ...originateFields(o), Async: 'false' };
-  await simple(link, 'Originate', fields, (o.timeoutMs ?? DEFAULT_ORIGINATE_TIMEOUT_MS) + ORIGINATE_ANSWER_MARGIN_MS);
 }
 
 const originateResponseSchema = z.object({
@@ -434,8 +470,11 @@ export interface MeetmeRoomItem {
   readonly locked: boolean;
 }
 
+/** app_meetme writes `Marked: N/A` when no marked user is in the room (`%.4d` otherwise). */
+const meetmeMarked = z.union([z.string().regex(/^\s*N\/A\s*$/i).transform(() => 0), count]).optional();
+
 const meetmeRoomSchema = z
-  .object({ conference: text, parties: count, marked: count.optional(), activity: textOr(''), creation: textOr(''), locked: flag })
+  .object({ conference: text, parties: count, marked: meetmeMarked, activity: textOr(''), creation: textOr(''), locked: flag })
   .transform((r): MeetmeRoomItem => ({
     conference: r.conference,
     parties: r.parties,
@@ -468,15 +507,19 @@ export interface MeetmeListItem {
   readonly admin: boolean;
   readonly marked: boolean;
   readonly muted: boolean;
+  /** `Muted: By admin` / `By self`; undefined when not muted or when the PBX does not say. */
+  readonly mutedBy: 'admin' | 'self' | undefined;
   readonly talking: boolean;
   /** `Talk and listen`, `Listen only`, `Talk only`. */
   readonly role: string;
 }
 
 /** MeetMe says `Muted: By admin` / `By self` / `No`, and `Talking: Yes` / `No` / `Not monitored`. */
-const meetmeMuted = z.string().optional().transform((v) => {
+const meetmeMuted = z.string().optional().transform((v): { muted: boolean; by: 'admin' | 'self' | undefined } => {
   const s = (v ?? '').trim().toLowerCase();
-  return s.startsWith('by ') || amiBool(s);
+  if (s === 'by admin') return { muted: true, by: 'admin' };
+  if (s === 'by self') return { muted: true, by: 'self' };
+  return { muted: s.startsWith('by ') || amiBool(s), by: undefined };
 });
 
 const meetmeListSchema = z
@@ -502,7 +545,8 @@ const meetmeListSchema = z
     callerIdName: r.calleridname,
     admin: r.admin,
     marked: r.markeduser,
-    muted: r.muted,
+    muted: r.muted.muted,
+    mutedBy: r.muted.by,
     talking: r.talking,
     role: r.role,
   }));

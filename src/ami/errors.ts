@@ -69,7 +69,10 @@ export class AmiActionError extends BotError {
   }
 }
 
-/** Login refused (or the login exchange failed). Names the user and host, never the secret. */
+/**
+ * The PBX refused the Challenge or the Login (`Response: Error`). The client retries it slowly (see
+ * `loginRetryMs`). Names the user and host, never the secret.
+ */
 export class AmiLoginError extends BotError {
   readonly code = 'ami_login_failed' as const;
   readonly pbx: string;
@@ -81,9 +84,12 @@ export class AmiLoginError extends BotError {
   }
 }
 
-/** An answer arrived but did not have the shape the action promises (schema check at the boundary). */
+/**
+ * An answer arrived, well framed, but did not have the shape the action promises (schema check at the
+ * boundary). Kept apart from `ami_protocol`, which means the byte stream itself broke the framing.
+ */
 export class AmiBadResponseError extends BotError {
-  readonly code = 'ami_protocol' as const;
+  readonly code = 'ami_bad_response' as const;
   readonly action: string;
   constructor(action: string, detail: string) {
     super('The phone system sent an answer the bot could not read.', {

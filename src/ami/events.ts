@@ -267,6 +267,3 @@ export function parseAmiEvent(msg: AmiMessage): AmiEvent {
   const typed = parser?.(msg);
   return typed ?? { event: name, typed: false, raw: msg };
 }
-
-/** Event names this module knows how to type. */
-export const TYPED_EVENT_NAMES: readonly string[] = Object.keys(PARSERS);

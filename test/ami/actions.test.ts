@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AmiClient } from '../../src/ami/client.ts';
 import * as ami from '../../src/ami/actions.ts';
 import { isBotError } from '../../src/errors.ts';
-import { AmiUnsafeFieldError } from '../../src/ami/errors.ts';
+import { AmiActionError, AmiUnsafeFieldError } from '../../src/ami/errors.ts';
+import { AmiMessage, type AmiHeader } from '../../src/ami/message.ts';
+import type { AmiActionRequest } from '../../src/ami/types.ts';
 import { ScriptedAmiServer, SECRET, USERNAME } from './helpers/scripted-server.ts';
 import { answerFromRecording, recordedAnswers } from './helpers/replay.ts';
 
@@ -150,7 +152,49 @@ describe('typed actions on recorded Asterisk 22 answers', () => {
 
   it('refuses a variable name holding "=" before sending anything', async () => {
     const { link } = await setup();
-    await expect(ami.originate(link, { channel: 'Local/1', variables: { 'A=B': '1' } })).rejects.toBeInstanceOf(AmiUnsafeFieldError);
+    await expect(ami.originateAsync(link, { channel: 'Local/1', variables: { 'A=B': '1' } })).rejects.toBeInstanceOf(AmiUnsafeFieldError);
+  });
+});
+
+describe('session actions validate their answers', () => {
+  /** A sender that answers every action with one scripted message and records what was sent. */
+  function answering(...headers: AmiHeader[]): { sender: ami.ActionSender; sent: AmiActionRequest[] } {
+    const sent: AmiActionRequest[] = [];
+    const sender: ami.ActionSender = {
+      action: (req) => {
+        sent.push(req);
+        return Promise.resolve(new AmiMessage(headers));
+      },
+    };
+    return { sender, sent };
+  }
+
+  it('challenge returns the Challenge value, and an answer without one is ami_bad_response', async () => {
+    expect(await ami.challenge(answering(['Response', 'Success'], ['Challenge', '893264912']).sender)).toBe('893264912');
+    expect(isBotError(await rejection(ami.challenge(answering(['Response', 'Success']).sender)), 'ami_bad_response')).toBe(true);
+    expect(isBotError(await rejection(ami.challenge(answering(['Response', 'Success'], ['Challenge', '']).sender)), 'ami_bad_response')).toBe(true);
+  });
+
+  it('login sends the MD5 key of the real capture, never the secret, and accepts Success', async () => {
+    const { sender, sent } = answering(['Response', 'Success'], ['Challenge', '893264912'], ['Message', 'Authentication accepted']);
+    await ami.login(sender, { username: USERNAME, secret: SECRET, authType: 'md5', events: 'call,system' });
+    expect(sent).toEqual([
+      { action: 'Challenge', fields: { AuthType: 'MD5' } },
+      { action: 'Login', fields: { AuthType: 'MD5', Username: USERNAME, Key: '7692e64e8939d2f2251cb5d670a4320a', Events: 'call,system' } },
+    ]);
+  });
+
+  it('login with an answer other than Success is ami_bad_response, and a refusal stays ami_action_failed', async () => {
+    const odd = answering(['Response', 'Follows']);
+    expect(isBotError(await rejection(ami.login(odd.sender, { username: USERNAME, secret: SECRET, authType: 'plain', events: 'on' })), 'ami_bad_response')).toBe(true);
+    expect(odd.sent[0]?.fields).toEqual({ Username: USERNAME, Secret: SECRET, Events: 'on' });
+    const refusing: ami.ActionSender = { action: () => Promise.reject(new AmiActionError('pbx1', 'Login', 'Authentication failed')) };
+    expect(isBotError(await rejection(ami.login(refusing, { username: USERNAME, secret: SECRET, authType: 'plain', events: 'on' })), 'ami_action_failed')).toBe(true);
+  });
+
+  it('logoff accepts Goodbye and calls anything else ami_bad_response', async () => {
+    await ami.logoff(answering(['Response', 'Goodbye'], ['Message', 'Thanks for all the fish.']).sender);
+    expect(isBotError(await rejection(ami.logoff(answering(['Response', 'Success']).sender)), 'ami_bad_response')).toBe(true);
   });
 });
 
@@ -169,12 +213,16 @@ describe('typed actions send the documented fields', () => {
     ['ConfbridgeStopRecord', (l) => ami.confbridgeStopRecord(l, '200'), [['Conference', '200']]],
     ['MeetmeMute', (l) => ami.meetmeMute(l, '200', 1), [['Meetme', '200'], ['Usernum', '1']]],
     ['MeetmeUnmute', (l) => ami.meetmeUnmute(l, '200', 2), [['Meetme', '200'], ['Usernum', '2']]],
-    ['Originate', (l) => ami.originate(l, { channel: 'Local/1', exten: '200', context: 'confs', priority: 1 }), [['Channel', 'Local/1'], ['Context', 'confs'], ['Exten', '200'], ['Priority', '1'], ['Async', 'false']]],
+    ['Originate', (l) => ami.originateAsync(l, { channel: 'Local/1', exten: '200', context: 'confs', priority: 1 }), [['Channel', 'Local/1'], ['Context', 'confs'], ['Exten', '200'], ['Priority', '1'], ['Async', 'true']]],
   ];
   for (const [action, run, fields] of cases) {
-    it(`${action}`, async () => {
+    const behaviour = fields.length === 0 ? 'no field besides Action and ActionID' : `${fields.map(([k]) => k).join(', ')} in that order`;
+    it(`${action} sends ${behaviour}`, async () => {
       const { server, link } = await setup();
-      server.handle(action, (conn, a) => conn.ok(a));
+      server.handle(action, (conn, a) => {
+        conn.ok(a);
+        if (action === 'Originate') conn.send([['Event', 'OriginateResponse'], ['ActionID', a.actionId ?? ''], ['Response', 'Success'], ['Reason', '4']]);
+      });
       await run(link);
       const sent = await server.connections[0]!.waitForAction(action);
       expect(sent.headers.slice(2)).toEqual(fields);
@@ -196,8 +244,8 @@ describe('MeetMe actions on hand-written transcripts', () => {
     const { server, link } = await setup();
     answerFromRecording(server, meetme, 'MeetmeList', 'mm-2');
     expect(await ami.meetmeList(link, '200')).toEqual([
-      { conference: '200', usernum: 1, channel: 'SIP/701-b6d13438', uniqueid: undefined, callerIdNum: '701', callerIdName: 'Tim-1', admin: true, marked: false, muted: true, talking: false, role: 'Talk and listen' },
-      { conference: '200', usernum: 2, channel: 'SIP/702-b6d20001', uniqueid: undefined, callerIdNum: '<unknown>', callerIdName: 'Bob Smith', admin: false, marked: false, muted: false, talking: true, role: 'Talk and listen' },
+      { conference: '200', usernum: 1, channel: 'SIP/701-b6d13438', uniqueid: undefined, callerIdNum: '701', callerIdName: 'Tim-1', admin: true, marked: false, muted: true, mutedBy: 'admin', talking: false, role: 'Talk and listen' },
+      { conference: '200', usernum: 2, channel: 'SIP/702-b6d20001', uniqueid: undefined, callerIdNum: '<unknown>', callerIdName: 'Bob Smith', admin: false, marked: false, muted: false, mutedBy: undefined, talking: true, role: 'Talk and listen' },
     ]);
   });
 
@@ -226,7 +274,7 @@ describe('MeetMe actions on hand-written transcripts', () => {
       conn.send([['Event', 'MeetmeListRooms'], ['ActionID', id], ['Conference', '200'], ['Parties', 'many']]);
       conn.send([['Event', 'MeetmeListRoomsComplete'], ['ActionID', id], ['EventList', 'Complete'], ['ListItems', '1']]);
     });
-    expect(isBotError(await rejection(ami.meetmeListRooms(link)), 'ami_protocol')).toBe(true);
+    expect(isBotError(await rejection(ami.meetmeListRooms(link)), 'ami_bad_response')).toBe(true);
   });
 });
 
@@ -236,17 +284,14 @@ describe('CR/LF injection through typed actions', () => {
   const calls: Record<string, Call> = {
     'command': (l, v) => ami.command(l, v),
     'hangup.channel': (l, v) => ami.hangup(l, v),
-    'originate.channel': (l, v) => ami.originate(l, { channel: v }),
-    'originate.context': (l, v) => ami.originate(l, o({ context: v })),
-    'originate.exten': (l, v) => ami.originate(l, o({ exten: v })),
-    'originate.application': (l, v) => ami.originate(l, o({ application: v })),
-    'originate.data': (l, v) => ami.originate(l, o({ data: v })),
-    'originate.callerId': (l, v) => ami.originate(l, o({ callerId: v })),
-    'originate.account': (l, v) => ami.originate(l, o({ account: v })),
-    'originate.variable name': (l, v) => ami.originate(l, o({ variables: { [`A${v}`]: '1' } })),
-    'originate.variable value': (l, v) => ami.originate(l, o({ variables: { A: v } })),
     'originateAsync.channel': (l, v) => ami.originateAsync(l, { channel: v }),
+    'originateAsync.context': (l, v) => ami.originateAsync(l, o({ context: v })),
+    'originateAsync.exten': (l, v) => ami.originateAsync(l, o({ exten: v })),
+    'originateAsync.application': (l, v) => ami.originateAsync(l, o({ application: v })),
     'originateAsync.data': (l, v) => ami.originateAsync(l, o({ data: v })),
+    'originateAsync.callerId': (l, v) => ami.originateAsync(l, o({ callerId: v })),
+    'originateAsync.account': (l, v) => ami.originateAsync(l, o({ account: v })),
+    'originateAsync.variable name': (l, v) => ami.originateAsync(l, o({ variables: { [`A${v}`]: '1' } })),
     'originateAsync.variable value': (l, v) => ami.originateAsync(l, o({ variables: { A: v } })),
     'redirect.channel': (l, v) => ami.redirect(l, { channel: v, context: 'c', exten: '1' }),
     'redirect.context': (l, v) => ami.redirect(l, { channel: 'x', context: v, exten: '1' }),
