@@ -7,6 +7,7 @@ import { AmiMessage, type AmiHeader } from '../../src/ami/message.ts';
 import type { AmiActionRequest } from '../../src/ami/types.ts';
 import { ScriptedAmiServer, SECRET, USERNAME } from './helpers/scripted-server.ts';
 import { answerFromRecording, recordedAnswers } from './helpers/replay.ts';
+import { rejection } from './helpers/rejection.ts';
 
 const conference = recordedAnswers('05_conference_200.s2c.raw');
 const meetme = new Map([...recordedAnswers('meetme_list.s2c.raw'), ...recordedAnswers('meetme_command_follows.s2c.raw')]);
@@ -27,15 +28,6 @@ async function setup(): Promise<{ server: ScriptedAmiServer; link: AmiClient }> 
   cleanups.push(() => link.stop());
   await link.start();
   return { server, link };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('typed actions on recorded Asterisk 22 answers', () => {

@@ -9,6 +9,7 @@ import { confbridgeListRooms, originateAsync } from '../../src/ami/actions.ts';
 import { ScriptedAmiServer, SECRET, USERNAME, type ScriptedConnection } from './helpers/scripted-server.ts';
 import { fixture } from './helpers/fixtures.ts';
 import { capturingLogger, LEVEL } from './helpers/log.ts';
+import { rejection } from './helpers/rejection.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -63,15 +64,6 @@ function nextEvent(c: AmiClient, name: string): Promise<AmiMessage> {
 function acceptLoginWithoutBoot(conn: ScriptedConnection, a: AmiMessage): void {
   conn.loggedIn = true;
   conn.ok(a, ['Message', 'Authentication accepted']);
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('AmiClient login', () => {
