@@ -11,9 +11,9 @@ import { decodeText, FRAME_BLOCK_BYTES, FrameBlock, scanFrame, WireAmiMessage } 
  */
 
 export interface AmiParserOptions {
-  /** Bytes one message may take before the parser gives up on it (default 1 MiB). */
+  /** Bytes one message may take before the parser gives up on it (default 1 MiB). The banner is not a message: see `MAX_BANNER_BYTES`. */
   maxMessageBytes?: number;
-  /** default true: first line may be the banner */
+  /** Default true: the stream's very first line may be the `Asterisk Call Manager/…` banner (server to client only). */
   expectBanner?: boolean;
 }
 
@@ -29,9 +29,18 @@ const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const BANNER_PREFIX = 'Asterisk Call Manager';
+/**
+ * Longest first line still read as the banner: the prefix, `/` and a version such as `11.0.0`, with
+ * room to spare. The banner has its own bound because it is not a message, so a small
+ * `maxMessageBytes` must not turn a banner that arrives in pieces into an oversized message.
+ */
+const MAX_BANNER_BYTES = 128;
 const END_COMMAND = '--END COMMAND--';
-/** Headers Asterisk ≤13 writes before the raw text of a `Response: Follows` answer. */
-const FOLLOWS_HEADER_KEYS = new Set(['privilege', 'actionid', 'message']);
+/**
+ * Headers Asterisk ≤13 writes after `Response: Follows` and before the raw text: `Privilege: Command`
+ * and, when the action had one, `ActionID` (manager.c, action_command). Each comes at most once.
+ */
+const FOLLOWS_HEADER_KEYS: ReadonlySet<string> = new Set(['privilege', 'actionid']);
 const FOLLOWS_FIRST_LINE = 'response: follows';
 
 function tooBig(max: number): AmiProtocolError {
@@ -52,7 +61,8 @@ function contentEnd(buf: Buffer, lineStart: number, nl: number): number {
  * indexes its lines, and each message keeps the pushed buffer and that index, comparing keys in
  * place and decoding only what is read (see `WireAmiMessage` and `FrameBlock`). Messages therefore
  * share the pushed chunk's memory: do not overwrite a chunk after pushing it (socket reads never
- * are). Only the incomplete frame is kept between pushes.
+ * are), and a kept message keeps its whole chunk alive (what exactly: see `WireAmiMessage`). The
+ * parser itself keeps only the incomplete frame between pushes, as a view on the last chunk.
  */
 export class AmiParser {
   private readonly maxMessageBytes: number;
@@ -97,7 +107,8 @@ export class AmiParser {
   /** Reads frames from `pos` on. Returns where it stopped: `buf.length`, or an unfinished item. */
   private parse(buf: Buffer, from: number, out: AmiParserOutput[]): number {
     let block: FrameBlock | undefined;
-    // One native check per buffer; pure-ASCII data (the usual case) then decodes without validation.
+    // One native check per buffer: when it is pure ASCII (the usual case), so is every block, and
+    // values decode without validation; otherwise each block finds out for itself when first read.
     const ascii = isAscii(buf);
     const len = buf.length;
     let pos = from;
@@ -108,15 +119,9 @@ export class AmiParser {
         continue;
       }
       if (this.expectBanner) {
-        const nl = buf.indexOf(LF, pos);
-        if (nl === -1) break;
-        this.expectBanner = false;
-        const line = buf.toString('latin1', pos, contentEnd(buf, pos, nl));
-        if (line.startsWith(BANNER_PREFIX)) {
-          const slash = line.lastIndexOf('/');
-          out.push({ kind: 'banner', version: slash === -1 ? '' : line.slice(slash + 1), line });
-          pos = nl + 1;
-        }
+        const next = this.banner(buf, pos, out);
+        if (next === -1) break;
+        pos = next;
         continue;
       }
       const first = buf[pos];
@@ -131,12 +136,41 @@ export class AmiParser {
           continue;
         }
       }
-      if (block === undefined || pos - block.start >= FRAME_BLOCK_BYTES) block = new FrameBlock(pos);
+      if (block === undefined || pos - block.start >= FRAME_BLOCK_BYTES) block = new FrameBlock(pos, ascii ? true : undefined);
       const next = this.frame(buf, pos, ascii, block, out);
       if (next === -1) break;
       pos = next;
     }
     return pos;
+  }
+
+  /**
+   * The banner can only be the stream's very first line, so this runs once per stream and decides as
+   * early as the bytes allow: as soon as the first line stops matching `Asterisk Call Manager`, or
+   * runs past `MAX_BANNER_BYTES`, it is read as a message line and no later line is ever taken for a
+   * banner. Returns where parsing goes on, or -1 to wait for more of a line that may still be one.
+   */
+  private banner(buf: Buffer, pos: number, out: AmiParserOutput[]): number {
+    const avail = buf.length - pos;
+    const known = Math.min(avail, BANNER_PREFIX.length);
+    for (let i = 0; i < known; i++) {
+      if (buf[pos + i] !== BANNER_PREFIX.charCodeAt(i)) {
+        this.expectBanner = false;
+        return pos;
+      }
+    }
+    if (known < BANNER_PREFIX.length) return -1;
+    const nl = buf.indexOf(LF, pos + BANNER_PREFIX.length);
+    if ((nl === -1 ? avail : nl - pos) > MAX_BANNER_BYTES) {
+      this.expectBanner = false;
+      return pos;
+    }
+    if (nl === -1) return -1;
+    this.expectBanner = false;
+    const line = buf.toString('latin1', pos, contentEnd(buf, pos, nl));
+    const slash = line.lastIndexOf('/');
+    out.push({ kind: 'banner', version: slash === -1 ? '' : line.slice(slash + 1), line });
+    return nl + 1;
   }
 
   /** Parses one frame starting at `start`. Returns the index after it, or -1 when it is incomplete. */
@@ -156,7 +190,7 @@ export class AmiParser {
       return end;
     }
     block.end = end;
-    out.push({ kind: 'message', message: new WireAmiMessage(buf, ascii, block, first, lines.length - first - 1) });
+    out.push({ kind: 'message', message: new WireAmiMessage(buf, block, first, lines.length - first - 1) });
     return end;
   }
 
@@ -174,10 +208,20 @@ export class AmiParser {
    * The legacy Command answer: `Response: Follows`, its few headers, raw CLI text (which may hold
    * blank lines and `Key: value`-looking lines) up to `--END COMMAND--`, then the blank line.
    * Rare, so it is decoded eagerly, line by line.
+   *
+   * Where the headers end: Asterisk writes each header once and ends it in CRLF, while CLI text ends
+   * its lines in LF. So a line after `Response: Follows` is a header only while it ends the way that
+   * first line ended, holds a colon, and names a key of `FOLLOWS_HEADER_KEYS` not seen yet; the first
+   * line that fails any of these starts the body. CLI text whose first line reads `ActionID: …` or
+   * `Privilege: …` therefore stays in the body. Only a first body line that ends in CRLF and names a
+   * header the answer lacks (an `ActionID` line when the action sent none) still reads as a header:
+   * no rule can tell that one apart, and CLI output does not end its lines in CRLF.
    */
   private followsFrame(buf: Buffer, start: number, ascii: boolean, out: AmiParserOutput[]): number {
     const headers: AmiHeader[] = [];
     const body: string[] = [];
+    const seen = new Set<string>();
+    let headerCrlf = false;
     let stage: 'head' | 'body' | 'end' = 'head';
     let p = start;
     for (;;) {
@@ -203,9 +247,16 @@ export class AmiParser {
       let colon = p;
       while (colon < end && buf[colon] !== COLON) colon++;
       const key = buf.toString('latin1', p, colon);
-      if (stage === 'head' && headers.length > 0 && (colon === end || !FOLLOWS_HEADER_KEYS.has(key.toLowerCase()))) {
-        stage = 'body';
-        continue;
+      if (stage === 'head') {
+        const crlf = end < nl;
+        const lower = key.toLowerCase();
+        if (p === start) {
+          headerCrlf = crlf;
+        } else if (crlf !== headerCrlf || colon === end || !FOLLOWS_HEADER_KEYS.has(lower) || seen.has(lower)) {
+          stage = 'body';
+          continue;
+        }
+        seen.add(lower);
       }
       let valueStart = colon + 1;
       if (valueStart < end && buf[valueStart] === SPACE) valueStart++;
@@ -249,9 +300,12 @@ export class AmiParser {
     return p;
   }
 
-  /** Keeps the unparsed tail (within the size bound, as `frame` ensured) for the next push. */
+  /**
+   * Keeps the unparsed tail for the next push: within the size bound, as `frame` ensured, or a
+   * possible banner, which `banner` bounds by `MAX_BANNER_BYTES` instead.
+   */
   private keepRest(buf: Buffer, pos: number, out: AmiParserOutput[]): void {
-    if (!this.discarding && buf.length - pos > this.maxMessageBytes) {
+    if (!this.discarding && !this.expectBanner && buf.length - pos > this.maxMessageBytes) {
       this.incomplete(buf, pos, pos, out);
       const resume = this.skipDiscarded(buf, pos);
       if (resume < buf.length) this.carry = buf.subarray(resume);
@@ -266,14 +320,43 @@ export function parseAmiMessages(bytes: Uint8Array, opts?: AmiParserOptions): Am
   return new AmiParser(opts).push(bytes);
 }
 
+const TAB = 0x09;
+const DEL = 0x7f;
+
+/**
+ * Index of the first control character in `text` that may not reach the wire, or -1: every C0
+ * control (U+0000–U+001F) and DEL. CR and LF end Asterisk's line, so a value holding one could start
+ * a second action; Asterisk keeps keys and values as C strings, so NUL would cut one short; the rest
+ * have no meaning in AMI and, coming from user input, only hide what is really sent. Tab is the one
+ * exception where `allowTab` says so (values and raw text): Asterisk itself writes tabs inside
+ * values (CLI output in `Output:` lines, which the embedded PBX reproduces), and a tab ends neither a
+ * line nor a C string. A key is a bare name, so it never allows one.
+ */
+function controlAt(text: string, allowTab: boolean): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < SPACE && !(allowTab && c === TAB)) || c === DEL) return i;
+  }
+  return -1;
+}
+
+/** Names the character for the log, never the text around it (it may be user input or a secret). */
+function controlReason(text: string, at: number, where: string): string {
+  const c = text.charCodeAt(at);
+  const name = c === CR || c === LF ? 'line break' : 'control character';
+  return `${name} U+${c.toString(16).toUpperCase().padStart(4, '0')} in ${where}`;
+}
+
 function checkKey(key: string): void {
   if (key.length === 0) throw new AmiUnsafeFieldError(key, 'empty key');
-  if (key.includes('\r') || key.includes('\n')) throw new AmiUnsafeFieldError(key, 'line break in key');
+  const at = controlAt(key, false);
+  if (at !== -1) throw new AmiUnsafeFieldError(key, controlReason(key, at, 'key'));
   if (key.includes(':')) throw new AmiUnsafeFieldError(key, 'colon in key');
 }
 
 function checkValue(key: string, value: string): void {
-  if (value.includes('\r') || value.includes('\n')) throw new AmiUnsafeFieldError(key, 'line break in value');
+  const at = controlAt(value, true);
+  if (at !== -1) throw new AmiUnsafeFieldError(key, controlReason(value, at, 'value'));
 }
 
 function fieldText(value: string | number | boolean): string {
@@ -295,12 +378,15 @@ function appendField(lines: string[], key: string, value: AmiFieldValue): void {
 
 /**
  * Action → bytes: `Action`, then `ActionID`, then the fields in order (arrays repeat their key).
- * Throws `AmiUnsafeFieldError` before producing any byte if a key or value would break its line,
- * or if a field tries to set `Action` or `ActionID` itself (that would hijack answer matching).
+ * Throws `AmiUnsafeFieldError` before producing any byte if a key or value holds a control character
+ * (see `controlAt`), or if a field tries to set `Action` or `ActionID` itself (that would hijack
+ * answer matching).
  */
 export function serializeAction(req: AmiActionRequest, actionId?: string): Buffer {
-  checkValue('Action', req.action);
   if (req.action.length === 0) throw new AmiUnsafeFieldError('Action', 'empty action name');
+  // An action name is a bare name, like a key: no tab either.
+  const at = controlAt(req.action, false);
+  if (at !== -1) throw new AmiUnsafeFieldError('Action', controlReason(req.action, at, 'action name'));
   const lines = [`Action: ${req.action}`];
   if (actionId !== undefined) {
     checkValue('ActionID', actionId);
@@ -318,7 +404,8 @@ export function serializeAction(req: AmiActionRequest, actionId?: string): Buffe
 
 /**
  * Generic message → bytes (responses and events, as the embedded PBX sends them). With `body`, the
- * legacy `Response: Follows` form: raw lines, then `--END COMMAND--` and the blank line.
+ * legacy `Response: Follows` form: raw lines, then `--END COMMAND--` and the blank line. Keys, values
+ * and body lines follow the same control-character rule as `serializeAction`.
  */
 export function serializeMessage(headers: readonly AmiHeader[], body?: readonly string[]): Buffer {
   const parts: string[] = [];

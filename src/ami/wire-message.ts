@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { AmiMessage, type AmiHeader } from './message.ts';
 
 /**
@@ -18,6 +18,11 @@ const SPACE = 0x20;
 const LF = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
+
+function asciiRange(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
+  return true;
+}
 
 function foldAscii(code: number): number {
   return code >= 65 && code <= 90 ? code + 32 : code;
@@ -58,19 +63,29 @@ export function scanFrame(buf: Buffer, start: number, lines: number[]): number {
  * is read, their text. A native decode call has a fixed cost well above that of cutting a string,
  * so one per block rather than one per message or per value saves most of it; and as values are
  * cut from that text, a value kept long-term holds on to at most its block, not to the whole
- * socket read it arrived in.
+ * socket read it arrived in. Whether the bytes are pure ASCII is known per block, so one non-ASCII
+ * caller name sends only its own block's values through the slower per-value decoding.
  */
 export class FrameBlock {
   readonly lines: number[] = [];
   /** Where the block starts and, as frames join it, ends in the pushed buffer. */
   readonly start: number;
   end: number;
-  /** The block as Latin-1 text, decoded on the first value read (pure-ASCII buffers only). */
+  /**
+   * Every byte of the block is below 0x80: given by the parser when the whole pushed buffer is, and
+   * otherwise found out on the first value read (the block is complete by then).
+   */
+  ascii: boolean | undefined;
+  /**
+   * The block as Latin-1 text, decoded on the first read. Keys are always cut from it (they are
+   * read as Latin-1); values only where their bytes are pure ASCII, for which Latin-1 and UTF-8 agree.
+   */
   text: string | undefined = undefined;
 
-  constructor(start: number) {
+  constructor(start: number, ascii?: boolean) {
     this.start = start;
     this.end = start;
+    this.ascii = ascii;
   }
 }
 
@@ -92,11 +107,26 @@ function blockOf(frame: Buffer): FrameBlock {
 /**
  * A parsed message that keeps its frame's bytes and line index and decodes only what is read: key
  * look-ups compare bytes in place, and values are cut from its block's text (see `FrameBlock`).
+ *
+ * Memory: as long as a message is reachable, it keeps alive
+ * - the whole buffer the parser was pushed, not just its own frame: a socket read (up to 64 KiB), or,
+ *   for a frame that straddled two reads, the copy the parser joined from the carried bytes and the
+ *   new read, with the ArrayBuffer behind either (a Buffer that is a view into a larger pool keeps
+ *   all of it);
+ * - its `FrameBlock`: the line index of every frame in the block (consecutive frames of that buffer,
+ *   about `FRAME_BLOCK_BYTES`) and, once a value or the headers of any message of the block were
+ *   read, the block's Latin-1 text;
+ * - once `headers` or `toRecord()` was read, the decoded header array.
+ * A key or value string it returned does not keep the message or the buffer alive, but V8 may make a
+ * cut of 13 or more characters a view on the block's text, so a kept string can keep that text (a
+ * few KiB).
+ * Holding a message for long (a pending list, a cache) therefore holds its socket read: keep the
+ * values or `toRecord()` instead. `Response: Follows` answers are plain `AmiMessage`s of decoded
+ * strings and keep no buffer.
  */
 export class WireAmiMessage {
   readonly body: readonly string[] | undefined = undefined;
   readonly #bytes: Buffer;
-  readonly #ascii: boolean;
   readonly #block: FrameBlock;
   /** This frame's lines are `#block.lines[#first]` … `[#first + #count - 1]`, then its blank line. */
   readonly #first: number;
@@ -104,12 +134,11 @@ export class WireAmiMessage {
   #headers: AmiHeader[] | undefined;
 
   /**
-   * `bytes`: one frame, blank line included, and `ascii`: every byte is below 0x80. The parser
-   * passes the pushed buffer instead, with the block that indexes the frame and where in it.
+   * `bytes`: one frame, blank line included. The parser passes the pushed buffer instead, with the
+   * block that indexes the frame and where in it.
    */
-  constructor(bytes: Buffer, ascii: boolean, block: FrameBlock = blockOf(bytes), first = 0, count = block.lines.length - 1) {
+  constructor(bytes: Buffer, block: FrameBlock = blockOf(bytes), first = 0, count = block.lines.length - 1) {
     this.#bytes = bytes;
-    this.#ascii = ascii;
     this.#block = block;
     this.#first = first;
     this.#count = count;
@@ -198,16 +227,26 @@ export class WireAmiMessage {
     // Exactly one space follows the colon; more is part of the value (indented CLI output lines).
     if (start < end && this.#bytes[start] === SPACE) start++;
     if (start >= end) return '';
-    if (!this.#ascii) return decodeText(this.#bytes, start, end, false);
+    const block = this.#block;
+    block.ascii ??= isAscii(this.#bytes.subarray(block.start, block.end));
+    // In a block with a non-ASCII name somewhere, most values are still ASCII: a short byte loop
+    // lets them be cut from the text too, rather than each paying a native UTF-8 decode.
+    if (!block.ascii && !asciiRange(this.#bytes, start, end)) return decodeText(this.#bytes, start, end, false);
+    return this.#text().slice(start - block.start, end - block.start);
+  }
+
+  #text(): string {
     const block = this.#block;
     block.text ??= this.#bytes.toString('latin1', block.start, block.end);
-    return block.text.slice(start - block.start, end - block.start);
+    return block.text;
   }
 
   #materialize(): AmiHeader[] {
     if (this.#headers !== undefined) return this.#headers;
     const bytes = this.#bytes;
     const lines = this.#block.lines;
+    const text = this.#text();
+    const offset = this.#block.start;
     const headers: AmiHeader[] = [];
     for (let line = this.#first; line < this.#first + this.#count; line++) {
       const start = lines[line]!;
@@ -215,7 +254,7 @@ export class WireAmiMessage {
       let keyEnd = start;
       while (keyEnd < end && bytes[keyEnd] !== COLON) keyEnd++;
       // A line without a colon is kept whole as a key with an empty value rather than dropped.
-      headers.push([bytes.toString('latin1', start, keyEnd), this.#value(line, keyEnd)]);
+      headers.push([text.slice(start - offset, keyEnd - offset), this.#value(line, keyEnd)]);
     }
     this.#headers = headers;
     return headers;

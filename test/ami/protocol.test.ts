@@ -13,8 +13,8 @@ function parseText(text: string, opts?: ConstructorParameters<typeof AmiParser>[
   return parseAmiMessages(Buffer.from(text, 'latin1'), opts);
 }
 
-function pushInPieces(bytes: Buffer, cuts: readonly number[]): AmiParserOutput[] {
-  const parser = new AmiParser();
+function pushInPieces(bytes: Buffer, cuts: readonly number[], opts?: ConstructorParameters<typeof AmiParser>[0]): AmiParserOutput[] {
+  const parser = new AmiParser(opts);
   const out: AmiParserOutput[] = [];
   let prev = 0;
   for (const cut of [...cuts].sort((a, b) => a - b)) {
@@ -93,6 +93,11 @@ describe('AmiParser on recorded transcripts', () => {
     expect(out[0]).toEqual({ kind: 'banner', version: '11.0.0', line: 'Asterisk Call Manager/11.0.0' });
   });
 
+  it('meetme_list: MeetmeListRooms spells Marked as app_meetme does, N/A or four digits', () => {
+    const rooms = messages(parseAmiMessages(fixture('meetme_list.s2c.raw'))).filter((m) => m.event === 'MeetmeListRooms');
+    expect(rooms.map((m) => m.get('Marked'))).toEqual(['N/A', '0001']);
+  });
+
   it('reads bare LF line ends and a CRLF line followed by a bare LF blank line', () => {
     const out = messages(parseAmiMessages(fixture('mixed_line_ends.s2c.raw')));
     expect(out.map((m) => m.event ?? m.response)).toEqual(['Success', 'CoreShowChannelMap', 'CoreShowChannelMapComplete']);
@@ -141,6 +146,21 @@ describe('AmiParser field rules', () => {
     expect(join?.get('CallerIDname')).toBe('José Müller');
   });
 
+  it('decodes each value by its own bytes when ASCII, UTF-8 and Latin-1 names share one read', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('Event: A\r\nUniqueid: 1.1\r\nCallerIDName: Plain\r\n\r\n'),
+      Buffer.from('Event: B\r\nUniqueid: 1.2\r\nCallerIDName: '), Buffer.from('Zoë Łukasiewicz', 'utf8'), Buffer.from('\r\n\r\n'),
+      Buffer.from('Event: C\r\nUniqueid: 1.3\r\nCallerIDName: '), Buffer.from('François Ørsted', 'latin1'), Buffer.from('\r\n\r\n'),
+    ]);
+    const all = messages(parseAmiMessages(bytes));
+    expect(all.map((m) => [m.event, m.get('Uniqueid'), m.get('CallerIDName')])).toEqual([
+      ['A', '1.1', 'Plain'],
+      ['B', '1.2', 'Zoë Łukasiewicz'],
+      ['C', '1.3', 'François Ørsted'],
+    ]);
+    expect(all[2]?.headers).toEqual([['Event', 'C'], ['Uniqueid', '1.3'], ['CallerIDName', 'François Ørsted']]);
+  });
+
   it('skips stray blank lines between messages', () => {
     expect(messages(parseText('\r\n\r\nEvent: A\r\n\r\n\r\n\nEvent: B\r\n\r\n')).map((m) => m.event)).toEqual(['A', 'B']);
   });
@@ -149,6 +169,36 @@ describe('AmiParser field rules', () => {
     const out = parseText('Action: Ping\r\nActionID: 1\r\n\r\n');
     expect(out).toHaveLength(1);
     expect(out[0]?.kind).toBe('message');
+  });
+
+  it('reads a banner split across reads as the banner even when it is longer than maxMessageBytes', () => {
+    const bytes = Buffer.from('Asterisk Call Manager/11.0.0\r\nEvent: A\r\n\r\n', 'latin1');
+    const expected = [
+      { kind: 'banner', version: '11.0.0', line: 'Asterisk Call Manager/11.0.0' },
+      { kind: 'message', headers: [['Event', 'A']], body: undefined },
+    ];
+    const opts = { maxMessageBytes: 16 };
+    expect(plain(pushInPieces(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1), opts))).toEqual(expected);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: bytes.length }), { maxLength: 40 }), (cuts) => {
+        expect(plain(pushInPieces(bytes, cuts, opts))).toEqual(expected);
+      }),
+    );
+  });
+
+  it('takes only the very first line of the stream for a banner, also after an oversized first line', () => {
+    const later = 'Asterisk Call Manager/11.0.0\r\nEvent: A\r\n\r\n';
+    for (const first of ['A'.repeat(100), `Asterisk Call Manager/${'9'.repeat(200)}`, `Event: Big\r\nData: ${'x'.repeat(100)}`]) {
+      const bytes = Buffer.from(`${first}\r\n\r\n${later}`, 'latin1');
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: bytes.length }), { maxLength: 20 }), (cuts) => {
+          const out = plain(pushInPieces(bytes, cuts, { maxMessageBytes: 64 }));
+          expect(out.map((o) => o.kind)).toEqual(['error', 'message']);
+          expect(out[1]).toEqual({ kind: 'message', headers: [['Asterisk Call Manager/11.0.0', ''], ['Event', 'A']], body: undefined });
+        }),
+        { numRuns: 30 },
+      );
+    }
   });
 
   it('holds back a message until its blank line arrives', () => {
@@ -183,6 +233,52 @@ describe('AmiParser legacy Command output (Response: Follows)', () => {
     expect(out.map((m) => m.actionId)).toEqual(['mm-4', 'mm-5', 'mm-6']);
     expect(out[1]?.body).toEqual(['No such conference: 999.']);
   });
+
+  it('keeps a first body line that looks like a header in the body, at any split', () => {
+    const cases: [string, [string, string][], string[]][] = [
+      // The reviewer's case: LF ends the raw text's lines, CRLF the headers.
+      ['Response: Follows\r\nActionID: 1\r\nMessage: hello\nline2\n--END COMMAND--\r\n\r\n', [['Response', 'Follows'], ['ActionID', '1']], ['Message: hello', 'line2']],
+      // Asterisk ≤13 without an ActionID: CLI text that starts like one is still text.
+      ['Response: Follows\r\nPrivilege: Command\r\nActionID: x\nPrivilege: y\n--END COMMAND--\r\n\r\n', [['Response', 'Follows'], ['Privilege', 'Command']], ['ActionID: x', 'Privilege: y']],
+      // A header key seen already starts the body even when its line ends in CRLF.
+      ['Response: Follows\r\nPrivilege: Command\r\nActionID: 7\r\nPrivilege: again\r\ntext\n--END COMMAND--\r\n\r\n', [['Response', 'Follows'], ['Privilege', 'Command'], ['ActionID', '7']], ['Privilege: again', 'text']],
+      // An unknown key (Asterisk sends no Message with Follows) starts the body.
+      ['Response: Follows\r\nPrivilege: Command\r\nMessage: x\r\n--END COMMAND--\r\n\r\n', [['Response', 'Follows'], ['Privilege', 'Command']], ['Message: x']],
+      // A stream that ends every line in bare LF: the key rules alone set the boundary.
+      ['Response: Follows\nPrivilege: Command\nActionID: 3\nActionID: body\n--END COMMAND--\n\n', [['Response', 'Follows'], ['Privilege', 'Command'], ['ActionID', '3']], ['ActionID: body']],
+    ];
+    for (const [text, headers, body] of cases) {
+      const bytes = Buffer.from(`${text}Event: Next\r\n\r\n`, 'latin1');
+      const expected = [
+        { kind: 'message', headers, body },
+        { kind: 'message', headers: [['Event', 'Next']], body: undefined },
+      ];
+      expect(plain(parseAmiMessages(bytes, { expectBanner: false }))).toEqual(expected);
+      expect(plain(pushInPieces(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1), { expectBanner: false }))).toEqual(expected);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: bytes.length }), { maxLength: 30 }), (cuts) => {
+          expect(plain(pushInPieces(bytes, cuts, { expectBanner: false }))).toEqual(expected);
+        }),
+        { numRuns: 50 },
+      );
+    }
+  });
+
+  it('keeps the serializer\'s Follows answers whole whatever their first raw line says', () => {
+    const line = fc.string({ unit: fc.constantFrom('a', 'A', ':', ' ', '1', 'I', 'D', 'P', 'r', 'x'), maxLength: 12 });
+    const prefix = fc.constantFrom('', 'ActionID: ', 'Privilege: ', 'Message: ', 'Response: ');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(prefix, line).map(([p, l]) => `${p}${l}`), { minLength: 1, maxLength: 4 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (body, withId, cutSeeds) => {
+        fc.pre(body.every((l) => !l.endsWith('--END COMMAND--')));
+        const headers: [string, string][] = [['Response', 'Follows'], ['Privilege', 'Command']];
+        if (withId) headers.push(['ActionID', 'id-1']);
+        const bytes = serializeMessage(headers, body);
+        const cuts = cutSeeds.map((n) => n % (bytes.length + 1));
+        expect(plain(pushInPieces(bytes, cuts, { expectBanner: false }))).toEqual([{ kind: 'message', headers, body }]);
+      }),
+    );
+  });
+
 });
 
 describe('AmiParser size bound', () => {
@@ -246,6 +342,39 @@ describe('serializeAction', () => {
       for (const attempt of attempts) expect(attempt).toThrow(AmiUnsafeFieldError);
     });
   }
+
+  it('refuses any C0 control character or DEL anywhere in a key, value, action name, ActionID or body line, writing nothing', () => {
+    // Tab is checked apart: values and body lines may hold one.
+    const control = fc.oneof(fc.integer({ min: 0, max: 0x08 }), fc.integer({ min: 0x0a, max: 0x1f }), fc.constant(0x7f)).map((c) => String.fromCharCode(c));
+    const text = fc.string({ maxLength: 10 }).filter((t) => !/[\p{Cc}:]/u.test(t));
+    const withControl = fc.tuple(text, control, text).map(([a, c, b]) => `${a}${c}${b}`);
+    const places: ((bad: string) => Buffer)[] = [
+      (bad) => serializeAction({ action: 'Command', fields: { Command: bad } }, 'id'),
+      (bad) => serializeAction({ action: 'Originate', fields: { Variable: ['A=1', bad] } }, 'id'),
+      (bad) => serializeAction({ action: 'Ping', fields: { [`X${bad}`]: '1' } }, 'id'),
+      (bad) => serializeAction({ action: `P${bad}` }, 'id'),
+      (bad) => serializeAction({ action: 'Ping' }, bad),
+      (bad) => serializeMessage([['Response', 'Success'], ['Message', bad]]),
+      (bad) => serializeMessage([[`K${bad}`, 'v']]),
+      (bad) => serializeMessage([['Response', 'Follows']], ['ok', bad]),
+    ];
+    fc.assert(
+      fc.property(withControl, fc.integer({ min: 0, max: places.length - 1 }), (bad, at) => {
+        const written: Buffer[] = [];
+        expect(() => written.push(places[at]!(bad))).toThrow(AmiUnsafeFieldError);
+        expect(written).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('lets a tab through in values and body lines, where Asterisk writes them too, but not in a key or action name', () => {
+    expect(serializeAction({ action: 'SetVar', fields: { Value: 'a\tb' } }, 'id').toString()).toBe('Action: SetVar\r\nActionID: id\r\nValue: a\tb\r\n\r\n');
+    expect(serializeMessage([['Output', '200\t 0001']], ['x\ty']).toString()).toBe('Output: 200\t 0001\r\nx\ty\n--END COMMAND--\r\n\r\n');
+    expect(() => serializeAction({ action: 'Ping', fields: { 'X\tY': '1' } })).toThrow(AmiUnsafeFieldError);
+    expect(() => serializeAction({ action: 'Ping\t' })).toThrow(AmiUnsafeFieldError);
+    expect(() => serializeMessage([['K\t', 'v']])).toThrow(AmiUnsafeFieldError);
+  });
 
   it('refuses a colon in a key, an empty key, and a field that would set Action or ActionID', () => {
     for (const fields of [{ 'A:B': '1' }, { '': '1' }, { ActionID: 'steal' }, { action: 'Originate' }]) {
