@@ -41,6 +41,8 @@ export const pbxSchema = z.object({
   tls: z.boolean().default(false),
   /** Accept a self-signed certificate (only with `tls: true`). */
   tlsInsecure: z.boolean().default(false),
+  /** PEM file of the CA that signed the PBX's AMI TLS certificate (a private CA). */
+  tlsCaFile: nonEmpty.optional(),
   username: wireSafe,
   secret: wireSafe,
   authType: z.enum(['plain', 'md5']).default('md5'),
@@ -48,6 +50,10 @@ export const pbxSchema = z.object({
   dialect: z.enum(['auto', 'confbridge', 'meetme']).default('auto'),
   actionTimeoutMs: z.number().int().min(100).default(10_000),
   pingIntervalMs: z.number().int().min(0).default(15_000),
+  /** After login, wait this long at most for `FullyBooted` before listing rooms (a PBX still booting). */
+  bootWaitMs: z.number().int().min(0).default(2000),
+  /** Retry delay after a refused login: slow, so fail2ban does not ban the bot's address. */
+  loginRetryMs: z.number().int().min(1000).default(60_000),
   /** Re-list every room this often (0: only on connect). */
   resyncIntervalSec: z.number().int().min(0).default(0),
   topicVariable: wireSafe.regex(/^[A-Za-z0-9_()]+$/, 'use a plain channel variable name').default('MEETME_TOPIC'),
@@ -105,6 +111,8 @@ export const slackSchema = z.object({
   appToken: nonEmpty.regex(/^xapp-/, 'an app-level token starts with xapp- (Basic Information → App-Level Tokens)').optional(),
   signingSecret: nonEmpty.optional(),
   port: port.default(3000),
+  /** HTTP mode: the interface to listen on (default: all; use 127.0.0.1 behind a reverse proxy). */
+  httpHost: nonEmpty.optional(),
   /** Override the Web API base URL (tests point it at a local fake). */
   apiUrl: z.string().url().optional(),
   /** Channel that receives alerts when no subscription says otherwise. */
@@ -151,6 +159,10 @@ export const configSchema = z.strictObject({
   adapters: z.array(z.enum(['shell', 'slack'])).optional(),
   slack: slackSchema.optional(),
   roles: z.array(roleGrantSchema).default([]),
+  store: z.object({
+    /** Audit records and alert acknowledgements older than this are deleted (at start and daily). */
+    auditRetentionDays: z.number().int().min(1).default(90),
+  }).default({ auditRetentionDays: 90 }),
   status: z.object({
     /** Keep an ended room's final summary this long before forgetting it. */
     keepEndedSec: z.number().int().min(0).default(3600),
@@ -179,6 +191,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['MEETME_LOG_LEVEL', 'logLevel'],
   ['MEETME_DATA_DIR', 'dataDir'],
+  ['MEETME_AUDIT_RETENTION_DAYS', 'store.auditRetentionDays'],
   ['AMI_HOST', 'pbxs.0.host'],
   ['AMI_PORT', 'pbxs.0.port'],
   ['AMI_USERNAME', 'pbxs.0.username'],
@@ -186,6 +199,7 @@ export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['AMI_TLS', 'pbxs.0.tls'],
   ['AMI_AUTH', 'pbxs.0.authType'],
   ['AMI_DIALECT', 'pbxs.0.dialect'],
+  ['AMI_TLS_CA_FILE', 'pbxs.0.tlsCaFile'],
   ['SENSOR_HOST', 'sensors.0.host'],
   ['SENSOR_PORT', 'sensors.0.port'],
   ['SENSOR_AES_KEY', 'sensors.0.aesKey'],
@@ -200,14 +214,20 @@ export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['SLACK_APP_TOKEN', 'slack.appToken'],
   ['SLACK_SIGNING_SECRET', 'slack.signingSecret'],
   ['SLACK_PORT', 'slack.port'],
+  ['SLACK_HTTP_HOST', 'slack.httpHost'],
   ['SLACK_ALERT_CHANNEL', 'slack.alertChannel'],
 ];
 
-const ENV_BY_KEY = new Map(ENV_KEYS.map(([env, key]) => [key, env]));
+const ENV_BY_KEY = new Map<string, string>([...ENV_KEYS.map(([env, key]) => [key, env] as const), ['adapters', 'MEETME_ADAPTERS']]);
 
-function coerce(value: string): string | number | boolean {
-  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  if (/^-?\d+$/.test(value) && value.length < 16) return Number(value);
+/** Keys whose env value is a number or a boolean; every other env value stays a string. */
+const NUMERIC_KEYS = new Set(['pbxs.0.port', 'sensors.0.port', 'listen.port', 'listen.linkTtlSec', 'slack.port', 'store.auditRetentionDays']);
+const BOOLEAN_KEYS = new Set(['pbxs.0.tls']);
+
+/** Turns an env string into what the schema expects; a value that does not parse is left for zod to name. */
+function coerce(key: string, value: string): string | number | boolean {
+  if (NUMERIC_KEYS.has(key) && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  if (BOOLEAN_KEYS.has(key) && /^(true|false|yes|no|1|0)$/i.test(value.trim())) return /^(true|yes|1)$/i.test(value.trim());
   return value;
 }
 
@@ -230,8 +250,7 @@ export function applyEnv(base: Record<string, unknown>, env: Env): Record<string
   for (const [name, key] of ENV_KEYS) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    const keepString = /secret|token|key|iv|host|url/i.test(key);
-    setPath(out, key, keepString ? raw : coerce(raw));
+    setPath(out, key, coerce(key, raw));
   }
   const pbxs = out['pbxs'];
   if (Array.isArray(pbxs) && pbxs[0] && typeof pbxs[0] === 'object' && !('id' in pbxs[0])) (pbxs[0] as Record<string, unknown>)['id'] = 'pbx';
@@ -243,7 +262,10 @@ export function applyEnv(base: Record<string, unknown>, env: Env): Record<string
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.map(String).join('.') || '(top level)';
-  const env = ENV_BY_KEY.get(key);
+  // The env var of the key or of its nearest parent (`adapters.1` → MEETME_ADAPTERS).
+  const parts = issue.path.map(String);
+  let env: string | undefined;
+  for (let n = parts.length; n > 0 && env === undefined; n--) env = ENV_BY_KEY.get(parts.slice(0, n).join('.'));
   const where = env ? `${key} (env ${env})` : key;
   let fix = issue.message;
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) fix = 'is required';

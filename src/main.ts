@@ -105,7 +105,7 @@ function describeBanner(parts: {
   for (const s of parts.sensors) if (s.id !== 'demo-sensor') lines.push(`  Sensor:   ${s.id} at ${s.socketPath ?? `${s.host}:${s.port}`}${s.aesKey ? ' (AES)' : ''}`);
   if (parts.listenServer) lines.push(`  Player:   ${parts.listenServer.url}/listen/<token> (links from /meetme listen)`);
   lines.push(`  Chat:     ${parts.adapters.join(', ')}`);
-  if (parts.localAdmin) lines.push('  Access:   the local shell user is admin (embedded default).');
+  if (parts.localAdmin) lines.push('  Access:   the local shell user is admin; chat users get the roles in the config.');
   if (parts.embeddedPbx) {
     lines.push('  Real PBX: set AMI_HOST, AMI_USERNAME, AMI_SECRET (or a MEETME_CONFIG file); Slack: SLACK_BOT_TOKEN + SLACK_APP_TOKEN.');
   }
@@ -118,7 +118,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const mainLog = log;
   const stops: (() => Promise<void> | void)[] = [];
 
-  const store = await openStore({ dataDir: config.dataDir });
+  const store = await openStore({ dataDir: config.dataDir, auditRetentionDays: config.store.auditRetentionDays, logger: log.child({ component: 'store' }) });
   stops.push(() => store.close());
 
   try {
@@ -149,6 +149,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     for (const f of failures) mainLog.warn({ pbx: f.pbx, err: f.error }, 'PBX not reachable yet; retrying in the background');
     stops.push(() => registry.stop());
 
+    if (config.embedded.sensor === true && embeddedPbx === undefined) {
+      mainLog.warn('embedded.sensor is set but the embedded PBX is off: the embedded sensor only lists the embedded PBX\'s calls, so it does not run');
+    }
     const runEmbeddedSensor = config.listen.enabled && (config.embedded.sensor ?? (config.sensors.length === 0 && embeddedPbx !== undefined));
     let embeddedSensor: EmbeddedSensor | undefined;
     const sensorConfigs: SensorConfig[] = [...config.sensors];
@@ -218,7 +221,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
     if (adapterNames.includes('slack')) {
       if (!config.slack) throw new ConfigError(['adapters: slack is listed but slack is not configured (set SLACK_BOT_TOKEN and SLACK_APP_TOKEN)']);
-      const slack = createSlackAdapter(config.slack, { logger: log });
+      const slack = createSlackAdapter(config.slack, { logger: log, ...(config.slack.httpHost ? { httpHost: config.slack.httpHost } : {}) });
       adapters.set(slack.name, slack);
     }
 

@@ -79,3 +79,22 @@ describe('config', () => {
     expect(problems[0]).toMatch(/MEETME_CONFIG: cannot read \/nonexistent\/bot.yml \(ENOENT\)/);
   });
 });
+
+describe('config from env vars', () => {
+  it('keeps a numeric-looking value a string where the key is a string (user name, channel)', () => {
+    const config = loadConfig({ env: { AMI_HOST: 'h', AMI_USERNAME: '1234', AMI_SECRET: '5678', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL: '123' } });
+    expect(config.pbxs[0]?.username).toBe('1234');
+    expect(config.slack?.alertChannel).toBe('123');
+  });
+
+  it('reads numbers and booleans only for numeric and boolean keys', () => {
+    const config = loadConfig({ env: { AMI_HOST: 'h', AMI_USERNAME: 'u', AMI_SECRET: 's', AMI_PORT: '5039', AMI_TLS: 'yes', MEETME_AUDIT_RETENTION_DAYS: '30' } });
+    expect(config.pbxs[0]).toMatchObject({ port: 5039, tls: true, bootWaitMs: 2000, loginRetryMs: 60_000 });
+    expect(config.store.auditRetentionDays).toBe(30);
+  });
+
+  it('names MEETME_ADAPTERS when its value is wrong', () => {
+    const problems = problemsOf(() => loadConfig({ env: { MEETME_ADAPTERS: 'shell,irc' } }));
+    expect(problems.join('\n')).toMatch(/adapters\.1 \(env MEETME_ADAPTERS\)|adapters \(env MEETME_ADAPTERS\)/);
+  });
+});

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { confbridgeListRooms, coreShowChannels, getVar, hangup, meetmeListRooms, originateAsync, redirect, setVar, type OriginateParams } from '../ami/actions.ts';
 import { AmiClient, type AmiClientOptions } from '../ami/client.ts';
 import { AmiActionError } from '../ami/errors.ts';
@@ -683,6 +684,14 @@ export class PbxConnection implements ConferenceBackend {
 }
 
 /** Builds the AMI client from the PBX's config and wraps it in a PbxConnection. */
+/** TLS for AMI: off, the system CAs, a private CA file, or (tlsInsecure) any certificate. */
+function amiTlsOptions(config: PbxConfig): NonNullable<AmiClientOptions['tls']> {
+  if (!config.tls) return false;
+  if (config.tlsInsecure) return { rejectUnauthorized: false };
+  if (config.tlsCaFile !== undefined) return { ca: readFileSync(config.tlsCaFile) };
+  return true;
+}
+
 export function createPbxConnection(
   config: PbxConfig,
   deps: {
@@ -694,13 +703,15 @@ export function createPbxConnection(
     name: config.id,
     host: config.host,
     port: config.port,
-    tls: config.tls ? (config.tlsInsecure ? { rejectUnauthorized: false } : true) : false,
+    tls: amiTlsOptions(config),
     username: config.username,
     secret: config.secret,
     authType: config.authType,
     events: config.events,
     actionTimeoutMs: config.actionTimeoutMs,
     pingIntervalMs: config.pingIntervalMs,
+    bootWaitMs: config.bootWaitMs,
+    loginRetryMs: config.loginRetryMs,
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     ...deps.amiOverrides,
   };
