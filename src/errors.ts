@@ -42,17 +42,27 @@ export interface BotErrorOptions {
   /** Detail for logs only; never shown to users. Defaults to the user message. */
   readonly detail?: string;
   readonly cause?: unknown;
+  /**
+   * How an operator fixes this (which config key or env var to set). Config names tell a user how
+   * the deployment is built, so chat shows it only to an admin of the request's scope; the log
+   * always has it, as part of `message` when no `detail` is given.
+   */
+  readonly adminHint?: string;
 }
 
 export abstract class BotError extends Error {
   abstract readonly code: ErrorCode;
   /** Short, safe to show in chat: no stack, no AMI text, no secrets. */
   readonly userMessage: string;
+  /** See BotErrorOptions.adminHint. */
+  readonly adminHint: string | undefined;
 
   constructor(userMessage: string, options: BotErrorOptions = {}) {
-    super(options.detail ?? userMessage, options.cause === undefined ? undefined : { cause: options.cause });
+    const logged = options.adminHint === undefined ? userMessage : `${userMessage} ${options.adminHint}`;
+    super(options.detail ?? logged, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.userMessage = userMessage;
+    this.adminHint = options.adminHint;
   }
 }
 

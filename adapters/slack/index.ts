@@ -110,11 +110,13 @@ function buildReceiver(config: SlackConfig, logger: ReturnType<typeof boltLogger
 }
 
 export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps = {}): SlackAdapter {
-  const log = (deps.logger ?? silentLogger()).child({ component: 'slack' });
+  const rootLog = deps.logger ?? silentLogger();
+  const log = rootLog.child({ component: 'slack' });
   const now = deps.now ?? Date.now;
   const pageCodec = deps.pageActions ?? corePageCodec;
   const postResponseUrl = deps.postResponseUrl ?? defaultPostResponseUrl;
-  const sdkLogger = boltLogger(log.child({ component: 'slack-sdk' }));
+  // A child of `log` would carry `component` twice (pino repeats a key set by parent and child).
+  const sdkLogger = boltLogger(rootLog.child({ component: 'slack-sdk' }));
   const clientOptions = webClientOptions(config, deps.webApiTimeoutMs ?? WEB_API_TIMEOUT_MS);
   const receiver = buildReceiver(config, sdkLogger, clientOptions);
   const app = new App({

@@ -5,13 +5,27 @@ import { BotError, type BotErrorOptions } from '../errors.ts';
  * from, never AMI text; the AMI answer, when there is one, goes in `detail` for the logs.
  */
 
+/**
+ * The room is not (or no longer) on the PBX. `active` lists every room the PBX holds, but the user
+ * message lists only `shown`: a user granted some rooms must not learn the others' names, and only
+ * the core knows who is asking, so it narrows the list with `listing` before rendering.
+ */
 export class RoomNotFoundError extends BotError {
   readonly code = 'room_not_found' as const;
+  readonly pbx: string;
   readonly room: string;
-  constructor(pbx: string, room: string, known: readonly string[] = []) {
-    const hint = known.length > 0 ? ` Active rooms: ${known.slice(0, 20).join(', ')}.` : ' There are no active rooms.';
-    super(`No active room "${room}".${hint}`, { detail: `room ${room} not found on pbx ${pbx}` });
+  readonly active: readonly string[];
+  constructor(pbx: string, room: string, active: readonly string[] = [], shown?: readonly string[]) {
+    const list = shown === undefined ? '' : shown.length > 0 ? ` Active rooms: ${shown.slice(0, 20).join(', ')}.` : ' No active rooms you can see.';
+    super(`No active room "${room}".${list}`, { detail: `room ${room} not found on pbx ${pbx}` });
+    this.pbx = pbx;
     this.room = room;
+    this.active = active;
+  }
+
+  /** The same failure, its message listing the active rooms `mayView` accepts. */
+  listing(mayView: (room: string) => boolean): RoomNotFoundError {
+    return new RoomNotFoundError(this.pbx, this.room, this.active, this.active.filter(mayView));
   }
 }
 

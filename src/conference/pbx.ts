@@ -560,7 +560,11 @@ export class PbxConnection implements ConferenceBackend {
   private async inject(room: string, kind: InjectionKind, on: boolean): Promise<void> {
     const r = this.heldRoom(room);
     const template = this.config[kind];
-    if (template === undefined) throw new ActionRefusedError(`${kind === 'muzak' ? 'Music' : 'Streaming'} is not set up for PBX ${this.pbx} (pbxs[].${kind} in the config).`);
+    if (template === undefined) {
+      throw new ActionRefusedError(`${kind === 'muzak' ? 'Music' : 'Streaming'} is not set up for PBX ${this.pbx}; an admin must configure it.`, {
+        adminHint: `Set pbxs[].${kind} for PBX ${this.pbx} in the config.`,
+      });
+    }
     this.requireUp();
     const current = r[kind];
     if (!on) {
@@ -605,7 +609,11 @@ export class PbxConnection implements ConferenceBackend {
     const digits = number.replace(/[\s().-]/g, '');
     if (!DIAL_NUMBER.test(digits)) throw new BadInputError(`"${number.slice(0, 40)}" is not a phone number: use digits, optionally with a leading +.`);
     const template = this.config.invite;
-    if (template === undefined) throw new ActionRefusedError(`Inviting is not set up for PBX ${this.pbx} (pbxs[].invite in the config).`);
+    if (template === undefined) {
+      throw new ActionRefusedError(`Invite is not set up for PBX ${this.pbx}; an admin must configure it.`, {
+        adminHint: `Set pbxs[].invite for PBX ${this.pbx} in the config.`,
+      });
+    }
     this.requireUp();
     const values = { room, number: digits };
     const pending: InviteProgress = { state: 'pending', number: digits, reason: undefined, channel: undefined };
@@ -664,10 +672,16 @@ export class PbxConnection implements ConferenceBackend {
   async bringIn(room: string, who: string): Promise<QueuedCaller> {
     validateWho(who);
     const lobby = this.config.lobbies[room];
-    if (lobby === undefined) throw new ActionRefusedError(`Room ${room} has no caller queue (pbxs[].lobbies in the config).`);
+    if (lobby === undefined) {
+      throw new ActionRefusedError(`Room ${room} has no caller queue; an admin must set one up.`, {
+        adminHint: `Set pbxs[].lobbies.${room} for PBX ${this.pbx} in the config.`,
+      });
+    }
     const entry = lobby.target ?? this.config.invite;
     if (entry === undefined) {
-      throw new ActionRefusedError(`Bringing callers in needs the room's extension (pbxs[].lobbies.${room}.target or pbxs[].invite context/exten in the config).`);
+      throw new ActionRefusedError(`Bringing callers in is not set up for room ${room}; an admin must configure it.`, {
+        adminHint: `Set pbxs[].lobbies.${room}.target, or pbxs[].invite's context and exten, for PBX ${this.pbx} in the config.`,
+      });
     }
     const caller = pickQueued(await this.queue(room), who, room);
     const values = { room };

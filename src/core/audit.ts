@@ -10,6 +10,7 @@ export interface Auditor {
 }
 
 export interface AuditorOptions {
+  /** A logger without a `component`: the auditor sets its own, and pino would repeat the key. */
   readonly logger: Logger;
   readonly store?: AuditStore | undefined;
   readonly now: () => number;

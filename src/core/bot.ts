@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { RoleGrant } from '../config.ts';
-import { toBotError } from '../errors.ts';
+import { RoomNotFoundError } from '../conference/errors.ts';
+import { toBotError, type BotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { AuditStore } from '../store/types.ts';
 import { decodeAction, type Action } from './actions.ts';
-import type { ChatAdapter, InboundContext, InboundHandlers } from './adapter.ts';
+import type { Actor, ChatAdapter, InboundContext, InboundHandlers } from './adapter.ts';
 import { createAuditor, type Auditor } from './audit.ts';
 import { parseCommand, type Command } from './commands.ts';
 import { Dispatcher, type RoomDirectory, type RoomTarget } from './dispatcher.ts';
@@ -95,6 +96,8 @@ function typedPbx(roomText: string | undefined): string | undefined {
  */
 export class Bot {
   readonly #deps: BotDeps;
+  /** Parent of the helpers' loggers, which set their own `component`: pino would repeat the key. */
+  readonly #rootLog: Logger;
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #newCorrelationId: () => string;
@@ -104,11 +107,12 @@ export class Bot {
 
   constructor(deps: BotDeps) {
     this.#deps = deps;
-    this.#log = (deps.logger ?? silentLogger()).child({ component: 'core' });
+    this.#rootLog = deps.logger ?? silentLogger();
+    this.#log = this.#rootLog.child({ component: 'core' });
     this.#now = deps.now ?? Date.now;
     this.#newCorrelationId = deps.newCorrelationId ?? (() => randomBytes(4).toString('hex'));
     this.#policy = new Policy({ grants: deps.grants, localAdmin: deps.localAdmin });
-    this.#auditor = createAuditor({ logger: this.#log, store: deps.audit, now: this.#now });
+    this.#auditor = createAuditor({ logger: this.#rootLog, store: deps.audit, now: this.#now });
     this.#dispatcher = new Dispatcher({
       directory: deps.directory, policy: this.#policy, now: this.#now, audit: deps.audit, watch: deps.watch, listen: deps.listen,
     });
@@ -116,7 +120,7 @@ export class Bot {
 
   handlersFor(adapter: ChatAdapter): InboundHandlers {
     const run = compose<Request>([
-      ackFirst<Request>(adapter.limits.ackDeadlineMs, this.#log),
+      ackFirst<Request>(adapter.limits.ackDeadlineMs, this.#rootLog),
       this.#errorSink(),
       this.#parse(),
       this.#authorize(),
@@ -157,7 +161,11 @@ export class Bot {
     });
   }
 
-  /** One error sink: a short message and the correlation id to the user, the detail to the log. */
+  /**
+   * One error sink: a short message and the correlation id to the user, the detail to the log. The
+   * message is shaped for the actor here, the one place that knows who asked: room lists narrowed to
+   * rooms they may view, config hints only for an admin.
+   */
   #errorSink(): Middleware<Request> {
     return async (req, next) => {
       try {
@@ -170,12 +178,25 @@ export class Bot {
           await this.#audit(req, 'allowed', err.code === 'outcome_unknown' ? 'unknown' : 'error', err.code);
         }
         try {
-          await req.adapter.reply(req.inbound.interaction, errorView(err, req.correlationId), { ephemeral: true });
+          const shown = this.#visibleTo(err, req.inbound.actor);
+          const forAdmin = shown.adminHint !== undefined && this.#isAdminHere(req);
+          await req.adapter.reply(req.inbound.interaction, errorView(shown, req.correlationId, { forAdmin }), { ephemeral: true });
         } catch (replyErr) {
           req.log.warn({ err: replyErr }, 'could not deliver the error reply');
         }
       }
     };
+  }
+
+  /** A room that ended between lookup and action must not reveal the PBX's other rooms to a narrow grant. */
+  #visibleTo(err: BotError, actor: Actor): BotError {
+    if (!(err instanceof RoomNotFoundError)) return err;
+    return err.listing((room) => this.#policy.decide(actor, 'viewer', { pbx: err.pbx, room }).allowed);
+  }
+
+  /** Admin of the request's scope; before the scope is known, only an admin of every room counts. */
+  #isAdminHere(req: Request): boolean {
+    return this.#policy.decide(req.inbound.actor, 'admin', req.scope ?? EVERYWHERE).allowed;
   }
 
   #parse(): Middleware<Request> {

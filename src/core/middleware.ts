@@ -35,6 +35,7 @@ export interface AckContext {
 /**
  * Acknowledges first, before any slow work, for every adapter alike. An ack that fails or is still
  * pending at the platform's deadline is logged and the command still runs: its reply may yet arrive.
+ * `logger` carries no `component`: this step sets its own, and pino would repeat the key.
  */
 export function ackFirst<C extends AckContext>(deadlineMs: number, logger: Logger): Middleware<C> {
   const log = logger.child({ component: 'ack' });

@@ -157,10 +157,15 @@ export function replyView(text: string, opts: Partial<Omit<ReplyView, 'kind' | '
 const NOTICE_CODES: ReadonlySet<string> = new Set(['already_left']);
 const WARNING_CODES: ReadonlySet<string> = new Set(['bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'participant_not_found', 'ambiguous_participant', 'call_not_found']);
 
-/** The user-safe face of a failure: its userMessage and the correlation id that finds the log lines. */
-export function errorView(err: BotError, correlationId: string): ReplyView {
+/**
+ * The user-safe face of a failure: its userMessage and the correlation id that finds the log lines.
+ * `forAdmin` adds the error's admin hint (config keys to set); the caller decides, as only it knows
+ * the actor's role.
+ */
+export function errorView(err: BotError, correlationId: string, options: { readonly forAdmin?: boolean } = {}): ReplyView {
   const tone: Tone = NOTICE_CODES.has(err.code) ? 'info' : WARNING_CODES.has(err.code) ? 'warning' : 'error';
-  return replyView(err.userMessage, { tone, correlationId });
+  const hint = options.forAdmin === true && err.adminHint !== undefined ? `\nFor admins: ${err.adminHint}` : '';
+  return replyView(`${err.userMessage}${hint}`, { tone, correlationId });
 }
 
 export interface StatusViewInput {

@@ -57,7 +57,8 @@ export class SensorClient {
       try {
         this.aes = aesSettingsFromBase64(config.aesCipher as AesSettings['cipher'], config.aesKey, config.aesIv);
       } catch (err) {
-        if (err instanceof AesKeyMaterialError) throw new SensorNeedsAesError(this.id, this.index, `has unusable AES settings (${err.message})`);
+        // The key-length detail is for the admin hint and the log; users get only "misconfigured".
+        if (err instanceof AesKeyMaterialError) throw new SensorNeedsAesError(this.id, this.index, `has unusable AES settings (${err.message})`, err);
         throw err;
       }
     }

@@ -2,7 +2,8 @@ import { BotError } from '../errors.ts';
 
 /**
  * Failures talking to a VoIPmonitor sensor's manager port. `userMessage` names the sensor but never
- * its address, key or raw reply; `message` (logs only) carries the detail.
+ * its address, key, raw reply or config keys; `message` (logs only) carries the detail, and
+ * `adminHint` the config keys an admin must set.
  */
 
 /** Where to set a sensor's AES settings, for messages that ask an operator to fix them. */
@@ -25,12 +26,15 @@ export class SensorTimeoutError extends BotError {
   }
 }
 
-/** The sensor demands encryption (`need aes!`), or its encrypted reply cannot be decrypted with our key. */
+/**
+ * The sensor demands encryption (`need aes!`), or its encrypted reply cannot be decrypted with our key.
+ * Anyone may run `calls`, so the problem and the keys to set go to the admin hint, not the user message.
+ */
 export class SensorNeedsAesError extends BotError {
   readonly code = 'sensor_needs_aes' as const;
-  constructor(readonly sensor: string, index: number | undefined, problem: string) {
-    const text = `Sensor ${sensor} ${problem}: ${aesConfigHint(sensor, index)}.`;
-    super(text, { detail: text });
+  constructor(readonly sensor: string, index: number | undefined, problem: string, cause?: unknown) {
+    const hint = `Sensor ${sensor} ${problem}: ${aesConfigHint(sensor, index)}.`;
+    super(`Sensor ${sensor} is misconfigured; tell the bot's admin.`, { detail: hint, adminHint: hint, cause });
   }
 }
 
@@ -76,7 +80,10 @@ export function isPermanentSensorError(err: unknown): boolean {
   return err instanceof SensorProtocolError && err.permanent;
 }
 
-/** What a listener (anyone holding a link) may see: operator hints stay in logs and the command's reply. */
+/**
+ * What a listener (anyone holding a link) may see: not even the sensor's name when it is misconfigured.
+ * Operator hints stay in the logs and in the replies the core gives admins.
+ */
 export function listenerSafeMessage(err: unknown): string {
   if (err instanceof SensorNeedsAesError) return 'The sensor is misconfigured; tell the bot\'s admin.';
   return err instanceof BotError ? err.userMessage : 'The sensor failed.';

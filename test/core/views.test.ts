@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ActionRefusedError } from '../../src/conference/errors.ts';
 import { decodeAction } from '../../src/core/actions.ts';
 import { AlreadyLeftError, BadCommandError } from '../../src/core/errors.ts';
 import { InternalError } from '../../src/errors.ts';
@@ -86,6 +87,14 @@ describe('reply and error views', () => {
     expect(view.tone).toBe('error');
     expect(errorView(new BadCommandError('Unknown command'), 'x').tone).toBe('warning');
     expect(errorView(new AlreadyLeftError('That participant already left the room.'), 'x').tone).toBe('info');
+  });
+
+  it('adds an error\'s admin hint only for an admin', () => {
+    const err = new ActionRefusedError('Invite is not set up for PBX p; an admin must configure it.', { adminHint: 'Set pbxs[].invite for PBX p in the config.' });
+    expect(errorView(err, 'x').text).toBe('Invite is not set up for PBX p; an admin must configure it.');
+    expect(errorView(err, 'x', { forAdmin: false }).text).not.toContain('pbxs[]');
+    expect(errorView(err, 'x', { forAdmin: true }).text).toBe('Invite is not set up for PBX p; an admin must configure it.\nFor admins: Set pbxs[].invite for PBX p in the config.');
+    expect(errorView(new BadCommandError('Unknown command'), 'x', { forAdmin: true }).text).toBe('Unknown command');
   });
 
   it('labels participants by name and number', () => {

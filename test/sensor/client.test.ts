@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type SensorConfig } from '../../src/config.ts';
 import { DEFAULT_MAX_REPLY_BYTES, SensorClient } from '../../src/sensor/client.ts';
+import { SensorNeedsAesError } from '../../src/sensor/errors.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from '../../src/sim/sensor/server.ts';
 import type { SimCall } from '../../src/sim/calls.ts';
 
@@ -73,14 +74,33 @@ describe('SensorClient against the embedded sensor', () => {
     await client.listenStop(listed?.callref ?? '', 'mb-aes');
   });
 
-  it('names the sensor and the config keys when the sensor demands AES we do not have', async () => {
+  it('tells users only that the sensor is misconfigured when it demands AES we do not have; the config keys go to the admin hint and the log', async () => {
     const sensor = await embedded({ key: KEY, iv: IV });
     const client = new SensorClient(sensorConfig({ port: sensor.port }), { index: 0 });
     expect(await client.getVersion()).toBe('2026.04.0');
     const err = await client.listCalls().catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'sensor_needs_aes' });
-    const message = (err as { userMessage: string }).userMessage;
-    for (const part of ['sim', 'sensors[0].aesKey', '.aesIv', 'SENSOR_AES_KEY', 'SENSOR_AES_IV', 'need aes!']) expect(message).toContain(part);
+    if (!(err instanceof SensorNeedsAesError)) throw new Error(`expected SensorNeedsAesError, got ${String(err)}`);
+    expect(err.userMessage).toBe('Sensor sim is misconfigured; tell the bot\'s admin.');
+    for (const part of ['sim', 'sensors[0].aesKey', '.aesIv', 'SENSOR_AES_KEY', 'SENSOR_AES_IV', 'need aes!']) {
+      expect(err.adminHint).toContain(part);
+      expect(err.message).toContain(part);
+    }
+  });
+
+  it('keeps unusable AES key material out of the user message, naming it in the admin hint', () => {
+    const short = Buffer.alloc(8, 1).toString('base64');
+    const err = ((): unknown => {
+      try {
+        return new SensorClient(sensorConfig({ port: 1, aesKey: short, aesIv: IV }), { index: 2 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    if (!(err instanceof SensorNeedsAesError)) throw new Error(`expected SensorNeedsAesError, got ${String(err)}`);
+    expect(err.userMessage).toBe('Sensor sim is misconfigured; tell the bot\'s admin.');
+    expect(err.adminHint).toContain('aesKey decodes to 8 bytes');
+    expect(err.adminHint).toContain('sensors[2].aesKey');
+    expect(err.message).toContain('aesKey decodes to 8 bytes');
   });
 
   it('reports a wrong AES key as a configuration error, not garbage', async () => {

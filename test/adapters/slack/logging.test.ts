@@ -29,6 +29,20 @@ describe('Slack adapter logging', () => {
     expect(log).not.toContain('legacy-verification-token');
   });
 
+  it('writes SDK lines with component "slack-sdk" only, not "slack" too', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+    const fake = await FakeSlack.start();
+    const adapter = createSlackAdapter(socketConfig(fake), { logger });
+    await adapter.start({ command: (ctx) => ctx.ack(), action: (ctx) => ctx.ack() });
+    await adapter.stop();
+    await fake.close();
+    // Raw text, not JSON.parse: parsing keeps the last of two duplicate keys and hides the first.
+    const components = lines.map((line) => [...line.matchAll(/"component":"([^"]*)"/g)].map((m) => m[1]));
+    expect(components.filter((c) => c.includes('slack-sdk')).length).toBeGreaterThan(0);
+    expect(components.filter((c) => c.length !== 1)).toEqual([]);
+  });
+
   it('scrubs tokens, bearer headers and Slack hook URLs from SDK lines', () => {
     expect(scrubSecrets('token=xoxb-1-2-abc Authorization: Bearer xapp-1-A-1 https://hooks.slack.com/commands/T/1/abc'))
       .not.toMatch(/xoxb-1|xapp-1|commands\/T/);
