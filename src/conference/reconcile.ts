@@ -104,8 +104,11 @@ function reconcileRoom(held: Room, lr: ListedRoom, now: number, opts: ReconcileO
     if (updated.muted !== old.muted) changes.push({ type: 'muted', pbx, room: held.name, participant: updated, on: updated.muted });
     if (updated.talking !== old.talking) changes.push({ type: 'talking', pbx, room: held.name, participant: updated, on: updated.talking });
     // Who muted goes with the `muted` record when muting changed too; otherwise it is news of its own.
-    const learned = updated.admin !== old.admin || updated.marked !== old.marked || updated.callerNum !== old.callerNum ||
-      updated.callerName !== old.callerName || (updated.muted === old.muted && updated.mutedBy !== old.mutedBy);
+    // Every other field updatedParticipant() compares must be here too, or a re-list that changes only
+    // that field commits the new state with no change record and the status messages never show it.
+    const learned = updated.admin !== old.admin || updated.marked !== old.marked || updated.usernum !== old.usernum ||
+      updated.callerNum !== old.callerNum || updated.callerName !== old.callerName ||
+      (updated.muted === old.muted && updated.mutedBy !== old.mutedBy);
     if (learned) changes.push({ type: 'updated', pbx, room: held.name, participant: updated });
   }
   for (const kind of ['muzak', 'stream'] as const) {

@@ -32,16 +32,25 @@ export interface RoomHistory {
 export const MAX_ATTENDEES = 300;
 export const MAX_ACTIONS = 100;
 
+/**
+ * Adds each call not held yet and relabels the ones held: a re-list or a rename can learn a better
+ * label (a MeetMe `<no name>` that turns out to be "Bob") after the join, and the summary should say
+ * what is known last, not first.
+ */
 function withAttendees(h: RoomHistory, people: Iterable<Participant>): RoomHistory {
-  const known = new Set(h.attendees.map((a) => a.key));
-  const added: Attendee[] = [];
-  for (const p of people) {
-    if (known.has(p.uniqueid)) continue;
-    known.add(p.uniqueid);
-    added.push({ key: p.uniqueid, label: participantLabel(p) });
-  }
-  if (added.length === 0) return h;
-  return { ...h, attendees: [...h.attendees, ...added].slice(0, MAX_ATTENDEES) };
+  const labels = new Map<string, string>();
+  for (const p of people) labels.set(p.uniqueid, participantLabel(p));
+  let relabelled = false;
+  const kept = h.attendees.map((a) => {
+    const label = labels.get(a.key);
+    labels.delete(a.key);
+    if (label === undefined || label === a.label) return a;
+    relabelled = true;
+    return { key: a.key, label };
+  });
+  if (!relabelled && labels.size === 0) return h;
+  const added = [...labels].map(([key, label]) => ({ key, label }));
+  return { ...h, attendees: [...kept, ...added].slice(0, MAX_ATTENDEES) };
 }
 
 /** A history for `name`, seeded from the room's current state when it is running. */
@@ -86,7 +95,7 @@ export function applyChange(h: RoomHistory, change: RoomChange, room: Room | und
       peakSize: Math.max(next.peakSize, room.peakSize, room.participants.size),
     };
   }
-  if (change.type === 'joined') next = withAttendees(next, [change.participant]);
+  if (change.type === 'joined' || change.type === 'updated' || change.type === 'renamed') next = withAttendees(next, [change.participant]);
   return next;
 }
 
@@ -94,9 +103,13 @@ export function withAction(h: RoomHistory, text: string, now: number): RoomHisto
   return { ...h, lastSeenAt: now, actions: [...h.actions, text].slice(-MAX_ACTIONS) };
 }
 
-/** Changes that alter what a summary would say (worth saving); talking and muting do not. */
+/**
+ * Changes that may alter what a summary would say (worth saving); talking and muting do not.
+ * `updated` and `renamed` can carry a new attendee label.
+ */
 export function changesSummary(change: RoomChange): boolean {
-  return change.type === 'room_started' || change.type === 'joined' || change.type === 'room_ended';
+  return change.type === 'room_started' || change.type === 'joined' || change.type === 'updated' || change.type === 'renamed' ||
+    change.type === 'room_ended';
 }
 
 /** The summary part of a StatusViewInput. */

@@ -1,6 +1,6 @@
 import type { ConferenceDirectory } from '../conference/backend.ts';
 import type { PbxState, Room, RoomChange } from '../conference/types.ts';
-import { toBotError, type BotError } from '../errors.ts';
+import { BotError, toBotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Store, WatchRecord } from '../store/types.ts';
 import type { Actor, ChatAdapter, Conversation } from './adapter.ts';
@@ -79,6 +79,28 @@ function historyKvKey(pbx: string, room: string): string {
   return `status.history:${pbx}:${room}`;
 }
 
+/**
+ * `watch()` or `resume()` found the service stopped when an await returned (a shutdown overtook a
+ * command): nothing was registered or stored, so the message, if posted, is not kept up to date.
+ */
+export class StatusStoppedError extends BotError {
+  readonly code = 'not_available_yet' as const;
+  constructor(pbx: string, room: string) {
+    super('The bot is restarting, so live status is paused. Run the command again in a moment.', {
+      detail: `status service stopped while watching ${pbx}/${room}`,
+    });
+  }
+}
+
+/**
+ * Status timers run for as long as a summary is kept (an hour by default): one must never hold a
+ * process open that has nothing else to do, e.g. a watch that slipped past stop().
+ */
+function unref(handle: TimerHandle): TimerHandle {
+  (handle as { unref?: () => void }).unref?.();
+  return handle;
+}
+
 function withoutButtons(view: StatusView): StatusView {
   return { ...view, buttons: [], rows: view.rows.map((r) => ({ ...r, buttons: [] })) };
 }
@@ -107,6 +129,12 @@ export class StatusService implements WatchService {
   #changeCount = 0;
   #unsubscribe: (() => void) | undefined;
   #writes: Promise<void> = Promise.resolve();
+  /**
+   * Set by stop(). A watch() or resume() awaiting the store or the platform when stop() runs checks
+   * it after each await: past stop() there is no one to clear its timers or scheduler, and the
+   * store is about to close.
+   */
+  #stopped = false;
 
   constructor(deps: StatusServiceDeps) {
     this.#directory = deps.directory;
@@ -124,12 +152,14 @@ export class StatusService implements WatchService {
 
   /** Subscribes to room changes, then resumes the watches kept in the store. */
   async start(): Promise<void> {
+    this.#stopped = false;
     this.#unsubscribe ??= this.#directory.onChange((changes) => this.#onChanges(changes));
     await this.resume();
   }
 
   /** Sends pending edits once (best effort), then stops all timers and the change subscription. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     const all = [...this.#watches.values(), ...this.#closing];
@@ -164,6 +194,7 @@ export class StatusService implements WatchService {
   async resume(): Promise<void> {
     const records = await this.#store.watches.list();
     for (const record of records) {
+      if (this.#stopped) return;
       const key = watchKeyOf(record.pbx, record.room, record.conversation);
       if (this.#watches.has(key)) continue;
       const adapter = this.#adapters.get(record.conversation.platform);
@@ -178,9 +209,11 @@ export class StatusService implements WatchService {
         continue;
       }
       const history = await this.#loadHistory(record.pbx, record.room, state.rooms.get(record.room));
+      if (history === undefined) return;
       const now = this.#clock.now();
       if (history.endedAt !== undefined && now - history.endedAt >= this.#keepEndedMs) {
         await this.#persist('forget ended status message', () => this.#store.watches.remove(record.pbx, record.room, record.conversation));
+        if (this.#stopped) return;
         this.#forgetHistoryIfUnused(record.pbx, record.room);
         continue;
       }
@@ -197,8 +230,9 @@ export class StatusService implements WatchService {
   async watch(pbx: string, room: string, conversation: Conversation, actor: Actor): Promise<void> {
     const adapter = this.#adapters.get(conversation.platform);
     if (adapter === undefined) throw new PlatformError(conversation.platform, 'no adapter for this platform', false);
+    if (this.#stopped) throw new StatusStoppedError(pbx, room);
     const state = this.#directory.backend(pbx).state();
-    await this.#loadHistory(pbx, room, state.rooms.get(room));
+    if (await this.#loadHistory(pbx, room, state.rooms.get(room)) === undefined) throw new StatusStoppedError(pbx, room);
     const key = watchKeyOf(pbx, room, conversation);
     const now = this.#clock.now();
     const draft: WatchRecord = {
@@ -213,8 +247,13 @@ export class StatusService implements WatchService {
       ref = await adapter.post(conversation, this.#viewFor(w));
     } catch (err) {
       this.#clearTimers(w);
-      this.#forgetHistoryIfUnused(pbx, room);
+      // Once stopped, the histories in memory are gone: "unused" would wrongly delete a stored one.
+      if (!this.#stopped) this.#forgetHistoryIfUnused(pbx, room);
       throw err;
+    }
+    if (this.#stopped) {
+      this.#clearTimers(w);
+      throw new StatusStoppedError(pbx, room);
     }
     w.record = { ...draft, ref, updatedAt: this.#clock.now() };
     const previous = this.#watches.get(key);
@@ -388,16 +427,16 @@ export class StatusService implements WatchService {
     this.#clearRecheck(w);
     const endedAt = room.endedAt ?? this.#clock.now();
     const keepFor = Math.max(0, endedAt + this.#keepEndedMs - this.#clock.now());
-    w.cleanupTimer = this.#clock.setTimeout(() => this.#cleanup(w), keepFor);
+    w.cleanupTimer = unref(this.#clock.setTimeout(() => this.#cleanup(w), keepFor));
     this.#log.info({ pbx: w.record.pbx, room: w.record.room, conversation: w.record.conversation.id }, 'room ended; showing summary');
   }
 
   #scheduleRecheck(w: LiveWatch, delayMs: number): void {
     if (w.recheckTimer !== undefined) return;
-    w.recheckTimer = this.#clock.setTimeout(() => {
+    w.recheckTimer = unref(this.#clock.setTimeout(() => {
       w.recheckTimer = undefined;
       if (this.#evaluate(w) === 'known') this.#request(w, 'major');
-    }, delayMs);
+    }, delayMs));
   }
 
   #clearRecheck(w: LiveWatch): void {
@@ -512,8 +551,11 @@ export class StatusService implements WatchService {
     if (w.bannerSent) this.#finishClosing(w);
   }
 
-  /** The room's history in memory, loading it from the store (or starting one) when first needed. */
-  async #loadHistory(pbx: string, room: string, current: Room | undefined): Promise<RoomHistory> {
+  /**
+   * The room's history in memory, loading it from the store (or starting one) when first needed.
+   * Undefined when the service stopped while the store was read: then nothing is kept or saved.
+   */
+  async #loadHistory(pbx: string, room: string, current: Room | undefined): Promise<RoomHistory | undefined> {
     const roomKey = roomKeyOf(pbx, room);
     const held = this.#histories.get(roomKey);
     if (held !== undefined) return held;
@@ -524,6 +566,7 @@ export class StatusService implements WatchService {
     } catch (err) {
       this.#log.error({ pbx, room, err: toBotError(err) }, 'could not load room history; starting a new one');
     }
+    if (this.#stopped) return undefined;
     const raced = this.#histories.get(roomKey);
     if (raced !== undefined) return raced;
     // An ended history still serves a room that is not running again (its summary), never a new session.

@@ -26,14 +26,20 @@ export interface ListenTarget {
 
 export type HubState = 'connecting' | 'playing' | 'waiting' | 'ended' | 'sensor_unreachable' | 'sensor_error';
 
+/**
+ * Why the hub let go of a listener: too slow, the call ended, the sensor refuses the call for good,
+ * or the bot is stopping (the call goes on, so a listener may come back once the bot is up again).
+ */
+export type HubCloseReason = 'slow' | 'ended' | 'failed' | 'shutdown';
+
 export interface HubListener {
   audio(pcm: Buffer): void;
   /** State changes, with a short user-safe message for the error states. */
   status(state: HubState, message: string | undefined): void;
   /** Bytes queued towards this listener and not yet sent (WebSocket bufferedAmount). */
   backlog(): number;
-  /** The hub let go of this listener: it was too slow, the call ended, or the sensor refuses the call for good. */
-  close(reason: 'slow' | 'ended' | 'failed'): void;
+  /** The hub let go of this listener (see HubCloseReason). */
+  close(reason: HubCloseReason): void;
 }
 
 export interface AudioHubOptions {
@@ -63,7 +69,7 @@ export interface AudioHub {
   subscribe(target: ListenTarget, listener: HubListener): () => void;
   /** Active sensor sessions. */
   sessionCount(): number;
-  /** Ends every session (listen_stop on each) and drops all listeners. */
+  /** Ends every session (listen_stop on each) and drops all listeners with the reason `shutdown`. */
   close(): Promise<void>;
 }
 
@@ -125,7 +131,7 @@ export function createAudioHub(options: AudioHubOptions): AudioHub {
     },
     sessionCount: () => sessions.size,
     async close() {
-      await Promise.all([...sessions.values()].map((s) => s.end('ended')));
+      await Promise.all([...sessions.values()].map((s) => s.end('shutdown')));
     },
   };
 }
@@ -243,9 +249,11 @@ class Session implements CallWatcher {
 
   /**
    * Stops polling, releases the sensor's worker, and tells listeners why (when there is a why):
-   * `failed` carries the listener-safe message of a refusal retrying cannot fix.
+   * `failed` carries the listener-safe message of a refusal retrying cannot fix. A shutdown sends no
+   * status: the call has not ended, and a player shown `ended` would stop for good instead of
+   * reconnecting to the restarted bot.
    */
-  async end(reason: 'ended' | 'failed' | undefined, message?: string): Promise<void> {
+  async end(reason: Exclude<HubCloseReason, 'slow'> | undefined, message?: string): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.pollTimer);
@@ -255,7 +263,7 @@ class Session implements CallWatcher {
     this.listeners.clear();
     if (reason !== undefined) {
       for (const l of remaining) {
-        l.status(reason === 'ended' ? 'ended' : 'sensor_error', message);
+        if (reason !== 'shutdown') l.status(reason === 'ended' ? 'ended' : 'sensor_error', message);
         l.close(reason);
       }
     }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { AuditStore, KeyValueStore } from '../store/types.ts';
 import { sameCallref } from '../sensor/listcalls.ts';
-import type { AudioHub, HubListener, HubState } from './hub.ts';
+import type { AudioHub, HubCloseReason, HubListener, HubState } from './hub.ts';
 import type { LinkClaims, LinkSigner, VerifyResult } from './links.ts';
 import { ASSET_PREFIX, renderNotFoundPage, renderPlayerPage, renderRejectionPage, type InitialState, type PlayerCall } from './page.ts';
 import type { SensorCallLister } from './service.ts';
@@ -41,10 +41,14 @@ export interface ListenServer {
   close(): Promise<void>;
 }
 
+/** How long a peer gets to answer a close frame (after a slow drop, or at shutdown) before its socket is cut. */
 const SLOW_CLOSE_GRACE_MS = 2000;
 
-/** Close codes the player page understands; it reconnects after any other. */
-export const WS_CLOSE = { expired: 4410, invalid: 4403, slow: 4008, ended: 1000, failed: 4500 } as const;
+/**
+ * Close codes the player page understands: it stops for good on these, except `shutdown` (1001 Going
+ * Away), which it reconnects after, like after any code not listed here.
+ */
+export const WS_CLOSE = { expired: 4410, invalid: 4403, slow: 4008, ended: 1000, failed: 4500, shutdown: 1001 } as const;
 
 /** Store key of the spent single-use nonces: one JSON object, nonce → expiry of its link (epoch ms). */
 export const SPENT_NONCES_KEY = 'listen.spentNonces';
@@ -116,6 +120,14 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   // A timer, not only new arrivals: a quiet server must not keep expired nonces forever.
   const pruneTimer = deps.singleUse ? setInterval(pruneSpent, deps.pruneEveryMs ?? 60_000) : undefined;
   pruneTimer?.unref();
+  /**
+   * Each open stream's shutdown: the server closes them itself, before Fastify does (with no code,
+   * which the browser sees as 1005) and before the hub ends their sessions (as if the calls ended).
+   */
+  const streams = new Set<() => Promise<void>>();
+  /** Audit records still being written: close() waits for them, the store closes after it. */
+  const auditing = new Set<Promise<void>>();
+  let closing = false;
 
   const app = Fastify({
     loggerInstance: log,
@@ -165,6 +177,11 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   });
 
   app.get<{ Params: { token: string } }>('/listen/:token/ws', { websocket: true }, (socket, request) => {
+    // A player reconnecting while the streams are being closed is sent to wait for the restart too.
+    if (closing) {
+      socket.close(WS_CLOSE.shutdown, 'bot stopped');
+      return;
+    }
     const result = check(request.params.token);
     if (!result.ok) {
       const expired = result.reason === 'expired' || result.reason === 'used';
@@ -188,11 +205,15 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   function streamCall(socket: WebSocket, claims: LinkClaims): void {
     const startedAt = now();
     let endReason = 'listener left';
+    /** The first reason the server closed the socket for: a later one (the hub ending the session at shutdown) is not the cause. */
+    let closedFor: HubCloseReason | undefined;
     const listener: HubListener = {
       audio: (pcm) => socket.send(pcm, { binary: true }),
       status: (state: HubState, message) => socket.send(JSON.stringify({ type: 'status', state, ...(message === undefined ? {} : { message }) })),
       backlog: () => socket.bufferedAmount,
       close: (reason) => {
+        if (closedFor !== undefined) return;
+        closedFor = reason;
         if (reason === 'slow') {
           endReason = 'dropped: too slow';
           socket.close(WS_CLOSE.slow, 'too slow');
@@ -201,6 +222,9 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
         } else if (reason === 'failed') {
           endReason = 'sensor refused';
           socket.close(WS_CLOSE.failed, 'sensor refused');
+        } else if (reason === 'shutdown') {
+          endReason = 'bot stopped';
+          socket.close(WS_CLOSE.shutdown, 'bot stopped');
         } else {
           endReason = 'call ended';
           socket.close(WS_CLOSE.ended, 'call ended');
@@ -208,12 +232,23 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
       },
     };
     log.info({ sensor: claims.sensor, callref: claims.callref, user: `${claims.actor.platform}:${claims.actor.userId}` }, 'listener joined');
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const shutdown = async (): Promise<void> => {
+      // A browser already leaving keeps its own reason.
+      if (socket.readyState === socket.OPEN) listener.close('shutdown');
+      // A peer that never answers the close frame must not hold up the bot's exit.
+      const cut = setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(cut);
+    };
+    streams.add(shutdown);
     const unsubscribe = deps.hub.subscribe({ sensor: claims.sensor, callref: claims.callref, callId: claims.callId }, listener);
     socket.on('close', () => {
+      streams.delete(shutdown);
       unsubscribe();
       const seconds = Math.round((now() - startedAt) / 1000);
       log.info({ sensor: claims.sensor, callref: claims.callref, seconds, reason: endReason }, 'listener left');
-      void deps.audit?.append({
+      const audited = deps.audit?.append({
         at: now(),
         correlationId: randomUUID(),
         actor: claims.actor,
@@ -225,6 +260,9 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
         outcome: 'ok',
         detail: `listened ${seconds} s; ${endReason}`,
       }).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit append failed'));
+      if (audited === undefined) return;
+      auditing.add(audited);
+      void audited.finally(() => auditing.delete(audited));
     });
     socket.on('error', (err) => log.debug({ err: err.message }, 'listener socket error'));
   }
@@ -239,8 +277,11 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     port,
     close: async () => {
       clearInterval(pruneTimer);
+      closing = true;
+      await Promise.all([...streams].map((shutdown) => shutdown()));
       await app.close();
       await saving;
+      await Promise.all([...auditing]);
     },
   };
 }

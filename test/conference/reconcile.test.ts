@@ -81,6 +81,13 @@ describe('reconcile', () => {
     expect(muted.changes.map((c) => c.type)).toEqual(['muted']);
   });
 
+  it('emits an `updated` record when a re-list changes only the MeetMe user number', () => {
+    const mm = reconcile(emptyPbxState('p', 'meetme', NOW), [{ name: '300', locked: false, participants: [listed('m1', 'Tim', { usernum: 1 })] }], NOW, { dialect: 'meetme' }).state;
+    const r = reconcile(mm, [{ name: '300', locked: false, participants: [listed('m1', 'Tim', { usernum: 4 })] }], NOW, { dialect: 'meetme' });
+    expect(r.changes).toEqual([{ type: 'updated', pbx: 'p', room: '300', participant: r.state.rooms.get('300')?.participants.get('m1') }]);
+    expect(r.state.rooms.get('300')?.participants.get('m1')?.usernum).toBe(4);
+  });
+
   it('leaves rooms outside `only` alone and ends a listed-for room that is gone', () => {
     const r = reconcile(held, [], NOW, { ...opts, only: new Set(['old']) });
     expect(r.changes.map((c) => `${c.type}${'participant' in c ? `:${c.participant.callerName ?? ''}` : ''}`)).toEqual(['left:Xena', 'room_ended']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Room } from '../../src/conference/types.ts';
 import {
-  MAX_ACTIONS, applyChange, endedRoomFromHistory, historyFromRoom, isOpenSession, parseHistory, serializeHistory, summaryOf,
+  MAX_ACTIONS, applyChange, changesSummary, endedRoomFromHistory, historyFromRoom, isOpenSession, parseHistory, serializeHistory, summaryOf,
   withAction,
 } from '../../src/core/room-history.ts';
 import { participant } from './status-fakes.ts';
@@ -32,6 +32,27 @@ describe('room history', () => {
     expect(summaryOf(h).attendees).toEqual(['Tim (701)', '702']);
     expect(h.peakSize).toBe(2);
     expect(h.lastSeenAt).toBe(7000);
+  });
+
+  it('relabels an attendee when an update or a rename learns a better label, and counts that as a summary change', () => {
+    let h = historyFromRoom('pbx1', '200', room({ participants: new Map([[tim.uniqueid, tim], [ann.uniqueid, ann]]) }), 5000);
+    expect(summaryOf(h).attendees).toEqual(['Tim (701)', '702']);
+    const bob = { ...ann, callerName: 'Bob' };
+    const updated = { type: 'updated', pbx: 'pbx1', room: '200', participant: bob } as const;
+    h = applyChange(h, updated, room({ participants: new Map([[tim.uniqueid, tim], [ann.uniqueid, bob]]) }), 6000);
+    expect(summaryOf(h).attendees).toEqual(['Tim (701)', 'Bob (702)']);
+    const anon = { ...tim, callerName: undefined, callerNum: undefined, channel: 'PJSIP/trunk-00000009' };
+    const renamed = { type: 'renamed', pbx: 'pbx1', room: '200', participant: anon, oldChannel: tim.channel } as const;
+    h = applyChange(h, renamed, undefined, 7000);
+    expect(summaryOf(h).attendees).toEqual(['PJSIP/trunk-00000009', 'Bob (702)']);
+    expect([changesSummary(updated), changesSummary(renamed)]).toEqual([true, true]);
+  });
+
+  it('takes the final labels of the attendees it holds from room_ended', () => {
+    let h = historyFromRoom('pbx1', '200', room({ participants: new Map([[ann.uniqueid, ann]]) }), 5000);
+    const bob = { ...ann, callerName: 'Bob' };
+    h = applyChange(h, { type: 'room_ended', pbx: 'pbx1', room: '200', final: room({ participants: new Map([[bob.uniqueid, bob]]), endedAt: 9000 }) }, undefined, 9000);
+    expect(summaryOf(h).attendees).toEqual(['Bob (702)']);
   });
 
   it('records the end from room_ended and starts afresh when the room starts again', () => {

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConferenceDirectory } from '../../src/conference/backend.ts';
+import type { RoomChange } from '../../src/conference/types.ts';
 import { PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
 import type { Actor, Conversation } from '../../src/core/adapter.ts';
 import { MOVED_BELOW_BANNER, StatusService, UNWATCHED_BANNER, type StatusServiceDeps } from '../../src/core/status.ts';
@@ -322,6 +324,42 @@ describe('StatusService', () => {
     s.directory.join('200', participant('200', 3));
     await s.clock.advance(5000);
     expect(s.adapter.edits).toHaveLength(edits);
+  });
+
+  it('shows and stores the label a re-list learned after the join, in the summary and across a restart', async () => {
+    const clock = new FakeClock();
+    const directory = new FakeDirectory(clock);
+    // FakeDirectory has no re-list: the test hands the service the `updated` record a re-list emits.
+    const emits: ((changes: readonly RoomChange[]) => void)[] = [];
+    const relisting: ConferenceDirectory = {
+      pbxIds: () => directory.pbxIds(),
+      backend: (pbx) => directory.backend(pbx),
+      onChange: (listener) => {
+        emits.push(listener);
+        return directory.onChange(listener);
+      },
+    };
+    const store = new MemoryStore();
+    const boot = async (adapter: FakeAdapter): Promise<StatusService> => {
+      const service = new StatusService({ directory: relisting, adapters: new Map([['slack', adapter]]), store, render: fakeRender, clock, keepEndedSec: 60, random: () => 0.5 });
+      running.push(service);
+      await service.start();
+      return service;
+    };
+    const first = await boot(new FakeAdapter(clock));
+    const nameless = participant('200', 2, { callerName: undefined, callerNum: '702' });
+    directory.join('200', nameless);
+    await first.watch('pbx1', '200', conv, alice);
+    const bob = { ...nameless, callerName: 'Bob' };
+    for (const emit of emits) emit([{ type: 'updated', pbx: 'pbx1', room: '200', participant: bob }]);
+    await first.stop();
+
+    const adapter = new FakeAdapter(clock);
+    await boot(adapter);
+    directory.end('200');
+    await clock.advance(2000);
+    const ref = adapter.edits[0]?.ref.id ?? '';
+    expect(statusView(adapter.lastViewOf(ref)).ended?.attendees).toEqual(['Bob (702)']);
   });
 
   it('forgets an ended room after keepEndedSec, deleting its stored history', async () => {

@@ -93,7 +93,7 @@ describe('player page in headless Chromium', () => {
 
     await harness.restartServer();
     await page.waitForFunction(() => document.getElementById('player')?.dataset['state'] === 'reconnecting', undefined, { timeout: 10_000 });
-    expect(await page.locator('#status').textContent()).toMatch(/Reconnecting in \d+ s/);
+    expect(await page.locator('#status').textContent()).toMatch(/^Bot restarting\. Reconnecting in \d+ s/);
     // Still trying to play: the button offers Pause (which stops the retries), and the meter is at rest.
     expect(await page.locator('#play').textContent()).toBe('Pause');
     expect(await page.locator('#player').getAttribute('data-level')).toBe('0.000');

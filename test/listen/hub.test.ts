@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/log.ts';
-import { createAudioHub, type AudioHub, type HubListener, type HubState, type SensorAudioSource } from '../../src/listen/hub.ts';
+import { createAudioHub, type AudioHub, type HubCloseReason, type HubListener, type HubState, type SensorAudioSource } from '../../src/listen/hub.ts';
 import { SensorClient } from '../../src/sensor/client.ts';
 import { SensorNeedsAesError, SensorProtocolError, SensorUnreachableError } from '../../src/sensor/errors.ts';
 import type { SimCall } from '../../src/sim/calls.ts';
@@ -32,12 +32,12 @@ class FakeListener implements HubListener {
   chunks: Buffer[] = [];
   states: HubState[] = [];
   messages: (string | undefined)[] = [];
-  closed: 'slow' | 'ended' | 'failed' | undefined;
+  closed: HubCloseReason | undefined;
   queued = 0;
   audio(pcm: Buffer): void { this.chunks.push(pcm); changed.emit('event'); }
   status(state: HubState, message: string | undefined): void { this.states.push(state); this.messages.push(message); changed.emit('event'); }
   backlog(): number { return this.queued; }
-  close(reason: 'slow' | 'ended' | 'failed'): void { this.closed = reason; changed.emit('event'); }
+  close(reason: HubCloseReason): void { this.closed = reason; changed.emit('event'); }
 }
 
 /** A fake sensor whose every call can be swapped per test; counts what the hub asked. */
@@ -168,6 +168,18 @@ describe('audio hub', () => {
     await until(() => listeners.every((l) => l.closed === 'ended'), 'call ended for everyone');
     expect(listeners.every((l) => l.states.at(-1) === 'ended')).toBe(true);
     await until(() => sensor.stats().commands['listen_stop'] === 1, 'listen_stop');
+    expect(hub.sessionCount()).toBe(0);
+  });
+
+  it('closes listeners as `shutdown` on close, without telling them the call ended, and stops listening', async () => {
+    const { hub, sensor, target } = await setup([alice]);
+    const listeners = [new FakeListener(), new FakeListener()];
+    listeners.forEach((l) => hub.subscribe(target, l));
+    await until(() => listeners.every((l) => l.chunks.length > 0), 'audio flowing');
+    await hub.close();
+    expect(listeners.map((l) => l.closed)).toEqual(['shutdown', 'shutdown']);
+    expect(listeners.some((l) => l.states.includes('ended'))).toBe(false);
+    expect(sensor.stats().commands['listen_stop']).toBe(1);
     expect(hub.sessionCount()).toBe(0);
   });
 

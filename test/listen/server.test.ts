@@ -153,6 +153,27 @@ describe('listen server', () => {
     expect(outcome.closeCode).toBe(1000);
   });
 
+  it('closes a playing stream with 1001 Going Away on shutdown and audits it as "bot stopped", not as an ended call', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const token = await h.tokenFor('alice-call@sim');
+    let playing: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => { playing = resolve; });
+    const outcome = stream(`${h.server.url.replace('http', 'ws')}/listen/${token}/ws`, (o) => {
+      if (o.audioBytes > 0) playing();
+      return false;
+    });
+    await started;
+    // The bot's stop order: the listen server, then the hub.
+    await h.server.close();
+    await h.hub.close();
+    const closed = await outcome;
+    expect(closed.closeCode).toBe(1001);
+    expect(closed.statuses).not.toContain('ended');
+    expect(h.audit.map((r) => r.detail)).toEqual([expect.stringMatching(/^listened \d+ s; bot stopped$/)]);
+    expect(h.logLines.filter((l) => l.includes('"listener left"')).join('')).toContain('"reason":"bot stopped"');
+  });
+
   it('lets a single-use link start one stream only', async () => {
     harness = await startHarness({ singleUse: true });
     const token = await harness.tokenFor('alice-call@sim');

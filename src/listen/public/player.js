@@ -197,16 +197,16 @@
         return;
       }
       // Paused: nothing to retry for now; Play connects again.
-      if (!paused) scheduleRetry();
+      if (!paused) scheduleRetry(event.code === 1001 ? 'Bot restarting.' : 'Connection lost.');
     };
   }
 
   /** Abnormal close (1006, bot restart, proxy drop): try again after 1, 2, 4 … 30 s, jittered. */
-  function scheduleRetry() {
+  function scheduleRetry(cause) {
     const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** retries) * (0.8 + 0.4 * Math.random());
     retries++;
     streamState = 'connecting';
-    show('reconnecting', 'Connection lost. Reconnecting in ' + Math.ceil(delay / 1000) + ' s…');
+    show('reconnecting', cause + ' Reconnecting in ' + Math.ceil(delay / 1000) + ' s…');
     retryTimer = window.setTimeout(() => {
       retryTimer = null;
       if (paused || socket) return;
