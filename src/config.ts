@@ -9,12 +9,14 @@ import { BotError } from './errors.ts';
  * the embedded sensor, the shell adapter and the player page on localhost.
  */
 
-const port = z.number().int().min(0).max(65535);
+const port = z.number().int().min(1).max(65535);
+/** A port to listen on: 0 picks any free one. */
+const listenPort = z.number().int().min(0).max(65535);
 const nonEmpty = z.string().trim().min(1);
 /** Rejects CR/LF (and other control characters) in values that end up on the AMI wire. */
 const wireSafe = nonEmpty.regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters such as newlines');
 
-const originateTemplate = z.object({
+const originateTemplate = z.strictObject({
   /** Channel to originate; `{room}` is replaced by the room name. E.g. `Local/moh@muzak`. */
   channel: wireSafe,
   /** Dialplan context/exten the channel is connected to (must join the room). */
@@ -27,14 +29,14 @@ const originateTemplate = z.object({
 });
 
 /** Where `bringIn` sends a waiting caller (`{room}` is replaced); default: the invite template's context/exten/priority. */
-const lobbyTarget = z.object({ context: wireSafe, exten: wireSafe.default('{room}'), priority: z.number().int().min(1).default(1) });
+const lobbyTarget = z.strictObject({ context: wireSafe, exten: wireSafe.default('{room}'), priority: z.number().int().min(1).default(1) });
 
 const lobby = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('conference'), conference: wireSafe, target: lobbyTarget.optional() }),
-  z.object({ type: z.literal('moh'), context: wireSafe, exten: wireSafe, target: lobbyTarget.optional() }),
+  z.strictObject({ type: z.literal('conference'), conference: wireSafe, target: lobbyTarget.optional() }),
+  z.strictObject({ type: z.literal('moh'), context: wireSafe, exten: wireSafe, target: lobbyTarget.optional() }),
 ]);
 
-export const pbxSchema = z.object({
+export const pbxSchema = z.strictObject({
   id: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore'),
   host: nonEmpty,
   port: port.default(5038),
@@ -60,7 +62,7 @@ export const pbxSchema = z.object({
   muzak: originateTemplate.optional(),
   stream: originateTemplate.optional(),
   /** How `invite` dials: `{number}` is replaced by the digits given. */
-  invite: z.object({
+  invite: z.strictObject({
     channel: wireSafe.default('PJSIP/{number}'),
     context: wireSafe,
     exten: wireSafe.default('{room}'),
@@ -74,7 +76,7 @@ export const pbxSchema = z.object({
   lobbies: z.record(z.string(), lobby).default({}),
 });
 
-export const sensorSchema = z.object({
+export const sensorSchema = z.strictObject({
   id: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore'),
   host: nonEmpty.default('127.0.0.1'),
   port: port.default(5029),
@@ -93,7 +95,7 @@ export const sensorSchema = z.object({
 
 const roleName = z.enum(['viewer', 'listener', 'moderator', 'admin']);
 
-export const roleGrantSchema = z.object({
+export const roleGrantSchema = z.strictObject({
   role: roleName,
   /** `platform:userId`, e.g. `slack:U123ABC`, or `*` for everyone on any platform. */
   users: z.array(nonEmpty).default([]),
@@ -105,12 +107,12 @@ export const roleGrantSchema = z.object({
   rooms: nonEmpty.default('*'),
 });
 
-export const slackSchema = z.object({
+export const slackSchema = z.strictObject({
   mode: z.enum(['socket', 'http']).default('socket'),
   botToken: nonEmpty.regex(/^xoxb-/, 'a bot token starts with xoxb- (OAuth & Permissions page)'),
   appToken: nonEmpty.regex(/^xapp-/, 'an app-level token starts with xapp- (Basic Information → App-Level Tokens)').optional(),
   signingSecret: nonEmpty.optional(),
-  port: port.default(3000),
+  port: listenPort.default(3000),
   /** HTTP mode: the interface to listen on (default: all; use 127.0.0.1 behind a reverse proxy). */
   httpHost: nonEmpty.optional(),
   /** Override the Web API base URL (tests point it at a local fake). */
@@ -134,7 +136,7 @@ export const configSchema = z.strictObject({
   pbxs: z.array(pbxSchema).default([]),
   /** Real VoIPmonitor sensors. None: the embedded sensor runs instead. */
   sensors: z.array(sensorSchema).default([]),
-  embedded: z.object({
+  embedded: z.strictObject({
     /** Run the embedded PBX even when real ones are configured (demo, tests). */
     pbx: z.boolean().optional(),
     dialect: z.enum(['confbridge', 'meetme', 'meetme-legacy']).default('confbridge'),
@@ -142,10 +144,10 @@ export const configSchema = z.strictObject({
     demo: z.boolean().default(true),
     sensor: z.boolean().optional(),
   }).default({ dialect: 'confbridge', demo: true }),
-  listen: z.object({
+  listen: z.strictObject({
     /** Where the player page listens. Keep it on loopback behind a reverse proxy in production. */
     host: nonEmpty.default('127.0.0.1'),
-    port: port.default(8088),
+    port: listenPort.default(8088),
     /** The URL users open, e.g. https://bot.example.com. Defaults to http://host:port. */
     publicBaseUrl: z.string().url().optional(),
     /** Base64 or hex HMAC key, at least 32 bytes. Generated and kept in the store when absent. */
@@ -159,11 +161,11 @@ export const configSchema = z.strictObject({
   adapters: z.array(z.enum(['shell', 'slack'])).optional(),
   slack: slackSchema.optional(),
   roles: z.array(roleGrantSchema).default([]),
-  store: z.object({
+  store: z.strictObject({
     /** Audit records and alert acknowledgements older than this are deleted (at start and daily). */
     auditRetentionDays: z.number().int().min(1).default(90),
   }).default({ auditRetentionDays: 90 }),
-  status: z.object({
+  status: z.strictObject({
     /** Keep an ended room's final summary this long before forgetting it. */
     keepEndedSec: z.number().int().min(0).default(3600),
   }).default({ keepEndedSec: 3600 }),

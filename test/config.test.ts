@@ -98,3 +98,15 @@ describe('config from env vars', () => {
     expect(problems.join('\n')).toMatch(/adapters\.1 \(env MEETME_ADAPTERS\)|adapters \(env MEETME_ADAPTERS\)/);
   });
 });
+
+describe('config keys inside sections', () => {
+  it('flags a misspelt key inside a pbxs entry instead of ignoring it', () => {
+    const problems = problemsOf(() => parseConfig({ pbxs: [{ id: 'a', host: 'h', username: 'u', secret: 's', dialet: 'meetme' }] }));
+    expect(problems.join('\n')).toMatch(/pbxs\.0: unknown key\(s\) dialet/);
+  });
+
+  it('refuses port 0 for a PBX or sensor but allows it for a listener (any free port)', () => {
+    expect(problemsOf(() => loadConfig({ env: { AMI_HOST: 'h', AMI_USERNAME: 'u', AMI_SECRET: 's', AMI_PORT: '0' } })).join('\n')).toMatch(/pbxs\.0\.port \(env AMI_PORT\)/);
+    expect(loadConfig({ env: { LISTEN_PORT: '0' } }).listen.port).toBe(0);
+  });
+});

@@ -73,6 +73,10 @@ export class AmiParser {
   private discarding = false;
   /** While discarding, a non-blank partial line was dropped, so the next line end is not a blank line. */
   private droppedPartialLine = false;
+  /** Line index of the block being parsed (see `scanText`); only ever grows, so stores stay in place. */
+  private readonly lines: number[] = [];
+  /** Entries of `lines` in use after the last `scanText`. */
+  private scanned = 0;
 
   constructor(opts: AmiParserOptions = {}) {
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -107,8 +111,12 @@ export class AmiParser {
   /** Reads frames from `pos` on. Returns where it stopped: `buf.length`, or an unfinished item. */
   private parse(buf: Buffer, from: number, out: AmiParserOutput[]): number {
     let block: FrameBlock | undefined;
+    // `block`'s lines are being indexed into `this.lines` (the first `count` entries, so far), rather
+    // than the block having an array of its own (a frame longer than the window).
+    let pooled = false;
+    let count = 0;
     // One native check per buffer: when it is pure ASCII (the usual case), so is every block, and
-    // values decode without validation; otherwise each block finds out for itself when first read.
+    // values decode without validation; otherwise each value read checks its own bytes.
     const ascii = isAscii(buf);
     const len = buf.length;
     let pos = from;
@@ -124,23 +132,51 @@ export class AmiParser {
         pos = next;
         continue;
       }
-      const first = buf[pos];
-      if (first === LF) {
+      const lead = buf[pos]!;
+      if (lead === LF) {
         pos++;
         continue;
       }
-      if (first === CR) {
+      if (lead === CR) {
         if (pos + 1 === len) break;
         if (buf[pos + 1] === LF) {
           pos += 2;
           continue;
         }
       }
-      if (block === undefined || pos - block.start >= FRAME_BLOCK_BYTES) block = new FrameBlock(pos, ascii ? true : undefined);
-      const next = this.frame(buf, pos, ascii, block, out);
+      // `r`/`R` first: most frames start with `Event:`, and are told apart on one byte.
+      if ((lead | 0x20) === 0x72 && this.startsWithFollows(buf, pos)) {
+        const next = this.followsFrame(buf, pos, ascii, out);
+        if (next === -1) break;
+        pos = next;
+        continue;
+      }
+      let first = count;
+      let end = -1;
+      if (block !== undefined && pooled) end = this.scanText(block, pos, count);
+      if (block === undefined || !pooled || (end === -1 && block.start + block.text!.length < len)) {
+        // The frame runs past the block's window (or there is no block yet): a fresh window at the
+        // frame, and for a frame longer than that, a block of exactly the frame, found on the bytes.
+        if (block !== undefined && pooled) block.lines = this.lines.slice(0, count);
+        first = 0;
+        count = 0;
+        block = openBlock(buf, pos, ascii);
+        pooled = true;
+        end = this.scanText(block, pos, 0);
+        if (end === -1 && block.start + block.text!.length < len) {
+          block = new FrameBlock(pos, ascii ? true : undefined);
+          pooled = false;
+          end = scanFrame(buf, pos, block.lines);
+          if (end !== -1) block.text = buf.toString('latin1', pos, end);
+        }
+      }
+      const next = this.frame(buf, pos, end, block, first, pooled ? this.scanned : block.lines.length, out);
       if (next === -1) break;
+      // Only an emitted message keeps its lines; a block of its own (not pooled) is dropped with it.
+      if (pooled && next === end && end - pos <= this.maxMessageBytes) count = this.scanned;
       pos = next;
     }
+    if (block !== undefined && pooled) block.lines = this.lines.slice(0, count);
     return pos;
   }
 
@@ -173,24 +209,62 @@ export class AmiParser {
     return nl + 1;
   }
 
-  /** Parses one frame starting at `start`. Returns the index after it, or -1 when it is incomplete. */
-  private frame(buf: Buffer, start: number, ascii: boolean, block: FrameBlock, out: AmiParserOutput[]): number {
-    if (this.startsWithFollows(buf, start)) return this.followsFrame(buf, start, ascii, out);
-    const lines = block.lines;
-    const first = lines.length;
-    const end = scanFrame(buf, start, lines);
-    if (end === -1) {
-      lines.length = first;
-      return this.incomplete(buf, start, start, out);
-    }
+  /**
+   * Emits the frame at `start`, which the caller indexed as lines `first` … `stop - 2` of `block`,
+   * then its blank line, ending at `end`, or -1 when the buffer ends first. Returns the index after
+   * it, or -1 to wait for more.
+   */
+  private frame(buf: Buffer, start: number, end: number, block: FrameBlock, first: number, stop: number, out: AmiParserOutput[]): number {
+    if (end === -1) return this.incomplete(buf, start, start, out);
     if (end - start > this.maxMessageBytes) {
-      lines.length = first;
       // The whole oversized frame is here already: skipping it is the resynchronisation.
       out.push({ kind: 'error', error: tooBig(this.maxMessageBytes) });
       return end;
     }
     block.end = end;
-    out.push({ kind: 'message', message: new WireAmiMessage(buf, block, first, lines.length - first - 1) });
+    out.push({ kind: 'message', message: new WireAmiMessage(buf, block, first, stop - first - 1) });
+    return end;
+  }
+
+  /**
+   * `scanFrame` over `block.text` (the Latin-1 text of the pushed buffer from `block.start` on, one
+   * character per byte), writing buffer positions into `this.lines` from index `from` on and leaving
+   * the count in `this.scanned`. Returns the buffer index just after the blank line, or -1 when the
+   * text ends first, which is not the end of the frame when the text is only a window on the buffer.
+   * A string search is a builtin call from optimized code, cheaper than `Buffer#indexOf`'s way into
+   * C++ through argument checks, and a frame has a dozen lines or more. The line positions go into
+   * one array the parser keeps, written by index, and each block gets an exact copy once complete:
+   * pushing into a fresh array per block would grow it (and copy it) several times over.
+   */
+  private scanText(block: FrameBlock, start: number, from: number): number {
+    const text = block.text!;
+    const offset = block.start;
+    const lines = this.lines;
+    const len = text.length;
+    let n = from;
+    lines[n++] = start;
+    let p = start - offset;
+    let end = -1;
+    for (;;) {
+      const nl = text.indexOf('\n', p);
+      if (nl === -1) break;
+      p = nl + 1;
+      lines[n++] = p + offset;
+      if (p === len) break;
+      const next = text.charCodeAt(p);
+      if (next === LF) {
+        end = p + 1 + offset;
+        break;
+      }
+      if (next === CR) {
+        if (p + 1 === len) break;
+        if (text.charCodeAt(p + 1) === LF) {
+          end = p + 2 + offset;
+          break;
+        }
+      }
+    }
+    this.scanned = n;
     return end;
   }
 
@@ -313,6 +387,16 @@ export class AmiParser {
     }
     this.carry = buf.subarray(pos);
   }
+}
+
+/**
+ * A block whose text is the next `FRAME_BLOCK_BYTES` of `buf` from `start` (fewer at its end):
+ * decoded before the scan, which then searches a string (see `scanText`).
+ */
+function openBlock(buf: Buffer, start: number, ascii: boolean): FrameBlock {
+  const block = new FrameBlock(start, ascii ? true : undefined);
+  block.text = buf.toString('latin1', start, Math.min(buf.length, start + FRAME_BLOCK_BYTES));
+  return block;
 }
 
 /** One-shot parse of a complete byte string. A trailing message without its blank line is not returned. */

@@ -58,27 +58,37 @@ export function scanFrame(buf: Buffer, start: number, lines: number[]): number {
 }
 
 /**
- * Consecutive frames of one pushed buffer, up to about `FRAME_BLOCK_BYTES`: their line index (see
- * `scanFrame`; each message knows where its own lines are in it) and, once a value of one of them
- * is read, their text. A native decode call has a fixed cost well above that of cutting a string,
+ * Consecutive frames of one pushed buffer, within `FRAME_BLOCK_BYTES`: their line index (see
+ * `scanFrame`; each message knows where its own lines are in it) and their text. A native decode call has a fixed cost well above that of cutting a string,
  * so one per block rather than one per message or per value saves most of it; and as values are
  * cut from that text, a value kept long-term holds on to at most its block, not to the whole
- * socket read it arrived in. Whether the bytes are pure ASCII is known per block, so one non-ASCII
- * caller name sends only its own block's values through the slower per-value decoding.
+ * socket read it arrived in. One non-ASCII caller name sends only its own values through the slower
+ * decoding: the other values of its block and buffer are still cut from the text.
+ *
+ * The parser decodes the text first, as a window of `FRAME_BLOCK_BYTES` on the pushed buffer, and
+ * scans it for frames (`AmiParser#scanText`); the block takes the frames that end within the window,
+ * so its text may run on past `end` into the next frame. A frame longer than the window gets a block of its
+ * own whose text is exactly that frame.
  */
 export class FrameBlock {
-  readonly lines: number[] = [];
+  /**
+   * The parser indexes lines into an array of its own while it scans, and sets this to an exact copy
+   * once the block is complete, before `push` returns.
+   */
+  lines: number[] = [];
   /** Where the block starts and, as frames join it, ends in the pushed buffer. */
   readonly start: number;
   end: number;
   /**
    * Every byte of the block is below 0x80: given by the parser when the whole pushed buffer is, and
-   * otherwise found out on the first value read (the block is complete by then).
+   * otherwise found out when a message's headers are all decoded (the block is complete by then);
+   * until then each value read checks its own bytes.
    */
   ascii: boolean | undefined;
   /**
-   * The block as Latin-1 text, decoded on the first read. Keys are always cut from it (they are
-   * read as Latin-1); values only where their bytes are pure ASCII, for which Latin-1 and UTF-8 agree.
+   * The block as Latin-1 text: set by the parser (see above), or decoded on the first read. Keys are
+   * always cut from it (they are read as Latin-1); values only where their bytes are pure ASCII, for
+   * which Latin-1 and UTF-8 agree.
    */
   text: string | undefined = undefined;
 
@@ -89,7 +99,7 @@ export class FrameBlock {
   }
 }
 
-/** Size after which the parser starts a new `FrameBlock`. */
+/** Bytes of the pushed buffer that a parser's `FrameBlock` text covers: its window (see there). */
 export const FRAME_BLOCK_BYTES = 4096;
 
 /** Block of one standalone frame, for a message built without the parser. */
@@ -114,8 +124,8 @@ function blockOf(frame: Buffer): FrameBlock {
  *   new read, with the ArrayBuffer behind either (a Buffer that is a view into a larger pool keeps
  *   all of it);
  * - its `FrameBlock`: the line index of every frame in the block (consecutive frames of that buffer,
- *   about `FRAME_BLOCK_BYTES`) and, once a value or the headers of any message of the block were
- *   read, the block's Latin-1 text;
+ *   within `FRAME_BLOCK_BYTES`) and the block's Latin-1 text (for a message built without the
+ *   parser, once a value or the headers were read);
  * - once `headers` or `toRecord()` was read, the decoded header array.
  * A key or value string it returned does not keep the message or the buffer alive, but V8 may make a
  * cut of 13 or more characters a view on the block's text, so a kept string can keep that text (a
@@ -212,8 +222,10 @@ export class WireAmiMessage {
       let j = 0;
       for (; j < wanted; j++) {
         const b = bytes[start + j]!;
-        // A colon here would end the line's key early: `key` holds a colon and cannot match.
-        if (b === COLON || foldAscii(b) !== foldAscii(key.charCodeAt(j))) break;
+        const k = key.charCodeAt(j);
+        // Equal bytes are the usual case and need no folding; a colon here would end the line's key
+        // early, so `key` then holds a colon and cannot match.
+        if (b === k ? b === COLON : foldAscii(b) !== foldAscii(k)) break;
       }
       if (j === wanted) return line;
     }
@@ -228,10 +240,11 @@ export class WireAmiMessage {
     if (start < end && this.#bytes[start] === SPACE) start++;
     if (start >= end) return '';
     const block = this.#block;
-    block.ascii ??= isAscii(this.#bytes.subarray(block.start, block.end));
-    // In a block with a non-ASCII name somewhere, most values are still ASCII: a short byte loop
-    // lets them be cut from the text too, rather than each paying a native UTF-8 decode.
-    if (!block.ascii && !asciiRange(this.#bytes, start, end)) return decodeText(this.#bytes, start, end, false);
+    // Unknown whether the block is ASCII (its pushed buffer is not): a short byte loop over just this
+    // value, rather than a native check of the whole block, which costs more than a few values'
+    // loops when only one or two values of the block are read. Most values are ASCII and are cut
+    // from the text; the rare others pay a native UTF-8 decode.
+    if (block.ascii !== true && !asciiRange(this.#bytes, start, end)) return decodeText(this.#bytes, start, end, false);
     return this.#text().slice(start - block.start, end - block.start);
   }
 
@@ -248,6 +261,8 @@ export class WireAmiMessage {
     const text = this.#text();
     const offset = this.#block.start;
     const headers: AmiHeader[] = [];
+    // Every value is read: one native check of the block then beats a byte loop per value.
+    this.#block.ascii ??= isAscii(bytes.subarray(offset, this.#block.end));
     for (let line = this.#first; line < this.#first + this.#count; line++) {
       const start = lines[line]!;
       const end = this.#contentEnd(line);

@@ -281,6 +281,77 @@ describe('AmiParser legacy Command output (Response: Follows)', () => {
 
 });
 
+describe('AmiParser over long reads', () => {
+  /** One generated frame: its bytes and the headers a correct reader gets from them. */
+  interface Generated {
+    readonly bytes: Buffer;
+    readonly headers: [string, string][];
+  }
+
+  const valueArb = fc.oneof(
+    { weight: 8, arbitrary: fc.stringMatching(/^[A-Za-z0-9./@-]{0,40}$/) },
+    { weight: 1, arbitrary: fc.constantFrom('Zoë Łukasiewicz', 'François Ørsted') },
+    // Longer than the parser's 4 KiB text window, so a frame cannot fit one.
+    { weight: 1, arbitrary: fc.integer({ min: 4000, max: 9000 }).map((n) => 'v'.repeat(n)) },
+  );
+  const frameArb = fc
+    .record({
+      event: fc.constantFrom('Newchannel', 'Hangup', 'VarSet'),
+      fields: fc.array(fc.tuple(fc.constantFrom('Uniqueid', 'UniqueID', 'CallerIDName', 'Channel', 'Value'), valueArb), { maxLength: 12 }),
+      latin1: fc.boolean(),
+      lf: fc.boolean(),
+    })
+    .map(({ event, fields, latin1, lf }): Generated => {
+      const eol = lf ? '\n' : '\r\n';
+      const parts: Buffer[] = [Buffer.from(`Event: ${event}${eol}`)];
+      for (const [key, value] of fields) {
+        // Latin-1 only where it can spell the value (not `Ł`): older PBXs pass such names through.
+        const encoding = latin1 && [...value].every((c) => c.charCodeAt(0) <= 0xff) ? 'latin1' : 'utf8';
+        parts.push(Buffer.from(`${key}: `), Buffer.from(value, encoding), Buffer.from(eol));
+      }
+      parts.push(Buffer.from(eol));
+      return { bytes: Buffer.concat(parts), headers: [['Event', event], ...fields] };
+    });
+
+  function check(frames: readonly Generated[], out: readonly AmiParserOutput[]): void {
+    expect(out.every((o) => o.kind === 'message')).toBe(true);
+    const got = messages(out);
+    expect(got.map((m) => m.headers)).toEqual(frames.map((f) => f.headers));
+    got.forEach((m, i) => {
+      const want = frames[i]!.headers;
+      expect(m.event).toBe(want[0]![1]);
+      const uid = want.find(([k]) => k.toLowerCase() === 'uniqueid');
+      expect(m.get('uniqueid')).toBe(uid?.[1]);
+    });
+  }
+
+  it('reads frames across its text windows, longer than one, and with non-ASCII values, at any split', () => {
+    fc.assert(
+      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 60 }), fc.array(fc.nat(), { maxLength: 4 }), (frames, rawCuts) => {
+        const bytes = Buffer.concat(frames.map((f) => f.bytes));
+        check(frames, parseAmiMessages(bytes, { expectBanner: false }));
+        // Look-ups first, then the headers, on a fresh parse: the lazy paths on their own.
+        const lazy = messages(parseAmiMessages(bytes, { expectBanner: false }));
+        expect(lazy.map((m) => m.get('CallerIDName'))).toEqual(frames.map((f) => f.headers.find(([k]) => k === 'CallerIDName')?.[1]));
+        check(frames, pushInPieces(bytes, rawCuts.map((c) => c % (bytes.length + 1)), { expectBanner: false }));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('skips oversized frames among others in one read and keeps the rest whole', () => {
+    const small = (n: number): string => `Event: S${n}\r\nUniqueid: 1.${n}\r\n\r\n`;
+    const big = `Event: Big\r\nData: ${'x'.repeat(3000)}\r\n\r\n`;
+    const huge = `Event: Huge\r\nData: ${'y'.repeat(9000)}\r\n\r\n`;
+    const text = [small(1), big, small(2), huge, small(3), ...Array.from({ length: 200 }, (_, i) => small(10 + i))].join('');
+    const out = parseText(text, { maxMessageBytes: 2000, expectBanner: false });
+    expect(out.map((o) => o.kind).slice(0, 6)).toEqual(['message', 'error', 'message', 'error', 'message', 'message']);
+    const got = messages(out);
+    expect(got.map((m) => m.get('UNIQUEID'))).toEqual(['1.1', '1.2', '1.3', ...Array.from({ length: 200 }, (_, i) => `1.${10 + i}`)]);
+    expect(got.at(-1)?.toRecord()).toEqual({ event: 'S209', uniqueid: '1.209' });
+  });
+});
+
 describe('AmiParser size bound', () => {
   it('reports an oversized message and resynchronises at the next blank line', () => {
     const big = `Event: Big\r\n${'Data: xxxxxxxxxxxxxxxx\r\n'.repeat(100)}\r\nEvent: Small\r\n\r\n`;
