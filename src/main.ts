@@ -302,6 +302,8 @@ function logDestination(config: Config): DestinationStream {
   return pino.destination({ dest: file, mkdir: true, sync: false });
 }
 
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
 /** `npm start` / the `meetme-bot` bin. */
 export async function runFromCli(): Promise<void> {
   let config: Config;
@@ -324,10 +326,22 @@ export async function runFromCli(): Promise<void> {
   const shutdown = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    // A clean stop flushes status edits and closes sockets; if something hangs, a service manager
+    // must still see the process end, so give up after a bound and exit.
+    const deadline = setTimeout(() => {
+      log.error({ component: 'main' }, 'shutdown did not finish within 10 s; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
     await bot.stop();
   };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  const onSignal = (): void => {
+    // A second Ctrl-C or SIGTERM while stopping means "now".
+    if (stopping) process.exit(130);
+    void shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // The shell ending (quit, Ctrl-D) stops the bot only when it is the sole chat adapter; next to
   // Slack it just closes, and the process runs until a signal.
   if (bot.shell) {

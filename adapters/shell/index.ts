@@ -63,6 +63,11 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
   let inbound: InboundHandlers | undefined;
   let rl: Interface | undefined;
   let nextId = 1;
+  // Message ids carry a per-run tag: the store keeps refs across restarts, and a new run's `m4` must
+  // never be taken for the old run's `m4`. People see only the short `m4` part.
+  const runTag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  const newMessageId = (): string => `${runTag}:m${nextId++}`;
+  const shortId = (id: string): string => id.slice(id.lastIndexOf(':') + 1);
   const messages = new Map<string, View>();
   const lines: string[] = [];
   /**
@@ -153,7 +158,7 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     }
     const current = onScreen.get(slot.messageId)?.get(slot.actionId);
     if (current === undefined) {
-      say(`Button ${n} is no longer shown: its message (${slot.messageId}) has changed since. Press a number you see now.`, out);
+      say(`Button ${n} is no longer shown: its message (${shortId(slot.messageId)}) has changed since. Press a number you see now.`, out);
       return;
     }
     await press({ button: current.button, message: refOf(slot.messageId) }, out);
@@ -217,7 +222,7 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     await answerConfirm('', out);
     const current = onScreen.get(ref.id)?.get(actionId);
     if (current === undefined) {
-      say(`No button ${safeLine(actionId)} on message ${safeLine(ref.id)}.`, out);
+      say(`No button ${safeLine(actionId)} on message ${safeLine(shortId(ref.id))}.`, out);
       return;
     }
     await press({ button: current.button, message: refOf(ref.id) }, out);
@@ -289,21 +294,29 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     },
 
     async post(_conversation, view) {
-      const ref: MessageRef = { platform: PLATFORM, conversation: conversation.id, id: `m${nextId++}` };
+      const ref: MessageRef = { platform: PLATFORM, conversation: conversation.id, id: newMessageId() };
       messages.set(ref.id, view);
       show(view, ref, undefined, undefined);
       return ref;
     },
 
     async update(ref, view) {
-      if (!messages.has(ref.id)) throw new MessageGoneError(PLATFORM, `no message ${ref.id}`);
+      if (!messages.has(ref.id)) {
+        // A terminal keeps no messages across runs: a status message from an earlier run (the store
+        // resumes it after a restart) is shown again here and edited from now on.
+        const fromEarlierRun = /^[a-z0-9]+:m\d+$/.test(ref.id) && !ref.id.startsWith(`${runTag}:`);
+        if (!fromEarlierRun) throw new MessageGoneError(PLATFORM, `no message ${ref.id}`);
+        messages.set(ref.id, view);
+        show(view, ref, `(restored ${shortId(ref.id)} after a restart)`, undefined);
+        return;
+      }
       messages.set(ref.id, view);
-      show(view, ref, `(updated ${ref.id})`, undefined);
+      show(view, ref, `(updated ${shortId(ref.id)})`, undefined);
     },
 
     async reply(interaction: Interaction, view: View, _options: ReplyOptions) {
       // A reply is a message too: buttons on it can be pressed and it can be refreshed in place.
-      const ref: MessageRef = { platform: PLATFORM, conversation: conversation.id, id: `m${nextId++}` };
+      const ref: MessageRef = { platform: PLATFORM, conversation: conversation.id, id: newMessageId() };
       messages.set(ref.id, view);
       show(view, ref, undefined, replyCaptures.get(interaction.id));
     },

@@ -37,6 +37,19 @@ afterEach(async () => {
 });
 
 describe('shell adapter', () => {
+  it('shows a status message from an earlier run again when the store resumes it, and edits it from then on', async () => {
+    const s = await setup();
+    const conversation = { platform: 'shell', id: 'terminal' };
+    const fresh = await s.shell.post(conversation, buildStatusView({ pbx: 'pbx1', roomName: '200', room: s.pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
+    const earlier = { ...fresh, id: 'oldrun1:m7' };
+    const view = buildStatusView({ pbx: 'pbx1', roomName: '200', room: s.pbx.state().rooms.get('200'), available: true, since: T0, now: T0 });
+    await s.shell.update(earlier, view);
+    expect(s.screen()).toContain('(restored m7 after a restart)');
+    await s.shell.update(earlier, view);
+    expect(s.screen()).toContain('(updated m7)');
+    await expect(s.shell.update({ ...fresh, id: `${fresh.id}9` }, view)).rejects.toMatchObject({ code: 'message_gone' });
+  });
+
   it('runs `/meetme ...` and bare commands alike and returns the rendered reply', async () => {
     const { shell } = await setup();
     expect(await shell.exec('/meetme list')).toContain('1 active room.');
@@ -78,7 +91,7 @@ describe('shell adapter', () => {
     const ref = await shell.post({ platform: 'shell', id: 'terminal' }, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
     pbx.add(room('200', [participant('200', 2)]));
     await shell.update(ref, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
-    expect(await shell.exec('press 1')).toBe(`Button 1 is no longer shown: its message (${ref.id}) has changed since. Press a number you see now.`);
+    expect(await shell.exec('press 1')).toBe(`Button 1 is no longer shown: its message (${ref.id.slice(ref.id.indexOf(':') + 1)}) has changed since. Press a number you see now.`);
     expect(pbx.calls).toEqual([]);
     pbx.add(room('200', [participant('200', 1, { callerName: 'Tim', callerNum: '701' }), participant('200', 2)]));
     const again = await shell.update(ref, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
@@ -100,7 +113,7 @@ describe('shell adapter', () => {
   it('presses a button by message and action id (the adapter contract\'s press)', async () => {
     const { shell, pbx } = await setup();
     const ref = await shell.post({ platform: 'shell', id: 'terminal' }, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
-    expect(await shell.pressAction(ref, 'v1|nope')).toBe(`No button v1|nope on message ${ref.id}.`);
+    expect(await shell.pressAction(ref, 'v1|nope')).toBe(`No button v1|nope on message ${ref.id.slice(ref.id.indexOf(':') + 1)}.`);
     expect(await shell.pressAction(ref, 'v1|ma|pbx1|200|1')).toMatch(/^Mute everyone\? .*\[Mute all: y \/ Cancel: n\]$/);
     expect(await shell.pressAction(ref, 'v1|m|pbx1|200|1700000000.1|1')).toMatch(/^Cancelled\.\n(.|\n)*Muted Tim \(701\) in 200\./);
     expect(pbx.calls).toEqual(['mute 200 PJSIP/701-00000001 true']);
