@@ -49,6 +49,8 @@ export interface PbxConnectionOptions {
   readonly resyncRetry?: ResyncRetryOptions;
   /** Jitter source in [0, 1); default `Math.random`. */
   readonly random?: () => number;
+  /** How long an answered invite may take to appear in the room; default 5 s. */
+  readonly inviteJoinWaitMs?: number;
 }
 
 type ChangeListener = (changes: readonly RoomChange[]) => void;
@@ -58,6 +60,8 @@ const DIALPLAN_NAME = /^[A-Za-z0-9_+*#.-]{1,80}$/;
 const VARIABLE_NAME = /^[A-Za-z0-9_()+,.-]{1,80}$/;
 const TOPIC_MAX = 200;
 const MEETME_JOIN_RELIST_MS = 100;
+/** Answer to join is the dialplan's entry prompts at most; a callee not in the room by then is not coming. */
+const DEFAULT_INVITE_JOIN_WAIT_MS = 5000;
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 function fill(template: string, values: Readonly<Record<string, string>>): string {
@@ -93,6 +97,7 @@ export class PbxConnection implements ConferenceBackend {
   /** Participants the bot muted, to record `mutedBy: 'admin'` when the event comes. */
   private readonly mutedByBot = new Set<string>();
   private readonly arrivals: ArrivalTracker;
+  private readonly inviteJoinWaitMs: number;
   private attached = false;
 
   constructor(opts: PbxConnectionOptions) {
@@ -106,6 +111,7 @@ export class PbxConnection implements ConferenceBackend {
     this.retry = opts.resyncRetry ?? DEFAULT_RESYNC_RETRY;
     this.retryDelayMs = this.retry.initialDelayMs;
     this.random = opts.random ?? Math.random;
+    this.inviteJoinWaitMs = opts.inviteJoinWaitMs ?? DEFAULT_INVITE_JOIN_WAIT_MS;
     const mohLobbies = Object.values(opts.config.lobbies).filter((l): l is MohLobby => l.type === 'moh');
     this.arrivals = new ArrivalTracker(mohLobbies);
   }
@@ -604,8 +610,18 @@ export class PbxConnection implements ConferenceBackend {
     if (this.st.rooms.get(room)?.[kind]?.uniqueid === undefined) this.st = setInjection(this.st, room, kind, undefined);
   }
 
+  /**
+   * ConfBridge and MeetMe turn away a non-admin joining a locked room, and an invited callee or a
+   * redirected caller runs the default (non-admin) user profile: the call would be answered, then
+   * dropped, while the bot reported success.
+   */
+  private refuseIfLocked(room: string, what: string): void {
+    if (this.st.rooms.get(room)?.locked === true) throw new ActionRefusedError(`Room ${room} is locked: unlock it first to ${what}.`);
+  }
+
   async invite(room: string, number: string, onProgress?: (p: InviteProgress) => void): Promise<InviteProgress> {
     this.heldRoom(room);
+    this.refuseIfLocked(room, 'invite someone');
     const digits = number.replace(/[\s().-]/g, '');
     if (!DIAL_NUMBER.test(digits)) throw new BadInputError(`"${number.slice(0, 40)}" is not a phone number: use digits, optionally with a leading +.`);
     const template = this.config.invite;
@@ -618,16 +634,71 @@ export class PbxConnection implements ConferenceBackend {
     const values = { room, number: digits };
     const pending: InviteProgress = { state: 'pending', number: digits, reason: undefined, channel: undefined };
     onProgress?.(pending);
-    const result = await this.effect(room, `invite ${digits}`, () => originateAsync(this.link, {
-      channel: fill(template.channel, values), context: fill(template.context, values), exten: fill(template.exten, values),
-      priority: template.priority, timeoutMs: template.timeoutMs,
-      ...(template.callerId === undefined ? {} : { callerId: fill(template.callerId, values) }),
-    }));
-    const done: InviteProgress = result.success
-      ? { state: 'answered', number: digits, reason: undefined, channel: result.channel }
-      : { state: 'failed', number: digits, reason: result.reasonText, channel: undefined };
+    const callee = this.watchCallee(room);
+    let result;
+    try {
+      result = await this.effect(room, `invite ${digits}`, () => originateAsync(this.link, {
+        channel: fill(template.channel, values), context: fill(template.context, values), exten: fill(template.exten, values),
+        priority: template.priority, timeoutMs: template.timeoutMs,
+        ...(template.callerId === undefined ? {} : { callerId: fill(template.callerId, values) }),
+      }));
+    } catch (err) {
+      callee.cancel();
+      throw err;
+    }
+    let done: InviteProgress;
+    if (!result.success) {
+      callee.cancel();
+      done = { state: 'failed', number: digits, reason: result.reasonText, channel: undefined };
+    } else if (await callee.joined(result.uniqueid, result.channel)) {
+      done = { state: 'answered', number: digits, reason: undefined, channel: result.channel };
+    } else {
+      done = { state: 'failed', number: digits, reason: 'answered, but did not join the room', channel: result.channel };
+    }
     onProgress?.(done);
     return done;
+  }
+
+  /**
+   * OriginateResponse says the callee answered, not that the dialplan took them into the room (a
+   * room locked meanwhile, a template pointing elsewhere, a callee hanging up at the prompt).
+   * Watching starts before the originate: the join or the hangup may arrive before the response,
+   * or in the same read, ahead of the code awaiting it. `joined` is true once the channel joins
+   * `room`, false when it hangs up first or the wait runs out.
+   */
+  private watchCallee(room: string): { joined(uniqueid: string, channel: string): Promise<boolean>; cancel(): void } {
+    const early: RoomChange[] = [];
+    let next: ((c: RoomChange) => void) | undefined;
+    const off = this.onChange((changes) => {
+      for (const c of changes) {
+        if (c.type !== 'hangup' && !(c.type === 'joined' && c.room === room)) continue;
+        if (next === undefined) early.push(c);
+        else next(c);
+      }
+    });
+    const joined = (uniqueid: string, channel: string): Promise<boolean> => new Promise((resolve) => {
+      const verdict = (c: RoomChange): boolean | undefined => {
+        if (c.type === 'joined') return c.participant.uniqueid === uniqueid || c.participant.channel === channel ? true : undefined;
+        return c.type === 'hangup' && c.uniqueid === uniqueid ? false : undefined;
+      };
+      const finish = (answer: boolean): void => {
+        clearTimeout(timer);
+        next = undefined;
+        off();
+        resolve(answer);
+      };
+      const timer = setTimeout(() => finish(false), this.inviteJoinWaitMs);
+      timer.unref();
+      for (const c of early.splice(0)) {
+        const v = verdict(c);
+        if (v !== undefined) return finish(v);
+      }
+      next = (c) => {
+        const v = verdict(c);
+        if (v !== undefined) finish(v);
+      };
+    });
+    return { joined, cancel: () => void off() };
   }
 
   async transfer(room: string, who: string, target: TransferTarget): Promise<Participant> {
@@ -683,6 +754,7 @@ export class PbxConnection implements ConferenceBackend {
         adminHint: `Set pbxs[].lobbies.${room}.target, or pbxs[].invite's context and exten, for PBX ${this.pbx} in the config.`,
       });
     }
+    this.refuseIfLocked(room, 'bring a caller in');
     const caller = pickQueued(await this.queue(room), who, room);
     const values = { room };
     await this.effect(room, 'bring a caller in', () => redirect(this.link, {
@@ -710,7 +782,7 @@ export function createPbxConnection(
   config: PbxConfig,
   deps: {
     readonly logger?: Logger; readonly now?: () => number; readonly amiOverrides?: Partial<AmiClientOptions>;
-    readonly resyncRetry?: ResyncRetryOptions;
+    readonly resyncRetry?: ResyncRetryOptions; readonly inviteJoinWaitMs?: number;
   } = {},
 ): PbxConnection {
   const options: AmiClientOptions = {
@@ -735,5 +807,6 @@ export function createPbxConnection(
     ...(deps.now === undefined ? {} : { now: deps.now }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     ...(deps.resyncRetry === undefined ? {} : { resyncRetry: deps.resyncRetry }),
+    ...(deps.inviteJoinWaitMs === undefined ? {} : { inviteJoinWaitMs: deps.inviteJoinWaitMs }),
   });
 }

@@ -20,6 +20,8 @@ export interface HarnessOptions {
   readonly now?: () => number;
   /** Runs after the PBX is up and before the connection starts (callers already there, slow actions). */
   readonly beforeStart?: (sim: EmbeddedPbx) => void;
+  /** How long an answered invite may take to join (the connection's default otherwise). */
+  readonly inviteJoinWaitMs?: number;
 }
 
 /** A PbxConnection logged in to a fresh embedded PBX over TCP on 127.0.0.1. */
@@ -41,6 +43,7 @@ export async function startHarness(dialect: PbxDialect, opts: HarnessOptions = {
     amiOverrides: { reconnect: { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 } },
     resyncRetry: { initialDelayMs: 20, maxDelayMs: 100 },
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.inviteJoinWaitMs === undefined ? {} : { inviteJoinWaitMs: opts.inviteJoinWaitMs }),
   });
   const changes: RoomChange[] = [];
   conn.onChange((c) => changes.push(...c));
