@@ -99,7 +99,9 @@ function renderStatus(view: StatusView, paint: Paint, numbers: ButtonNumbers): s
     return lines;
   }
   const people = `${view.count} ${view.count === 1 ? 'person' : 'people'}`;
-  lines.push(paint('bold', `Room ${room} (${pbx}): ${people}, running ${formatDuration(view.runningSec)}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}`));
+  // A room the PBX does not hold has no head count or running time to show, only its banner.
+  const size = view.notStarted === true ? '' : `: ${people}, running ${formatDuration(view.runningSec)}`;
+  lines.push(paint('bold', `Room ${room} (${pbx})${size}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}`));
   if (banner !== undefined) lines.push(paint('yellow', `! ${banner}`));
   if (view.rows.length > 0) {
     const table = [['#', 'Name', 'Number', 'Tech', 'State', 'Topic', 'In room', 'Buttons']];

@@ -42,6 +42,7 @@ function contextLine(view: StatusView): string[] {
   if (view.ended !== undefined) {
     return [`ran ${formatDuration(view.ended.durationSec)} · peak ${view.ended.peakSize} · updated ${slackTime(view.updatedAt)}`];
   }
+  if (view.notStarted === true) return [`updated ${slackTime(view.updatedAt)}`];
   const flags = FLAG_LABELS.filter(([key]) => view.flags[key]).map(([, label]) => label);
   const people = `:busts_in_silhouette: ${view.count} ${view.count === 1 ? 'person' : 'people'}`;
   return [[people, ...flags, `running ${formatDuration(view.runningSec)}`, `updated ${slackTime(view.updatedAt)}`].join(' · ')];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RoleGrant } from '../config.ts';
 import { RoomNotFoundError } from '../conference/errors.ts';
-import { toBotError, type BotError } from '../errors.ts';
+import { toBotError, type BotError, type ErrorCode } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { AuditStore } from '../store/types.ts';
 import { decodeAction, type Action } from './actions.ts';
@@ -91,6 +91,21 @@ function typedPbx(roomText: string | undefined): string | undefined {
 }
 
 /**
+ * Failures that are answers to what someone asked (a typo, a refusal, nobody by that name, a busy
+ * line): nothing is broken, so a stack trace would only bury the lines that matter.
+ */
+const EXPECTED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'pbx_not_found',
+  'participant_not_found', 'ambiguous_participant', 'already_left', 'action_refused', 'call_not_found',
+]);
+
+/** Expected failures at info with code and message; bugs at error and transport failures at warn, with the stack. */
+function logFailure(log: Logger, err: BotError): void {
+  if (EXPECTED_CODES.has(err.code)) log.info({ code: err.code, message: err.message }, 'request failed');
+  else log[err.code === 'internal' ? 'error' : 'warn']({ err, code: err.code }, 'request failed');
+}
+
+/**
  * The bot core: parse → authorize → dispatch, as middleware around every command and button press
  * from any adapter. Knows no platform SDK; talks to platforms only through ChatAdapter.
  */
@@ -172,8 +187,7 @@ export class Bot {
         await next();
       } catch (thrown) {
         const err = toBotError(thrown);
-        const level = err.code === 'internal' ? 'error' : 'info';
-        req.log[level]({ err, code: err.code }, 'request failed');
+        logFailure(req.log, err);
         if (req.decision?.allowed === true && req.audited !== true) {
           await this.#audit(req, 'allowed', err.code === 'outcome_unknown' ? 'unknown' : 'error', err.code);
         }

@@ -58,6 +58,10 @@ export type ParseResult =
 const room = z
   .string()
   .max(MAX_PBX_LENGTH + 1 + MAX_ROOM_LENGTH, `a room name is at most ${MAX_ROOM_LENGTH} characters`)
+  // The lengths are checked apart from the character rule so that a name too long is told so,
+  // rather than told which characters a room may hold.
+  .refine((s) => s.slice(s.indexOf('/') + 1).length <= MAX_ROOM_LENGTH, `a room name is at most ${MAX_ROOM_LENGTH} characters`)
+  .refine((s) => s.indexOf('/') <= MAX_PBX_LENGTH, `a PBX id is at most ${MAX_PBX_LENGTH} characters`)
   .regex(
     new RegExp(`^(?:[A-Za-z0-9_.-]{1,${MAX_PBX_LENGTH}}/)?[A-Za-z0-9_.@+#*-]{1,${MAX_ROOM_LENGTH}}$`),
     'a room is letters, digits and . _ - @ + # * (write pbx/room to pick a PBX)',
@@ -115,7 +119,7 @@ const SPECS: readonly Spec[] = [
   { name: 'watch', usage: 'watch <room>', summary: 'same as show', minArgs: 1, maxArgs: 1, schema: roomOnly('watch') },
   { name: 'unwatch', usage: 'unwatch <room>', summary: 'stop updating the room\'s status message here', minArgs: 1, maxArgs: 1, schema: roomOnly('unwatch') },
   {
-    name: 'mute', usage: 'mute <room> <who|all>', summary: 'mute one participant or everyone', minArgs: 2, maxArgs: 2,
+    name: 'mute', usage: 'mute <room> <who|all>', summary: 'mute one participant (or everyone, after a confirmation)', minArgs: 2, maxArgs: 2,
     schema: z.tuple([room, who]).transform(([r, w]) => ({ name: 'mute' as const, room: r, who: w })),
   },
   {

@@ -1,10 +1,12 @@
 import type { ConferenceBackend, ConferenceDirectory, Who } from '../conference/backend.ts';
-import type { Participant } from '../conference/types.ts';
+import type { Participant, Room } from '../conference/types.ts';
 import type { AuditStore } from '../store/types.ts';
 import { encodeAction, tryEncodeAction, type Action } from './actions.ts';
 import type { Actor, Conversation } from './adapter.ts';
 import { commandTable, SLASH_COMMAND, summaryOf, usageOf, type Command, type SubcommandName } from './commands.ts';
-import { AlreadyLeftError, AmbiguousRoomError, BadActionError, NotAvailableYetError, UnknownRoomError } from './errors.ts';
+import {
+  AlreadyLeftError, AmbiguousRoomError, BadActionError, InviteFailedError, NotAvailableYetError, UnknownPbxError, UnknownRoomError,
+} from './errors.ts';
 import type { Policy } from './policy.ts';
 import type { ListenService, WatchService } from './services.ts';
 import { closestMatch } from './suggest.ts';
@@ -44,6 +46,9 @@ export interface Outcome {
 
 /** Audit detail of a typed command that only answered with a confirm button. */
 export const CONFIRMATION_ASKED = 'confirmation asked';
+
+/** Audit detail of a command that asked for the state the room or participant was already in. */
+export const NO_CHANGE = 'no change: already in that state';
 
 export interface DispatcherDeps {
   readonly directory: RoomDirectory;
@@ -87,15 +92,22 @@ export class Dispatcher {
 
   /**
    * The room a command names, resolved to a PBX. Throws UnknownRoomError with the closest name
-   * among the rooms `mayView` accepts, so a refusal never names a room the actor may not see.
+   * among the rooms `mayView` accepts, so a refusal never names a room the actor may not see, and
+   * UnknownPbxError for a `pbx/room` whose PBX is not configured (listing the PBXs `mayView` accepts
+   * with no room given).
    */
-  resolveRoom(text: string, commandName: string, mayView: (room: RoomTarget) => boolean): RoomTarget {
+  resolveRoom(text: string, commandName: string, mayView: (scope: { readonly pbx: string; readonly room: string | undefined }) => boolean): RoomTarget {
     const { directory } = this.#deps;
     const hit = directory.findRoom(text);
     if (hit !== undefined) return hit;
     const ids = directory.pbxIds();
     const slash = text.indexOf('/');
     const pbx = slash >= 0 ? text.slice(0, slash) : ids.length === 1 ? ids[0] : undefined;
+    if (slash >= 0 && pbx !== undefined && !ids.includes(pbx)) {
+      // A mistyped PBX id is not a missing room: "no room" would send people looking in the wrong place.
+      const known = ids.filter((id) => mayView({ pbx: id, room: undefined }));
+      throw new UnknownPbxError(pbx, known, closestMatch(pbx, known));
+    }
     const room = slash >= 0 ? text.slice(slash + 1) : text;
     const visible = this.#knownRooms().filter(mayView);
     const suggestion = closestMatch(text, visible.map((r) => r.name));
@@ -183,12 +195,8 @@ export class Dispatcher {
       case 'kick':
         return this.#kick(room(), command.who, env.actor);
       case 'lock':
-      case 'unlock': {
-        const on = command.name === 'lock';
-        await this.#backend(room().pbx).lock(room().room, on);
-        this.#note(room(), env.actor, `${on ? 'locked' : 'unlocked'} the room`);
-        return done(replyView(`Room ${room().room} is ${on ? 'locked' : 'unlocked'}.`, { tone: 'success' }), false, room().room);
-      }
+      case 'unlock':
+        return this.#lock(room(), command.name === 'lock', env.actor);
       case 'record':
       case 'muzak':
       case 'stream':
@@ -227,9 +235,7 @@ export class Dispatcher {
       }
       case 'invite': {
         const progress = await this.#backend(room().pbx).invite(room().room, command.number);
-        if (progress.state === 'failed') {
-          return done(replyView(`Could not bring ${command.number} into ${room().room}: ${progress.reason ?? 'the call failed'}.`, { tone: 'warning' }), false, command.number);
-        }
+        if (progress.state === 'failed') throw new InviteFailedError(command.number, room().room, progress.reason);
         this.#note(room(), env.actor, `invited ${command.number}`);
         const text = progress.state === 'answered' ? `${command.number} answered and is joining ${room().room}.` : `Calling ${command.number} into ${room().room}…`;
         return done(replyView(text, { tone: 'success' }), false, command.number);
@@ -288,10 +294,10 @@ export class Dispatcher {
         this.#note(target, env.actor, 'kicked everyone');
         return ok(`Kicked ${labels(done)} from ${action.room}.`, 'everyone');
       }
-      case 'lock':
-        await backend.lock(action.room, action.on);
-        this.#note(target, env.actor, `${action.on ? 'locked' : 'unlocked'} the room`);
-        return ok(`Room ${action.room} is ${action.on ? 'locked' : 'unlocked'}.`, action.room);
+      case 'lock': {
+        const out = await this.#lock(target, action.on, env.actor);
+        return { ...out, ephemeral: true, refresh: target };
+      }
       case 'transfer': {
         const p = present(action.uniqueid);
         const where = action.context === undefined ? action.exten : `${action.exten}@${action.context}`;
@@ -307,7 +313,13 @@ export class Dispatcher {
     if (who.kind === 'all' && on) {
       return this.#confirmAll(target, encodeAction({ kind: 'mute_all', pbx: target.pbx, room: target.room, on: true }), 'Mute everyone', 'Mute all');
     }
-    const done = await this.#backend(target.pbx).mute(target.room, who, on);
+    const backend = this.#backend(target.pbx);
+    if (who.kind === 'one' && this.#held(target) !== undefined) {
+      // Asking the PBX again would succeed silently and read as if something changed.
+      const participant = await backend.resolve(target.room, who.text);
+      if (participant.muted === on) return this.#unchanged(`${participantLabel(participant)} is already ${on ? 'muted' : 'unmuted'}.`, participantLabel(participant));
+    }
+    const done = await backend.mute(target.room, who, on);
     const verb = on ? 'muted' : 'unmuted';
     this.#note(target, actor, `${verb} ${labels(done)}`);
     return {
@@ -326,6 +338,30 @@ export class Dispatcher {
     return { view: replyView(`Kicked ${labels(done)} from ${target.room}.`, { tone: 'success' }), ephemeral: false, target: labels(done) };
   }
 
+  async #lock(target: RoomTarget, on: boolean, actor: Actor): Promise<Outcome> {
+    const state = on ? 'locked' : 'unlocked';
+    if (this.#held(target)?.locked === on) {
+      return this.#unchanged(`Room ${target.room} is already ${state}.`, target.room);
+    }
+    await this.#backend(target.pbx).lock(target.room, on);
+    this.#note(target, actor, `${on ? 'locked' : 'unlocked'} the room`);
+    return { view: replyView(`Room ${target.room} is ${state}.`, { tone: 'success' }), ephemeral: false, target: target.room };
+  }
+
+  /**
+   * The room as held from events, for answering "already so" without a PBX call; undefined while
+   * the PBX is unreachable, when the held state may be stale and the PBX's own answer is wanted.
+   */
+  #held(target: RoomTarget): Room | undefined {
+    const state = this.#backend(target.pbx).state();
+    return state.available ? state.rooms.get(target.room) : undefined;
+  }
+
+  /** A request for the state the room is already in: said plainly, no PBX call, audited as no change. */
+  #unchanged(text: string, what: string): Outcome {
+    return { view: replyView(text), ephemeral: false, target: what, detail: NO_CHANGE };
+  }
+
   /** Everyone-at-once changes hurt on a slip of the keyboard: typed, they answer with a confirm button. */
   #confirmAll(target: RoomTarget, id: string, title: string, label: string): Outcome {
     const count = this.#backend(target.pbx).state().rooms.get(target.room)?.participants.size ?? 0;
@@ -336,6 +372,11 @@ export class Dispatcher {
 
   async #toggle(target: RoomTarget, what: 'record' | 'muzak' | 'stream', on: boolean, actor: Actor): Promise<Outcome> {
     const backend = this.#backend(target.pbx);
+    // ConfBridge refuses a second StartRecord (and a StopRecord with nothing recording) with an error
+    // that reads like a fault; the held state answers the question without asking the PBX.
+    if (what === 'record' && this.#held(target)?.recording === on) {
+      return this.#unchanged(`Room ${target.room} is ${on ? 'already recording' : 'not recording'}.`, target.room);
+    }
     if (what === 'record') await backend.record(target.room, on);
     else if (what === 'muzak') await backend.muzak(target.room, on);
     else await backend.stream(target.room, on);
@@ -414,12 +455,13 @@ export class Dispatcher {
     if (store === undefined) throw new NotAvailableYetError('The audit log', 'Configure a store to keep one.');
     const records = await store.query({ pbx: target.pbx, room: target.room, limit: 20 });
     if (records.length === 0) return replyView(`No audit entries for ${target.room}.`);
-    return replyView(`Last ${records.length} audit entries for ${target.room} (times UTC, newest first).`, {
+    const entries = records.length === 1 ? 'audit entry' : `${records.length} audit entries`;
+    return replyView(`Last ${entries} for ${target.room} (times UTC, newest first).`, {
       table: {
         columns: ['Time', 'Who', 'Command', 'Target', 'Result', 'Ref'],
         rows: records.map((r) => [
           `${new Date(r.at).toISOString().slice(0, 10)} ${formatClock(r.at)}`, `${r.actor.displayName} (${r.actor.platform})`,
-          r.command, r.target ?? '', r.decision === 'denied' ? 'denied' : r.detail === CONFIRMATION_ASKED ? 'asked to confirm' : r.outcome, r.correlationId,
+          r.command, r.target ?? '', r.decision === 'denied' ? 'denied' : r.detail === CONFIRMATION_ASKED ? 'asked to confirm' : r.detail === NO_CHANGE ? 'no change' : r.outcome, r.correlationId,
         ]),
       },
     });

@@ -65,3 +65,27 @@ export class AmbiguousRoomError extends BotError {
     super(`Room \`${room}\` is active on several PBXs: write ${choices.map((c) => `\`${c}\``).join(' or ')}.`);
   }
 }
+
+/**
+ * A typed PBX id that is not configured. The list holds only PBXs the actor may view something on,
+ * so a refusal never names a PBX hidden from them.
+ */
+export class UnknownPbxError extends BotError {
+  readonly code = 'pbx_not_found' as const;
+  constructor(pbx: string, known: readonly string[], suggestion: string | undefined) {
+    const guess = suggestion === undefined ? '' : ` Did you mean \`${suggestion}\`?`;
+    const list = known.length === 0 ? ' No PBXs you can see.' : ` Known PBXs: ${known.join(', ')}.`;
+    super(`No PBX \`${pbx}\`.${guess}${list}`);
+  }
+}
+
+/**
+ * The PBX dialed the number but the call did not connect (busy, no answer, congestion). An error,
+ * not a reply, so the audit records the failure and the user gets a reference to find the log lines.
+ */
+export class InviteFailedError extends BotError {
+  readonly code = 'action_refused' as const;
+  constructor(number: string, room: string, reason: string | undefined) {
+    super(`Could not bring ${number} into ${room}: ${reason ?? 'the call failed'}.`);
+  }
+}

@@ -14,6 +14,13 @@ export type TokenizeResult =
 /** C0 and C1 controls, DEL, and the Unicode line/paragraph separators: none belongs in a command. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 
+/**
+ * Unicode format characters (category Cf): bidi overrides and isolates, zero-width spaces and
+ * joiners, the BOM, soft hyphens. They are invisible, so a name carrying one looks right yet
+ * matches nobody, and renderers strip them from output, which hides why.
+ */
+const FORMAT = /\p{Cf}/u;
+
 const CLOSING_QUOTE: Readonly<Record<string, string>> = {
   '"': '"',
   "'": "'",
@@ -27,7 +34,12 @@ function describeControl(ch: string): string {
   if (ch === '\n') return 'a line break';
   if (ch === '\r') return 'a carriage return';
   if (ch === '\t') return 'a tab';
-  return `a control character (U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`;
+  return `a control character (${codePoint(ch)})`;
+}
+
+/** `U+202E`: how a character nobody can see is named to the person who typed it. */
+function codePoint(ch: string): string {
+  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 export function tokenize(text: string): TokenizeResult {
@@ -37,6 +49,10 @@ export function tokenize(text: string): TokenizeResult {
   const bad = CONTROL.exec(text);
   if (bad !== null) {
     return { ok: false, reason: `Commands must be one line: remove ${describeControl(bad[0])}.` };
+  }
+  const invisible = FORMAT.exec(text);
+  if (invisible !== null) {
+    return { ok: false, reason: `That command contains an invisible character (${codePoint(invisible[0])}): retype it without it.` };
   }
   const tokens: string[] = [];
   let current = '';

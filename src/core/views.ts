@@ -74,6 +74,11 @@ export interface StatusView {
   readonly banner: string | undefined;
   /** Set when the room has ended: the final summary; rows and buttons are then empty. */
   readonly ended: RoomSummaryView | undefined;
+  /**
+   * The PBX does not hold the room (yet): `count` and `runningSec` are zero because nothing is
+   * known, so renderers leave them out rather than show "0 people, running 0s". Absent means false.
+   */
+  readonly notStarted?: boolean;
   /** Epoch ms of the state this view shows. */
   readonly updatedAt: number;
 }
@@ -155,7 +160,9 @@ export function replyView(text: string, opts: Partial<Omit<ReplyView, 'kind' | '
 }
 
 const NOTICE_CODES: ReadonlySet<string> = new Set(['already_left']);
-const WARNING_CODES: ReadonlySet<string> = new Set(['bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'participant_not_found', 'ambiguous_participant', 'call_not_found']);
+const WARNING_CODES: ReadonlySet<string> = new Set([
+  'bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'pbx_not_found', 'participant_not_found', 'ambiguous_participant', 'call_not_found',
+]);
 
 /**
  * The user-safe face of a failure: its userMessage and the correlation id that finds the log lines.
@@ -223,7 +230,7 @@ export function buildStatusView(input: StatusViewInput): StatusView {
   if (room === undefined) {
     return {
       kind: 'status', pbx, room: roomName, count: 0, flags, runningSec: 0, rows: [], buttons: [],
-      banner: unreachable ?? notStartedBanner(roomName), ended: undefined, updatedAt: now,
+      banner: unreachable ?? notStartedBanner(roomName), ended: undefined, notStarted: true, updatedAt: now,
     };
   }
   const participants = [...room.participants.values()];

@@ -3,6 +3,8 @@ import type { RoleGrant } from '../../src/config.ts';
 import { encodeAction } from '../../src/core/actions.ts';
 import type { Actor, Conversation } from '../../src/core/adapter.ts';
 import { Bot, type BotDeps } from '../../src/core/bot.ts';
+import { PbxUnavailableError } from '../../src/conference/errors.ts';
+import { createLogger } from '../../src/log.ts';
 import type { Participant } from '../../src/conference/types.ts';
 import type { ListenService, WatchService } from '../../src/core/services.ts';
 import type { ReplyView, StatusView, View } from '../../src/core/views.ts';
@@ -161,6 +163,16 @@ describe('Bot: commands', () => {
     expect(reply((await run(actor('mod'), 'invite 200 999')).view).text).toMatch(/Could not bring 999 .*busy/);
   });
 
+  it('audits a failed invite as an error and answers it with a reference', async () => {
+    const { run, audit } = setup();
+    const view = reply((await run(actor('mod'), 'invite 200 999')).view);
+    expect(view.text).toBe('Could not bring 999 into 200: busy.');
+    expect(view.correlationId).toBe('c1');
+    expect(audit.records).toEqual([expect.objectContaining({
+      command: 'invite', room: '200', target: '999', decision: 'allowed', outcome: 'error', detail: 'action_refused', correlationId: 'c1',
+    })]);
+  });
+
   it('does not invite into a room the PBX does not hold, since the PBX would refuse it', async () => {
     const { run, pbx } = setup();
     expect(reply((await run(actor('mod'), 'invite 900 555')).view).text).toMatch(/^No room `900` is active./);
@@ -173,6 +185,37 @@ describe('Bot: commands', () => {
     expect(reply((await run(actor('viewer'), 'queue 200')).view).table?.rows).toEqual([['1', 'Wendy', '800', '30s']]);
     expect(reply((await run(actor('mod'), 'bringin 200 1')).view).text).toBe('Brought Wendy into room 200.');
     expect(reply((await run(actor('viewer'), 'queue 200')).view).text).toMatch(/Nobody is waiting/);
+  });
+
+  it('names the PBX, not the room, when a typed pbx/room has an unknown PBX, and suggests the closest', async () => {
+    const { run, pbx } = setup();
+    const view = reply((await run(actor('mod'), 'mute pbx/200 Tim')).view);
+    expect(view.text).toBe('No PBX `pbx`. Did you mean `pbx1`? Known PBXs: pbx1.');
+    expect(view.tone).toBe('warning');
+    expect(reply((await run(actor('mod'), 'mute eu-west/200 Tim')).view).text).toBe('No PBX `eu-west`. Known PBXs: pbx1.');
+    expect(pbx.calls).toEqual([]);
+  });
+
+  it('lists only the PBXs the actor may view when a typed PBX is unknown', async () => {
+    const narrow: RoleGrant = { role: 'moderator', users: ['test:narrow'], groups: [], pbx: 'a', rooms: '*' };
+    const a = new FakeBackend('a');
+    const b = new FakeBackend('b');
+    const { run } = setup({ grants: [narrow, { ...narrow, pbx: 'nope*' }] }, [a, b]);
+    expect(reply((await run(actor('narrow'), 'show nope1/200')).view).text).toBe('No PBX `nope1`. Known PBXs: a.');
+  });
+
+  it('says how many audit entries it shows, in the singular for one', async () => {
+    const { run } = setup();
+    await run(actor('mod'), 'mute 200 Tim');
+    expect(reply((await run(actor('boss'), 'audit 200')).view).text).toBe('Last audit entry for 200 (times UTC, newest first).');
+    expect(reply((await run(actor('boss'), 'audit 200')).view).text).toMatch(/^Last 2 audit entries for 200/);
+  });
+
+  it('tells in `help mute` that muting everyone asks for a confirmation', async () => {
+    const { run } = setup();
+    expect(reply((await run(actor('anyone'), 'help mute')).view).text).toMatch(/everyone, after a confirmation/);
+    expect(reply((await run(actor('anyone'), 'help kick')).view).text).toMatch(/everyone, after a confirmation/);
+    expect(reply((await run(actor('anyone'), 'help transfer')).view).text).toMatch(/asks first/);
   });
 
   it('suggests the closest room for an unknown one', async () => {
@@ -429,5 +472,85 @@ describe('Bot: transfer with names too long for a button', () => {
     expect(reply(done.view).text).toBe(`Transferred Tim (701) to 600@${'c'.repeat(30)}.`);
     expect(pbx.calls).toEqual([`transfer ${LONG_ROOM} PJSIP/701-00000001 600@${'c'.repeat(30)}`]);
     expect(audit.records).toEqual([expect.objectContaining({ command: 'transfer', target: 'Tim (701)', outcome: 'ok', decision: 'allowed' })]);
+  });
+});
+
+describe('Bot: asking for the state a room or participant is already in', () => {
+  it('says a room is already recording, or not recording, without asking the PBX', async () => {
+    const { run, pbx, audit } = setup();
+    pbx.add(room('400', [participant('400', 5)], { recording: true }));
+    const already = reply((await run(actor('mod'), 'record start 400')).view);
+    expect(already.text).toBe('Room 400 is already recording.');
+    expect(already.tone).toBe('info');
+    expect(reply((await run(actor('mod'), 'record stop 200')).view).text).toBe('Room 200 is not recording.');
+    expect(pbx.calls).toEqual([]);
+    expect(audit.records.map((r) => [r.command, r.outcome, r.detail])).toEqual([
+      ['record', 'ok', 'no change: already in that state'], ['record', 'ok', 'no change: already in that state'],
+    ]);
+    expect(reply((await run(actor('boss'), 'audit 400')).view).table?.rows[0]?.[4]).toBe('no change');
+  });
+
+  it('says a room is already locked or unlocked, typed or pressed, without asking the PBX', async () => {
+    const { run, press, pbx, adapter } = setup();
+    pbx.add(room('400', [participant('400', 5)], { locked: true }));
+    expect(reply((await run(actor('mod'), 'lock 400')).view).text).toBe('Room 400 is already locked.');
+    expect(reply((await run(actor('mod'), 'unlock 200')).view).text).toBe('Room 200 is already unlocked.');
+    await press(actor('mod'), encodeAction({ kind: 'lock', pbx: 'pbx1', room: '400', on: true }));
+    expect(adapter.sent.some((s) => s.how === 'reply' && s.view.kind === 'reply' && s.view.text === 'Room 400 is already locked.')).toBe(true);
+    expect(pbx.calls).toEqual([]);
+    expect(reply((await run(actor('mod'), 'lock 200')).view).text).toBe('Room 200 is locked.');
+  });
+
+  it('says a participant is already muted or unmuted without asking the PBX', async () => {
+    const { run, pbx } = setup();
+    await run(actor('mod'), 'mute 200 Tim');
+    expect(reply((await run(actor('mod'), 'mute 200 Tim')).view).text).toBe('Tim (701) is already muted.');
+    expect(reply((await run(actor('mod'), 'unmute 200 2')).view).text).toBe('Caller2 (702) is already unmuted.');
+    expect(pbx.calls).toEqual(['mute 200 Tim true']);
+  });
+
+  it('asks the PBX anyway while it is unreachable, since the held state may be stale', async () => {
+    const { run, pbx } = setup();
+    pbx.add(room('400', [participant('400', 5)], { locked: true, recording: true }));
+    pbx.available = false;
+    await run(actor('mod'), 'lock 400');
+    await run(actor('mod'), 'record start 400');
+    expect(pbx.calls).toEqual(['lock 400 true', 'record 400 true']);
+  });
+});
+
+describe('Bot: logging failures', () => {
+  function logged(extra: Partial<BotDeps> = {}) {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } } });
+    return { lines, ...setup({ logger, ...extra }) };
+  }
+
+  it('logs mistakes in what was asked at info with code and message, and no stack', async () => {
+    const { lines, run } = logged();
+    await run(actor('mod'), 'mtue 200 3');
+    await run(actor('viewer'), 'kick 200 Tim');
+    await run(actor('mod'), 'mute 201 3');
+    await run(actor('mod'), 'mute 200 Nobody');
+    const failures = lines.filter((l) => l['component'] === 'core');
+    expect(failures.map((l) => [l['level'], l['code']])).toEqual([
+      [30, 'bad_command'], [30, 'not_authorized'], [30, 'room_not_found'], [30, 'participant_not_found'],
+    ]);
+    for (const line of failures) {
+      expect(line).not.toHaveProperty('err');
+      expect(JSON.stringify(line)).not.toMatch(/\n\s+at /);
+      expect(typeof line['message']).toBe('string');
+    }
+  });
+
+  it('keeps the stack for internal failures (error) and transport failures (warn)', async () => {
+    const { lines, run, pbx } = logged();
+    pbx.lock = () => Promise.reject(new Error('boom'));
+    await run(actor('mod'), 'lock 200');
+    pbx.lock = () => Promise.reject(new PbxUnavailableError('pbx1'));
+    await run(actor('mod'), 'lock 200');
+    const failures = lines.filter((l) => l['component'] === 'core');
+    expect(failures.map((l) => [l['level'], l['code']])).toEqual([[50, 'internal'], [40, 'pbx_unavailable']]);
+    for (const line of failures) expect((line['err'] as { stack?: string } | undefined)?.stack).toMatch(/\n\s+at /);
   });
 });

@@ -96,7 +96,8 @@ describe('grammar: refused input', () => {
     ['mute 200 3 4', /Too many arguments/],
     ['whoami now', /Too many arguments/],
     ['show 2!00', /a room is letters, digits/i],
-    ['show ' + 'r'.repeat(65), /room/i],
+    ['show ' + 'r'.repeat(65), /^A room name is at most 64 characters\. Usage/],
+    ['show ' + 'p'.repeat(33) + '/200', /^A PBX id is at most 32 characters\. Usage/],
     ['mute 200 ' + 'x'.repeat(65), /at most 64/],
     ['record go 200', /Say start or stop/],
     ['muzak maybe 200', /Say on or off/],
@@ -117,6 +118,12 @@ describe('grammar: refused input', () => {
     ['mute\t200 3', /tab/],
     ['mute 200 \u0000', /control character \(U\+0000\)/],
     ['mute 200 \u2028', /U\+2028/],
+    ['mute 200 Hei\u202edi', /invisible character \(U\+202E\)/],
+    ['mute 200 Hei\u2066di\u2069', /invisible character \(U\+2066\)/],
+    ['mute 200 Hei\u200bdi', /invisible character \(U\+200B\)/],
+    ['mute 200 Hei\u200ddi', /invisible character \(U\+200D\)/],
+    ['\ufeffmute 200 Heidi', /invisible character \(U\+FEFF\)/],
+    ['mute 200 Heidi\u{e0041}', /invisible character \(U\+E0041\)/],
     ['x'.repeat(501), /too long/],
     ['help ' + 'a '.repeat(30), /Too many words/],
   ];
@@ -161,7 +168,7 @@ describe('exports for the Slack manifest', () => {
 describe('grammar fuzz', () => {
   const alphabet = fc.constantFrom(
     'a', 'Z', '0', '9', ' ', ' ', '"', "'", '\\', '/', '@', '\u201c', '\u201d', '\r', '\n', '\t', '\u0000', '\u007f',
-    '\u0085', '\u2028', 'é', '漢', '😀', '|', '%', '*',
+    '\u0085', '\u2028', '\u202e', '\u200b', '\ufeff', 'é', '漢', '😀', '|', '%', '*',
   );
   const words = fc.constantFrom(...SUBCOMMAND_NAMES, 'all', '200', 'call', '0x7f', 'on', 'off', 'start', '"', 'pbx/200');
 
@@ -177,7 +184,7 @@ describe('grammar fuzz', () => {
           const r = parseCommand(text);
           if (r.ok) {
             expect(SUBCOMMAND_NAMES).toContain(r.command.name);
-            expect(JSON.stringify(r.command)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+            expect(JSON.stringify(r.command)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/u);
           } else {
             expect(r.error).toBeInstanceOf(BadCommandError);
             expect(r.error.userMessage.length).toBeGreaterThan(0);

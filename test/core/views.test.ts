@@ -59,6 +59,11 @@ describe('buildStatusView', () => {
     expect(buildStatusView({ ...base, room: undefined, available: false }).banner).toMatch(/PBX unreachable/);
   });
 
+  it('marks a room that has not started, so renderers leave out its zero head count and running time', () => {
+    expect(buildStatusView({ ...base, room: undefined }).notStarted).toBe(true);
+    expect(buildStatusView({ ...base, room: room('200', people) }).notStarted).toBeUndefined();
+  });
+
   it('shows a banner and no buttons while the PBX is unreachable', () => {
     const view = buildStatusView({ ...base, available: false, since: Date.UTC(2026, 0, 5, 12, 3), room: room('200', people) });
     expect(view.banner).toBe('PBX unreachable since 12:03, reconnecting');

@@ -60,6 +60,12 @@ describe('shell renderer', () => {
     expect(text).not.toContain('ended');
   });
 
+  it('shows no head count or running time for a room that has not started', () => {
+    const waiting = buildStatusView({ pbx: 'pbx1', roomName: '900', available: true, since: T0, now: T0, room: undefined });
+    const header = renderView(waiting).text.split('\n')[0];
+    expect(header).toBe('Room 900 (pbx1)');
+  });
+
   it('shows the numbers the caller hands out', () => {
     const { text, buttons } = renderView(status, { color: false, numberOf: (b) => (b.label === 'Kick' ? 40 : 7) });
     expect(text).toContain('[7] Unmute [40] Kick…');
