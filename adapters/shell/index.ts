@@ -196,14 +196,21 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     }
     if (await answerConfirm(text, out)) return;
     if (text === '') return;
-    if (/^(quit|exit)$/i.test(text)) {
+    // Shell words (quit, exit, press) are not /meetme subcommands: answer their misuse here with
+    // their own usage instead of "unknown command".
+    if (/^(quit|exit)(\s+now)?$/i.test(text)) {
       say('Bye.', out);
       close();
       return;
     }
-    const pressed = /^press\s+(\S+)$/i.exec(text);
+    if (/^(quit|exit)\s/i.test(text)) {
+      say('Usage: `quit` (or `exit`) leaves the shell.', out);
+      return;
+    }
+    const pressed = /^press(?:\s+(\S+))?(\s+\S.*)?$/i.exec(text);
     if (pressed !== null) {
-      await pressNumber(pressed[1] as string, out);
+      if (pressed[1] === undefined || pressed[2] !== undefined) say('Usage: `press N` presses button [N].', out);
+      else await pressNumber(pressed[1], out);
       return;
     }
     const commandText = text.toLowerCase().startsWith(`${SLASH_COMMAND} `) || text.toLowerCase() === SLASH_COMMAND

@@ -61,7 +61,7 @@ export interface ConferenceBackend {
   transfer(room: string, who: string, target: TransferTarget): Promise<Participant>;
   getTopic(room: string, who: string): Promise<{ readonly participant: Participant; readonly topic: string | undefined }>;
   setTopic(room: string, who: string, text: string): Promise<Participant>;
-  /** Callers waiting in the room's lobby, in arrival order. Empty when no lobby is configured. */
+  /** Callers waiting in the room's lobby, in arrival order. Refused (`action_refused`) when the room has no lobby. */
   queue(room: string): Promise<QueuedCaller[]>;
   /** Move one waiting caller (`who` as for participants, or a queue position) into the room. */
   bringIn(room: string, who: string): Promise<QueuedCaller>;

@@ -729,8 +729,7 @@ export class PbxConnection implements ConferenceBackend {
   }
 
   async queue(room: string): Promise<QueuedCaller[]> {
-    const lobby = this.config.lobbies[room];
-    if (lobby === undefined) return [];
+    const lobby = this.lobbyOf(room);
     // A conference lobby is read from held state, which is stale while the link is down.
     this.requireUp();
     if (lobby.type === 'conference') return conferenceQueue(this.st.rooms.get(lobby.conference));
@@ -740,14 +739,20 @@ export class PbxConnection implements ConferenceBackend {
     return queue;
   }
 
-  async bringIn(room: string, who: string): Promise<QueuedCaller> {
-    validateWho(who);
+  /** The room's configured lobby; a room without one has no caller queue, which `queue` and `bringIn` both say. */
+  private lobbyOf(room: string): NonNullable<PbxConfig['lobbies'][string]> {
     const lobby = this.config.lobbies[room];
     if (lobby === undefined) {
       throw new ActionRefusedError(`Room ${room} has no caller queue; an admin must set one up.`, {
         adminHint: `Set pbxs[].lobbies.${room} for PBX ${this.pbx} in the config.`,
       });
     }
+    return lobby;
+  }
+
+  async bringIn(room: string, who: string): Promise<QueuedCaller> {
+    validateWho(who);
+    const lobby = this.lobbyOf(room);
     const entry = lobby.target ?? this.config.invite;
     if (entry === undefined) {
       throw new ActionRefusedError(`Bringing callers in is not set up for room ${room}; an admin must configure it.`, {

@@ -43,11 +43,13 @@ describe.each(['confbridge', 'meetme'] as const)('caller queue (%s)', (dialect) 
 });
 
 describe('caller queue without a lobby', () => {
-  it('is empty, and bringing in is refused', async () => {
+  it('is refused for listing and for bringing in, with the same answer', async () => {
     h = await startHarness('confbridge');
     h.sim.join('200', { num: '1001', name: 'Host' });
     await until(h.conn, (s) => names(s, '200').length === 1);
-    expect(await h.conn.queue('200')).toEqual([]);
+    const listed = await rejection(h.conn.queue('200'));
+    expect(isBotError(listed, 'action_refused')).toBe(true);
+    expect((listed as { userMessage: string }).userMessage).toBe('Room 200 has no caller queue; an admin must set one up.');
     expect(isBotError(await rejection(h.conn.bringIn('200', '1')), 'action_refused')).toBe(true);
   });
 });

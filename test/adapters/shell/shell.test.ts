@@ -37,6 +37,14 @@ afterEach(async () => {
 });
 
 describe('shell adapter', () => {
+  it('answers shell words used wrongly with their usage, not "unknown command"', async () => {
+    const { shell } = await setup();
+    expect(await shell.exec('press')).toBe('Usage: `press N` presses button [N].');
+    expect(await shell.exec('press 1 2')).toBe('Usage: `press N` presses button [N].');
+    expect(await shell.exec('exit please')).toBe('Usage: `quit` (or `exit`) leaves the shell.');
+    expect(await shell.exec('exit now')).toBe('Bye.');
+  });
+
   it('shows a status message from an earlier run again when the store resumes it, and edits it from then on', async () => {
     const s = await setup();
     const conversation = { platform: 'shell', id: 'terminal' };
