@@ -3,7 +3,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 /**
  * AES framing of the manager protocol. Pure: bytes in, bytes out.
  * Request: `<cipher>:` + AES-CBC(command, PKCS#7) + `:sea`. Reply: `aes:` + AES-CBC(whole reply).
- * @see /work/shared/protocols/voipmonitor-manager.md (Transport)
+ * @see ../shared/protocols/voipmonitor-manager.md (beside the repository) (Transport)
  */
 
 export type AesCipherName = 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc';

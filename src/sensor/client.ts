@@ -34,7 +34,7 @@ const CALLREF = /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/;
 
 /**
  * Client for one VoIPmonitor sensor's manager API: one connection per command, optional AES.
- * @see /work/shared/protocols/voipmonitor-manager.md
+ * @see ../shared/protocols/voipmonitor-manager.md (beside the repository)
  */
 export class SensorClient {
   readonly id: string;

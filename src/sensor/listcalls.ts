@@ -5,7 +5,7 @@ import { z } from 'zod';
  * params the rest are value rows; with params element 1 is `[summary]`; `{"limit":0}` answers the
  * summary object alone. Columns are read by header name only: sensors add custom-header columns and
  * versions differ, so extra columns are kept in `fields` and missing ones become undefined.
- * @see /work/shared/protocols/voipmonitor-manager.md (listcalls)
+ * @see ../shared/protocols/voipmonitor-manager.md (beside the repository) (listcalls)
  */
 
 export interface SensorCall {

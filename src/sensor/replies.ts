@@ -2,7 +2,7 @@
  * Pure classification of the manager's short text replies. Audio and text share one reply channel
  * with no framing, so text is recognised only by its exact bytes (short ASCII, known prefixes), never
  * guessed: anything else from `readaudio` is audio.
- * @see /work/shared/protocols/voipmonitor-manager.md (Live audio)
+ * @see ../shared/protocols/voipmonitor-manager.md (beside the repository) (Live audio)
  */
 
 export type ReadAudioResult =

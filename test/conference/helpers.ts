@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseAmiEvent, type AmiEvent } from '../../src/ami/events.ts';
 import { AmiMessage, type AmiHeader } from '../../src/ami/message.ts';
 import { parseAmiMessages } from '../../src/ami/protocol.ts';
 
-export const FIXTURES = '/work/shared/fixtures/ami';
+/** The byte-exact captures, copied into the repo so a clone needs nothing beside it. */
+export const FIXTURES = fileURLToPath(new URL('../fixtures/ami', import.meta.url));
 
 /** Every event of a recorded server→client transcript, typed as the client would hand them over. */
 export function transcriptEvents(file: string): AmiEvent[] {
