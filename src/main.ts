@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { pino, type DestinationStream } from 'pino';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
+import { summarizeConfig } from './config-summary.ts';
 import { ConfigError, loadConfig, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
 import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
 import { ConferenceRegistry } from './conference/directory.ts';
@@ -242,6 +243,14 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       audit: store.audit,
       watch: status,
       ...(listenService ? { listen: listenService } : {}),
+      // Read at each `config`, so availability and the detected dialect are current.
+      configSummary: () => summarizeConfig(config, {
+        pbxs: pbxConfigs,
+        sensors: sensorConfigs,
+        pbxState: (id) => (registry.pbxIds().includes(id) ? registry.backend(id).state() : undefined),
+        adapters: [...adapters.keys()],
+        playerUrl: listenServer?.url,
+      }),
       logger: log,
     });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
+import { loadOrCreateSigningKey } from '../src/listen/links.ts';
 import { silentLogger } from '../src/log.ts';
 import { defaultAdapters, startBot, type RunningBot } from '../src/main.ts';
 
@@ -56,6 +57,21 @@ describe('the embedded default (npm start with no configuration)', () => {
     expect(await shell.exec('mute 300 Tim')).toMatch(/Tim/);
     await until(() => (pbx.rooms().find((r) => r.name === '300')?.participants[0]?.muted ? true : undefined), 'Tim muted on the PBX');
     expect(await shell.exec('frobnicate')).toMatch(/did you mean|Unknown/i);
+  });
+
+  it('shows the local admin the running configuration in the shell, without the AMI secret or signing key', async () => {
+    const running = await startEmbedded();
+    const pbx = running.embeddedPbx!;
+    await until(() => (running.registry.backend('demo').state().dialect !== undefined ? true : undefined), 'dialect detected');
+    const shown = await running.shell!.exec('config');
+    expect(shown).toContain(`demo: ${pbx.host}:${pbx.port}, TLS off, auth md5, dialect auto (detected confbridge), available since`);
+    expect(shown).toMatch(/demo-sensor: 127\.0\.0\.1:\d+, AES off/);
+    expect(shown).toMatch(/Chat adapters: shell/);
+    expect(shown).toContain(`Data dir: ${dataDir}`);
+    expect(shown).not.toContain('embedded-demo-secret');
+    const key = await loadOrCreateSigningKey(undefined, running.store.kv);
+    expect(shown).not.toContain(key.toString('base64'));
+    expect(shown).not.toContain(key.toString('hex'));
   });
 
   it('mints a listen link that the player page serves', async () => {

@@ -14,7 +14,7 @@ import { ackFirst, ackOnce, compose, type Middleware } from './middleware.ts';
 import {
   EVERYWHERE, needsAllRooms, Policy, requiredRoleForAction, requiredRoleForCommand, type Decision, type Requirement, type Scope,
 } from './policy.ts';
-import type { ListenService, WatchService } from './services.ts';
+import type { ConfigSummary, ListenService, WatchService } from './services.ts';
 import { errorView } from './views.ts';
 
 export interface BotDeps {
@@ -25,6 +25,8 @@ export interface BotDeps {
   audit?: AuditStore;
   watch?: WatchService;
   listen?: ListenService;
+  /** The running configuration, without secrets, for `config`; without it `config` says it is not available. */
+  configSummary?: () => ConfigSummary;
   logger?: Logger;
   now?: () => number;
   newCorrelationId?: () => string;
@@ -130,6 +132,7 @@ export class Bot {
     this.#auditor = createAuditor({ logger: this.#rootLog, store: deps.audit, now: this.#now });
     this.#dispatcher = new Dispatcher({
       directory: deps.directory, policy: this.#policy, now: this.#now, audit: deps.audit, watch: deps.watch, listen: deps.listen,
+      configSummary: deps.configSummary,
     });
   }
 

@@ -16,7 +16,7 @@ export const COMMAND_DESCRIPTION = 'See and control Asterisk conference rooms: w
 export const SUBCOMMAND_NAMES = [
   'help', 'whoami', 'list', 'show', 'watch', 'unwatch', 'mute', 'unmute', 'kick', 'lock', 'unlock',
   'record', 'muzak', 'stream', 'topic', 'transfer', 'invite', 'queue', 'bringin', 'listen', 'calls',
-  'alerts', 'audit',
+  'alerts', 'audit', 'config',
 ] as const;
 
 export type SubcommandName = (typeof SUBCOMMAND_NAMES)[number];
@@ -49,7 +49,8 @@ export type Command =
   | { readonly name: 'bringin'; readonly room: string; readonly who: string }
   | { readonly name: 'listen'; readonly target: ListenTarget }
   | { readonly name: 'calls'; readonly filter: string | undefined }
-  | { readonly name: 'alerts'; readonly op: 'on' | 'off' | 'list'; readonly rule: string | undefined };
+  | { readonly name: 'alerts'; readonly op: 'on' | 'off' | 'list'; readonly rule: string | undefined }
+  | { readonly name: 'config' };
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command }
@@ -178,6 +179,10 @@ const SPECS: readonly Spec[] = [
     schema: z.tuple([z.enum(['on', 'off', 'list'], 'say on, off or list')], ruleName).transform(([op, rule]) => ({ name: 'alerts' as const, op, rule })),
   },
   { name: 'audit', usage: 'audit <room>', summary: 'the last 20 audit entries for a room (admins)', minArgs: 1, maxArgs: 1, schema: roomOnly('audit') },
+  {
+    name: 'config', usage: 'config', summary: 'the running configuration, without secrets (admins of every room)', minArgs: 0, maxArgs: 0,
+    schema: z.tuple([]).transform(() => ({ name: 'config' as const })),
+  },
 ];
 
 /** `listen call …` is told apart by its first word; a room named `call` is written `pbx/call`. */

@@ -8,10 +8,10 @@ import {
   AlreadyLeftError, AmbiguousRoomError, BadActionError, InviteFailedError, NotAvailableYetError, UnknownPbxError, UnknownRoomError,
 } from './errors.ts';
 import type { Policy } from './policy.ts';
-import type { ListenService, WatchService } from './services.ts';
+import type { ConfigSummary, ListenService, WatchService } from './services.ts';
 import { closestMatch } from './suggest.ts';
 import {
-  buildStatusView, formatClock, formatDuration, participantLabel, replyView,
+  buildStatusView, configView, formatClock, formatDuration, participantLabel, replyView,
   type ButtonView, type StatusView, type View,
 } from './views.ts';
 
@@ -57,6 +57,8 @@ export interface DispatcherDeps {
   readonly audit?: AuditStore | undefined;
   readonly watch?: WatchService | undefined;
   readonly listen?: ListenService | undefined;
+  /** The running configuration, without secrets, for `config`. */
+  readonly configSummary?: (() => ConfigSummary) | undefined;
 }
 
 /**
@@ -256,6 +258,11 @@ export class Dispatcher {
         throw new NotAvailableYetError('Alerts');
       case 'audit':
         return done(await this.#audit(room()), true, room().room);
+      case 'config': {
+        const summary = this.#deps.configSummary;
+        if (summary === undefined) throw new NotAvailableYetError('The configuration view');
+        return done(configView(summary()), true);
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import type { Command } from './commands.ts';
 
 /**
  * Who may do what. Roles are ordered, a higher one includes the lower ones: viewer (see rooms),
- * listener (live listening), moderator (change a room), admin (alerts, audit). Grants come from
+ * listener (live listening), moderator (change a room), admin (alerts, audit, config view). Grants come from
  * config and are scoped by PBX and room globs. Pure: the middleware audits each decision.
  */
 
@@ -29,10 +29,10 @@ export const EVERYWHERE: Scope = { pbx: undefined, room: undefined, everywhere: 
 
 /**
  * `calls` lists, and `listen call` opens, any call a sensor sees, whatever its PBX or room, so a
- * grant scoped to some rooms must not unlock them.
+ * grant scoped to some rooms must not unlock them. `config` shows every PBX, sensor and grant.
  */
 export function needsAllRooms(command: Command): boolean {
-  return command.name === 'calls' || (command.name === 'listen' && command.target.kind === 'call');
+  return command.name === 'calls' || command.name === 'config' || (command.name === 'listen' && command.target.kind === 'call');
 }
 
 export interface Decision {
@@ -78,6 +78,7 @@ export function requiredRoleForCommand(command: Command): Requirement {
       return 'moderator';
     case 'alerts':
     case 'audit':
+    case 'config':
       return 'admin';
   }
 }

@@ -1,5 +1,6 @@
 import type { Actor, Conversation } from './adapter.ts';
-import type { Participant } from '../conference/types.ts';
+import type { RoleName } from '../config.ts';
+import type { Dialect, Participant } from '../conference/types.ts';
 
 /**
  * Services the dispatcher calls for features that live outside the core. Each is optional in the
@@ -46,4 +47,65 @@ export interface ListenService {
   linkForCall(callref: string, sensor: string | undefined, actor: Actor): Promise<ListenLink>;
   /** Calls the sensors see, optionally filtered by a substring of caller/called/name. */
   listCalls(filter: string | undefined): Promise<CallSummary[]>;
+}
+
+/** One PBX as `config` shows it: where and how the bot reaches it, never its AMI secret. */
+export interface PbxSummary {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly authType: 'plain' | 'md5';
+  /** As configured: `auto` detects it on connect. */
+  readonly dialect: 'auto' | Dialect;
+  /** What the link found; undefined until it has connected once. */
+  readonly detectedDialect: Dialect | undefined;
+  readonly available: boolean;
+  /** Epoch ms: when the link came up (available) or went down (unreachable); undefined when unknown. */
+  readonly since: number | undefined;
+}
+
+/** One sensor as `config` shows it: its address and whether it encrypts, never the AES key or IV. */
+export interface SensorSummary {
+  readonly id: string;
+  /** `host:port`, or the unix socket path. */
+  readonly address: string;
+  readonly aes: boolean;
+  /** The cipher, when AES is on. */
+  readonly cipher: string | undefined;
+}
+
+/** Live listening as `config` shows it, never the signing key. */
+export interface ListenSummary {
+  /** The URL links point at (the configured public base URL, or the player address). */
+  readonly publicBaseUrl: string;
+  readonly linkTtlSec: number;
+  readonly singleUse: boolean;
+  /** Where the player page listens. */
+  readonly playerAddress: string;
+}
+
+/** A role grant as `config` shows it: who gets which role where. Not a secret. */
+export interface GrantSummary {
+  readonly role: RoleName;
+  readonly users: readonly string[];
+  readonly groups: readonly string[];
+  readonly pbx: string;
+  readonly rooms: string;
+}
+
+/**
+ * The running configuration as `config` shows it to an admin. It holds no field for an AMI secret,
+ * a chat token, a signing key or an AES key/IV, so no view of it can leak one.
+ */
+export interface ConfigSummary {
+  readonly pbxs: readonly PbxSummary[];
+  readonly sensors: readonly SensorSummary[];
+  /** Undefined when live listening is off (disabled, or no sensor). */
+  readonly listen: ListenSummary | undefined;
+  /** Chat adapters running, by name. */
+  readonly adapters: readonly string[];
+  readonly grants: readonly GrantSummary[];
+  readonly dataDir: string;
+  readonly logLevel: string;
 }

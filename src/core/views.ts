@@ -1,6 +1,7 @@
 import type { Participant, Room } from '../conference/types.ts';
 import type { BotError } from '../errors.ts';
 import { tryEncodeAction, type Action } from './actions.ts';
+import type { ConfigSummary, GrantSummary, PbxSummary, SensorSummary } from './services.ts';
 
 /**
  * Platform-neutral view model. Views are plain data built by pure functions from room state; each
@@ -290,4 +291,43 @@ export function buildStatusView(input: StatusViewInput): StatusView {
     ended: undefined,
     updatedAt: now,
   };
+}
+
+function onOff(on: boolean): string {
+  return on ? 'on' : 'off';
+}
+
+function pbxLine(p: PbxSummary): string {
+  const detected = p.detectedDialect === undefined ? 'not detected yet' : `detected ${p.detectedDialect}`;
+  const dialect = `dialect ${p.dialect} (${detected})`;
+  const since = p.since === undefined ? '' : ` since ${formatClock(p.since)} UTC`;
+  return `  ${p.id}: ${p.host}:${p.port}, TLS ${onOff(p.tls)}, auth ${p.authType}, ${dialect}, ${p.available ? 'available' : 'unreachable'}${since}`;
+}
+
+function sensorLine(s: SensorSummary): string {
+  return `  ${s.id}: ${s.address}, AES ${s.aes ? `on (${s.cipher ?? 'default cipher'})` : 'off'}`;
+}
+
+function grantLine(g: GrantSummary): string {
+  const list = (items: readonly string[]): string => (items.length === 0 ? 'none' : items.join(', '));
+  return `  ${g.role}: users ${list(g.users)}; groups ${list(g.groups)}; pbx ${g.pbx}; rooms ${g.rooms}`;
+}
+
+/** `config`: the running configuration, one line per PBX, sensor and grant. The summary holds no secret. */
+export function configView(summary: ConfigSummary): ReplyView {
+  const lines = ['Secrets (AMI secrets, tokens, signing and AES keys) are never shown. Times UTC.'];
+  lines.push(`PBXs (${summary.pbxs.length}):`, ...summary.pbxs.map(pbxLine));
+  lines.push(summary.sensors.length === 0 ? 'Sensors: none' : `Sensors (${summary.sensors.length}):`, ...summary.sensors.map(sensorLine));
+  const l = summary.listen;
+  lines.push(l === undefined
+    ? 'Live listening: off'
+    : `Live listening: public base URL ${l.publicBaseUrl}, link TTL ${l.linkTtlSec}s, single-use ${onOff(l.singleUse)}, player at ${l.playerAddress}`);
+  lines.push(`Chat adapters: ${summary.adapters.length === 0 ? 'none' : summary.adapters.join(', ')}`);
+  lines.push(
+    summary.grants.length === 0 ? 'Role grants: 0 (chat users may only view)' : `Role grants: ${summary.grants.length}`,
+    ...summary.grants.map(grantLine),
+  );
+  lines.push(`Data dir: ${summary.dataDir}`, `Log level: ${summary.logLevel}`);
+  const down = summary.pbxs.some((p) => !p.available);
+  return replyView(lines.join('\n'), { title: 'Running configuration', tone: down ? 'warning' : 'info' });
 }

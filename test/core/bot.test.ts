@@ -3,6 +3,8 @@ import type { RoleGrant } from '../../src/config.ts';
 import { encodeAction } from '../../src/core/actions.ts';
 import type { Actor, Conversation } from '../../src/core/adapter.ts';
 import { Bot, type BotDeps } from '../../src/core/bot.ts';
+import { parseConfig } from '../../src/config.ts';
+import { summarizeConfig } from '../../src/config-summary.ts';
 import { PbxUnavailableError } from '../../src/conference/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Participant } from '../../src/conference/types.ts';
@@ -278,6 +280,80 @@ describe('Bot: commands', () => {
     ctx.ack = async () => { order.push('ack'); };
     await handlers.command(ctx, 'list');
     expect(order).toEqual(['ack', 'reply']);
+  });
+});
+
+describe('Bot: config view', () => {
+  const SECRETS = {
+    ami: 'ami-s3cret-value', signingKey: 'signing-key-0123456789abcdef0123456789abcdef', aesKey: 'QUVTS0VZQUVTS0VZQUVTSw==',
+    aesIv: 'SVZJVklWSVZJVklWSVZJVg==', botToken: 'xoxb-bot-token-123', appToken: 'xapp-app-token-456',
+  };
+  const config = parseConfig({
+    dataDir: '/var/lib/meetme', logLevel: 'debug',
+    pbxs: [{ id: 'pbx1', host: 'pbx.example.com', port: 5039, tls: true, username: 'bot', secret: SECRETS.ami, authType: 'plain' }],
+    sensors: [
+      { id: 's1', host: '10.0.0.9', aesKey: SECRETS.aesKey, aesIv: SECRETS.aesIv, aesCipher: 'aes-256-cbc' },
+      { id: 's2', socketPath: '/run/voipmonitor.sock' },
+    ],
+    listen: { publicBaseUrl: 'https://ops:pa55word@bot.example.com', signingKey: SECRETS.signingKey, linkTtlSec: 300, singleUse: true },
+    slack: { botToken: SECRETS.botToken, appToken: SECRETS.appToken },
+    roles: [MOD, ADMIN, VIEW, { role: 'admin', users: [], groups: ['test:S0OPS'], pbx: 'eu-*', rooms: '2??' }],
+  });
+  function wired() {
+    const pbx = new FakeBackend('pbx1');
+    pbx.add(room('200', [participant('200', 1)]));
+    const configSummary = () => summarizeConfig(config, {
+      pbxs: config.pbxs, sensors: config.sensors, pbxState: (id) => (id === pbx.pbx ? pbx.state() : undefined),
+      adapters: ['shell', 'slack'], playerUrl: 'http://127.0.0.1:8088',
+    });
+    return { ...setup({ grants: config.roles, configSummary }, [pbx]), pbx };
+  }
+
+  it('shows an admin of every room the PBXs, sensors, listening, adapters and grants, privately', async () => {
+    const { run } = wired();
+    const out = await run(actor('boss'), 'config');
+    expect(out.ephemeral).toBe(true);
+    const text = reply(out.view).text;
+    expect(text).toContain('pbx1: pbx.example.com:5039, TLS on, auth plain, dialect auto (detected confbridge), available since 12:00 UTC');
+    expect(text).toContain('s1: 10.0.0.9:5029, AES on (aes-256-cbc)');
+    expect(text).toContain('s2: /run/voipmonitor.sock, AES off');
+    expect(text).toContain('link TTL 300s, single-use on, player at http://127.0.0.1:8088');
+    expect(text).toContain('Chat adapters: shell, slack');
+    expect(text).toContain('Role grants: 4');
+    expect(text).toContain('admin: users none; groups test:S0OPS; pbx eu-*; rooms 2??');
+    expect(text).toContain('Data dir: /var/lib/meetme');
+    expect(text).toContain('Log level: debug');
+  });
+
+  it('never shows an AMI secret, chat token, signing key, AES key or IV, nor a password in the public URL', async () => {
+    const { run } = wired();
+    const shown = JSON.stringify((await run(actor('boss'), 'config')).view);
+    for (const secret of [...Object.values(SECRETS), 'pa55word']) expect(shown).not.toContain(secret);
+    expect(shown).toContain('https://bot.example.com');
+  });
+
+  it('says when a PBX is unreachable, and since when', async () => {
+    const { run, pbx } = wired();
+    pbx.available = false;
+    pbx.since = T0 + 3 * 60_000;
+    const view = reply((await run(actor('boss'), 'config')).view);
+    expect(view.text).toMatch(/pbx1: .*unreachable since 12:03 UTC/);
+    expect(view.tone).toBe('warning');
+  });
+
+  it('refuses a moderator, and an admin of only some rooms, and audits it', async () => {
+    const { run, audit } = wired();
+    expect(reply((await run(actor('mod'), 'config')).view).text).toMatch(/not allowed to run `config`: it needs admin on all rooms/);
+    const ops = actor('ops', { groups: ['S0OPS'] });
+    expect(reply((await run(ops, 'whoami')).view).text).toMatch(/Role: admin; admin via group test:S0OPS/);
+    expect(reply((await run(ops, 'config')).view).text).toMatch(/needs admin on all rooms/);
+    const configRecords = audit.records.filter((r) => r.command === 'config');
+    expect(configRecords.map((r) => [r.actor.userId, r.decision])).toEqual([['mod', 'denied'], ['ops', 'denied']]);
+  });
+
+  it('says the configuration view is not available when none is wired', async () => {
+    const { run } = setup();
+    expect(reply((await run(actor('boss'), 'config')).view).text).toMatch(/The configuration view: not available/);
   });
 });
 

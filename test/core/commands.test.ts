@@ -57,6 +57,8 @@ describe('grammar: accepted commands', () => {
     ['alerts off abnormal_hangup', { name: 'alerts', op: 'off', rule: 'abnormal_hangup' }],
     ['alerts list', { name: 'alerts', op: 'list', rule: undefined }],
     ['audit 200', { name: 'audit', room: '200' }],
+    ['config', { name: 'config' }],
+    ['CONFIG', { name: 'config' }],
   ];
   it.each(table)('parses %j', (text, expected) => {
     expect(ok(text)).toEqual(expected);
@@ -95,6 +97,9 @@ describe('grammar: refused input', () => {
     ['mute 200', /Missing arguments/],
     ['mute 200 3 4', /Too many arguments/],
     ['whoami now', /Too many arguments/],
+    ['config pbx1', /^Too many arguments \(quote text with spaces\)\. Usage: `config`/],
+    ['cofnig', /Did you mean `config`\?/],
+    ['help confg', /Did you mean `config`\?/],
     ['show 2!00', /a room is letters, digits/i],
     ['show ' + 'r'.repeat(65), /^A room name is at most 64 characters\. Usage/],
     ['show ' + 'p'.repeat(33) + '/200', /^A PBX id is at most 32 characters\. Usage/],

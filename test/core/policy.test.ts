@@ -24,7 +24,7 @@ const COMMANDS: readonly (readonly [string, RoleName | 'anyone'])[] = [
   ['mute 200 3', 'moderator'], ['unmute 200 all', 'moderator'], ['kick 200 3', 'moderator'], ['lock 200', 'moderator'],
   ['unlock 200', 'moderator'], ['record start 200', 'moderator'], ['muzak on 200', 'moderator'], ['stream off 200', 'moderator'],
   ['topic 200 3 hello', 'moderator'], ['transfer 200 3 600', 'moderator'], ['invite 200 555', 'moderator'], ['bringin 200 1', 'moderator'],
-  ['alerts on', 'admin'], ['audit 200', 'admin'],
+  ['alerts on', 'admin'], ['audit 200', 'admin'], ['config', 'admin'],
 ];
 
 const ACTIONS: readonly (readonly [Action, RoleName])[] = [
@@ -115,8 +115,9 @@ describe('policy defaults and scoping', () => {
   });
 });
 
-describe('policy: commands that reach every call (calls, listen call)', () => {
-  it('are exactly `calls` and `listen call`', () => {
+describe('policy: commands that reach every call (calls, listen call) or every PBX (config)', () => {
+  it('are exactly `calls`, `listen call` and `config`', () => {
+    expect(needsAllRooms(command('config'))).toBe(true);
     expect(needsAllRooms(command('calls'))).toBe(true);
     expect(needsAllRooms(command('calls 555'))).toBe(true);
     expect(needsAllRooms(command('listen call 0x1'))).toBe(true);
