@@ -69,15 +69,7 @@ function replaceParticipant(room: Room, p: Participant): Room {
   return { ...room, participants: OrderedMap.from(room.participants).with(p.uniqueid, p) };
 }
 
-export interface NewParticipantFields {
-  readonly usernum: number | undefined;
-  readonly admin: boolean;
-  readonly marked: boolean;
-  readonly muted: boolean;
-  readonly mutedBy: 'self' | 'admin' | undefined;
-  readonly talking: boolean;
-  readonly joinedAt: number;
-}
+export type NewParticipantFields = Pick<Participant, 'usernum' | 'admin' | 'marked' | 'muted' | 'mutedBy' | 'talking' | 'joinedAt'>;
 
 export function makeParticipant(pbx: string, room: string, snap: Pick<ChannelSnapshot, 'channel' | 'uniqueid' | 'callerIdNum' | 'callerIdName'>, f: NewParticipantFields): Participant {
   return {

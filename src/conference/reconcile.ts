@@ -9,17 +9,8 @@ import type { Dialect, Participant, PbxState, Room, RoomChange } from './types.t
  */
 
 /** One participant as a list action reports it, whatever the dialect. */
-export interface ListedParticipant {
-  readonly uniqueid: string;
-  readonly channel: string;
-  readonly callerNum: string | undefined;
-  readonly callerName: string | undefined;
-  readonly usernum: number | undefined;
-  readonly admin: boolean;
-  readonly marked: boolean;
-  readonly muted: boolean;
-  readonly mutedBy: 'self' | 'admin' | undefined;
-  readonly talking: boolean;
+export interface ListedParticipant
+  extends Pick<Participant, 'uniqueid' | 'channel' | 'callerNum' | 'callerName' | 'usernum' | 'admin' | 'marked' | 'muted' | 'mutedBy' | 'talking'> {
   /** Seconds since the channel answered (ConfbridgeList's AnsweredTime), to backdate a new joiner. */
   readonly answeredSec: number | undefined;
 }
