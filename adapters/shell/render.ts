@@ -53,11 +53,67 @@ function painter(color: boolean): Paint {
 const TONE_MARK: Readonly<Record<Tone, string>> = { info: '', success: '✓ ', warning: '! ', error: '✗ ' };
 const TONE_STYLE: Readonly<Record<Tone, keyof typeof ANSI>> = { info: 'reset', success: 'green', warning: 'yellow', error: 'red' };
 
-/** Columns padded to their widest cell; trailing spaces trimmed. */
+/**
+ * East Asian Wide and Fullwidth blocks (Unicode's EastAsianWidth W/F, in broad ranges): two terminal
+ * columns each. Emoji are told apart by their properties in graphemeWidth, not listed here.
+ */
+const WIDE_RANGES: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f], // Hangul Jamo initial consonants
+  [0x2e80, 0x303e], // CJK radicals, Kangxi, ideographic description, CJK symbols and punctuation
+  [0x3041, 0x33ff], // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun, CJK strokes, enclosed, compatibility
+  [0x3400, 0x4dbf], // CJK extension A
+  [0x4e00, 0x9fff], // CJK unified ideographs
+  [0xa000, 0xa4cf], // Yi
+  [0xa960, 0xa97f], // Hangul Jamo extended A
+  [0xac00, 0xd7a3], // Hangul syllables
+  [0xf900, 0xfaff], // CJK compatibility ideographs
+  [0xfe10, 0xfe19], // vertical forms
+  [0xfe30, 0xfe6f], // CJK compatibility forms, small form variants
+  [0xff00, 0xff60], // fullwidth forms
+  [0xffe0, 0xffe6], // fullwidth signs
+  [0x1b000, 0x1b2ff], // kana supplement and extensions
+  [0x20000, 0x3fffd], // CJK extensions B and beyond, planes 2 and 3
+];
+
+function isWide(codePoint: number): boolean {
+  return WIDE_RANGES.some(([from, to]) => codePoint >= from && codePoint <= to);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Marks and format characters (ZWJ, variation selectors, zero-width space) take no column of their own. */
+const ZERO_WIDTH_START = /^[\p{M}\p{Cf}]/u;
+/** Emoji shown as pictures: presentation by default, or asked for with VS16 (U+FE0F), or a flag pair. */
+const EMOJI_PICTURE = /^(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}.*\uFE0F|\p{Regional_Indicator}{2})|^[#*0-9]\uFE0F?\u20E3/su;
+
+/** Terminal columns of one grapheme cluster (a ZWJ family or a flag is one picture, two columns). */
+function graphemeWidth(grapheme: string): number {
+  if (ZERO_WIDTH_START.test(grapheme)) return 0;
+  if (EMOJI_PICTURE.test(grapheme)) return 2;
+  return isWide(grapheme.codePointAt(0) ?? 0) ? 2 : 1;
+}
+
+/**
+ * How many terminal columns `text` takes: wide CJK characters and emoji count 2, combining marks
+ * and ZWJ sequences count with the character they join. Text without controls (safeLine) only.
+ */
+export function displayWidth(text: string): number {
+  // Plain ASCII, the usual case, is one column a character.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  let width = 0;
+  for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
+  return width;
+}
+
+/** `text` followed by spaces up to `width` terminal columns. */
+function padToWidth(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** Columns padded to their widest cell, in terminal columns (emoji and CJK count 2); trailing spaces trimmed. */
 export function alignColumns(rows: readonly (readonly string[])[], indent = ''): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, [...cell].length); });
-  return rows.map((row) => `${indent}${row.map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)).join('  ')}`.trimEnd());
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell)); });
+  return rows.map((row) => `${indent}${row.map((cell, i) => padToWidth(cell, widths[i] ?? 0)).join('  ')}`.trimEnd());
 }
 
 function renderTable(table: TableView): string[] {
@@ -114,11 +170,11 @@ function renderStatus(view: StatusView, paint: Paint, numbers: ButtonNumbers): s
     // Button labels carry ANSI codes when coloured, so they go after the aligned columns.
     const aligned = alignColumns(table, '  ');
     const header = aligned[0] as string;
-    const buttonColumn = header.length - 'Buttons'.length;
+    const buttonColumn = displayWidth(header) - 'Buttons'.length;
     lines.push(header);
     view.rows.forEach((row, i) => {
       const buttons = row.buttons.map((b) => numbers.label(b)).join(' ');
-      lines.push(`${(aligned[i + 1] as string).padEnd(buttonColumn)}${buttons}`.trimEnd());
+      lines.push(`${padToWidth(aligned[i + 1] as string, buttonColumn)}${buttons}`.trimEnd());
     });
   }
   if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);

@@ -37,7 +37,14 @@ export type Command =
   | { readonly name: 'whoami' }
   | { readonly name: 'list' }
   | { readonly name: 'show' | 'watch' | 'unwatch' | 'lock' | 'unlock' | 'queue' | 'audit'; readonly room: string }
-  | { readonly name: 'mute' | 'unmute' | 'kick'; readonly room: string; readonly who: Who }
+  | {
+      readonly name: 'mute' | 'unmute' | 'kick'; readonly room: string; readonly who: Who;
+      /**
+       * `mute|kick <room> all confirm`: act on everyone without asking (the answer when no confirm
+       * button fits). Always false for one participant and for `unmute`, which never asks.
+       */
+      readonly confirmed: boolean;
+    }
   | { readonly name: 'record' | 'muzak' | 'stream'; readonly room: string; readonly on: boolean }
   | { readonly name: 'topic'; readonly room: string; readonly who: string; readonly text: string | undefined }
   | {
@@ -91,6 +98,9 @@ const transferTarget = z
     return at < 0 ? { exten: s, context: undefined } : { exten: s.slice(0, at), context: s.slice(at + 1) };
   });
 const confirmWord = z.string().regex(/^confirm$/i, 'only the word `confirm` may follow the target');
+/** The word after `mute|kick <room> <who>`: only `confirm`, and only after `all` (checked on the command). */
+const ALL_CONFIRM_ONLY = 'too many arguments: only `all` may be followed by the word `confirm`';
+const allConfirmWord = z.string().regex(/^confirm$/i, ALL_CONFIRM_ONLY);
 const callref = z.string().regex(/^(?:0x[0-9a-fA-F]{1,16}|[0-9]{1,20})$/, 'a call reference looks like 0x7fdcfc00b2e0 (see `calls`)');
 const sensor = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'a sensor id is letters, digits and . _ -');
 const ruleName = z.string().regex(/^(?:\*|[a-z][a-z0-9_]{0,39})$/, 'a rule name is lowercase letters, digits and _ (or *)');
@@ -106,6 +116,12 @@ interface Spec {
   readonly schema: z.ZodType<Command, readonly string[]>;
 }
 
+/** `mute|kick <room> <who|all> [confirm]`: the trailing `confirm` skips the question `all` asks. */
+const everyoneAsks = <N extends 'mute' | 'kick'>(name: N) =>
+  z.tuple([room, who], allConfirmWord)
+    .transform(([r, w, c]) => ({ name, room: r, who: w, confirmed: c !== undefined }))
+    .refine((c) => !c.confirmed || c.who.kind === 'all', ALL_CONFIRM_ONLY);
+
 const roomOnly = <N extends 'show' | 'watch' | 'unwatch' | 'lock' | 'unlock' | 'queue' | 'audit'>(name: N) =>
   z.tuple([room]).transform(([r]) => ({ name, room: r }));
 
@@ -120,16 +136,16 @@ const SPECS: readonly Spec[] = [
   { name: 'watch', usage: 'watch <room>', summary: 'same as show', minArgs: 1, maxArgs: 1, schema: roomOnly('watch') },
   { name: 'unwatch', usage: 'unwatch <room>', summary: 'stop updating the room\'s status message here', minArgs: 1, maxArgs: 1, schema: roomOnly('unwatch') },
   {
-    name: 'mute', usage: 'mute <room> <who|all>', summary: 'mute one participant (or everyone, after a confirmation)', minArgs: 2, maxArgs: 2,
-    schema: z.tuple([room, who]).transform(([r, w]) => ({ name: 'mute' as const, room: r, who: w })),
+    name: 'mute', usage: 'mute <room> <who|all> [confirm]', summary: 'mute one participant (or everyone, after a confirmation, unless `all` is followed by `confirm`)', minArgs: 2, maxArgs: 3,
+    schema: everyoneAsks('mute'),
   },
   {
     name: 'unmute', usage: 'unmute <room> <who|all>', summary: 'unmute one participant or everyone', minArgs: 2, maxArgs: 2,
-    schema: z.tuple([room, who]).transform(([r, w]) => ({ name: 'unmute' as const, room: r, who: w })),
+    schema: z.tuple([room, who]).transform(([r, w]) => ({ name: 'unmute' as const, room: r, who: w, confirmed: false })),
   },
   {
-    name: 'kick', usage: 'kick <room> <who|all>', summary: 'remove one participant (or everyone, after a confirmation)', minArgs: 2, maxArgs: 2,
-    schema: z.tuple([room, who]).transform(([r, w]) => ({ name: 'kick' as const, room: r, who: w })),
+    name: 'kick', usage: 'kick <room> <who|all> [confirm]', summary: 'remove one participant (or everyone, after a confirmation, unless `all` is followed by `confirm`)', minArgs: 2, maxArgs: 3,
+    schema: everyoneAsks('kick'),
   },
   { name: 'lock', usage: 'lock <room>', summary: 'let nobody else join', minArgs: 1, maxArgs: 1, schema: roomOnly('lock') },
   { name: 'unlock', usage: 'unlock <room>', summary: 'let people join again', minArgs: 1, maxArgs: 1, schema: roomOnly('unlock') },

@@ -1,7 +1,7 @@
 import type { ConferenceBackend, ConferenceDirectory, Who } from '../conference/backend.ts';
 import type { Participant, Room } from '../conference/types.ts';
 import type { AuditStore } from '../store/types.ts';
-import { encodeAction, tryEncodeAction, type Action } from './actions.ts';
+import { tryEncodeAction, type Action } from './actions.ts';
 import type { Actor, Conversation } from './adapter.ts';
 import { commandTable, SLASH_COMMAND, summaryOf, usageOf, type Command, type SubcommandName } from './commands.ts';
 import {
@@ -69,6 +69,12 @@ export interface DispatcherDeps {
 const ROOM_MAY_BE_INACTIVE: ReadonlySet<string> = new Set(['watch', 'unwatch', 'queue', 'bringin', 'audit']);
 
 /** A room the directory knows, with the name people type for it (`pbx/room` when several PBXs). */
+/** How a typed `mute|kick <room> all [confirm]` named its room, and whether it ended with `confirm`. */
+interface TypedAll {
+  readonly typedRoom: string;
+  readonly confirmed: boolean;
+}
+
 interface KnownRoom extends RoomTarget {
   readonly name: string;
 }
@@ -193,9 +199,9 @@ export class Dispatcher {
       }
       case 'mute':
       case 'unmute':
-        return this.#mute(room(), command.who, command.name === 'mute', env.actor);
+        return this.#mute(room(), command.who, command.name === 'mute', env.actor, { typedRoom: command.room, confirmed: command.confirmed });
       case 'kick':
-        return this.#kick(room(), command.who, env.actor);
+        return this.#kick(room(), command.who, env.actor, { typedRoom: command.room, confirmed: command.confirmed });
       case 'lock':
       case 'unlock':
         return this.#lock(room(), command.name === 'lock', env.actor);
@@ -316,9 +322,9 @@ export class Dispatcher {
     }
   }
 
-  async #mute(target: RoomTarget, who: Who, on: boolean, actor: Actor): Promise<Outcome> {
-    if (who.kind === 'all' && on) {
-      return this.#confirmAll(target, encodeAction({ kind: 'mute_all', pbx: target.pbx, room: target.room, on: true }), 'Mute everyone', 'Mute all');
+  async #mute(target: RoomTarget, who: Who, on: boolean, actor: Actor, typed?: TypedAll): Promise<Outcome> {
+    if (who.kind === 'all' && on && typed?.confirmed !== true) {
+      return this.#confirmAll(target, { kind: 'mute_all', pbx: target.pbx, room: target.room, on: true }, 'Mute everyone', 'Mute all', ['mute', typed?.typedRoom ?? target.room]);
     }
     const backend = this.#backend(target.pbx);
     if (who.kind === 'one' && this.#held(target) !== undefined) {
@@ -328,7 +334,7 @@ export class Dispatcher {
     }
     const done = await backend.mute(target.room, who, on);
     const verb = on ? 'muted' : 'unmuted';
-    this.#note(target, actor, `${verb} ${labels(done)}`);
+    this.#note(target, actor, who.kind === 'all' ? `${verb} everyone` : `${verb} ${labels(done)}`);
     return {
       view: replyView(`${on ? 'Muted' : 'Unmuted'} ${labels(done)} in ${target.room}.`, { tone: 'success' }),
       ephemeral: false,
@@ -336,13 +342,16 @@ export class Dispatcher {
     };
   }
 
-  async #kick(target: RoomTarget, who: Who, actor: Actor): Promise<Outcome> {
-    if (who.kind === 'all') {
-      return this.#confirmAll(target, encodeAction({ kind: 'kick_all', pbx: target.pbx, room: target.room }), 'Kick everyone', 'Kick all');
+  async #kick(target: RoomTarget, who: Who, actor: Actor, typed?: TypedAll): Promise<Outcome> {
+    if (who.kind === 'all' && typed?.confirmed !== true) {
+      return this.#confirmAll(target, { kind: 'kick_all', pbx: target.pbx, room: target.room }, 'Kick everyone', 'Kick all', ['kick', typed?.typedRoom ?? target.room]);
     }
     const done = await this.#backend(target.pbx).kick(target.room, who);
-    this.#note(target, actor, `kicked ${labels(done)}`);
-    return { view: replyView(`Kicked ${labels(done)} from ${target.room}.`, { tone: 'success' }), ephemeral: false, target: labels(done) };
+    this.#note(target, actor, who.kind === 'all' ? 'kicked everyone' : `kicked ${labels(done)}`);
+    return {
+      view: replyView(`Kicked ${labels(done)} from ${target.room}.`, { tone: 'success' }), ephemeral: false,
+      target: who.kind === 'all' ? 'everyone' : labels(done),
+    };
   }
 
   async #lock(target: RoomTarget, on: boolean, actor: Actor): Promise<Outcome> {
@@ -369,12 +378,25 @@ export class Dispatcher {
     return { view: replyView(text), ephemeral: false, target: what, detail: NO_CHANGE };
   }
 
-  /** Everyone-at-once changes hurt on a slip of the keyboard: typed, they answer with a confirm button. */
-  #confirmAll(target: RoomTarget, id: string, title: string, label: string): Outcome {
+  /**
+   * Everyone-at-once changes hurt on a slip of the keyboard: typed, they answer with a confirm
+   * button, or, when the names do not fit in a button id, with the command to type again ending in
+   * `confirm`. The head count is in the reply (true when it is sent) but not in the button's
+   * confirmation, which is shown when pressed, maybe long after: a stale count there would
+   * understate who is about to be muted or kicked.
+   */
+  #confirmAll(target: RoomTarget, action: Action, title: string, label: string, typed: readonly [verb: string, room: string]): Outcome {
     const count = this.#backend(target.pbx).state().rooms.get(target.room)?.participants.size ?? 0;
-    const text = `${title} in room ${target.room} (${count} now)?`;
-    const confirmButton: ButtonView = { id, label, style: 'danger', confirm: { title: `${title}?`, text, confirm: label, deny: 'Cancel' } };
-    return { view: replyView(`${text} Press the button to confirm.`, { buttons: [confirmButton] }), ephemeral: true, target: 'everyone', detail: CONFIRMATION_ASKED };
+    const question = `${title} in room ${target.room} (${count} now)?`;
+    const asked = { ephemeral: true, target: 'everyone', detail: CONFIRMATION_ASKED } as const;
+    const id = tryEncodeAction(action);
+    if (id === undefined) {
+      const command = [...typed, 'all', 'confirm'].map(quoteIfSpaced).join(' ');
+      return { ...asked, view: replyView(`${question} These names are too long for a confirm button: to go ahead, type \`${command}\`.`) };
+    }
+    const confirm = { title: `${title}?`, text: `${title} in room ${target.room}? Whoever is in it when you confirm is included.`, confirm: label, deny: 'Cancel' };
+    const confirmButton: ButtonView = { id, label, style: 'danger', confirm };
+    return { ...asked, view: replyView(`${question} Press the button to confirm.`, { buttons: [confirmButton] }) };
   }
 
   async #toggle(target: RoomTarget, what: 'record' | 'muzak' | 'stream', on: boolean, actor: Actor): Promise<Outcome> {

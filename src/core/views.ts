@@ -276,7 +276,9 @@ export function buildStatusView(input: StatusViewInput): StatusView {
           ? button({ kind: 'lock', pbx, room: roomName, on: false }, 'Unlock', 'default')
           : button({ kind: 'lock', pbx, room: roomName, on: true }, 'Lock', 'default'),
         button({ kind: 'mute_all', pbx, room: roomName, on: true }, 'Mute all', 'danger', {
-          title: 'Mute everyone?', text: `Mute all ${participants.length} participants of room ${roomName}?`, confirm: 'Mute all', deny: 'Cancel',
+          // No head count: the confirmation is shown when pressed, and this message may be older than
+          // the room's last join; it would understate who is about to be muted.
+          title: 'Mute everyone?', text: `Mute everyone in room ${roomName}? Whoever is in it when you confirm is included.`, confirm: 'Mute all', deny: 'Cancel',
         }),
       ]
     : [];

@@ -51,7 +51,7 @@ describe('Bot: commands', () => {
     const { run } = setup();
     const help = await run(actor('anyone'), 'help');
     expect(help.ephemeral).toBe(true);
-    expect(reply(help.view).table?.rows.map((r) => r[0])).toContain('mute <room> <who|all>');
+    expect(reply(help.view).table?.rows.map((r) => r[0])).toContain('mute <room> <who|all> [confirm]');
     const who = await run(actor('mod'), 'whoami');
     expect(reply(who.view).text).toMatch(/You are mod \(test:mod\). Role: moderator/);
   });
@@ -548,6 +548,68 @@ describe('Bot: transfer with names too long for a button', () => {
     expect(reply(done.view).text).toBe(`Transferred Tim (701) to 600@${'c'.repeat(30)}.`);
     expect(pbx.calls).toEqual([`transfer ${LONG_ROOM} PJSIP/701-00000001 600@${'c'.repeat(30)}`]);
     expect(audit.records).toEqual([expect.objectContaining({ command: 'transfer', target: 'Tim (701)', outcome: 'ok', decision: 'allowed' })]);
+  });
+});
+
+describe('Bot: kick or mute everyone with names too long for a button', () => {
+  const LONG_PBX = 'p'.repeat(32);
+  const LONG_ROOM = 'r'.repeat(64);
+
+  function longSetup() {
+    const pbx = new FakeBackend(LONG_PBX);
+    pbx.add(room(LONG_ROOM, [participant(LONG_ROOM, 1, { callerName: 'Tim', callerNum: '701' }), participant(LONG_ROOM, 2)]));
+    return { ...setup({}, [pbx]), pbx };
+  }
+
+  it.each([
+    ['kick', 'Kick everyone'],
+    ['mute', 'Mute everyone'],
+  ])('asks for `%s <room> all confirm` instead of a button that could not work', async (verb, title) => {
+    const { run, pbx, audit } = longSetup();
+    const ask = reply((await run(actor('mod'), `${verb} ${LONG_ROOM} all`)).view);
+    expect(ask.buttons).toEqual([]);
+    expect(ask.text).toBe(`${title} in room ${LONG_ROOM} (2 now)? These names are too long for a confirm button: to go ahead, type \`${verb} ${LONG_ROOM} all confirm\`.`);
+    expect(ask.text).not.toMatch(/no longer valid/);
+    expect(pbx.calls).toEqual([]);
+    expect(audit.records).toEqual([expect.objectContaining({ command: verb, target: 'everyone', outcome: 'ok', detail: 'confirmation asked' })]);
+  });
+
+  it('kicks everyone at once when the command ends with `confirm`, and audits it', async () => {
+    const { run, pbx, audit } = longSetup();
+    const done = await run(actor('mod'), `kick ${LONG_ROOM} all confirm`);
+    expect(reply(done.view).text).toBe(`Kicked Tim (701), Caller2 (702) from ${LONG_ROOM}.`);
+    expect(pbx.calls).toEqual([`kick ${LONG_ROOM} all`]);
+    expect(audit.records).toEqual([expect.objectContaining({ command: 'kick', target: 'everyone', outcome: 'ok', decision: 'allowed' })]);
+  });
+
+  it('mutes everyone at once when the command ends with `confirm`, and audits it', async () => {
+    const { run, pbx, audit } = longSetup();
+    const done = await run(actor('mod'), `mute ${LONG_ROOM} all confirm`);
+    expect(reply(done.view).text).toBe(`Muted Tim (701), Caller2 (702) in ${LONG_ROOM}.`);
+    expect(pbx.calls).toEqual([`mute ${LONG_ROOM} all true`]);
+    expect(audit.records).toEqual([expect.objectContaining({ command: 'mute', target: 'everyone', outcome: 'ok', decision: 'allowed' })]);
+  });
+
+  it('still refuses `kick <room> all confirm` to someone who may not kick', async () => {
+    const { run, pbx } = longSetup();
+    expect(reply((await run(actor('viewer'), `kick ${LONG_ROOM} all confirm`)).view).text).toMatch(/not allowed to run `kick`/);
+    expect(pbx.calls).toEqual([]);
+  });
+});
+
+describe('Bot: confirming everyone-at-once changes', () => {
+  it('keeps the head count out of the button\'s confirmation, which is read when pressed', async () => {
+    const { run, pbx } = setup();
+    const ask = reply((await run(actor('mod'), 'kick 200 all')).view);
+    expect(ask.text).toBe('Kick everyone in room 200 (3 now)? Press the button to confirm.');
+    pbx.add(room('200', [participant('200', 1), participant('200', 2), participant('200', 3), participant('200', 4)]));
+    expect(ask.buttons[0]?.confirm?.text).toBe('Kick everyone in room 200? Whoever is in it when you confirm is included.');
+  });
+
+  it('acts at once on a short room name ending with `confirm` too', async () => {
+    const { run, pbx } = setup();
+    expect(reply((await run(actor('mod'), 'kick 200 all confirm')).view).text).toMatch(/^Kicked .* from 200\.$/);
+    expect(pbx.calls).toEqual(['kick 200 all']);
   });
 });
 

@@ -28,10 +28,12 @@ describe('grammar: accepted commands', () => {
     ['show 200', { name: 'show', room: '200' }],
     ['watch 200', { name: 'watch', room: '200' }],
     ['unwatch 200', { name: 'unwatch', room: '200' }],
-    ['mute 200 3', { name: 'mute', room: '200', who: { kind: 'one', text: '3' } }],
-    ['mute 200 all', { name: 'mute', room: '200', who: { kind: 'all' } }],
-    ['unmute 200 ALL', { name: 'unmute', room: '200', who: { kind: 'all' } }],
-    ['kick 200 PJSIP/alice-00000001', { name: 'kick', room: '200', who: { kind: 'one', text: 'PJSIP/alice-00000001' } }],
+    ['mute 200 3', { name: 'mute', room: '200', who: { kind: 'one', text: '3' }, confirmed: false }],
+    ['mute 200 all', { name: 'mute', room: '200', who: { kind: 'all' }, confirmed: false }],
+    ['mute 200 all confirm', { name: 'mute', room: '200', who: { kind: 'all' }, confirmed: true }],
+    ['unmute 200 ALL', { name: 'unmute', room: '200', who: { kind: 'all' }, confirmed: false }],
+    ['kick 200 PJSIP/alice-00000001', { name: 'kick', room: '200', who: { kind: 'one', text: 'PJSIP/alice-00000001' }, confirmed: false }],
+    ['kick 200 ALL Confirm', { name: 'kick', room: '200', who: { kind: 'all' }, confirmed: true }],
     ['lock 200', { name: 'lock', room: '200' }],
     ['unlock 200', { name: 'unlock', room: '200' }],
     ['record start 200', { name: 'record', room: '200', on: true }],
@@ -70,12 +72,12 @@ describe('grammar: accepted commands', () => {
   });
 
   it('accepts pbx/room wherever a room goes', () => {
-    expect(ok('mute eu-1/200 3')).toEqual({ name: 'mute', room: 'eu-1/200', who: { kind: 'one', text: '3' } });
+    expect(ok('mute eu-1/200 3')).toEqual({ name: 'mute', room: 'eu-1/200', who: { kind: 'one', text: '3' }, confirmed: false });
     expect(ok('show eu-1/sales.weekly')).toEqual({ name: 'show', room: 'eu-1/sales.weekly' });
   });
 
   it('accepts the slash command in front and surrounding spaces', () => {
-    expect(ok('/meetme   kick 200   3 ')).toEqual({ name: 'kick', room: '200', who: { kind: 'one', text: '3' } });
+    expect(ok('/meetme   kick 200   3 ')).toEqual({ name: 'kick', room: '200', who: { kind: 'one', text: '3' }, confirmed: false });
   });
 
   it('groups words in single, double and typographic quotes, with backslash escapes', () => {
@@ -93,9 +95,13 @@ describe('grammar: refused input', () => {
     ['unmu 200 3', /Did you mean `unmute`\?/],
     ['frobnicate', /Unknown command `frobnicate`. Try `help`/],
     ['help mtue', /Did you mean `mute`\?/],
-    ['mute', /Missing arguments. Usage: `mute <room> <who\|all>`/],
+    ['mute', /Missing arguments. Usage: `mute <room> <who\|all> \[confirm\]`/],
     ['mute 200', /Missing arguments/],
     ['mute 200 3 4', /Too many arguments/],
+    ['mute 200 all now', /^Too many arguments: only `all` may be followed by the word `confirm`\. Usage: `mute /],
+    ['kick 200 3 confirm', /^Too many arguments: only `all` may be followed by the word `confirm`\. Usage: `kick /],
+    ['kick 200 all confirm please', /^Too many arguments \(quote text with spaces\)\. Usage: `kick /],
+    ['unmute 200 all confirm', /^Too many arguments \(quote text with spaces\)\. Usage: `unmute /],
     ['whoami now', /Too many arguments/],
     ['config pbx1', /^Too many arguments \(quote text with spaces\)\. Usage: `config`/],
     ['cofnig', /Did you mean `config`\?/],

@@ -43,6 +43,13 @@ describe('buildStatusView', () => {
     expect(decodeAction(view.buttons[0]?.id ?? '')).toEqual({ kind: 'lock', pbx: 'pbx1', room: '200', on: false });
   });
 
+  it('asks to confirm mute-all without a head count that would be stale by the time it is pressed', () => {
+    const view = buildStatusView({ ...base, room: room('200', people) });
+    const confirm = view.buttons[1]?.confirm;
+    expect(confirm?.text).toBe('Mute everyone in room 200? Whoever is in it when you confirm is included.');
+    expect(confirm?.text).not.toMatch(/\d+ participants/);
+  });
+
   it('gives an ended summary without rows or buttons when the room ended', () => {
     const ended = buildStatusView({ ...base, room: room('200', people, { endedAt: T0 - 1000, peakSize: 5 }), history: { attendees: ['Tim (701)', '702'], actions: ['alice muted Tim (701)'] } });
     expect(ended.rows).toEqual([]);

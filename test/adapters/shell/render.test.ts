@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderView } from '../../../adapters/shell/render.ts';
+import { alignColumns, displayWidth, renderView } from '../../../adapters/shell/render.ts';
 import { buildStatusView, replyView, type AlertView } from '../../../src/core/views.ts';
 import { participant, room, T0 } from '../../core/fakes.ts';
 
@@ -93,5 +93,49 @@ describe('shell renderer', () => {
   it('colours only when asked', () => {
     expect(renderView(replyView('x', { tone: 'error' }), { color: true }).text).toContain('\x1b[31m');
     expect(renderView(replyView('x', { tone: 'error' })).text).not.toContain('\x1b[');
+  });
+});
+
+describe('shell renderer: terminal column widths', () => {
+  it.each([
+    ['ASCII', 'Tim', 3],
+    ['an accented letter written with a combining mark', 'Rene\u0301', 4],
+    ['CJK ideographs', '山田太郎', 8],
+    ['Hangul syllables', '김민준', 6],
+    ['fullwidth letters', 'ＡＢ', 4],
+    ['an emoji', '🎉', 2],
+    ['an emoji with a skin tone', '👍🏽', 2],
+    ['a ZWJ family', '👨\u200d👩\u200d👧', 2],
+    ['a flag', '🇯🇵', 2],
+    ['a text symbol asked to show as emoji', '❤\ufe0f', 2],
+    ['a text symbol left as text', '©', 1],
+    ['a keycap', '1\ufe0f\u20e3', 2],
+  ])('counts %s as it shows in a terminal', (_what, text, columns) => {
+    expect(displayWidth(text)).toBe(columns);
+  });
+
+  it('aligns columns after names with emoji, combining marks and East Asian characters', () => {
+    const lines = alignColumns([['Name', 'Topic', 'Tech'], ['山田太郎', '予算 🎉', 'PJSIP'], ['Rene\u0301', '👨\u200d👩\u200d👧 plan', 'SIP']]);
+    const techColumn = lines.map((line) => displayWidth(line.slice(0, line.lastIndexOf('  ') + 2)));
+    expect(new Set(techColumn).size).toBe(1);
+    expect(lines).toEqual([
+      'Name      Topic    Tech',
+      '山田太郎  予算 🎉  PJSIP',
+      'Rene\u0301      👨\u200d👩\u200d👧 plan  SIP',
+    ]);
+  });
+
+  it('lines up the buttons of a participant whose name and topic are wide', () => {
+    const wide = buildStatusView({
+      pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0,
+      room: room('200', [
+        participant('200', 1, { callerName: '山田 🎧', callerNum: '701', topic: '予算' }),
+        participant('200', 2, { callerName: 'Bob', callerNum: '702' }),
+      ]),
+    });
+    const lines = renderView(wide).text.split('\n');
+    const starts = lines.filter((l) => l.includes('[') && l.includes('Kick')).map((l) => displayWidth(l.slice(0, l.indexOf('['))));
+    const header = lines.find((l) => l.includes('Buttons')) ?? '';
+    expect(starts).toEqual([displayWidth(header) - 'Buttons'.length, displayWidth(header) - 'Buttons'.length]);
   });
 });

@@ -88,7 +88,7 @@ describe('shell adapter', () => {
     // A status message arrives (a talking edit, a new post) between reading the screen and pressing.
     const ref = await shell.post({ platform: 'shell', id: 'terminal' }, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 }));
     await shell.update(ref, buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 + 1000 }));
-    expect(await shell.exec('press 1')).toBe('Kick everyone? Kick everyone in room 200 (2 now)? [Kick all: y / Cancel: n]');
+    expect(await shell.exec('press 1')).toBe('Kick everyone? Kick everyone in room 200? Whoever is in it when you confirm is included. [Kick all: y / Cancel: n]');
     expect(pbx.calls).toEqual([]);
     expect(await shell.exec('y')).toContain('Kicked');
     expect(pbx.calls).toEqual(['kick 200 all']);
