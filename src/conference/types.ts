@@ -78,6 +78,8 @@ export type RoomChange =
       /** Hangup cause, when the leave came with (or was followed by) a Hangup event. */
       readonly cause?: number;
       readonly causeText?: string;
+      /** The channel driver's own cause (the SIP response code), when Asterisk sends `TechCause`. */
+      readonly techCause?: number;
     }
   | { readonly type: 'muted'; readonly pbx: string; readonly room: string; readonly participant: Participant; readonly on: boolean }
   | { readonly type: 'talking'; readonly pbx: string; readonly room: string; readonly participant: Participant; readonly on: boolean }
@@ -92,7 +94,7 @@ export type RoomChange =
   | { readonly type: 'recording'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly type: 'muzak'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly type: 'stream'; readonly pbx: string; readonly room: string; readonly on: boolean }
-  | { readonly type: 'hangup'; readonly pbx: string; readonly channel: string; readonly uniqueid: string; readonly cause: number; readonly causeText: string; readonly callerNum: string | undefined; readonly callerName: string | undefined }
+  | { readonly type: 'hangup'; readonly pbx: string; readonly channel: string; readonly uniqueid: string; readonly cause: number; readonly causeText: string; readonly techCause?: number; readonly callerNum: string | undefined; readonly callerName: string | undefined }
   | { readonly type: 'pbx_down'; readonly pbx: string; readonly since: number }
   | { readonly type: 'pbx_up'; readonly pbx: string; readonly since: number };
 

@@ -1,0 +1,325 @@
+import { globMatch } from '../core/policy.ts';
+import { ruleMatches } from './match.ts';
+import { ruleTargets, type AlertRule } from './rules.ts';
+import type { AlertSignal } from './signals.ts';
+
+/**
+ * Incidents as a pure reducer: signals, presses and clock ticks in; new state and effects (post to a
+ * target, edit the incident's messages, audit) out. The effect runner does the I/O and the store
+ * keeps the state, so a restart neither re-sends an acked alert nor forgets a pending escalation.
+ *
+ * - One incident per (rule, Uniqueid): a signal seen before for the rule is dropped.
+ * - Flapping: the same caller dropping from the same room again within the rule's window folds into
+ *   the open incident (its count goes up, its message is edited) instead of paging again.
+ * - Storms: more than `storm.perMinute` signals in a minute for one rule open one digest incident;
+ *   later signals fold into it until `storm.quietSec` pass without one, then the digest closes with
+ *   a summary.
+ * - Escalation: an incident nobody acked is posted to the next target every `afterMinutes`.
+ */
+
+export const DEDUP_TTL_MS = 24 * 3_600_000;
+export const RESOLVED_RETENTION_MS = 24 * 3_600_000;
+const MINUTE_MS = 60_000;
+
+export type IncidentStatus = 'open' | 'acked' | 'resolved';
+
+export interface Stamp {
+  readonly by: string;
+  readonly at: number;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly ruleId: string;
+  readonly digest: boolean;
+  readonly first: AlertSignal;
+  readonly latest: AlertSignal;
+  /** Signals folded in (flaps, or a storm's hangups), the first included. */
+  readonly count: number;
+  /** Digest only: signals per hangup cause (`34`) or kind. */
+  readonly tally: Readonly<Record<string, number>>;
+  readonly pbxs: readonly string[];
+  readonly status: IncidentStatus;
+  readonly openedAt: number;
+  readonly updatedAt: number;
+  readonly ack: Stamp | undefined;
+  readonly resolved: Stamp | undefined;
+  readonly silencedUntil: number | undefined;
+  /** Digest only: when the storm passed. */
+  readonly stormEndedAt: number | undefined;
+  /** How many of the rule's targets (in paging order) have been sent this incident. */
+  readonly paged: number;
+  readonly nextEscalationAt: number | undefined;
+}
+
+export interface Silence {
+  readonly ruleId: string;
+  readonly pbx: string;
+  /** Room name, or `*` for every room (a digest's silence). */
+  readonly room: string;
+  readonly until: number;
+  readonly by: string;
+}
+
+export interface AlertCounters {
+  readonly raised: number;
+  readonly folded: number;
+  readonly suppressed: number;
+  readonly acked: number;
+  readonly resolved: number;
+  readonly silenced: number;
+  readonly escalated: number;
+  readonly digests: number;
+}
+
+export interface AlertState {
+  readonly incidents: ReadonlyMap<string, Incident>;
+  /** `rule|key` → expiry, one per signal identity. */
+  readonly dedup: ReadonlyMap<string, number>;
+  readonly silences: readonly Silence[];
+  /** Rule id → times of its signals in the last minute. */
+  readonly rates: ReadonlyMap<string, readonly number[]>;
+  /** Rule id → the open digest incident of its storm. */
+  readonly storms: ReadonlyMap<string, string>;
+  readonly counters: AlertCounters;
+}
+
+export const ZERO_COUNTERS: AlertCounters = { raised: 0, folded: 0, suppressed: 0, acked: 0, resolved: 0, silenced: 0, escalated: 0, digests: 0 };
+
+export const EMPTY_ALERT_STATE: AlertState = {
+  incidents: new Map(), dedup: new Map(), silences: [], rates: new Map(), storms: new Map(), counters: ZERO_COUNTERS,
+};
+
+export type AuditKind = 'alert_raised' | 'alert_acked' | 'alert_resolved' | 'alert_silenced' | 'alert_escalated' | 'storm_started' | 'storm_ended';
+
+export type AlertEffect =
+  | { readonly type: 'post'; readonly incidentId: string; readonly targetIndex: number }
+  | { readonly type: 'update'; readonly incidentId: string }
+  | { readonly type: 'audit'; readonly kind: AuditKind; readonly incidentId: string; readonly ruleId: string; readonly by: string | undefined };
+
+export interface AlertStep {
+  readonly state: AlertState;
+  readonly effects: readonly AlertEffect[];
+}
+
+export type Rules = ReadonlyMap<string, AlertRule>;
+
+/** Signals in, incidents out. `newId` names a new incident (short: it travels in button ids). */
+export function raise(state: AlertState, signal: AlertSignal, rules: Rules, now: number, newId: () => string): AlertStep {
+  let st = state;
+  const effects: AlertEffect[] = [];
+  for (const rule of rules.values()) {
+    if (!ruleMatches(rule, signal)) continue;
+    const step = raiseFor(st, rule, signal, now, newId);
+    st = step.state;
+    effects.push(...step.effects);
+  }
+  return { state: st, effects };
+}
+
+function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number, newId: () => string): AlertStep {
+  if (isSilenced(state, rule.id, signal.pbx, signal.room, now)) return { state: count(state, 'suppressed'), effects: [] };
+  const key = `${rule.id}|${signalKey(signal)}`;
+  if (state.dedup.has(key)) return { state, effects: [] };
+  const dedup = new Map(state.dedup).set(key, now + DEDUP_TTL_MS);
+  const recent = [...(state.rates.get(rule.id) ?? []).filter((t) => now - t < MINUTE_MS), now];
+  const rates = new Map(state.rates).set(rule.id, recent);
+  const st: AlertState = { ...state, dedup, rates };
+
+  const stormId = st.storms.get(rule.id);
+  const storm = stormId === undefined ? undefined : st.incidents.get(stormId);
+  if (storm !== undefined) return fold(count(st, 'folded'), storm, signal, now);
+
+  const flap = findFlap(st, rule, signal, now);
+  if (flap !== undefined) return fold(count(st, 'folded'), flap, signal, now);
+
+  if (recent.length > rule.storm.perMinute) return openIncident(count(st, 'digests'), rule, signal, now, newId(), recent.length);
+  return openIncident(count(st, 'raised'), rule, signal, now, newId(), undefined);
+}
+
+/** A participant's signal is one per channel; a room's is one per moment. */
+function signalKey(signal: AlertSignal): string {
+  return signal.uniqueid !== undefined
+    ? `${signal.kind}|${signal.pbx}|${signal.uniqueid}`
+    : `${signal.kind}|${signal.pbx}|${signal.room}|${signal.at}`;
+}
+
+function findFlap(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number): Incident | undefined {
+  if (rule.flapWindowSec === 0 || signal.callerNum === undefined) return undefined;
+  for (const inc of state.incidents.values()) {
+    if (inc.digest || inc.ruleId !== rule.id || inc.status === 'resolved') continue;
+    const l = inc.latest;
+    if (l.pbx === signal.pbx && l.room === signal.room && l.callerNum === signal.callerNum && now - l.at <= rule.flapWindowSec * 1000) return inc;
+  }
+  return undefined;
+}
+
+function fold(state: AlertState, inc: Incident, signal: AlertSignal, now: number): AlertStep {
+  const tallyKey = tallyOf(signal);
+  const next: Incident = {
+    ...inc,
+    latest: signal,
+    count: inc.count + 1,
+    tally: inc.digest ? { ...inc.tally, [tallyKey]: (inc.tally[tallyKey] ?? 0) + 1 } : inc.tally,
+    pbxs: inc.pbxs.includes(signal.pbx) ? inc.pbxs : [...inc.pbxs, signal.pbx],
+    updatedAt: now,
+  };
+  return { state: putIncident(state, next), effects: [{ type: 'update', incidentId: inc.id }] };
+}
+
+function tallyOf(signal: AlertSignal): string {
+  return signal.cause !== undefined ? String(signal.cause) : signal.kind;
+}
+
+function openIncident(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number, id: string, stormCount: number | undefined): AlertStep {
+  const digest = stormCount !== undefined;
+  const inc: Incident = {
+    id, ruleId: rule.id, digest, first: signal, latest: signal, count: stormCount ?? 1,
+    tally: digest ? { [tallyOf(signal)]: 1 } : {}, pbxs: [signal.pbx],
+    status: 'open', openedAt: now, updatedAt: now, ack: undefined, resolved: undefined, silencedUntil: undefined,
+    stormEndedAt: undefined, paged: rule.targets.length,
+    nextEscalationAt: rule.escalation === undefined ? undefined : now + rule.escalation.afterMinutes * MINUTE_MS,
+  };
+  let st = putIncident(state, inc);
+  if (digest) st = { ...st, storms: new Map(st.storms).set(rule.id, id) };
+  const effects: AlertEffect[] = rule.targets.map((_, targetIndex) => ({ type: 'post', incidentId: id, targetIndex }));
+  effects.push({ type: 'audit', kind: digest ? 'storm_started' : 'alert_raised', incidentId: id, ruleId: rule.id, by: undefined });
+  return { state: st, effects };
+}
+
+export type PressOutcome = 'done' | 'not_found' | 'already_acked' | 'already_resolved';
+
+export interface PressStep extends AlertStep {
+  readonly outcome: PressOutcome;
+  readonly incident: Incident | undefined;
+}
+
+export function ack(state: AlertState, id: string, by: string, now: number): PressStep {
+  const inc = state.incidents.get(id);
+  if (inc === undefined) return unchanged(state, 'not_found', undefined);
+  if (inc.status === 'resolved') return unchanged(state, 'already_resolved', inc);
+  if (inc.status === 'acked') return unchanged(state, 'already_acked', inc);
+  const next: Incident = { ...inc, status: 'acked', ack: { by, at: now }, nextEscalationAt: undefined, updatedAt: now };
+  return pressed(count(putIncident(state, next), 'acked'), next, 'alert_acked', by);
+}
+
+export function resolve(state: AlertState, id: string, by: string, now: number): PressStep {
+  const inc = state.incidents.get(id);
+  if (inc === undefined) return unchanged(state, 'not_found', undefined);
+  if (inc.status === 'resolved') return unchanged(state, 'already_resolved', inc);
+  const next: Incident = {
+    ...inc, status: 'resolved', resolved: { by, at: now }, nextEscalationAt: undefined, updatedAt: now,
+    stormEndedAt: inc.digest ? (inc.stormEndedAt ?? now) : undefined,
+  };
+  let st = count(putIncident(state, next), 'resolved');
+  if (inc.digest && st.storms.get(inc.ruleId) === id) st = { ...st, storms: withoutKey(st.storms, inc.ruleId) };
+  return pressed(st, next, 'alert_resolved', by);
+}
+
+/**
+ * Mutes the incident's rule for its room (a digest's: every room) for `durationMs`, and acks the
+ * incident so that it stops escalating.
+ */
+export function silence(state: AlertState, id: string, durationMs: number, by: string, now: number): PressStep {
+  const inc = state.incidents.get(id);
+  if (inc === undefined) return unchanged(state, 'not_found', undefined);
+  if (inc.status === 'resolved') return unchanged(state, 'already_resolved', inc);
+  const until = now + durationMs;
+  const room = inc.digest ? '*' : inc.first.room;
+  const pbx = inc.digest ? '*' : inc.first.pbx;
+  const silences = [...state.silences.filter((s) => !(s.ruleId === inc.ruleId && s.pbx === pbx && s.room === room)), { ruleId: inc.ruleId, pbx, room, until, by }];
+  const next: Incident = {
+    ...inc, status: 'acked', ack: inc.ack ?? { by, at: now }, silencedUntil: until, nextEscalationAt: undefined, updatedAt: now,
+  };
+  return pressed(count({ ...putIncident(state, next), silences }, 'silenced'), next, 'alert_silenced', by);
+}
+
+function isSilenced(state: AlertState, ruleId: string, pbx: string, room: string, now: number): boolean {
+  return state.silences.some((s) => s.ruleId === ruleId && s.until > now && globMatch(s.pbx, pbx) && globMatch(s.room, room));
+}
+
+/** Escalations that are due, storms that have passed, and bookkeeping that has expired. */
+export function tick(state: AlertState, rules: Rules, now: number): AlertStep {
+  let st = state;
+  const effects: AlertEffect[] = [];
+  for (const inc of state.incidents.values()) {
+    const rule = rules.get(inc.ruleId);
+    if (inc.status === 'open' && inc.nextEscalationAt !== undefined && inc.nextEscalationAt <= now) {
+      const step = escalate(st, inc, rule, now);
+      st = step.state;
+      effects.push(...step.effects);
+    }
+    const stormOver = inc.digest && inc.stormEndedAt === undefined && now - inc.latest.at >= (rule?.storm.quietSec ?? 0) * 1000;
+    if (stormOver) {
+      const closed: Incident = { ...(st.incidents.get(inc.id) ?? inc), stormEndedAt: now, updatedAt: now };
+      st = { ...putIncident(st, closed), storms: withoutKey(st.storms, inc.ruleId) };
+      effects.push({ type: 'update', incidentId: inc.id }, { type: 'audit', kind: 'storm_ended', incidentId: inc.id, ruleId: inc.ruleId, by: undefined });
+    }
+  }
+  return { state: prune(st, now), effects };
+}
+
+function escalate(state: AlertState, inc: Incident, rule: AlertRule | undefined, now: number): AlertStep {
+  const targets = rule === undefined ? [] : ruleTargets(rule);
+  if (rule?.escalation === undefined || inc.paged >= targets.length) {
+    return { state: putIncident(state, { ...inc, nextEscalationAt: undefined }), effects: [] };
+  }
+  const paged = inc.paged + 1;
+  const next: Incident = {
+    ...inc, paged, updatedAt: now,
+    nextEscalationAt: paged < targets.length ? now + rule.escalation.afterMinutes * MINUTE_MS : undefined,
+  };
+  return {
+    state: count(putIncident(state, next), 'escalated'),
+    effects: [
+      { type: 'post', incidentId: inc.id, targetIndex: inc.paged },
+      { type: 'update', incidentId: inc.id },
+      { type: 'audit', kind: 'alert_escalated', incidentId: inc.id, ruleId: inc.ruleId, by: undefined },
+    ],
+  };
+}
+
+function prune(state: AlertState, now: number): AlertState {
+  const dedup = new Map([...state.dedup].filter(([, until]) => until > now));
+  const rates = new Map([...state.rates].map(([id, times]) => [id, times.filter((t) => now - t < MINUTE_MS)] as const).filter(([, t]) => t.length > 0));
+  const silences = state.silences.filter((s) => s.until > now);
+  const incidents = new Map([...state.incidents].filter(([, inc]) => inc.resolved === undefined || now - inc.resolved.at < RESOLVED_RETENTION_MS));
+  const same = dedup.size === state.dedup.size && rates.size === state.rates.size && silences.length === state.silences.length && incidents.size === state.incidents.size;
+  return same ? state : { ...state, dedup, rates, silences, incidents };
+}
+
+/** The earliest time `tick` has work to do, so the runner can sleep until then. */
+export function nextDue(state: AlertState, rules: Rules): number | undefined {
+  let due: number | undefined;
+  const consider = (t: number) => { due = due === undefined ? t : Math.min(due, t); };
+  for (const inc of state.incidents.values()) {
+    if (inc.status === 'open' && inc.nextEscalationAt !== undefined) consider(inc.nextEscalationAt);
+    if (inc.digest && inc.stormEndedAt === undefined) consider(inc.latest.at + (rules.get(inc.ruleId)?.storm.quietSec ?? 0) * 1000);
+  }
+  return due;
+}
+
+function putIncident(state: AlertState, inc: Incident): AlertState {
+  return { ...state, incidents: new Map(state.incidents).set(inc.id, inc) };
+}
+
+function count(state: AlertState, key: keyof AlertCounters): AlertState {
+  return { ...state, counters: { ...state.counters, [key]: state.counters[key] + 1 } };
+}
+
+function withoutKey<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  next.delete(key);
+  return next;
+}
+
+function unchanged(state: AlertState, outcome: PressOutcome, incident: Incident | undefined): PressStep {
+  return { state, effects: [], outcome, incident };
+}
+
+function pressed(state: AlertState, inc: Incident, kind: AuditKind, by: string): PressStep {
+  return {
+    state, outcome: 'done', incident: inc,
+    effects: [{ type: 'update', incidentId: inc.id }, { type: 'audit', kind, incidentId: inc.id, ruleId: inc.ruleId, by }],
+  };
+}
