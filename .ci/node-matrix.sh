@@ -17,7 +17,11 @@ machine_node="$(command -v node)"
 
 rebuild_native() {
   # $1: the Node install dir whose headers to build against
-  npm_config_nodedir="$1" npm rebuild better-sqlite3 --foreground-scripts >/dev/null
+  local log="$cache/rebuild.log"
+  if ! npm_config_nodedir="$1" npm rebuild better-sqlite3 --foreground-scripts >"$log" 2>&1; then
+    tail -n 40 "$log"
+    return 1
+  fi
 }
 
 failed=()

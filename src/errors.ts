@@ -36,6 +36,9 @@ export type ErrorCode =
   | 'platform_error'
   | 'rate_limited'
   | 'message_gone'
+  | 'alert_state_corrupt'
+  | 'alert_not_found'
+  | 'alert_rule_invalid'
   | 'internal';
 
 export interface BotErrorOptions {

@@ -1,0 +1,285 @@
+import type { MessageRef } from '../core/adapter.ts';
+import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../core/adapter-errors.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { AlertView } from '../core/views.ts';
+import type { Room, RoomChange } from '../conference/types.ts';
+import type { Logger } from '../log.ts';
+import type { KeyValueStore } from '../store/types.ts';
+import {
+  EMPTY_ALERT_STATE, ack, nextDue, raise, resolve, silence, tick,
+  type AlertCounters, type AlertEffect, type AlertState, type AlertStep, type AuditKind, type Incident, type PressStep, type Rules,
+} from './engine.ts';
+import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
+import { ruleTargets, type AlertTarget } from './rules.ts';
+import { EMPTY_SIGNAL_STATE, HANGUP_WAIT_MS, expectStop, onChange, onTick, type SignalState, type SignalStep } from './signals.ts';
+import { AlertStateCorruptError } from './errors.ts';
+
+/**
+ * The alert engine's I/O: feeds conference changes in, runs its effects (post, edit, audit),
+ * keeps its state in the store and wakes itself for escalations and storm ends.
+ *
+ * Delivery is at most once: a post is recorded as under way before it is sent and its message ref
+ * after, so a crash in between leaves a record that is not sent again (the log says so). Edits of
+ * one incident are coalesced, and an edit equal to the last one sent is skipped.
+ */
+
+export interface AlertDelivery {
+  post(target: AlertTarget, view: AlertView): Promise<MessageRef>;
+  update(ref: MessageRef, view: AlertView): Promise<void>;
+}
+
+export interface AlertServiceOptions {
+  readonly clock: Clock;
+  readonly kv: KeyValueStore;
+  readonly log: Logger;
+  readonly delivery: AlertDelivery;
+  readonly render: (incident: Incident, now: number) => AlertView;
+  readonly audit: (kind: AuditKind, incident: Incident, by: string | undefined) => void;
+  readonly rules: () => Rules;
+  readonly newId?: () => string;
+}
+
+const MAX_ATTEMPTS = 4;
+const TRANSIENT_BACKOFF_MS = 2_000;
+
+export class AlertService {
+  private state: AlertState = EMPTY_ALERT_STATE;
+  private signals: SignalState = EMPTY_SIGNAL_STATE;
+  private readonly deliveries = new Map<string, DeliveryRecord>();
+  private readonly lastSent = new Map<string, string>();
+  private readonly dirty = new Set<string>();
+  private readonly posts: { readonly incidentId: string; readonly targetIndex: number }[] = [];
+  private working: Promise<void> | undefined;
+  private timer: TimerHandle | undefined;
+  private timerAt: number | undefined;
+  private saving: Promise<void> | undefined;
+  private saveAgain = false;
+  private stopped = false;
+  private readonly newId: () => string;
+
+  constructor(private readonly opts: AlertServiceOptions) {
+    this.newId = opts.newId ?? (() => `${opts.clock.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`);
+  }
+
+  /** Reads the stored state; escalations that fell due while the bot was down go out now. */
+  async start(): Promise<void> {
+    const text = await this.opts.kv.get(ALERT_STATE_KEY);
+    if (text !== undefined) {
+      const decoded = decodeAlerts(text);
+      if (!decoded.ok) throw new AlertStateCorruptError(ALERT_STATE_KEY, decoded.problem);
+      this.state = decoded.value.state;
+      for (const d of decoded.value.deliveries) {
+        this.deliveries.set(deliveryKey(d.incidentId, d.targetIndex), d);
+        if (d.ref === undefined) this.opts.log.warn({ incident: d.incidentId, target: d.targetIndex }, 'an alert post was under way when the bot stopped; it is not sent again');
+      }
+    }
+    this.run(tick(this.state, this.opts.rules(), this.opts.clock.now()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.working;
+    await this.flushSave();
+  }
+
+  /** One conference change; `before` is the room as it was before it. */
+  observe(change: RoomChange, before: Room | undefined): void {
+    if (this.stopped) return;
+    this.feed(onChange(this.signals, change, before, this.opts.clock.now()));
+  }
+
+  /** The bot is about to stop music or a stream itself: its end is no alert. */
+  expectStop(pbx: string, room: string, kind: 'muzak' | 'stream'): void {
+    this.signals = expectStop(this.signals, pbx, room, kind, this.opts.clock.now());
+  }
+
+  ack(id: string, by: string): PressStep {
+    return this.press(ack(this.state, id, by, this.opts.clock.now()));
+  }
+
+  resolve(id: string, by: string): PressStep {
+    return this.press(resolve(this.state, id, by, this.opts.clock.now()));
+  }
+
+  silence(id: string, durationMs: number, by: string): PressStep {
+    return this.press(silence(this.state, id, durationMs, by, this.opts.clock.now()));
+  }
+
+  incident(id: string): Incident | undefined {
+    return this.state.incidents.get(id);
+  }
+
+  incidents(): readonly Incident[] {
+    return [...this.state.incidents.values()];
+  }
+
+  counters(): AlertCounters {
+    return this.state.counters;
+  }
+
+  /** Resolves when every queued post and edit has been tried and the state is saved. */
+  async settled(): Promise<void> {
+    while (this.working !== undefined || this.saving !== undefined) {
+      await this.working;
+      await this.saving;
+    }
+  }
+
+  private press(step: PressStep): PressStep {
+    this.run(step);
+    return step;
+  }
+
+  private feed(step: SignalStep): void {
+    this.signals = step.state;
+    const now = this.opts.clock.now();
+    for (const signal of step.signals) this.run(raise(this.state, signal, this.opts.rules(), now, this.newId));
+    this.schedule();
+  }
+
+  private run(step: AlertStep): void {
+    const changed = step.state !== this.state;
+    this.state = step.state;
+    for (const effect of step.effects) this.apply(effect);
+    if (changed || step.effects.length > 0) this.save();
+    this.schedule();
+    this.work();
+  }
+
+  private apply(effect: AlertEffect): void {
+    const inc = this.state.incidents.get(effect.incidentId);
+    if (inc === undefined) return;
+    switch (effect.type) {
+      case 'post':
+        this.posts.push({ incidentId: effect.incidentId, targetIndex: effect.targetIndex });
+        break;
+      case 'update':
+        this.dirty.add(effect.incidentId);
+        break;
+      case 'audit':
+        this.opts.audit(effect.kind, inc, effect.by);
+        break;
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const pendingLeave = Math.min(...[...this.signals.pending.values()].map((p) => p.at + HANGUP_WAIT_MS));
+    const due = Math.min(nextDue(this.state, this.opts.rules()) ?? Infinity, pendingLeave);
+    if (!Number.isFinite(due) || due === this.timerAt) return;
+    if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
+    this.timerAt = due;
+    this.timer = this.opts.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = undefined;
+      const now = this.opts.clock.now();
+      this.feed(onTick(this.signals, now));
+      this.run(tick(this.state, this.opts.rules(), now));
+    }, Math.max(0, due - this.opts.clock.now()));
+  }
+
+  private work(): void {
+    if (this.working !== undefined) return;
+    this.working = this.drain().finally(() => {
+      this.working = undefined;
+      // Work queued after drain() saw empty queues but before this callback ran.
+      if (this.posts.length > 0 || this.dirty.size > 0) this.work();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const post = this.posts.shift();
+      if (post !== undefined) {
+        await this.post(post.incidentId, post.targetIndex);
+        continue;
+      }
+      const id = this.dirty.values().next().value;
+      if (id === undefined) return;
+      this.dirty.delete(id);
+      await this.edit(id);
+    }
+  }
+
+  private async post(incidentId: string, targetIndex: number): Promise<void> {
+    const key = deliveryKey(incidentId, targetIndex);
+    const inc = this.state.incidents.get(incidentId);
+    const rule = inc === undefined ? undefined : this.opts.rules().get(inc.ruleId);
+    const target = rule === undefined ? undefined : ruleTargets(rule)[targetIndex];
+    if (inc === undefined || target === undefined || this.deliveries.has(key)) return;
+    this.deliveries.set(key, { incidentId, targetIndex, ref: undefined });
+    await this.flushSave();
+    const view = this.opts.render(inc, this.opts.clock.now());
+    const ref = await this.attempt(`post alert ${incidentId} to ${target.platform}:${target.channel ?? target.user ?? ''}`, () => this.opts.delivery.post(target, view));
+    if (ref === undefined) return;
+    this.deliveries.set(key, { incidentId, targetIndex, ref });
+    this.lastSent.set(key, JSON.stringify(view));
+    this.save();
+    // The incident may have changed (acked, folded) while its first post was on the way.
+    if (JSON.stringify(this.opts.render(this.state.incidents.get(incidentId) ?? inc, this.opts.clock.now())) !== this.lastSent.get(key)) this.dirty.add(incidentId);
+  }
+
+  private async edit(incidentId: string): Promise<void> {
+    const inc = this.state.incidents.get(incidentId);
+    if (inc === undefined) return;
+    const view = this.opts.render(inc, this.opts.clock.now());
+    const text = JSON.stringify(view);
+    for (const [key, d] of this.deliveries) {
+      if (d.incidentId !== incidentId || d.ref === undefined || this.lastSent.get(key) === text) continue;
+      const ref = d.ref;
+      const done = await this.attempt(`edit alert ${incidentId}`, async () => { await this.opts.delivery.update(ref, view); return true; });
+      if (done === true) this.lastSent.set(key, text);
+    }
+  }
+
+  /** Runs one platform call, waiting out 429s and retrying transient failures a few times. */
+  private async attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (err) {
+        const retryIn = err instanceof PlatformRateLimitedError ? err.retryAfterMs
+          : err instanceof PlatformError && err.transient ? TRANSIENT_BACKOFF_MS * attempt : undefined;
+        if (retryIn === undefined || attempt >= MAX_ATTEMPTS || this.stopped) {
+          const level = err instanceof MessageGoneError ? 'info' : 'warn';
+          this.opts.log[level]({ err, attempt }, `could not ${what}`);
+          return undefined;
+        }
+        await new Promise<void>((res) => { this.opts.clock.setTimeout(res, retryIn); });
+      }
+    }
+  }
+
+  private save(): void {
+    if (this.saving !== undefined) {
+      this.saveAgain = true;
+      return;
+    }
+    this.saving = this.writeState().finally(() => {
+      this.saving = undefined;
+      if (this.saveAgain) {
+        this.saveAgain = false;
+        this.save();
+      }
+    });
+  }
+
+  private async flushSave(): Promise<void> {
+    this.save();
+    while (this.saving !== undefined) await this.saving;
+  }
+
+  private async writeState(): Promise<void> {
+    try {
+      await this.opts.kv.set(ALERT_STATE_KEY, encodeAlerts({ state: this.state, deliveries: [...this.deliveries.values()] }));
+    } catch (err) {
+      this.opts.log.error({ err }, 'could not save the alert state');
+    }
+  }
+}
+
+function deliveryKey(incidentId: string, targetIndex: number): string {
+  return `${incidentId}#${targetIndex}`;
+}
