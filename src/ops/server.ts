@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log.ts';
+import type { BotMetrics } from './metrics.ts';
+
+/**
+ * The operations listener: `/livez` (the process answers; checks nothing else), `/readyz` (JSON,
+ * each dependency; 503 while a required one is down) and `/metrics` (Prometheus text format). It
+ * listens on its own address, loopback by default, apart from the player page that faces browsers.
+ */
+
+export interface ReadinessCheck {
+  readonly name: string;
+  /** `pbx`, `sensor`, `adapter`, `store`, `redis` ... */
+  readonly kind: string;
+  /** A required dependency that is down makes the bot not ready. */
+  readonly required: boolean;
+  check(): { readonly ok: boolean; readonly detail?: string };
+}
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly checks: readonly { readonly name: string; readonly kind: string; readonly required: boolean; readonly ok: boolean; readonly detail?: string }[];
+}
+
+export function readiness(checks: readonly ReadinessCheck[]): ReadinessReport {
+  const results = checks.map((c) => {
+    let r: { readonly ok: boolean; readonly detail?: string };
+    try {
+      r = c.check();
+    } catch (err) {
+      r = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+    }
+    return { name: c.name, kind: c.kind, required: c.required, ok: r.ok, ...(r.detail === undefined ? {} : { detail: r.detail }) };
+  });
+  return { ready: results.every((r) => r.ok || !r.required), checks: results };
+}
+
+export interface OpsServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly metrics: BotMetrics;
+  readonly checks: () => readonly ReadinessCheck[];
+  readonly log: Logger;
+}
+
+export interface OpsServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
+  const server: Server = createServer((req, res) => {
+    handle(opts, req, res).catch((err: unknown) => {
+      opts.log.error({ err }, 'ops request failed');
+      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+async function handle(opts: OpsServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    send(res, 405, 'text/plain', 'method not allowed\n');
+    return;
+  }
+  switch (path) {
+    case '/livez':
+      send(res, 200, 'text/plain', 'ok\n');
+      return;
+    case '/readyz': {
+      const report = readiness(opts.checks());
+      send(res, report.ready ? 200 : 503, 'application/json', `${JSON.stringify(report)}\n`);
+      return;
+    }
+    case '/metrics':
+      send(res, 200, opts.metrics.registry.contentType, await opts.metrics.registry.metrics());
+      return;
+    default:
+      send(res, 404, 'text/plain', 'not found: try /livez, /readyz or /metrics\n');
+  }
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+  res.end(body);
+}
