@@ -639,7 +639,7 @@ describe('AmiClient disconnects and reconnects', () => {
     await s.close();
     const c = client(s, { port, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
     const err = await rejection(c.start());
-    expect(isBotError(err, 'ami_disconnected')).toBe(true);
+    expect(isBotError(err, 'ami_unreachable')).toBe(true);
     const connected = once(c, 'connected');
     await s.restart();
     await connected;
@@ -690,7 +690,7 @@ describe('AmiClient disconnects and reconnects', () => {
     const port = s.port;
     await s.close();
     const c = client(s, { port, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
-    expect(isBotError(await rejection(c.start()), 'ami_disconnected')).toBe(true);
+    expect(isBotError(await rejection(c.start()), 'ami_unreachable')).toBe(true);
     const connected = once(c, 'connected');
     await s.restart();
     await connected;
