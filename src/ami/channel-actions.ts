@@ -48,7 +48,7 @@ export interface OriginateParams {
   readonly callerId?: string;
   /**
    * Dial timeout (AMI `Timeout`, ms; Asterisk's default is 30 s). The wait for the outcome is this
-   * plus the action timeout: see `originateWaitMs` in client.ts.
+   * plus the action timeout: see `originateWaitMs` in originate-wait.ts.
    */
   readonly timeoutMs?: number;
   /** Channel variables, sent as one `Variable: name=value` header each. */
