@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'ami_disconnected'
   | 'ami_timeout'
   | 'ami_login_failed'
+  | 'ami_unreachable'
+  | 'ami_permission_denied'
   | 'ami_action_failed'
   | 'ami_protocol'
   | 'ami_bad_response'

@@ -70,17 +70,68 @@ export class AmiActionError extends BotError {
 }
 
 /**
- * The PBX refused the Challenge or the Login (`Response: Error`). The client retries it slowly (see
- * `loginRetryMs`). Names the user and host, never the secret.
+ * The PBX refused the Challenge or the Login (`Response: Error`, "Authentication failed" for a wrong
+ * secret). The client retries it slowly (see `loginRetryMs`). Names the user and host, never the secret.
  */
 export class AmiLoginError extends BotError {
   readonly code = 'ami_login_failed' as const;
   readonly pbx: string;
+  readonly username: string;
+  /** Asterisk's text, for logs only. */
+  readonly amiMessage: string;
   constructor(pbx: string, username: string, host: string, port: number, reason: string) {
     super('The bot could not log in to the phone system.', {
       detail: `AMI ${pbx}: login as ${JSON.stringify(username)} at ${host}:${port} failed: ${reason}`,
+      adminHint: `Check the AMI username and secret of PBX ${pbx} in the bot's config against manager.conf on the PBX (and its permit/deny lines).`,
     });
     this.pbx = pbx;
+    this.username = username;
+    this.amiMessage = reason;
+  }
+}
+
+/**
+ * No AMI listener could be reached at host:port (refused, no route, name not found, connect timeout):
+ * the PBX is down, or the address or a firewall is wrong. Apart from `ami_disconnected`, which is a
+ * link that was up, or a failure after the TCP connect (TLS, framing).
+ */
+export class AmiUnreachableError extends BotError {
+  readonly code = 'ami_unreachable' as const;
+  readonly pbx: string;
+  readonly host: string;
+  readonly port: number;
+  constructor(pbx: string, host: string, port: number, reason: string, cause?: unknown) {
+    super('The bot cannot reach the phone system right now.', {
+      detail: `AMI ${pbx}: cannot reach ${host}:${port}: ${reason}`,
+      cause,
+      adminHint: `Check that Asterisk runs with AMI enabled at ${host}:${port} (manager.conf: enabled, port, bindaddr) and that no firewall blocks the bot.`,
+    });
+    this.pbx = pbx;
+    this.host = host;
+    this.port = port;
+  }
+}
+
+/**
+ * The PBX answered one action `Response: Error` / `Message: Permission denied`: the bot's manager
+ * user lacks the write class that action needs. The link stays up; only this action failed.
+ */
+export class AmiPermissionDeniedError extends BotError {
+  readonly code = 'ami_permission_denied' as const;
+  readonly pbx: string;
+  readonly action: string;
+  /** Asterisk's write classes for the action, any one of which lets it through; empty when not known. */
+  readonly writeClasses: readonly string[];
+  constructor(pbx: string, action: string, username: string | undefined, writeClasses: readonly string[]) {
+    const user = username === undefined ? 'the bot\'s AMI user' : `the AMI user ${JSON.stringify(username)}`;
+    const classes = writeClasses.length === 0 ? 'the write class that action needs' : `one of the write classes ${writeClasses.join(', ')}`;
+    super('The bot is not allowed to do that on the phone system.', {
+      detail: `AMI ${pbx}: ${action} refused: Permission denied`,
+      adminHint: `Give ${user} of PBX ${pbx} ${classes} in manager.conf (needed for ${action}), then run "manager reload".`,
+    });
+    this.pbx = pbx;
+    this.action = action;
+    this.writeClasses = writeClasses;
   }
 }
 

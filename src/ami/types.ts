@@ -1,3 +1,4 @@
+import type { AmiLinkState } from './link-state.ts';
 import type { AmiMessage } from './message.ts';
 
 /** A field value of an outgoing action. An array repeats the key (`Variable: a=1`, `Variable: b=2`). */
@@ -23,6 +24,8 @@ export interface AmiLink {
   /** The PBX id from config (used in logs and errors). */
   readonly name: string;
   readonly connected: boolean;
+  /** Connected, or why not (login refused, unreachable, down), each failure with its fix in `error.adminHint`. */
+  readonly linkState: AmiLinkState;
   /** Plain action. Resolves with the `Response: Success` message; `Response: Error` rejects with `AmiActionError`. */
   action(req: AmiActionRequest, opts?: AmiCallOptions): Promise<AmiMessage>;
   /** Event-list action: resolves with the list items once `EventList: Complete` arrives. */
@@ -34,7 +37,9 @@ export interface AmiLink {
   on(event: 'event', listener: (msg: AmiMessage) => void): this;
   on(event: 'connected', listener: () => void): this;
   on(event: 'disconnected', listener: (reason: Error) => void): this;
+  on(event: 'state', listener: (state: AmiLinkState) => void): this;
   off(event: 'event', listener: (msg: AmiMessage) => void): this;
   off(event: 'connected', listener: () => void): this;
   off(event: 'disconnected', listener: (reason: Error) => void): this;
+  off(event: 'state', listener: (state: AmiLinkState) => void): this;
 }

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AmiClient, DEFAULT_ORIGINATE_TIMEOUT_MS, originateWaitMs, type AmiClientOptions } from '../../src/ami/client.ts';
 import type { AmiMessage } from '../../src/ami/message.ts';
 import type { AmiEventMap } from '../../src/ami/events.ts';
@@ -10,6 +9,7 @@ import { ScriptedAmiServer, SECRET, USERNAME, type ScriptedConnection } from './
 import { fixture } from './helpers/fixtures.ts';
 import { capturingLogger, LEVEL } from './helpers/log.ts';
 import { rejection } from './helpers/rejection.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -129,14 +129,8 @@ describe('AmiClient and a PBX that is still booting', () => {
   it("emits 'connected' only after FullyBooted, so a sync run on 'connected' gets real answers", async () => {
     const s = await server();
     let bootedSent = false;
-    s.handle('Login', (conn, a) => {
-      acceptLoginWithoutBoot(conn, a);
-      // Like Asterisk after a restart: logins are accepted while modules still load, FullyBooted follows.
-      setTimeout(() => {
-        bootedSent = true;
-        conn.send([['Event', 'FullyBooted'], ['Privilege', 'system,all'], ['Status', 'Fully Booted']]);
-      }, 50);
-    });
+    // Like Asterisk after a restart: logins are accepted while modules still load, FullyBooted follows.
+    s.handle('Login', acceptLoginWithoutBoot);
     s.handle('ConfbridgeListRooms', (conn, a) => {
       if (!bootedSent) {
         conn.error(a, 'Invalid/unknown command');
@@ -147,19 +141,36 @@ describe('AmiClient and a PBX that is still booting', () => {
       conn.send([['Event', 'ConfbridgeListRooms'], ['ActionID', id], ['Conference', '200'], ['Parties', '2'], ['Marked', '0'], ['Locked', 'No'], ['Muted', 'No']]);
       conn.send([['Event', 'ConfbridgeListRoomsComplete'], ['ActionID', id], ['EventList', 'Complete'], ['ListItems', '1']]);
     });
-    const c = client(s, { bootWaitMs: 60_000 });
+    const clock = new FakeClock();
+    const c = client(s, { bootWaitMs: 60_000, clock });
+    let connected = false;
     const synced = new Promise((resolve, reject) => {
-      c.once('connected', () => confbridgeListRooms(c).then(resolve, reject));
+      c.once('connected', () => {
+        connected = true;
+        confbridgeListRooms(c).then(resolve, reject);
+      });
     });
-    await c.start();
+    const started = c.start();
+    await clock.nextTimer((ms) => ms === 60_000);
+    await clock.advance(59_999);
+    expect(connected).toBe(false);
+    bootedSent = true;
+    s.connections[0]!.send([['Event', 'FullyBooted'], ['Privilege', 'system,all'], ['Status', 'Fully Booted']]);
+    await started;
     expect(await synced).toEqual([{ conference: '200', parties: 2, marked: 0, locked: false, muted: false }]);
   });
 
   it('goes on after bootWaitMs when FullyBooted never comes (a user without the system read class)', async () => {
     const s = await server();
     s.handle('Login', acceptLoginWithoutBoot);
-    const c = client(s, { bootWaitMs: 20 });
-    await c.start();
+    const clock = new FakeClock();
+    const c = client(s, { bootWaitMs: 2_000, clock });
+    const started = c.start();
+    await clock.nextTimer((ms) => ms === 2_000);
+    await clock.advance(1_999);
+    expect(c.connected).toBe(false);
+    await clock.advance(1);
+    await started;
     expect(c.connected).toBe(true);
     expect((await c.action({ action: 'Ping' })).get('Ping')).toBe('Pong');
   });
@@ -169,12 +180,15 @@ describe('AmiClient and refused logins', () => {
   it('retries a refused login after loginRetryMs, not on the fast reconnect backoff', async () => {
     const s = await server();
     const { logger, records } = capturingLogger();
-    const c = client(s, { secret: 'wrong', logger, loginRetryMs: 60_000, reconnect: { initialDelayMs: 5, maxDelayMs: 5 } });
+    const clock = new FakeClock();
+    const c = client(s, { secret: 'wrong', logger, loginRetryMs: 60_000, reconnect: { initialDelayMs: 5, maxDelayMs: 5 }, clock });
     expect(isBotError(await rejection(c.start()), 'ami_login_failed')).toBe(true);
     expect(records.filter((r) => r.msg === 'reconnecting to AMI').map((r) => r['delayMs'])).toEqual([60_000]);
-    // Well past the fast backoff: a retry on it would have opened a second connection by now.
-    await sleep(50);
+    expect(await clock.nextTimer()).toBe(60_000);
+    await clock.advance(59_999);
     expect(s.connections).toHaveLength(1);
+    await clock.advance(1);
+    await s.connection(1);
   });
 
   it('logs a refusal streak at error level once, and again for a new streak after a login was accepted', async () => {
@@ -204,9 +218,12 @@ describe('AmiClient and refused logins', () => {
       conn.error(a, 'Authentication failed');
       conn.socket.end();
     });
-    const c = client(s, { loginRetryMs: 5, reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const clock = new FakeClock();
+    const c = client(s, { loginRetryMs: 5, reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 }, clock });
     expect(isBotError(await rejection(c.start()), 'ami_login_failed')).toBe(true);
-    // Only the login retry is short here, so a second attempt shows it was handled as a refusal.
+    // Only the login retry is short here, so a retry after it shows it was handled as a refusal.
+    expect(await clock.nextTimer()).toBe(5);
+    await clock.advance(5);
     await s.connection(1);
   });
 
@@ -241,10 +258,17 @@ describe('AmiClient actions', () => {
   it('rejects an unanswered action with ami_timeout and stays usable', async () => {
     const s = await server();
     s.handle('CoreSettings', () => undefined);
-    const c = client(s);
+    const clock = new FakeClock();
+    const c = client(s, { clock });
     await c.start();
-    const err = await rejection(c.action({ action: 'CoreSettings' }, { timeoutMs: 30 }));
-    expect(isBotError(err, 'ami_timeout')).toBe(true);
+    let settled = false;
+    const answer = rejection(c.action({ action: 'CoreSettings' }, { timeoutMs: 30 })).finally(() => {
+      settled = true;
+    });
+    await clock.advance(29);
+    expect(settled).toBe(false);
+    await clock.advance(1);
+    expect(isBotError(await answer, 'ami_timeout')).toBe(true);
     expect((await c.action({ action: 'Ping' })).get('Ping')).toBe('Pong');
   });
 
@@ -285,23 +309,27 @@ describe('AmiClient actions', () => {
   it('rejects an action whose ActionID is still pending as an internal bug, without sending it', async () => {
     const s = await server();
     s.handle('Hold', () => undefined);
-    const c = client(s, { actionIdGenerator: () => 'same-id' });
+    const clock = new FakeClock();
+    const c = client(s, { actionIdGenerator: () => 'same-id', clock });
     await c.start();
-    const held = c.action({ action: 'Hold' }, { timeoutMs: 200 });
+    const held = rejection(c.action({ action: 'Hold' }, { timeoutMs: 200 }));
     const err = await rejection(c.action({ action: 'Echo' }));
     expect(isBotError(err, 'internal')).toBe(true);
     expect((err as Error).message).toContain('same-id');
-    expect(isBotError(await rejection(held), 'ami_timeout')).toBe(true);
+    await clock.advance(200);
+    expect(isBotError(await held, 'ami_timeout')).toBe(true);
     expect(s.connections[0]!.actions.map((a) => a.get('Action'))).toEqual(['Login', 'Hold']);
   });
 
   it('drops a late answer to a timed-out list action instead of emitting its items as events', async () => {
     const s = await server();
     s.handle('CoreShowChannels', () => undefined);
-    const c = client(s);
+    const clock = new FakeClock();
+    const c = client(s, { clock });
     await c.start();
-    const err = await rejection(c.listAction({ action: 'CoreShowChannels' }, { timeoutMs: 20 }));
-    expect(isBotError(err, 'ami_timeout')).toBe(true);
+    const failed = rejection(c.listAction({ action: 'CoreShowChannels' }, { timeoutMs: 20 }));
+    await clock.advance(20);
+    expect(isBotError(await failed, 'ami_timeout')).toBe(true);
     const events = collectEvents(c);
     const conn = s.connections[0]!;
     const id = (await conn.waitForAction('CoreShowChannels')).actionId ?? '';
@@ -457,15 +485,18 @@ describe('AmiClient event lists and events', () => {
   it('waits for an async Originate without Timeout beyond actionTimeoutMs, since Asterisk dials for 30 s by default', async () => {
     const s = await server();
     s.handle('Originate', (conn, a) => conn.ok(a, ['Message', 'Originate successfully queued']));
-    s.handle('Silent', () => undefined);
-    const c = client(s, { actionTimeoutMs: 20 });
+    const clock = new FakeClock();
+    const c = client(s, { actionTimeoutMs: 2_000, clock });
     await c.start();
-    const result = c.originateAsync({ action: 'Originate', fields: { Channel: 'PJSIP/555', Context: 'confs', Exten: '200', Priority: 1 } });
+    let settled = false;
+    const result = c.originateAsync({ action: 'Originate', fields: { Channel: 'PJSIP/555', Context: 'confs', Exten: '200', Priority: 1 } }).finally(() => {
+      settled = true;
+    });
     const conn = s.connections[0]!;
     const action = await conn.waitForAction('Originate');
     expect(action.has('Timeout')).toBe(false);
-    // A later action with a longer timeout runs out first: the client's own clock is past actionTimeoutMs.
-    expect(isBotError(await rejection(c.action({ action: 'Silent' }, { timeoutMs: 40 })), 'ami_timeout')).toBe(true);
+    await clock.advance(DEFAULT_ORIGINATE_TIMEOUT_MS + 2_000 - 1);
+    expect(settled).toBe(false);
     conn.send([['Event', 'OriginateResponse'], ['ActionID', action.actionId ?? ''], ['Response', 'Success'], ['Channel', 'PJSIP/555-1'], ['Reason', '4'], ['Uniqueid', '9.1']]);
     expect((await result).get('Reason')).toBe('4');
   });
@@ -481,10 +512,12 @@ describe('AmiClient event lists and events', () => {
   it('still emits an OriginateResponse that comes after its wait ran out, as an event', async () => {
     const s = await server();
     s.handle('Originate', (conn, a) => conn.ok(a, ['Message', 'Originate successfully queued']));
-    const c = client(s);
+    const clock = new FakeClock();
+    const c = client(s, { clock });
     await c.start();
-    const err = await rejection(c.originateAsync({ action: 'Originate', fields: { Channel: 'PJSIP/555', Application: 'Wait', Data: '1' } }, { timeoutMs: 20 }));
-    expect(isBotError(err, 'ami_timeout')).toBe(true);
+    const failed = rejection(c.originateAsync({ action: 'Originate', fields: { Channel: 'PJSIP/555', Application: 'Wait', Data: '1' } }, { timeoutMs: 20 }));
+    await clock.advance(20);
+    expect(isBotError(await failed, 'ami_timeout')).toBe(true);
     const late = nextEvent(c, 'OriginateResponse');
     const action = await s.connections[0]!.waitForAction('Originate');
     s.connections[0]!.send([['Event', 'OriginateResponse'], ['ActionID', action.actionId ?? ''], ['Response', 'Success'], ['Channel', 'PJSIP/555-1'], ['Reason', '4'], ['Uniqueid', '9.1']]);
@@ -639,7 +672,7 @@ describe('AmiClient disconnects and reconnects', () => {
     await s.close();
     const c = client(s, { port, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
     const err = await rejection(c.start());
-    expect(isBotError(err, 'ami_disconnected')).toBe(true);
+    expect(isBotError(err, 'ami_unreachable')).toBe(true);
     const connected = once(c, 'connected');
     await s.restart();
     await connected;
@@ -652,24 +685,38 @@ describe('AmiClient disconnects and reconnects', () => {
       if (conn === s.connections[0]) return;
       conn.ok(a, ['Ping', 'Pong']);
     });
-    const c = client(s, { pingIntervalMs: 20, pingTimeoutMs: 40 });
+    const clock = new FakeClock();
+    const c = client(s, { pingIntervalMs: 15_000, pingTimeoutMs: 5_000, clock });
     await c.start();
-    const [reason] = (await once(c, 'disconnected')) as [Error];
+    const disconnected = once(c, 'disconnected');
+    await clock.advance(15_000);
+    await s.connections[0]!.waitForAction('Ping');
+    await clock.advance(4_999);
+    expect(c.connected).toBe(true);
+    await clock.advance(1);
+    const [reason] = (await disconnected) as [Error];
     expect(reason.message).toMatch(/Ping/);
-    await once(c, 'connected');
-    expect(s.connections.length).toBeGreaterThanOrEqual(2);
+    const reconnected = once(c, 'connected');
+    await clock.advance(await clock.nextTimer((ms) => ms <= 50));
+    await reconnected;
+    expect(s.connections).toHaveLength(2);
+    await clock.advance(15_000);
     await s.connections[1]!.waitForAction('Ping');
+    await clock.advance(5_000);
+    expect(c.connected).toBe(true);
   });
 
   it('stop() sends Logoff, closes, and does not reconnect', async () => {
     const s = await server();
-    const c = client(s);
+    const clock = new FakeClock();
+    const c = client(s, { clock });
     await c.start();
     await c.stop();
     expect(c.connected).toBe(false);
     expect(s.connections[0]!.actions.map((a) => a.get('Action'))).toEqual(['Login', 'Logoff']);
-    // Several times the longest reconnect delay (50 ms): a reconnect would have happened by now.
-    await sleep(150);
+    // No reconnect is even scheduled.
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(60_000);
     expect(s.connections).toHaveLength(1);
   });
 
@@ -690,7 +737,7 @@ describe('AmiClient disconnects and reconnects', () => {
     const port = s.port;
     await s.close();
     const c = client(s, { port, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
-    expect(isBotError(await rejection(c.start()), 'ami_disconnected')).toBe(true);
+    expect(isBotError(await rejection(c.start()), 'ami_unreachable')).toBe(true);
     const connected = once(c, 'connected');
     await s.restart();
     await connected;
