@@ -76,6 +76,11 @@ export interface MeetmeTalkRequestEvent extends Base<'MeetmeTalkRequest'>, Chann
 export interface HangupEvent extends Base<'Hangup'>, ChannelSnapshot {
   readonly cause: number;
   readonly causeText: string;
+  /**
+   * The channel driver's own cause (the SIP response code), from `TechCause` where Asterisk sends it
+   * (22.7 and later); undefined otherwise.
+   */
+  readonly techCause: number | undefined;
 }
 export interface NewchannelEvent extends Base<'Newchannel'>, ChannelSnapshot {
   readonly context: string;
@@ -230,7 +235,7 @@ const PARSERS: Record<string, Parser> = {
   },
   Hangup: (m) => {
     const s = snapshot(m);
-    return s && { event: 'Hangup', typed: true, raw: m, ...s, cause: int(m.get('Cause')) ?? 0, causeText: m.get('Cause-txt') ?? '' };
+    return s && { event: 'Hangup', typed: true, raw: m, ...s, cause: int(m.get('Cause')) ?? 0, causeText: m.get('Cause-txt') ?? '', techCause: techCause(m.get('TechCause')) };
   },
   Newchannel: (m) => {
     const s = snapshot(m);
@@ -266,4 +271,10 @@ export function parseAmiEvent(msg: AmiMessage): AmiEvent {
   const parser = PARSERS[name];
   const typed = parser?.(msg);
   return typed ?? { event: name, typed: false, raw: msg };
+}
+
+/** `503`, or `SIP 503 Service Unavailable` as some drivers word it: the first 3-digit code. */
+function techCause(value: string | undefined): number | undefined {
+  const code = value === undefined ? undefined : /\b([1-6]\d\d)\b/.exec(value)?.[1];
+  return code === undefined ? undefined : Number(code);
 }

@@ -145,7 +145,7 @@ function join(state: PbxState, j: JoinInfo, now: number): Reduction {
   return { state: putRoom(state, room), changes };
 }
 
-function leave(state: PbxState, roomName: string, uniqueid: string, cause?: { cause: number; causeText: string }): Reduction {
+function leave(state: PbxState, roomName: string, uniqueid: string, cause?: { cause: number; causeText: string; techCause: number | undefined }): Reduction {
   const room = state.rooms.get(roomName);
   if (room === undefined) return { state, changes: NO_CHANGES };
   for (const kind of ['muzak', 'stream'] as const) {
@@ -156,7 +156,7 @@ function leave(state: PbxState, roomName: string, uniqueid: string, cause?: { ca
   const participant = room.participants.get(uniqueid);
   if (participant === undefined) return { state, changes: NO_CHANGES };
   const change: RoomChange = cause
-    ? { type: 'left', pbx: state.pbx, room: roomName, participant, cause: cause.cause, causeText: cause.causeText }
+    ? { type: 'left', pbx: state.pbx, room: roomName, participant, cause: cause.cause, causeText: cause.causeText, ...(cause.techCause === undefined ? {} : { techCause: cause.techCause }) }
     : { type: 'left', pbx: state.pbx, room: roomName, participant };
   return { state: putRoom(state, withoutParticipant(room, uniqueid)), changes: [change] };
 }
@@ -197,13 +197,14 @@ function setRoomFlag(state: PbxState, roomName: string, flag: 'locked' | 'record
 function hangup(state: PbxState, ev: Extract<AmiEvent, { event: 'Hangup'; typed: true }>): Reduction {
   const record: RoomChange = {
     type: 'hangup', pbx: state.pbx, channel: ev.channel, uniqueid: ev.uniqueid, cause: ev.cause, causeText: ev.causeText,
+    ...(ev.techCause === undefined ? {} : { techCause: ev.techCause }),
     callerNum: cleanCallerId(ev.callerIdNum), callerName: cleanCallerId(ev.callerIdName),
   };
   const found = findByUniqueid(state, ev.uniqueid);
   const inj = found ? undefined : findInjection(state, ev.uniqueid);
   const roomName = found?.room.name ?? inj?.room.name;
   if (roomName === undefined) return { state, changes: [record] };
-  const left = leave(state, roomName, ev.uniqueid, { cause: ev.cause, causeText: ev.causeText });
+  const left = leave(state, roomName, ev.uniqueid, { cause: ev.cause, causeText: ev.causeText, techCause: ev.techCause });
   return { state: left.state, changes: [...left.changes, record] };
 }
 

@@ -93,3 +93,11 @@ describe('alert signals from conference changes', () => {
     expect(stopped.signals).toEqual([]);
   });
 });
+
+describe('hangup causes from AMI', () => {
+  it('carries the SIP code from TechCause into the hangup signal', () => {
+    const f = new Feed().push(join('1', '701', 'Tim'), T0).push(join('2', '702', 'Ann'), T0)
+      .push(hangup('1', '701', 34, { TechCause: 'SIP 503 Service Unavailable' }), T0 + 1_000);
+    expect(f.signals.find((s) => s.kind === 'hangup')).toMatchObject({ cause: 34, techCause: 503 });
+  });
+});
