@@ -313,6 +313,18 @@ function logDestination(config: Config): DestinationStream {
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
+/**
+ * Logs a promise rejection nobody handled and keeps the process serving. Node 20 would otherwise
+ * exit, and one SDK-internal rejection (a Socket Mode reconnect the SDK gave up on) must not take
+ * down every chat platform and PBX link with it.
+ */
+export function logUnhandledRejections(target: Pick<NodeJS.Process, 'on'>, log: Logger): void {
+  const mainLog = log.child({ component: 'main' });
+  target.on('unhandledRejection', (reason: unknown) => {
+    mainLog.error({ detail: reason instanceof Error ? reason.message : String(reason) }, 'unhandled promise rejection; still serving');
+  });
+}
+
 /** `npm start` / the `meetme-bot` bin. */
 export async function runFromCli(): Promise<void> {
   let config: Config;
@@ -328,6 +340,7 @@ export async function runFromCli(): Promise<void> {
   }
   // Logs go to stderr so they never interleave with the shell's prompt on stdout.
   const log = createLogger({ level: config.logLevel, destination: logDestination(config) });
+  logUnhandledRejections(process, log);
   const bot = await startBot(config, { logger: log });
   if (!bot.shell) process.stdout.write(`${bot.banner}\n`);
 

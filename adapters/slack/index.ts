@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type Receiver, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type BlockAction } from '@slack/bolt';
 import type {
   Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
 } from '../../src/core/adapter.ts';
@@ -16,6 +16,7 @@ import { UserGroupCache } from './identity.ts';
 import { actionIdOf, displayNameOf, isOnEphemeral, messageRefOf } from './inbound.ts';
 import { InteractionRegistry } from './interactions.ts';
 import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
+import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
 import { renderView, type RenderedMessage } from './render.ts';
 import { escapeMrkdwn, truncate, unescapeSlackText } from './text.ts';
 import { SlackWebApi } from './web-api.ts';
@@ -45,6 +46,8 @@ export interface SlackAdapterDeps {
   readonly postResponseUrl?: (url: string, body: unknown) => Promise<void>;
   /** How long one Web API call may take before it fails (default WEB_API_TIMEOUT_MS). */
   readonly webApiTimeoutMs?: number;
+  /** Socket Mode: the SDK's ping timeout, which also paces its reconnects (default 5 s). */
+  readonly clientPingTimeoutMs?: number;
 }
 
 export type AlertTarget = { readonly channel: string } | { readonly user: string };
@@ -89,26 +92,6 @@ async function defaultPostResponseUrl(url: string, body: unknown): Promise<void>
   if (!res.ok) throw new PlatformError('Slack', `response_url: HTTP ${res.status}`, res.status >= 500);
 }
 
-function webClientOptions(config: SlackConfig, timeoutMs: number): webApi.WebClientOptions {
-  const options: webApi.WebClientOptions = {
-    // The core's status scheduler owns retries and pacing, so the SDK must surface 429s at once.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: timeoutMs,
-  };
-  if (config.apiUrl !== undefined) options.slackApiUrl = config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`;
-  return options;
-}
-
-function buildReceiver(config: SlackConfig, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {
-  if (config.mode === 'http') {
-    if (config.signingSecret === undefined) throw new PlatformError('Slack', 'HTTP mode needs a signing secret', false);
-    return new HTTPReceiver({ signingSecret: config.signingSecret, port: config.port, logger, endpoints: '/slack/events' });
-  }
-  if (config.appToken === undefined) throw new PlatformError('Slack', 'Socket Mode needs an app-level token', false);
-  return new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions: { ...clientOptions } } });
-}
-
 export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps = {}): SlackAdapter {
   const rootLog = deps.logger ?? silentLogger();
   const log = rootLog.child({ component: 'slack' });
@@ -117,8 +100,9 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
   const postResponseUrl = deps.postResponseUrl ?? defaultPostResponseUrl;
   // A child of `log` would carry `component` twice (pino repeats a key set by parent and child).
   const sdkLogger = boltLogger(rootLog.child({ component: 'slack-sdk' }));
-  const clientOptions = webClientOptions(config, deps.webApiTimeoutMs ?? WEB_API_TIMEOUT_MS);
-  const receiver = buildReceiver(config, sdkLogger, clientOptions);
+  const timeoutMs = deps.webApiTimeoutMs ?? WEB_API_TIMEOUT_MS;
+  const clientOptions = webClientOptions(config, timeoutMs);
+  const receiver = buildReceiver(config, sdkLogger, timeoutMs, deps.clientPingTimeoutMs !== undefined ? { clientPingTimeoutMs: deps.clientPingTimeoutMs } : {});
   const app = new App({
     token: config.botToken,
     receiver,
@@ -311,8 +295,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       state = 'stopped';
       inbound = undefined;
       if (receiver instanceof SocketModeReceiver) {
-        // The receiver's own stop() does not wait for the socket to close.
-        await receiver.client.disconnect();
+        // The receiver's own stop() neither waits for the socket to close nor stops a reconnect.
+        await stopSocketMode(receiver);
       } else {
         await app.stop();
       }
