@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type BlockAction } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type BlockAction } from '@slack/bolt';
 import type {
   Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
 } from '../../src/core/adapter.ts';
-import { PlatformError } from '../../src/core/adapter-errors.ts';
+import { PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
+import { systemClock, type Clock } from '../../src/core/clock.ts';
 import { SLASH_COMMAND } from '../../src/core/commands.ts';
 import type { ButtonView, ReplyView, View } from '../../src/core/views.ts';
 import type { SlackConfig } from '../../src/config.ts';
@@ -19,6 +20,8 @@ import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
 import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
 import { renderView, type RenderedMessage } from './render.ts';
 import { escapeMrkdwn, truncate, unescapeSlackText } from './text.ts';
+import { TokenRevokedError } from './errors.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SlackWebApi } from './web-api.ts';
 
 export { METHOD_SCOPES, requiredBotScopes } from './scopes.ts';
@@ -48,6 +51,10 @@ export interface SlackAdapterDeps {
   readonly webApiTimeoutMs?: number;
   /** Socket Mode: the SDK's ping timeout, which also paces its reconnects (default 5 s). */
   readonly clientPingTimeoutMs?: number;
+  /** Timers for retry delays (default: the system clock). */
+  readonly clock?: Clock;
+  /** How Web API calls are retried (default DEFAULT_RETRY_POLICY). */
+  readonly webApiRetry?: RetryPolicy;
 }
 
 export type AlertTarget = { readonly channel: string } | { readonly user: string };
@@ -59,6 +66,10 @@ export interface SlackAdapter extends ChatAdapter {
   postAlert(target: AlertTarget, view: View): Promise<MessageRef>;
   /** HTTP mode, once started: the port the receiver listens on. */
   httpPort(): number | undefined;
+  /** Started, and the bot token still works. */
+  isReady(): boolean;
+  /** Why the adapter is down (`token_revoked`, `app_uninstalled`...), or undefined while it is not. */
+  downReason(): string | undefined;
 }
 
 export const SLACK_LIMITS: AdapterLimits = {
@@ -103,15 +114,24 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
   const timeoutMs = deps.webApiTimeoutMs ?? WEB_API_TIMEOUT_MS;
   const clientOptions = webClientOptions(config, timeoutMs);
   const receiver = buildReceiver(config, sdkLogger, timeoutMs, deps.clientPingTimeoutMs !== undefined ? { clientPingTimeoutMs: deps.clientPingTimeoutMs } : {});
+  // `authorize` instead of `token`: with a token Bolt runs its own auth.test at init, unretried, and
+  // caches a failed one for every later event. The bot's ids come from SlackWebApi's auth.test.
   const app = new App({
-    token: config.botToken,
+    authorize: async () => ({ botToken: config.botToken, ...api.botIdentity() }),
     receiver,
     logger: sdkLogger,
     clientOptions,
     deferInitialization: true,
     convoStore: false,
   });
-  const api = new SlackWebApi(app.client);
+  const api = new SlackWebApi(new webApi.WebClient(config.botToken, clientOptions), {
+    clock: deps.clock ?? systemClock,
+    retry: deps.webApiRetry ?? DEFAULT_RETRY_POLICY,
+    logger: log,
+    onDead: (reason) => {
+      log.error({ reason }, `Slack refuses the bot token (${reason}): the Slack adapter is down and makes no more Slack calls; reinstall the app or set a new SLACK_BOT_TOKEN, then restart`);
+    },
+  });
   const interactions = new InteractionRegistry({ now, maxEntries: 10_000 });
   const pages = new PageMemory(5_000);
   const dmChannels = new Map<string, string>();
@@ -204,6 +224,14 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     await deliver('action', (h) => h.action(ctx, actionId));
   });
 
+  // Slack's word that the token is gone, before any call fails on it.
+  app.event('app_uninstalled', async () => {
+    api.markDead('app_uninstalled');
+  });
+  app.event('tokens_revoked', async ({ event }) => {
+    if (event.tokens.bot !== undefined && event.tokens.bot.length > 0) api.markDead('tokens_revoked');
+  });
+
   app.error(async (err) => {
     log.error({ code: err.code, detail: err.message }, 'Slack SDK error');
   });
@@ -259,6 +287,20 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     return ref;
   }
 
+  /**
+   * auth.test at start, retried by the Web API layer. A token Slack refuses stops the start; a Slack
+   * that stays unreachable does not: the bot starts with the manifest's @name and says so.
+   */
+  async function learnBotHandle(): Promise<void> {
+    try {
+      await api.learnBotHandle();
+    } catch (err) {
+      const slackBusy = err instanceof PlatformRateLimitedError || (err instanceof PlatformError && err.transient && !(err instanceof TokenRevokedError));
+      if (!slackBusy) throw err;
+      log.warn({ detail: err.message }, 'Slack did not answer auth.test; starting anyway and calling the bot by its manifest name');
+    }
+  }
+
   async function dmChannel(user: string): Promise<string> {
     const known = dmChannels.get(user);
     if (known !== undefined) return known;
@@ -275,7 +317,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       if (state !== 'idle') throw new PlatformError('Slack', `start() called while ${state}`, false);
       inbound = handlers;
       await app.init();
-      await api.learnBotHandle();
+      await learnBotHandle();
       if (receiver instanceof HTTPReceiver) {
         const listen = deps.httpHost !== undefined ? { port: config.port, host: deps.httpHost } : { port: config.port };
         server = (await app.start(listen)) as Server;
@@ -352,6 +394,14 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     async postAlert(target: AlertTarget, view: View): Promise<MessageRef> {
       const channel = 'channel' in target ? target.channel : await dmChannel(target.user);
       return postTo(channel, view);
+    },
+
+    isReady(): boolean {
+      return state === 'started' && api.deadReason() === undefined;
+    },
+
+    downReason(): string | undefined {
+      return api.deadReason();
     },
 
     httpPort(): number | undefined {
