@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type BlockAction } from '@slack/bolt';
 import type {
-  Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
+  ActionNote, Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
 } from '../../src/core/adapter.ts';
 import { PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
 import { systemClock, type Clock } from '../../src/core/clock.ts';
@@ -36,6 +36,9 @@ export { renderView } from './render.ts';
 
 const PLATFORM = 'slack';
 
+/** A Slack user id as it may appear inside a mention (`<@U0123ABC>`). */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
 export interface SlackAdapterDeps {
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -61,7 +64,7 @@ export type AlertTarget = { readonly channel: string } | { readonly user: string
 
 export interface SlackAdapter extends ChatAdapter {
   /** Posts a short audit line in the message's thread ("@alice muted Tim (701)"). */
-  postThreadNote(ref: MessageRef, text: string): Promise<void>;
+  postThreadNote(ref: MessageRef, text: string, note?: ActionNote): Promise<void>;
   /** Posts an alert to a channel, or to a user by DM. */
   postAlert(target: AlertTarget, view: View): Promise<MessageRef>;
   /** HTTP mode, once started: the port the receiver listens on. */
@@ -387,8 +390,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       }
     },
 
-    async postThreadNote(ref: MessageRef, text: string): Promise<void> {
-      await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: escapeMrkdwn(truncate(text, 3000)) });
+    async postThreadNote(ref: MessageRef, text: string, note?: ActionNote): Promise<void> {
+      // A Slack actor is mentioned by id: the name shown stays current and links to the profile.
+      const line = note !== undefined && note.actor.platform === PLATFORM && SLACK_USER_ID.test(note.actor.userId)
+        ? `<@${note.actor.userId}> ${escapeMrkdwn(truncate(note.action, 2900))}`
+        : escapeMrkdwn(truncate(text, 3000));
+      await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: line });
     },
 
     async postAlert(target: AlertTarget, view: View): Promise<MessageRef> {

@@ -436,6 +436,21 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
     expect(note?.params).toMatchObject({ channel: ALICE.channelId, thread_ts: ref.id, text: '@alice muted &lt;Tim&gt; (701)' });
   });
 
+  it('mentions the Slack user who acted in the audit line, and escapes the rest', async () => {
+    await setup();
+    const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    const actor = { platform: 'slack', userId: ALICE.userId, displayName: 'alice' };
+    await adapter.postThreadNote(ref, 'alice muted <Tim> (701)', { actor, action: 'muted <Tim> (701)' });
+    expect(fake.callsTo('chat.postMessage')[1]?.params['text']).toBe(`<@${ALICE.userId}> muted &lt;Tim&gt; (701)`);
+  });
+
+  it('names, not mentions, an actor from another platform (the shell) in the audit line', async () => {
+    await setup();
+    const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    await adapter.postThreadNote(ref, 'root muted Tim (701)', { actor: { platform: 'shell', userId: 'root', displayName: 'root' }, action: 'muted Tim (701)' });
+    expect(fake.callsTo('chat.postMessage')[1]?.params['text']).toBe('root muted Tim (701)');
+  });
+
   it('posts alerts to a channel, or by DM through one conversations.open per user', async () => {
     await setup();
     const alert = { kind: 'alert', severity: 'critical', title: 'Call dropped', text: 'Tim hung up abnormally', fields: [['Cause', '16']], buttons: [], ackedBy: undefined, at: clock } as const;
