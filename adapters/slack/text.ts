@@ -62,6 +62,19 @@ export function literalMrkdwn(raw: string): string {
   return escapeMrkdwn(raw.replace(/[*_~`\r\n]/g, (ch) => FORMATTING_LOOKALIKES[ch] ?? ' '));
 }
 
+/**
+ * Core-written text as mrkdwn: the core marks commands as `code`; everything else may hold PBX- or
+ * people-supplied names and topics, so outside code spans it is made literal (no bold, italic,
+ * strike, or lone backtick from a name), line breaks kept, and everywhere it is escaped (no
+ * mention, link or entity).
+ */
+export function textMrkdwn(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? escapeMrkdwn(part) : escapeMrkdwn(part.replace(/[*_~`]/g, (ch) => FORMATTING_LOOKALIKES[ch] ?? ' '))))
+    .join('');
+}
+
 /** Escapes `raw` (with `escape`) and truncates it so the escaped result has at most `max` characters. */
 export function fitMrkdwn(raw: string, max: number, escape: (raw: string) => string = escapeMrkdwn): string {
   const escaped = escape(raw);
