@@ -79,6 +79,7 @@ export function mapSlackError(err: unknown, method: string, botHandle: string): 
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
       if (code === 'ratelimited') return new PlatformRateLimitedError(PLATFORM, DEFAULT_RETRY_AFTER_MS);
       if (POST_METHODS.has(method) && NOT_IN_CHANNEL.has(code)) return new NotInChannelError(botHandle, `${method}: ${code}`);
+      if (method === 'chat.postEphemeral' && code === 'user_not_in_channel') return new NotInChannelError(botHandle, `${method}: ${code}`);
       if (GONE.has(code)) return new MessageGoneError(PLATFORM, `${method}: ${code}`);
       return new PlatformError(PLATFORM, `${method}: ${code}`, TRANSIENT.has(code));
     }

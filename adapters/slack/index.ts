@@ -21,6 +21,7 @@ import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
 import { renderView, type RenderedMessage } from './render.ts';
 import { escapeMrkdwn, truncate, unescapeSlackText } from './text.ts';
 import { TokenRevokedError } from './errors.ts';
+import { NotInChannelError } from './not-in-channel-error.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SlackWebApi } from './web-api.ts';
 
@@ -384,7 +385,18 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
         }
       }
       if (options.ephemeral) {
-        await api.postEphemeral({ channel: record.channelId, user: record.userId, text: rendered.text, blocks: rendered.blocks });
+        try {
+          await api.postEphemeral({ channel: record.channelId, user: record.userId, text: rendered.text, blocks: rendered.blocks });
+        } catch (err) {
+          if (!(err instanceof NotInChannelError)) throw err;
+          // Nobody else would ever tell the person: the core's error reply would fail the same way.
+          const notice = { type: 'section', text: { type: 'mrkdwn', text: err.dmNotice(record.channelId) } };
+          try {
+            await api.postMessage({ channel: await dmChannel(record.userId), text: rendered.text, blocks: [notice, ...rendered.blocks] });
+          } catch {
+            throw err;
+          }
+        }
       } else {
         await api.postMessage({ channel: record.channelId, text: rendered.text, blocks: rendered.blocks });
       }
