@@ -19,9 +19,9 @@ import { InteractionRegistry } from './interactions.ts';
 import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
 import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
 import { renderView, type RenderedMessage } from './render.ts';
-import { escapeMrkdwn, truncate, unescapeSlackText } from './text.ts';
+import { createReplier, defaultPostResponseUrl } from './replies.ts';
+import { threadNoteText, unescapeSlackText } from './text.ts';
 import { TokenRevokedError } from './errors.ts';
-import { NotInChannelError } from './not-in-channel-error.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SlackWebApi } from './web-api.ts';
 
@@ -36,9 +36,6 @@ export { renderView } from './render.ts';
  */
 
 const PLATFORM = 'slack';
-
-/** A Slack user id as it may appear inside a mention (`<@U0123ABC>`). */
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export interface SlackAdapterDeps {
   readonly logger?: Logger;
@@ -85,8 +82,6 @@ export const SLACK_LIMITS: AdapterLimits = {
   ackDeadlineMs: 3000,
 };
 
-const RESPONSE_URL_TIMEOUT_MS = 5000;
-
 /**
  * Upper bound on one Web API call. Commands wait for the user-group list (usergroups.list) before
  * they reach the core, so a slow Slack must not hold them for long; a call that times out fails as
@@ -95,17 +90,6 @@ const RESPONSE_URL_TIMEOUT_MS = 5000;
 export const WEB_API_TIMEOUT_MS = 5000;
 
 const STALE_MENU_NOTICE = 'This menu is out of date; the status message will refresh on the next change.';
-
-async function defaultPostResponseUrl(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
-  });
-  await res.arrayBuffer();
-  if (!res.ok) throw new PlatformError('Slack', `response_url: HTTP ${res.status}`, res.status >= 500);
-}
 
 export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps = {}): SlackAdapter {
   const rootLog = deps.logger ?? silentLogger();
@@ -313,6 +297,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     return channel;
   }
 
+  const replyWith = createReplier({ interactions, api, postResponseUrl, dmChannel, log });
+
   return {
     name: PLATFORM,
     limits: SLACK_LIMITS,
@@ -363,51 +349,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       }
     },
 
-    async reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
-      const record = interactions.get(interaction.id);
-      if (record === undefined) throw new PlatformError('Slack', `unknown or expired interaction ${interaction.id}`, false);
-      const rendered = render(view, 0);
-      const url = interactions.takeResponseUrl(interaction.id);
-      if (url !== undefined) {
-        try {
-          await postResponseUrl(url, {
-            response_type: options.ephemeral ? 'ephemeral' : 'in_channel',
-            // An ephemeral answer to a press on an ephemeral message (Kick all, Mute all, Transfer)
-            // takes that message's place, so the used button cannot be pressed again. A press on a
-            // status message must never replace it, and in-channel answers stay new messages.
-            replace_original: record.onEphemeral && options.ephemeral,
-            text: rendered.text,
-            blocks: rendered.blocks,
-          });
-          return;
-        } catch (err) {
-          log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'response_url failed; using the Web API');
-        }
-      }
-      if (options.ephemeral) {
-        try {
-          await api.postEphemeral({ channel: record.channelId, user: record.userId, text: rendered.text, blocks: rendered.blocks });
-        } catch (err) {
-          if (!(err instanceof NotInChannelError)) throw err;
-          // Nobody else would ever tell the person: the core's error reply would fail the same way.
-          const notice = { type: 'section', text: { type: 'mrkdwn', text: err.dmNotice(record.channelId) } };
-          try {
-            await api.postMessage({ channel: await dmChannel(record.userId), text: rendered.text, blocks: [notice, ...rendered.blocks] });
-          } catch {
-            throw err;
-          }
-        }
-      } else {
-        await api.postMessage({ channel: record.channelId, text: rendered.text, blocks: rendered.blocks });
-      }
+    reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
+      return replyWith(interaction, render(view, 0), options);
     },
 
     async postThreadNote(ref: MessageRef, text: string, note?: ActionNote): Promise<void> {
-      // A Slack actor is mentioned by id: the name shown stays current and links to the profile.
-      const line = note !== undefined && note.actor.platform === PLATFORM && SLACK_USER_ID.test(note.actor.userId)
-        ? `<@${note.actor.userId}> ${escapeMrkdwn(truncate(note.action, 2900))}`
-        : escapeMrkdwn(truncate(text, 3000));
-      await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: line });
+      await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: threadNoteText(text, note) });
     },
 
     async postAlert(target: AlertTarget, view: View): Promise<MessageRef> {
