@@ -9,6 +9,8 @@ import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
 import { ConferenceRegistry } from './conference/directory.ts';
 import type { ChatAdapter } from './core/adapter.ts';
 import { Bot } from './core/bot.ts';
+import { homeView } from './core/home.ts';
+import { Policy } from './core/policy.ts';
 import { StatusService } from './core/status.ts';
 import { createAudioHub } from './listen/hub.ts';
 import { LinkSigner, loadOrCreateSigningKey } from './listen/links.ts';
@@ -222,7 +224,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
     if (adapterNames.includes('slack')) {
       if (!config.slack) throw new ConfigError(['adapters: slack is listed but slack is not configured (set SLACK_BOT_TOKEN and SLACK_APP_TOKEN)']);
-      const slack = createSlackAdapter(config.slack, { logger: log, ...(config.slack.httpHost ? { httpHost: config.slack.httpHost } : {}) });
+      const homePolicy = new Policy({ grants: config.roles });
+      const slack = createSlackAdapter(config.slack, {
+        logger: log,
+        home: (actor) => homeView(actor, { policy: homePolicy, directory: registry }),
+        ...(config.slack.httpHost ? { httpHost: config.slack.httpHost } : {}),
+      });
       adapters.set(slack.name, slack);
     }
 

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../../src/core/clock.ts';
 import { SLASH_COMMAND } from '../../src/core/commands.ts';
 import type { ButtonView, ReplyView, View } from '../../src/core/views.ts';
 import type { SlackConfig } from '../../src/config.ts';
+import type { HomeView } from '../../src/core/home.ts';
 import { isBotError } from '../../src/errors.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -18,6 +19,7 @@ import { actionIdOf, displayNameOf, isOnEphemeral, messageRefOf } from './inboun
 import { InteractionRegistry } from './interactions.ts';
 import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
 import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
+import { renderHome } from './render-home.ts';
 import { renderView, type RenderedMessage } from './render.ts';
 import { createReplier, defaultPostResponseUrl } from './replies.ts';
 import { threadNoteText, unescapeSlackText } from './text.ts';
@@ -52,6 +54,8 @@ export interface SlackAdapterDeps {
   readonly webApiTimeoutMs?: number;
   /** Socket Mode: the SDK's ping timeout, which also paces its reconnects (default 5 s). */
   readonly clientPingTimeoutMs?: number;
+  /** What a person's App Home tab shows; without it the Home tab is not published. */
+  readonly home?: (actor: Actor) => HomeView;
   /** Timers for retry delays (default: the system clock). */
   readonly clock?: Clock;
   /** How Web API calls are retried (default DEFAULT_RETRY_POLICY). */
@@ -210,6 +214,16 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       ack: coreAck,
     };
     await deliver('action', (h) => h.action(ctx, actionId));
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home' || deps.home === undefined) return;
+    try {
+      const view = deps.home(await actorFor(event.user, event.user));
+      await api.publishHome(event.user, renderHome(view));
+    } catch (err) {
+      log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'could not publish the Home tab');
+    }
   });
 
   // Slack's word that the token is gone, before any call fails on it.
