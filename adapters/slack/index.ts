@@ -19,11 +19,11 @@ import { actionIdOf, displayNameOf, isOnEphemeral, messageRefOf } from './inboun
 import { InteractionRegistry } from './interactions.ts';
 import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
 import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
-import { renderHome } from './render-home.ts';
 import { renderView, type RenderedMessage } from './render.ts';
 import { createReplier, defaultPostResponseUrl } from './replies.ts';
 import { threadNoteText, unescapeSlackText } from './text.ts';
 import { TokenRevokedError } from './errors.ts';
+import { subscribeAppEvents } from './events.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SlackWebApi } from './web-api.ts';
 
@@ -216,23 +216,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     await deliver('action', (h) => h.action(ctx, actionId));
   });
 
-  app.event('app_home_opened', async ({ event }) => {
-    if (event.tab !== 'home' || deps.home === undefined) return;
-    try {
-      const view = deps.home(await actorFor(event.user, event.user));
-      await api.publishHome(event.user, renderHome(view));
-    } catch (err) {
-      log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'could not publish the Home tab');
-    }
-  });
-
-  // Slack's word that the token is gone, before any call fails on it.
-  app.event('app_uninstalled', async () => {
-    api.markDead('app_uninstalled');
-  });
-  app.event('tokens_revoked', async ({ event }) => {
-    if (event.tokens.bot !== undefined && event.tokens.bot.length > 0) api.markDead('tokens_revoked');
-  });
+  subscribeAppEvents(app, { api, home: deps.home, actorFor, log });
 
   app.error(async (err) => {
     log.error({ code: err.code, detail: err.message }, 'Slack SDK error');
@@ -354,6 +338,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     },
 
     async update(ref: MessageRef, view: View): Promise<void> {
+      // Down: edits stop quietly, or every room change would log one more failure.
+      if (api.deadReason() !== undefined) return;
       const page = pages.get(ref)?.page ?? 0;
       try {
         await draw(ref, view, page);
@@ -368,6 +354,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     },
 
     async postThreadNote(ref: MessageRef, text: string, note?: ActionNote): Promise<void> {
+      if (api.deadReason() !== undefined) return;
       await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: threadNoteText(text, note) });
     },
 
