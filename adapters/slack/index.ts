@@ -116,7 +116,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     deferInitialization: true,
     convoStore: false,
   });
-  const api = new SlackWebApi(new webApi.WebClient(config.botToken, clientOptions), {
+  const api = new SlackWebApi(new webApi.WebClient(config.botToken, { ...clientOptions, logger: sdkLogger }), {
     clock: deps.clock ?? systemClock,
     retry: deps.webApiRetry ?? DEFAULT_RETRY_POLICY,
     logger: log,
