@@ -9,6 +9,8 @@ import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
 import { ConferenceRegistry } from './conference/directory.ts';
 import type { ChatAdapter } from './core/adapter.ts';
 import { Bot } from './core/bot.ts';
+import { homeView } from './core/home.ts';
+import { Policy } from './core/policy.ts';
 import { StatusService } from './core/status.ts';
 import { createAudioHub } from './listen/hub.ts';
 import { LinkSigner, loadOrCreateSigningKey } from './listen/links.ts';
@@ -222,7 +224,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
     if (adapterNames.includes('slack')) {
       if (!config.slack) throw new ConfigError(['adapters: slack is listed but slack is not configured (set SLACK_BOT_TOKEN and SLACK_APP_TOKEN)']);
-      const slack = createSlackAdapter(config.slack, { logger: log, ...(config.slack.httpHost ? { httpHost: config.slack.httpHost } : {}) });
+      const homePolicy = new Policy({ grants: config.roles });
+      const slack = createSlackAdapter(config.slack, {
+        logger: log,
+        home: (actor) => homeView(actor, { policy: homePolicy, directory: registry }),
+        ...(config.slack.httpHost ? { httpHost: config.slack.httpHost } : {}),
+      });
       adapters.set(slack.name, slack);
     }
 
@@ -313,6 +320,18 @@ function logDestination(config: Config): DestinationStream {
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
+/**
+ * Logs a promise rejection nobody handled and keeps the process serving. Node 20 would otherwise
+ * exit, and one SDK-internal rejection (a Socket Mode reconnect the SDK gave up on) must not take
+ * down every chat platform and PBX link with it.
+ */
+export function logUnhandledRejections(target: Pick<NodeJS.Process, 'on'>, log: Logger): void {
+  const mainLog = log.child({ component: 'main' });
+  target.on('unhandledRejection', (reason: unknown) => {
+    mainLog.error({ detail: reason instanceof Error ? reason.message : String(reason) }, 'unhandled promise rejection; still serving');
+  });
+}
+
 /** `npm start` / the `meetme-bot` bin. */
 export async function runFromCli(): Promise<void> {
   let config: Config;
@@ -328,6 +347,7 @@ export async function runFromCli(): Promise<void> {
   }
   // Logs go to stderr so they never interleave with the shell's prompt on stdout.
   const log = createLogger({ level: config.logLevel, destination: logDestination(config) });
+  logUnhandledRejections(process, log);
   const bot = await startBot(config, { logger: log });
   if (!bot.shell) process.stdout.write(`${bot.banner}\n`);
 

@@ -44,6 +44,29 @@ function shapeOf(err: unknown): SlackErrorShape {
   return typeof err === 'object' && err !== null ? (err as SlackErrorShape) : {};
 }
 
+/**
+ * Slack error strings meaning the bot token will never work again until someone acts (reinstalls the
+ * app, reactivates the account): every further call would fail the same way.
+ * @see https://docs.slack.dev/reference/methods/auth.test#errors
+ */
+const DEAD_TOKEN = new Set(['invalid_auth', 'token_revoked', 'account_inactive', 'not_authed', 'token_expired']);
+
+/** The Slack error string when `err` says the bot token is dead, else undefined. */
+export function deadTokenReason(err: unknown): string | undefined {
+  const e = shapeOf(err);
+  const code = e.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
+  return typeof code === 'string' && DEAD_TOKEN.has(code) ? code : undefined;
+}
+
+/** The bot token was revoked (or the app uninstalled): the adapter makes no more calls. */
+export class TokenRevokedError extends PlatformError {
+  override readonly userMessage = 'This bot has lost its access to Slack; an admin must reinstall the Slack app.';
+
+  constructor(detail: string) {
+    super(PLATFORM, detail, false);
+  }
+}
+
 /** `botHandle` is the bot's @name, for telling people whom to invite. */
 export function mapSlackError(err: unknown, method: string, botHandle: string): BotError {
   const e = shapeOf(err);
@@ -56,6 +79,7 @@ export function mapSlackError(err: unknown, method: string, botHandle: string): 
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
       if (code === 'ratelimited') return new PlatformRateLimitedError(PLATFORM, DEFAULT_RETRY_AFTER_MS);
       if (POST_METHODS.has(method) && NOT_IN_CHANNEL.has(code)) return new NotInChannelError(botHandle, `${method}: ${code}`);
+      if (method === 'chat.postEphemeral' && code === 'user_not_in_channel') return new NotInChannelError(botHandle, `${method}: ${code}`);
       if (GONE.has(code)) return new MessageGoneError(PLATFORM, `${method}: ${code}`);
       return new PlatformError(PLATFORM, `${method}: ${code}`, TRANSIENT.has(code));
     }

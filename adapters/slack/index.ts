@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type Receiver, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type BlockAction } from '@slack/bolt';
 import type {
-  Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
+  ActionNote, Actor, AdapterLimits, ChatAdapter, Conversation, InboundContext, InboundHandlers, Interaction, MessageRef, ReplyOptions,
 } from '../../src/core/adapter.ts';
-import { PlatformError } from '../../src/core/adapter-errors.ts';
+import { PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
+import { systemClock, type Clock } from '../../src/core/clock.ts';
 import { SLASH_COMMAND } from '../../src/core/commands.ts';
 import type { ButtonView, ReplyView, View } from '../../src/core/views.ts';
 import type { SlackConfig } from '../../src/config.ts';
+import type { HomeView } from '../../src/core/home.ts';
 import { isBotError } from '../../src/errors.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -16,8 +18,13 @@ import { UserGroupCache } from './identity.ts';
 import { actionIdOf, displayNameOf, isOnEphemeral, messageRefOf } from './inbound.ts';
 import { InteractionRegistry } from './interactions.ts';
 import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
+import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
 import { renderView, type RenderedMessage } from './render.ts';
-import { escapeMrkdwn, truncate, unescapeSlackText } from './text.ts';
+import { createReplier, defaultPostResponseUrl } from './replies.ts';
+import { threadNoteText, unescapeSlackText } from './text.ts';
+import { TokenRevokedError } from './errors.ts';
+import { subscribeAppEvents } from './events.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SlackWebApi } from './web-api.ts';
 
 export { METHOD_SCOPES, requiredBotScopes } from './scopes.ts';
@@ -45,17 +52,29 @@ export interface SlackAdapterDeps {
   readonly postResponseUrl?: (url: string, body: unknown) => Promise<void>;
   /** How long one Web API call may take before it fails (default WEB_API_TIMEOUT_MS). */
   readonly webApiTimeoutMs?: number;
+  /** Socket Mode: the SDK's ping timeout, which also paces its reconnects (default 5 s). */
+  readonly clientPingTimeoutMs?: number;
+  /** What a person's App Home tab shows; without it the Home tab is not published. */
+  readonly home?: (actor: Actor) => HomeView;
+  /** Timers for retry delays (default: the system clock). */
+  readonly clock?: Clock;
+  /** How Web API calls are retried (default DEFAULT_RETRY_POLICY). */
+  readonly webApiRetry?: RetryPolicy;
 }
 
 export type AlertTarget = { readonly channel: string } | { readonly user: string };
 
 export interface SlackAdapter extends ChatAdapter {
   /** Posts a short audit line in the message's thread ("@alice muted Tim (701)"). */
-  postThreadNote(ref: MessageRef, text: string): Promise<void>;
+  postThreadNote(ref: MessageRef, text: string, note?: ActionNote): Promise<void>;
   /** Posts an alert to a channel, or to a user by DM. */
   postAlert(target: AlertTarget, view: View): Promise<MessageRef>;
   /** HTTP mode, once started: the port the receiver listens on. */
   httpPort(): number | undefined;
+  /** Started, and the bot token still works. */
+  isReady(): boolean;
+  /** Why the adapter is down (`token_revoked`, `app_uninstalled`...), or undefined while it is not. */
+  downReason(): string | undefined;
 }
 
 export const SLACK_LIMITS: AdapterLimits = {
@@ -67,8 +86,6 @@ export const SLACK_LIMITS: AdapterLimits = {
   ackDeadlineMs: 3000,
 };
 
-const RESPONSE_URL_TIMEOUT_MS = 5000;
-
 /**
  * Upper bound on one Web API call. Commands wait for the user-group list (usergroups.list) before
  * they reach the core, so a slow Slack must not hold them for long; a call that times out fails as
@@ -78,37 +95,6 @@ export const WEB_API_TIMEOUT_MS = 5000;
 
 const STALE_MENU_NOTICE = 'This menu is out of date; the status message will refresh on the next change.';
 
-async function defaultPostResponseUrl(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
-  });
-  await res.arrayBuffer();
-  if (!res.ok) throw new PlatformError('Slack', `response_url: HTTP ${res.status}`, res.status >= 500);
-}
-
-function webClientOptions(config: SlackConfig, timeoutMs: number): webApi.WebClientOptions {
-  const options: webApi.WebClientOptions = {
-    // The core's status scheduler owns retries and pacing, so the SDK must surface 429s at once.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: timeoutMs,
-  };
-  if (config.apiUrl !== undefined) options.slackApiUrl = config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`;
-  return options;
-}
-
-function buildReceiver(config: SlackConfig, logger: ReturnType<typeof boltLogger>, clientOptions: webApi.WebClientOptions): Receiver {
-  if (config.mode === 'http') {
-    if (config.signingSecret === undefined) throw new PlatformError('Slack', 'HTTP mode needs a signing secret', false);
-    return new HTTPReceiver({ signingSecret: config.signingSecret, port: config.port, logger, endpoints: '/slack/events' });
-  }
-  if (config.appToken === undefined) throw new PlatformError('Slack', 'Socket Mode needs an app-level token', false);
-  return new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions: { ...clientOptions } } });
-}
-
 export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps = {}): SlackAdapter {
   const rootLog = deps.logger ?? silentLogger();
   const log = rootLog.child({ component: 'slack' });
@@ -117,17 +103,27 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
   const postResponseUrl = deps.postResponseUrl ?? defaultPostResponseUrl;
   // A child of `log` would carry `component` twice (pino repeats a key set by parent and child).
   const sdkLogger = boltLogger(rootLog.child({ component: 'slack-sdk' }));
-  const clientOptions = webClientOptions(config, deps.webApiTimeoutMs ?? WEB_API_TIMEOUT_MS);
-  const receiver = buildReceiver(config, sdkLogger, clientOptions);
+  const timeoutMs = deps.webApiTimeoutMs ?? WEB_API_TIMEOUT_MS;
+  const clientOptions = webClientOptions(config, timeoutMs);
+  const receiver = buildReceiver(config, sdkLogger, timeoutMs, deps.clientPingTimeoutMs !== undefined ? { clientPingTimeoutMs: deps.clientPingTimeoutMs } : {});
+  // `authorize` instead of `token`: with a token Bolt runs its own auth.test at init, unretried, and
+  // caches a failed one for every later event. The bot's ids come from SlackWebApi's auth.test.
   const app = new App({
-    token: config.botToken,
+    authorize: async () => ({ botToken: config.botToken, ...api.botIdentity() }),
     receiver,
     logger: sdkLogger,
     clientOptions,
     deferInitialization: true,
     convoStore: false,
   });
-  const api = new SlackWebApi(app.client);
+  const api = new SlackWebApi(new webApi.WebClient(config.botToken, { ...clientOptions, logger: sdkLogger }), {
+    clock: deps.clock ?? systemClock,
+    retry: deps.webApiRetry ?? DEFAULT_RETRY_POLICY,
+    logger: log,
+    onDead: (reason) => {
+      log.error({ reason }, `Slack refuses the bot token (${reason}): the Slack adapter is down and makes no more Slack calls; reinstall the app or set a new SLACK_BOT_TOKEN, then restart`);
+    },
+  });
   const interactions = new InteractionRegistry({ now, maxEntries: 10_000 });
   const pages = new PageMemory(5_000);
   const dmChannels = new Map<string, string>();
@@ -220,6 +216,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     await deliver('action', (h) => h.action(ctx, actionId));
   });
 
+  subscribeAppEvents(app, { api, home: deps.home, actorFor, log });
+
   app.error(async (err) => {
     log.error({ code: err.code, detail: err.message }, 'Slack SDK error');
   });
@@ -275,6 +273,20 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     return ref;
   }
 
+  /**
+   * auth.test at start, retried by the Web API layer. A token Slack refuses stops the start; a Slack
+   * that stays unreachable does not: the bot starts with the manifest's @name and says so.
+   */
+  async function learnBotHandle(): Promise<void> {
+    try {
+      await api.learnBotHandle();
+    } catch (err) {
+      const slackBusy = err instanceof PlatformRateLimitedError || (err instanceof PlatformError && err.transient && !(err instanceof TokenRevokedError));
+      if (!slackBusy) throw err;
+      log.warn({ detail: err.message }, 'Slack did not answer auth.test; starting anyway and calling the bot by its manifest name');
+    }
+  }
+
   async function dmChannel(user: string): Promise<string> {
     const known = dmChannels.get(user);
     if (known !== undefined) return known;
@@ -282,6 +294,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     dmChannels.set(user, channel);
     return channel;
   }
+
+  const replyWith = createReplier({ interactions, api, postResponseUrl, dmChannel, log });
 
   return {
     name: PLATFORM,
@@ -291,7 +305,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       if (state !== 'idle') throw new PlatformError('Slack', `start() called while ${state}`, false);
       inbound = handlers;
       await app.init();
-      await api.learnBotHandle();
+      await learnBotHandle();
       if (receiver instanceof HTTPReceiver) {
         const listen = deps.httpHost !== undefined ? { port: config.port, host: deps.httpHost } : { port: config.port };
         server = (await app.start(listen)) as Server;
@@ -311,8 +325,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       state = 'stopped';
       inbound = undefined;
       if (receiver instanceof SocketModeReceiver) {
-        // The receiver's own stop() does not wait for the socket to close.
-        await receiver.client.disconnect();
+        // The receiver's own stop() neither waits for the socket to close nor stops a reconnect.
+        await stopSocketMode(receiver);
       } else {
         await app.stop();
       }
@@ -324,6 +338,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     },
 
     async update(ref: MessageRef, view: View): Promise<void> {
+      // Down: edits stop quietly, or every room change would log one more failure.
+      if (api.deadReason() !== undefined) return;
       const page = pages.get(ref)?.page ?? 0;
       try {
         await draw(ref, view, page);
@@ -333,41 +349,26 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
       }
     },
 
-    async reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
-      const record = interactions.get(interaction.id);
-      if (record === undefined) throw new PlatformError('Slack', `unknown or expired interaction ${interaction.id}`, false);
-      const rendered = render(view, 0);
-      const url = interactions.takeResponseUrl(interaction.id);
-      if (url !== undefined) {
-        try {
-          await postResponseUrl(url, {
-            response_type: options.ephemeral ? 'ephemeral' : 'in_channel',
-            // An ephemeral answer to a press on an ephemeral message (Kick all, Mute all, Transfer)
-            // takes that message's place, so the used button cannot be pressed again. A press on a
-            // status message must never replace it, and in-channel answers stay new messages.
-            replace_original: record.onEphemeral && options.ephemeral,
-            text: rendered.text,
-            blocks: rendered.blocks,
-          });
-          return;
-        } catch (err) {
-          log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'response_url failed; using the Web API');
-        }
-      }
-      if (options.ephemeral) {
-        await api.postEphemeral({ channel: record.channelId, user: record.userId, text: rendered.text, blocks: rendered.blocks });
-      } else {
-        await api.postMessage({ channel: record.channelId, text: rendered.text, blocks: rendered.blocks });
-      }
+    reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
+      return replyWith(interaction, render(view, 0), options);
     },
 
-    async postThreadNote(ref: MessageRef, text: string): Promise<void> {
-      await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: escapeMrkdwn(truncate(text, 3000)) });
+    async postThreadNote(ref: MessageRef, text: string, note?: ActionNote): Promise<void> {
+      if (api.deadReason() !== undefined) return;
+      await api.postMessage({ channel: ref.conversation, thread_ts: ref.id, text: threadNoteText(text, note) });
     },
 
     async postAlert(target: AlertTarget, view: View): Promise<MessageRef> {
       const channel = 'channel' in target ? target.channel : await dmChannel(target.user);
       return postTo(channel, view);
+    },
+
+    isReady(): boolean {
+      return state === 'started' && api.deadReason() === undefined;
+    },
+
+    downReason(): string | undefined {
+      return api.deadReason();
     },
 
     httpPort(): number | undefined {

@@ -1,10 +1,13 @@
-import type { AlertSeverity, AlertView, ReplyView, TableView, Tone, View } from '../../src/core/views.ts';
+import type { AlertSeverity, AlertView, ReplyView, Tone, View } from '../../src/core/views.ts';
 import {
   actionBlocks, BlockBudget, context, fitMrkdwn, header, linkMrkdwn, section, splitSections, type Block,
 } from './blocks.ts';
 import { BLOCK_KIT } from './limits.ts';
 import { renderStatus } from './render-status.ts';
-import { escapeMrkdwn, slackTime, truncate } from './text.ts';
+import { tableSections } from './render-table.ts';
+import { escapeMrkdwn, literalMrkdwn, slackTime, textMrkdwn, truncate } from './text.ts';
+
+const VERBATIM = { verbatim: true } as const;
 
 /**
  * Block Kit renderer: turns any View into `{ blocks, text }` within Slack's limits. `text` is the
@@ -43,42 +46,13 @@ const SEVERITY_EMOJI: Record<AlertSeverity, string> = {
   critical: '🚨',
 };
 
-/** A fixed-width table in a code block; cells are escaped, not formatted. */
-function tableLines(table: TableView): string[] {
-  const widths = table.columns.map((c, i) =>
-    Math.min(40, Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length))),
-  );
-  const line = (cells: readonly string[]): string =>
-    widths.map((w, i) => truncate(cells[i] ?? '', w).padEnd(w)).join('  ').trimEnd();
-  return [line(table.columns), ...table.rows.map(line)].map(escapeMrkdwn);
-}
-
-/** Code-block sections of at most `max` characters each, fences included. */
-function tableSections(table: TableView, max: number = BLOCK_KIT.sectionText): string[] {
-  const fence = '```';
-  const out: string[] = [];
-  let current: string[] = [];
-  let size = fence.length * 2 + 2;
-  for (const raw of tableLines(table)) {
-    const lineText = truncate(raw, max - fence.length * 2 - 2);
-    if (current.length > 0 && size + lineText.length + 1 > max) {
-      out.push(`${fence}\n${current.join('\n')}\n${fence}`);
-      current = [];
-      size = fence.length * 2 + 2;
-    }
-    current.push(lineText);
-    size += lineText.length + 1;
-  }
-  if (current.length > 0) out.push(`${fence}\n${current.join('\n')}\n${fence}`);
-  return out;
-}
-
 export function renderReply(view: ReplyView): { blocks: Block[]; text: string } {
   const budget = new BlockBudget();
-  const title = view.title !== undefined ? `*${fitMrkdwn(view.title, 200)}*\n` : '';
-  const body = `${TONE_EMOJI[view.tone]} ${title}${escapeMrkdwn(view.text)}`;
-  for (const chunk of splitSections(body)) budget.add(section(chunk));
-  if (view.table !== undefined) for (const chunk of tableSections(view.table)) budget.add(section(chunk));
+  const title = view.title !== undefined ? `*${fitMrkdwn(view.title, 200, literalMrkdwn)}*\n` : '';
+  const body = `${TONE_EMOJI[view.tone]} ${title}${textMrkdwn(view.text)}`;
+  // verbatim: Slack must not turn a caller's "#sales" or a bare URL in a name into a link.
+  for (const chunk of splitSections(body)) budget.add(section(chunk, undefined, VERBATIM));
+  if (view.table !== undefined) for (const chunk of tableSections(view.table)) budget.add(section(chunk, undefined, VERBATIM));
   if (view.link !== undefined) budget.add(section(truncate(`:link: ${linkMrkdwn(view.link.url, view.link.label)}`, BLOCK_KIT.sectionText)));
   for (const block of actionBlocks(view.buttons)) budget.add(block);
   if (view.correlationId !== undefined) budget.add(context([`ref \`${escapeMrkdwn(view.correlationId)}\``]));

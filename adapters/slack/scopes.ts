@@ -11,6 +11,8 @@ export const METHOD_SCOPES = {
   'chat.postEphemeral': 'chat:write',
   'conversations.open': 'im:write',
   'usergroups.list': 'usergroups:read',
+  // Publishing a user's Home tab needs no scope, only the Home tab turned on in the manifest.
+  'views.publish': undefined,
 } as const satisfies Record<string, string | undefined>;
 
 export type SlackMethod = keyof typeof METHOD_SCOPES;

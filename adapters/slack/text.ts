@@ -1,3 +1,5 @@
+import type { ActionNote } from '../../src/core/adapter.ts';
+
 /**
  * Text helpers for Slack: mrkdwn escaping and length-bounded truncation. Slack counts limits in
  * characters of the final (escaped) string, so truncation measures after escaping.
@@ -62,6 +64,19 @@ export function literalMrkdwn(raw: string): string {
   return escapeMrkdwn(raw.replace(/[*_~`\r\n]/g, (ch) => FORMATTING_LOOKALIKES[ch] ?? ' '));
 }
 
+/**
+ * Core-written text as mrkdwn: the core marks commands as `code`; everything else may hold PBX- or
+ * people-supplied names and topics, so outside code spans it is made literal (no bold, italic,
+ * strike, or lone backtick from a name), line breaks kept, and everywhere it is escaped (no
+ * mention, link or entity).
+ */
+export function textMrkdwn(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? escapeMrkdwn(part) : escapeMrkdwn(part.replace(/[*_~`]/g, (ch) => FORMATTING_LOOKALIKES[ch] ?? ' '))))
+    .join('');
+}
+
 /** Escapes `raw` (with `escape`) and truncates it so the escaped result has at most `max` characters. */
 export function fitMrkdwn(raw: string, max: number, escape: (raw: string) => string = escapeMrkdwn): string {
   const escaped = escape(raw);
@@ -85,4 +100,18 @@ export function slackTime(epochMs: number): string {
   const sec = Math.floor(epochMs / 1000);
   const fallback = new Date(sec * 1000).toISOString().slice(11, 19) + ' UTC';
   return `<!date^${sec}^{time_secs}|${fallback}>`;
+}
+
+/** A Slack user id as it may appear inside a mention (`<@U0123ABC>`). */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/**
+ * An audit line for a status message's thread. A Slack actor is mentioned by id, so the name shown
+ * stays current and links to the profile; anyone else (the shell's user) is named.
+ */
+export function threadNoteText(text: string, note: ActionNote | undefined): string {
+  if (note !== undefined && note.actor.platform === 'slack' && SLACK_USER_ID.test(note.actor.userId)) {
+    return `<@${note.actor.userId}> ${escapeMrkdwn(truncate(note.action, 2900))}`;
+  }
+  return escapeMrkdwn(truncate(text, 3000));
 }

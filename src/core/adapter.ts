@@ -70,6 +70,13 @@ export interface ReplyOptions {
   readonly ephemeral: boolean;
 }
 
+/** Who did what, for platforms that mention the person instead of writing their name. */
+export interface ActionNote {
+  readonly actor: Pick<Actor, 'platform' | 'userId' | 'displayName'>;
+  /** The action without the actor ("muted Tim (701)"). */
+  readonly action: string;
+}
+
 export interface ChatAdapter {
   /** Platform name: 'shell', 'slack', 'discord'. */
   readonly name: string;
@@ -87,5 +94,5 @@ export interface ChatAdapter {
    * Optional: a short note in the message's thread (Slack: "@alice muted Tim (701)" under the status
    * message). Platforms without threads leave it out.
    */
-  postThreadNote?(ref: MessageRef, text: string): Promise<void>;
+  postThreadNote?(ref: MessageRef, text: string, note?: ActionNote): Promise<void>;
 }

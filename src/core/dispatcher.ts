@@ -154,7 +154,7 @@ export class Dispatcher {
   }
 
   #note(target: RoomTarget, actor: Actor, text: string): void {
-    this.#deps.watch?.noteAction(target.pbx, target.room, `${actor.displayName} ${text}`);
+    this.#deps.watch?.noteAction(target.pbx, target.room, `${actor.displayName} ${text}`, { actor, action: text });
   }
 
   statusView(target: RoomTarget): StatusView {

@@ -1,4 +1,4 @@
-import type { Actor, Conversation } from './adapter.ts';
+import type { ActionNote, Actor, Conversation } from './adapter.ts';
 import type { RoleName } from '../config.ts';
 import type { Dialect, Participant } from '../conference/types.ts';
 
@@ -14,7 +14,7 @@ export interface WatchService {
   /** Stop editing the room's status message in this conversation. Resolves false when none was watched. */
   unwatch(pbx: string, room: string, conversation: Conversation): Promise<boolean>;
   /** Record a user action for the room's final summary and thread audit line ("alice muted Tim (701)"). */
-  noteAction(pbx: string, room: string, text: string): void;
+  noteAction(pbx: string, room: string, text: string, note?: ActionNote): void;
 }
 
 /** A call a sensor sees, as shown by `calls` and used by `listen call`. */

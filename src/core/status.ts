@@ -3,7 +3,7 @@ import type { PbxState, Room, RoomChange } from '../conference/types.ts';
 import { BotError, toBotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Store, WatchRecord } from '../store/types.ts';
-import type { Actor, ChatAdapter, Conversation } from './adapter.ts';
+import type { ActionNote, Actor, ChatAdapter, Conversation } from './adapter.ts';
 import { PlatformError, type MessageGoneError } from './adapter-errors.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { EditScheduler, SharedBackoff, type EditUrgency } from './edit-scheduler.ts';
@@ -282,13 +282,13 @@ export class StatusService implements WatchService {
     return true;
   }
 
-  noteAction(pbx: string, room: string, text: string): void {
+  noteAction(pbx: string, room: string, text: string, note?: ActionNote): void {
     const roomKey = roomKeyOf(pbx, room);
     const history = this.#histories.get(roomKey);
     if (history !== undefined) this.#setHistory(roomKey, withAction(history, text, this.#clock.now()), true);
     for (const w of this.#watches.values()) {
       if (w.roomKey !== roomKey || w.adapter.postThreadNote === undefined) continue;
-      w.adapter.postThreadNote(w.record.ref, text).catch((err: unknown) => {
+      w.adapter.postThreadNote(w.record.ref, text, note).catch((err: unknown) => {
         this.#log.warn({ err, pbx, room }, 'could not post the audit line in the status thread');
       });
     }

@@ -358,7 +358,8 @@ describe('meetme-bot end to end over Slack Socket Mode (fake Slack, real SDK, em
       })(),
     );
     expect(note?.params['channel']).toBe(CHANNEL);
-    expect(note?.params['text']).toBe('alice muted Tim (701)');
+    // A real mention of the person who pressed, not the deprecated user_name as plain text.
+    expect(note?.params['text']).toBe(`<@${ALICE.userId}> muted Tim (701)`);
 
     const answer = await responseTo(fake, responseUrl);
     expect(answer.body['response_type']).toBe('ephemeral');

@@ -95,6 +95,8 @@ export class FakeSlack {
   private readonly events = new EventEmitter();
   private readonly failures = new Map<string, Failure[]>();
   private readonly sockets = new Set<WebSocket>();
+  /** Socket Mode connections opened so far (a reconnect opens a new one). */
+  socketConnections = 0;
   private seq = 0;
   private envelopeSeq = 0;
   private port = 0;
@@ -182,11 +184,31 @@ export class FakeSlack {
     return this.waitFor(() => (this.sockets.size > 0 ? true : undefined)).then(() => undefined);
   }
 
+  /** Resolves once `count` Socket Mode connections have been opened in total and one is open. */
+  socketConnectedTimes(count: number): Promise<void> {
+    return this.waitFor(() => (this.socketConnections >= count && this.sockets.size > 0 ? true : undefined)).then(() => undefined);
+  }
+
+  /** Resolves once `count` Socket Mode connections have been opened in total, open or not. */
+  socketOpenedTimes(count: number): Promise<void> {
+    return this.waitFor(() => (this.socketConnections >= count ? true : undefined)).then(() => undefined);
+  }
+
+  /** Resolves once no Socket Mode connection is open. */
+  socketsClosed(): Promise<void> {
+    return this.waitFor(() => (this.sockets.size === 0 ? true : undefined)).then(() => undefined);
+  }
+
+  /** Drops every Socket Mode connection without a close handshake, like a network cut. */
+  dropSockets(): void {
+    for (const ws of this.sockets) ws.terminate();
+  }
+
   /**
    * Sends an envelope (`slash_commands`, `interactive`) to the connected client and resolves with
    * the client's acknowledgement of that envelope.
    */
-  deliver(type: 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<SocketAck> {
+  deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>): Promise<SocketAck> {
     const [socket] = this.sockets;
     if (socket === undefined) return Promise.reject(new Error('no Socket Mode client connected'));
     const envelopeId = `env-${++this.envelopeSeq}`;
@@ -197,13 +219,25 @@ export class FakeSlack {
     return acked;
   }
 
+  /** Sends an Events API event (`app_home_opened`, `tokens_revoked`...) over Socket Mode. */
+  deliverEvent(event: Record<string, unknown>): Promise<SocketAck> {
+    return this.deliver('events_api', {
+      token: 'legacy-verification-token', team_id: 'T0FAKE', api_app_id: 'A0FAKE', type: 'event_callback',
+      event_id: `Ev${++this.envelopeSeq}`, event_time: 1_700_000_000, event,
+    });
+  }
+
   private onSocket(ws: WebSocket): void {
     this.sockets.add(ws);
+    this.socketConnections += 1;
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as SocketAck;
       this.events.emit(`ack:${message.envelope_id}`, message);
     });
-    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      this.events.emit('change');
+    });
     ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0FAKE' } }));
     this.events.emit('change');
   }
@@ -282,6 +316,8 @@ export class FakeSlack {
           ok: true,
           usergroups: this.userGroups.map((g) => (params['include_users'] === 'true' ? { id: g.id, users: g.users } : { id: g.id })),
         };
+      case 'views.publish':
+        return { ok: true, view: { id: 'V0HOME', type: 'home' } };
       case 'usergroups.users.list':
         return { ok: true, users: this.userGroups.find((g) => g.id === str('usergroup'))?.users ?? [] };
       default:

@@ -262,12 +262,30 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
       expect((err as PlatformError).userMessage).toContain(invite);
     });
 
-    it('does the same for chat.postEphemeral', async () => {
+    for (const error of ['user_not_in_channel', 'not_in_channel', 'channel_not_found']) {
+      it(`answers by DM, saying to /invite the bot, when chat.postEphemeral says ${error}`, async () => {
+        const handlers = await setup();
+        await fake.deliver('slash_commands', slashCommand('calls', fake.responseUrl()));
+        const ctx = (await handlers.next()).ctx;
+        fake.responseUrlStatus = 404;
+        fake.failNext('chat.postEphemeral', { kind: 'error', error });
+        await adapter.reply(ctx.interaction, replyView('2 calls.'), { ephemeral: true });
+        const [dm] = fake.callsTo('chat.postMessage');
+        expect(dm?.params['channel']).toBe(`D${ALICE.userId}`);
+        const shown = visibleText(dm?.params['blocks'] as unknown[], String(dm?.params['text']));
+        expect(shown).toContain(`I couldn't answer you in <#${ALICE.channelId}>`);
+        expect(shown).toContain('/invite @meetme');
+        expect(shown).toContain('2 calls.');
+      });
+    }
+
+    it('reports the refusal when the DM cannot be sent either', async () => {
       const handlers = await setup();
       await fake.deliver('slash_commands', slashCommand('calls', fake.responseUrl()));
       const ctx = (await handlers.next()).ctx;
       fake.responseUrlStatus = 404;
-      fake.failNext('chat.postEphemeral', { kind: 'error', error: 'not_in_channel' });
+      fake.failNext('chat.postEphemeral', { kind: 'error', error: 'user_not_in_channel' });
+      fake.failNext('conversations.open', { kind: 'error', error: 'cannot_dm_bot' });
       await expect(adapter.reply(ctx.interaction, replyView('x'), { ephemeral: true })).rejects.toBeInstanceOf(NotInChannelError);
     });
 
@@ -434,6 +452,21 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
     await adapter.postThreadNote(ref, '@alice muted <Tim> (701)');
     const note = fake.callsTo('chat.postMessage')[1];
     expect(note?.params).toMatchObject({ channel: ALICE.channelId, thread_ts: ref.id, text: '@alice muted &lt;Tim&gt; (701)' });
+  });
+
+  it('mentions the Slack user who acted in the audit line, and escapes the rest', async () => {
+    await setup();
+    const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    const actor = { platform: 'slack', userId: ALICE.userId, displayName: 'alice' };
+    await adapter.postThreadNote(ref, 'alice muted <Tim> (701)', { actor, action: 'muted <Tim> (701)' });
+    expect(fake.callsTo('chat.postMessage')[1]?.params['text']).toBe(`<@${ALICE.userId}> muted &lt;Tim&gt; (701)`);
+  });
+
+  it('names, not mentions, an actor from another platform (the shell) in the audit line', async () => {
+    await setup();
+    const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    await adapter.postThreadNote(ref, 'root muted Tim (701)', { actor: { platform: 'shell', userId: 'root', displayName: 'root' }, action: 'muted Tim (701)' });
+    expect(fake.callsTo('chat.postMessage')[1]?.params['text']).toBe('root muted Tim (701)');
   });
 
   it('posts alerts to a channel, or by DM through one conversations.open per user', async () => {

@@ -15,6 +15,7 @@ import { socketConfig } from './harness.ts';
 const manifestSchema = z.object({
   display_information: z.object({ name: z.string().min(1).max(35), description: z.string().max(140) }),
   features: z.object({
+    app_home: z.object({ home_tab_enabled: z.boolean(), messages_tab_enabled: z.boolean(), messages_tab_read_only_enabled: z.boolean() }),
     bot_user: z.object({ display_name: z.string().min(1).max(80) }),
     slash_commands: z.array(z.object({
       command: z.string().regex(/^\/[a-z0-9_-]+$/),
@@ -25,6 +26,7 @@ const manifestSchema = z.object({
   }),
   oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string()) }) }),
   settings: z.object({
+    event_subscriptions: z.object({ bot_events: z.array(z.string()) }),
     interactivity: z.object({ is_enabled: z.boolean() }),
     socket_mode_enabled: z.boolean(),
   }),
@@ -53,6 +55,14 @@ describe('manifest.yml', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(true);
   });
 
+  it('turns on the Home tab and a read-only Messages tab', () => {
+    expect(manifest.features.app_home).toEqual({ home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: true });
+  });
+
+  it('subscribes to the events the adapter handles: Home tab opened, app uninstalled, tokens revoked', () => {
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_uninstalled', 'tokens_revoked']);
+  });
+
   it('asks for exactly the bot scopes the adapter needs', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(requiredBotScopes());
   });
@@ -65,7 +75,9 @@ describe('METHOD_SCOPES against what the adapter really calls', () => {
   beforeAll(async () => {
     fake = await FakeSlack.start();
     fake.userGroups = [{ id: 'S0MODS', users: [ALICE.userId] }];
-    adapter = createSlackAdapter(socketConfig(fake));
+    adapter = createSlackAdapter(socketConfig(fake), {
+      home: () => ({ role: undefined, roleReason: 'no grant matches', rooms: [], unreachable: [], multiPbx: false, slashCommand: '/meetme', commands: [] }),
+    });
     let commanded: (ctx: InboundContext) => void = () => undefined;
     const command = new Promise<InboundContext>((resolve) => { commanded = resolve; });
     const handlers: InboundHandlers = {
@@ -77,7 +89,7 @@ describe('METHOD_SCOPES against what the adapter really calls', () => {
     };
     await adapter.start(handlers);
     // One session touching every outbound path: commands, replies past the response_url budget,
-    // status posts and edits, a page turn, thread notes, alerts to a channel and by DM.
+    // status posts and edits, a page turn, thread notes, alerts to a channel and by DM, the Home tab.
     const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
     await adapter.update(ref, statusView('200'));
     await adapter.postThreadNote(ref, 'alice muted Tim (701)');
@@ -88,6 +100,8 @@ describe('METHOD_SCOPES against what the adapter really calls', () => {
     await fake.deliver('interactive', blockActions({ value: 'v1|p|pbx1|200|0', messageTs: ref.id, responseUrl: fake.responseUrl() }));
     await fake.waitForCalls('chat.update', 2);
     for (let i = 0; i < 6; i++) await adapter.reply(ctx.interaction, replyView(`r${i}`), { ephemeral: true });
+    await fake.deliverEvent({ type: 'app_home_opened', user: ALICE.userId, channel: 'D0HOME', tab: 'home', event_ts: '1.2' });
+    await fake.waitForCalls('views.publish');
   });
 
   afterAll(async () => {

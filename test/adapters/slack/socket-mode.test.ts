@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboundHandlers } from '../../../src/core/adapter.ts';
+import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
+import { FakeSlack } from '../fake-slack/server.ts';
+import { slashCommand } from '../fake-slack/payloads.ts';
+import { socketConfig } from './harness.ts';
+
+/** The Socket Mode connection across drops, Slack failures and a stop during a reconnect. */
+
+/** Handlers that hand each command's text to `heard`. */
+function commandsInto(heard: (text: string) => void): InboundHandlers {
+  return {
+    command: async (ctx, text) => {
+      await ctx.ack();
+      heard(text);
+    },
+    action: async (ctx) => {
+      await ctx.ack();
+    },
+  };
+}
+
+describe('Slack Socket Mode connection', () => {
+  let fake: FakeSlack;
+  let adapter: SlackAdapter;
+
+  async function setup(heard: (text: string) => void = () => undefined): Promise<void> {
+    fake = await FakeSlack.start();
+    // A short ping timeout makes the SDK reconnect a dropped socket after 200 ms instead of 5 s.
+    adapter = createSlackAdapter(socketConfig(fake), { clientPingTimeoutMs: 200 });
+    await adapter.start(commandsInto(heard));
+  }
+
+  afterEach(async () => {
+    await adapter.stop();
+    await fake.close();
+  });
+
+  it('reconnects a dropped socket although apps.connections.open answers 503 once, and hears commands again', async () => {
+    let heard: (text: string) => void = () => undefined;
+    const command = new Promise<string>((resolve) => {
+      heard = resolve;
+    });
+    await setup((text) => heard(text));
+    fake.failNext('apps.connections.open', { kind: 'http', status: 503 });
+    fake.dropSockets();
+    await fake.socketConnectedTimes(2);
+    expect(fake.callsTo('apps.connections.open')).toHaveLength(3);
+    await fake.deliver('slash_commands', slashCommand('list', fake.responseUrl()));
+    expect(await command).toBe('list');
+  });
+
+  it('stays stopped when stop() races a reconnect that is still waiting on apps.connections.open', async () => {
+    await setup();
+    fake.failNext('apps.connections.open', { kind: 'http', status: 503 });
+    fake.dropSockets();
+    // The reconnect has met the 503 and waits to retry when the bot is stopped.
+    await fake.waitForCalls('apps.connections.open', 2);
+    await adapter.stop();
+    // The retried call still succeeds and the SDK opens a socket: it must be closed again at once.
+    await fake.socketOpenedTimes(2);
+    await fake.socketsClosed();
+    expect(fake.socketConnections).toBe(2);
+  });
+});
