@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BotError } from './errors.ts';
+import { AesKeyMaterialError, aesSettingsFromBase64, type AesCipherName } from './sensor/aes.ts';
 
 /**
  * One zod schema for everything the bot can be told: a YAML file (MEETME_CONFIG or ./meetme-bot.yml)
@@ -74,6 +75,12 @@ export const pbxSchema = z.strictObject({
   transferContext: wireSafe.default('default'),
   /** Room name → the lobby its callers wait in. */
   lobbies: z.record(z.string(), lobby).default({}),
+}).superRefine((p, ctx) => {
+  // Without TLS there is no certificate to accept: the flag would do nothing while looking like it
+  // secured something.
+  if (p.tlsInsecure && !p.tls) {
+    ctx.addIssue({ code: 'custom', path: ['tlsInsecure'], message: 'only applies to TLS: set tls: true as well (AMI over TLS, usually port 5039), or remove tlsInsecure' });
+  }
 });
 
 export const sensorSchema = z.strictObject({
@@ -88,9 +95,20 @@ export const sensorSchema = z.strictObject({
   aesIv: nonEmpty.optional(),
   aesCipher: z.string().regex(/^aes-(128|192|256)-cbc$/, 'use aes-128-cbc, aes-192-cbc or aes-256-cbc').default('aes-128-cbc'),
   timeoutMs: z.number().int().min(100).default(5000),
-}).refine((s) => (s.aesKey === undefined) === (s.aesIv === undefined), {
-  message: 'set both aesKey and aesIv (base64, from manager_aes_key and manager_aes_iv), or neither',
-  path: ['aesKey'],
+}).superRefine((s, ctx) => {
+  if ((s.aesKey === undefined) !== (s.aesIv === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['aesKey'], message: 'set both aesKey and aesIv (base64, from manager_aes_key and manager_aes_iv), or neither' });
+    return;
+  }
+  if (s.aesKey === undefined || s.aesIv === undefined || s.socketPath !== undefined) return;
+  try {
+    aesSettingsFromBase64(s.aesCipher as AesCipherName, s.aesKey, s.aesIv);
+  } catch (err) {
+    if (!(err instanceof AesKeyMaterialError)) throw err;
+    const field = err.message.startsWith('aesIv') ? 'aesIv' : 'aesKey';
+    const copy = field === 'aesIv' ? 'manager_aes_iv' : 'manager_aes_key';
+    ctx.addIssue({ code: 'custom', path: [field], message: `${err.message}: copy ${copy} from the sensor's voipmonitor.conf (base64), or pick the aesCipher it uses` });
+  }
 });
 
 const roleName = z.enum(['viewer', 'listener', 'moderator', 'admin']);
@@ -127,6 +145,26 @@ export const slackSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)' });
   }
 });
+
+/**
+ * A second entry with an id already used would silently hide the first (lookups go by id), so
+ * each duplicate is refused at its own index.
+ */
+function refuseDuplicateIds(entries: readonly { readonly id: string }[], key: string, what: string, ctx: z.RefinementCtx): void {
+  const firstIndex = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const first = firstIndex.get(entry.id);
+    if (first === undefined) {
+      firstIndex.set(entry.id, index);
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: [key, index, 'id'],
+      message: `duplicate id "${entry.id}", already used by ${key}[${first}]: give each ${what} its own id (commands and role grants name ${what}s by id)`,
+    });
+  });
+}
 
 export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -169,6 +207,16 @@ export const configSchema = z.strictObject({
     /** Keep an ended room's final summary this long before forgetting it. */
     keepEndedSec: z.number().int().min(0).default(3600),
   }).default({ keepEndedSec: 3600 }),
+}).superRefine((c, ctx) => {
+  refuseDuplicateIds(c.pbxs, 'pbxs', 'PBX', ctx);
+  refuseDuplicateIds(c.sensors, 'sensors', 'sensor', ctx);
+  if (c.adapters?.includes('slack') === true && c.slack === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['adapters'],
+      message: 'slack is listed but Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or a slack: section), or remove slack from the list',
+    });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -262,22 +310,48 @@ export function applyEnv(base: Record<string, unknown>, env: Env): Record<string
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const key = issue.path.map(String).join('.') || '(top level)';
-  // The env var of the key or of its nearest parent (`adapters.1` → MEETME_ADAPTERS).
-  const parts = issue.path.map(String);
+/** `pbxs[1].id` for the path ['pbxs', 1, 'id'], as people write it in YAML terms. */
+function formatKey(path: readonly PropertyKey[]): string {
+  let key = '';
+  for (const part of path) key += typeof part === 'number' ? `[${part}]` : `${key === '' ? '' : '.'}${String(part)}`;
+  return key;
+}
+
+/**
+ * A config key as messages name it, with the env var that sets it or its nearest parent
+ * (`adapters[1]` → MEETME_ADAPTERS): `pbxs[0].port (env AMI_PORT)`.
+ */
+export function describeKey(path: readonly PropertyKey[]): string {
+  const key = formatKey(path) || '(top level)';
+  const parts = path.map(String);
   let env: string | undefined;
   for (let n = parts.length; n > 0 && env === undefined; n--) env = ENV_BY_KEY.get(parts.slice(0, n).join('.'));
-  const where = env ? `${key} (env ${env})` : key;
+  return env ? `${key} (env ${env})` : key;
+}
+
+/** A string where a number belongs: from YAML that is `port: "5038"`, quoted by habit. */
+function describeTypeIssue(issue: z.core.$ZodIssueInvalidType): string | undefined {
+  if (issue.input === undefined) return 'is required';
+  if (issue.expected === 'number' && typeof issue.input === 'string') {
+    return /^\s*-?\d+(\.\d+)?\s*$/.test(issue.input) ? 'must be a number, write it without quotes' : 'must be a number';
+  }
+  if (issue.expected === 'boolean' && typeof issue.input === 'string') {
+    return /^\s*(true|false)\s*$/i.test(issue.input) ? 'must be true or false, written without quotes' : 'must be true or false';
+  }
+  return undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
   let fix = issue.message;
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) fix = 'is required';
+  if (issue.code === 'invalid_type') fix = describeTypeIssue(issue) ?? fix;
   if (issue.code === 'unrecognized_keys') fix = `unknown key(s) ${issue.keys.join(', ')}: check the spelling against README.md`;
-  return `${where}: ${fix}`;
+  return `${describeKey(issue.path)}: ${fix}`;
 }
 
 /** Validates a raw object; throws ConfigError naming each bad key and how to fix it. */
 export function parseConfig(raw: unknown): Config {
-  const result = configSchema.safeParse(raw);
+  // reportInput lets a message tell a quoted number from a wrong kind of value; inputs are never printed.
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
   return result.data;
 }
