@@ -150,18 +150,21 @@ export const slackSchema = z.strictObject({
  * A second entry with an id already used would silently hide the first (lookups go by id), so
  * each duplicate is refused at its own index.
  */
-function refuseDuplicateIds(entries: readonly { readonly id: string }[], key: string, what: string, ctx: z.RefinementCtx): void {
+function refuseDuplicateIds(entries: unknown, key: string, what: string, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(entries)) return;
   const firstIndex = new Map<string, number>();
-  entries.forEach((entry, index) => {
-    const first = firstIndex.get(entry.id);
+  entries.forEach((entry: unknown, index) => {
+    const id = (entry as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return;
+    const first = firstIndex.get(id);
     if (first === undefined) {
-      firstIndex.set(entry.id, index);
+      firstIndex.set(id, index);
       return;
     }
     ctx.addIssue({
       code: 'custom',
       path: [key, index, 'id'],
-      message: `duplicate id "${entry.id}", already used by ${key}[${first}]: give each ${what} its own id (commands and role grants name ${what}s by id)`,
+      message: `duplicate id "${id}", already used by ${key}[${first}]: give each ${what} its own id (commands and role grants name ${what}s by id)`,
     });
   });
 }
@@ -210,14 +213,16 @@ export const configSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   refuseDuplicateIds(c.pbxs, 'pbxs', 'PBX', ctx);
   refuseDuplicateIds(c.sensors, 'sensors', 'sensor', ctx);
-  if (c.adapters?.includes('slack') === true && c.slack === undefined) {
+  if (Array.isArray(c.adapters) && c.adapters.includes('slack') && c.slack === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['adapters'],
       message: 'slack is listed but Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or a slack: section), or remove slack from the list',
     });
   }
-});
+  // Run even when other keys are wrong, so one pass lists every problem; the value may then be
+  // partly unparsed, hence the shape checks above.
+}, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 
 export type Config = z.infer<typeof configSchema>;
 export type PbxConfig = z.infer<typeof pbxSchema>;
