@@ -346,8 +346,17 @@ function describeTypeIssue(issue: z.core.$ZodIssueInvalidType): string | undefin
   return undefined;
 }
 
+/** Zod's generic wording ("Too small: expected number to be >=1") as what to write instead. */
+function describeRangeIssue(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
+  if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'must not be empty';
+  if (issue.code === 'invalid_value') return `must be one of: ${issue.values.map(String).join(', ')}`;
+  return undefined;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-  let fix = issue.message;
+  let fix = describeRangeIssue(issue) ?? issue.message;
   if (issue.code === 'invalid_type') fix = describeTypeIssue(issue) ?? fix;
   if (issue.code === 'unrecognized_keys') fix = `unknown key(s) ${issue.keys.join(', ')}: check the spelling against README.md`;
   return `${describeKey(issue.path)}: ${fix}`;

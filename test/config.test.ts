@@ -140,6 +140,13 @@ describe('config messages', () => {
     expect(problemsOf(() => parseConfig({ listen: { port: 'http' } }))).toEqual(['listen.port (env LISTEN_PORT): must be a number']);
   });
 
+  it('says what to write instead of zod\'s generic range and choice wording', () => {
+    expect(problemsOf(() => parseConfig({ listen: { linkTtlSec: 5 } }))).toEqual(['listen.linkTtlSec (env LISTEN_LINK_TTL_SEC): must be at least 30']);
+    expect(problemsOf(() => parseConfig({ pbxs: [pbx('a', { port: 70000 })] }))).toEqual(['pbxs[0].port (env AMI_PORT): must be at most 65535']);
+    expect(problemsOf(() => parseConfig({ pbxs: [pbx('a', { dialect: 'sip' })] }))).toEqual(['pbxs[0].dialect (env AMI_DIALECT): must be one of: auto, confbridge, meetme']);
+    expect(problemsOf(() => parseConfig({ pbxs: [pbx('a', { host: ' ' })] }))).toEqual(['pbxs[0].host (env AMI_HOST): must not be empty']);
+  });
+
   it('refuses tlsInsecure without tls, saying to turn TLS on or drop the flag', () => {
     const problems = problemsOf(() => parseConfig({ pbxs: [pbx('a', { tlsInsecure: true })] }));
     expect(problems.join('\n')).toMatch(/^pbxs\[0\]\.tlsInsecure: only applies to TLS: set tls: true as well .* or remove tlsInsecure$/);
