@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,6 +93,25 @@ describe('start-up failures after the config parsed', () => {
     const message = expectCleanRefusal(await run({ MEETME_DATA_DIR: join(dir, 'data'), LISTEN_HOST: 'no-such-host.invalid' }), 'listen_address_unusable');
     expect(message).toContain('the player page cannot listen on no-such-host.invalid');
     expect(message).toContain('Fix: set listen.host (env LISTEN_HOST)');
+  });
+
+  it('refuses a listen port taken by another program, naming listen.port', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const message = expectCleanRefusal(await run({ MEETME_DATA_DIR: join(dir, 'data'), LISTEN_PORT: String(port) }), 'listen_port_unavailable');
+      expect(message).toContain(`the player page cannot listen on port ${port} (in use by another program)`);
+      expect(message).toContain('Fix: set listen.port (env LISTEN_PORT) to a free port');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('refuses a listen host that is not an address of this machine', async () => {
+    // 192.0.2.0/24 is reserved for documentation: never a local address.
+    const message = expectCleanRefusal(await run({ MEETME_DATA_DIR: join(dir, 'data'), LISTEN_HOST: '192.0.2.1' }), 'listen_address_unusable');
+    expect(message).toContain('the player page cannot listen on 192.0.2.1 (not an address of this machine)');
   });
 
   it('blames a damaged stored link-signing key on the store file, not on LISTEN_SIGNING_KEY', async () => {
