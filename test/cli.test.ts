@@ -155,6 +155,14 @@ describe('start-up failures after the config parsed', () => {
       expect(message).toMatch(/Slack refused the token in slack\.botToken \(env SLACK_BOT_TOKEN\).*\(invalid_auth\)/);
       expect(message).not.toContain('xoxb-revoked');
     });
+
+    it('names the app token when Socket Mode refuses it', async () => {
+      const file = join(dir, 'bot.yml');
+      writeFileSync(file, `adapters: [slack]\nslack:\n  botToken: ${fake.botToken}\n  appToken: xapp-revoked\n  apiUrl: ${fake.apiUrl}\n`);
+      const message = expectCleanRefusal(await run({ MEETME_CONFIG: file, MEETME_DATA_DIR: join(dir, 'data') }), 'slack_token_refused');
+      expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toContain('xapp-revoked');
+      expect(message).toMatch(/Slack refused the token in .*slack\.appToken \(env SLACK_APP_TOKEN\)/);
+    });
   });
 });
 
