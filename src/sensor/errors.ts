@@ -13,8 +13,8 @@ import { BotError } from '../errors.ts';
 export function aesConfigHint(sensorId: string, index: number | undefined): string {
   const values = "the sensor's manager_aes_key / manager_aes_iv (base64)";
   if (index === 0) return `set sensors[0].aesKey and .aesIv (env SENSOR_AES_KEY / SENSOR_AES_IV) to ${values}`;
-  const entry = index === undefined ? `the sensors[] entry with id "${sensorId}"` : `sensors[${index}]`;
-  return `set ${entry}.aesKey and .aesIv in the config file (MEETME_CONFIG) to ${values}; env vars set only the first sensor`;
+  const fields = index === undefined ? `aesKey and aesIv of the sensors[] entry with id "${sensorId}"` : `sensors[${index}].aesKey and .aesIv`;
+  return `set ${fields} in the config file (MEETME_CONFIG) to ${values}; env vars set only the first sensor`;
 }
 
 export class SensorUnreachableError extends BotError {
