@@ -4,5 +4,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runFromCli } = await import('./main.ts');
+const { runFromCli } = await import('./cli.ts');
 await runFromCli();

@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BotError } from './errors.ts';
+import { AesKeyMaterialError, aesSettingsFromBase64, type AesCipherName } from './sensor/aes.ts';
+import { applyEnv, describeKey, type Env } from './config-env.ts';
+
+export { ENV_KEYS, applyEnv, describeKey } from './config-env.ts';
 
 /**
  * One zod schema for everything the bot can be told: a YAML file (MEETME_CONFIG or ./meetme-bot.yml)
@@ -74,6 +78,12 @@ export const pbxSchema = z.strictObject({
   transferContext: wireSafe.default('default'),
   /** Room name → the lobby its callers wait in. */
   lobbies: z.record(z.string(), lobby).default({}),
+}).superRefine((p, ctx) => {
+  // Without TLS there is no certificate to accept: the flag would do nothing while looking like it
+  // secured something.
+  if (p.tlsInsecure && !p.tls) {
+    ctx.addIssue({ code: 'custom', path: ['tlsInsecure'], message: 'only applies to TLS: set tls: true as well (AMI over TLS, usually port 5039), or remove tlsInsecure' });
+  }
 });
 
 export const sensorSchema = z.strictObject({
@@ -88,9 +98,20 @@ export const sensorSchema = z.strictObject({
   aesIv: nonEmpty.optional(),
   aesCipher: z.string().regex(/^aes-(128|192|256)-cbc$/, 'use aes-128-cbc, aes-192-cbc or aes-256-cbc').default('aes-128-cbc'),
   timeoutMs: z.number().int().min(100).default(5000),
-}).refine((s) => (s.aesKey === undefined) === (s.aesIv === undefined), {
-  message: 'set both aesKey and aesIv (base64, from manager_aes_key and manager_aes_iv), or neither',
-  path: ['aesKey'],
+}).superRefine((s, ctx) => {
+  if ((s.aesKey === undefined) !== (s.aesIv === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['aesKey'], message: 'set both aesKey and aesIv (base64, from manager_aes_key and manager_aes_iv), or neither' });
+    return;
+  }
+  if (s.aesKey === undefined || s.aesIv === undefined || s.socketPath !== undefined) return;
+  try {
+    aesSettingsFromBase64(s.aesCipher as AesCipherName, s.aesKey, s.aesIv);
+  } catch (err) {
+    if (!(err instanceof AesKeyMaterialError)) throw err;
+    const field = err.message.startsWith('aesIv') ? 'aesIv' : 'aesKey';
+    const copy = field === 'aesIv' ? 'manager_aes_iv' : 'manager_aes_key';
+    ctx.addIssue({ code: 'custom', path: [field], message: `${err.message}: copy ${copy} from the sensor's voipmonitor.conf (base64), or pick the aesCipher it uses` });
+  }
 });
 
 const roleName = z.enum(['viewer', 'listener', 'moderator', 'admin']);
@@ -127,6 +148,29 @@ export const slackSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)' });
   }
 });
+
+/**
+ * A second entry with an id already used would silently hide the first (lookups go by id), so
+ * each duplicate is refused at its own index.
+ */
+function refuseDuplicateIds(entries: unknown, key: string, what: string, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(entries)) return;
+  const firstIndex = new Map<string, number>();
+  entries.forEach((entry: unknown, index) => {
+    const id = (entry as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return;
+    const first = firstIndex.get(id);
+    if (first === undefined) {
+      firstIndex.set(id, index);
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: [key, index, 'id'],
+      message: `duplicate id "${id}", already used by ${key}[${first}]: give each ${what} its own id (commands and role grants name ${what}s by id)`,
+    });
+  });
+}
 
 export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -169,7 +213,19 @@ export const configSchema = z.strictObject({
     /** Keep an ended room's final summary this long before forgetting it. */
     keepEndedSec: z.number().int().min(0).default(3600),
   }).default({ keepEndedSec: 3600 }),
-});
+}).superRefine((c, ctx) => {
+  refuseDuplicateIds(c.pbxs, 'pbxs', 'PBX', ctx);
+  refuseDuplicateIds(c.sensors, 'sensors', 'sensor', ctx);
+  if (Array.isArray(c.adapters) && c.adapters.includes('slack') && c.slack === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['adapters'],
+      message: 'slack is listed but Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or a slack: section), or remove slack from the list',
+    });
+  }
+  // Run even when other keys are wrong, so one pass lists every problem; the value may then be
+  // partly unparsed, hence the shape checks above.
+}, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 
 export type Config = z.infer<typeof configSchema>;
 export type PbxConfig = z.infer<typeof pbxSchema>;
@@ -187,97 +243,38 @@ export class ConfigError extends BotError {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Environment variables and the config key each one sets. */
-export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
-  ['MEETME_LOG_LEVEL', 'logLevel'],
-  ['MEETME_DATA_DIR', 'dataDir'],
-  ['MEETME_AUDIT_RETENTION_DAYS', 'store.auditRetentionDays'],
-  ['AMI_HOST', 'pbxs.0.host'],
-  ['AMI_PORT', 'pbxs.0.port'],
-  ['AMI_USERNAME', 'pbxs.0.username'],
-  ['AMI_SECRET', 'pbxs.0.secret'],
-  ['AMI_TLS', 'pbxs.0.tls'],
-  ['AMI_AUTH', 'pbxs.0.authType'],
-  ['AMI_DIALECT', 'pbxs.0.dialect'],
-  ['AMI_TLS_CA_FILE', 'pbxs.0.tlsCaFile'],
-  ['SENSOR_HOST', 'sensors.0.host'],
-  ['SENSOR_PORT', 'sensors.0.port'],
-  ['SENSOR_AES_KEY', 'sensors.0.aesKey'],
-  ['SENSOR_AES_IV', 'sensors.0.aesIv'],
-  ['LISTEN_HOST', 'listen.host'],
-  ['LISTEN_PORT', 'listen.port'],
-  ['LISTEN_PUBLIC_URL', 'listen.publicBaseUrl'],
-  ['LISTEN_SIGNING_KEY', 'listen.signingKey'],
-  ['LISTEN_LINK_TTL_SEC', 'listen.linkTtlSec'],
-  ['SLACK_MODE', 'slack.mode'],
-  ['SLACK_BOT_TOKEN', 'slack.botToken'],
-  ['SLACK_APP_TOKEN', 'slack.appToken'],
-  ['SLACK_SIGNING_SECRET', 'slack.signingSecret'],
-  ['SLACK_PORT', 'slack.port'],
-  ['SLACK_HTTP_HOST', 'slack.httpHost'],
-  ['SLACK_ALERT_CHANNEL', 'slack.alertChannel'],
-];
-
-const ENV_BY_KEY = new Map<string, string>([...ENV_KEYS.map(([env, key]) => [key, env] as const), ['adapters', 'MEETME_ADAPTERS']]);
-
-/** Keys whose env value is a number or a boolean; every other env value stays a string. */
-const NUMERIC_KEYS = new Set(['pbxs.0.port', 'sensors.0.port', 'listen.port', 'listen.linkTtlSec', 'slack.port', 'store.auditRetentionDays']);
-const BOOLEAN_KEYS = new Set(['pbxs.0.tls']);
-
-/** Turns an env string into what the schema expects; a value that does not parse is left for zod to name. */
-function coerce(key: string, value: string): string | number | boolean {
-  if (NUMERIC_KEYS.has(key) && /^-?\d+$/.test(value.trim())) return Number(value.trim());
-  if (BOOLEAN_KEYS.has(key) && /^(true|false|yes|no|1|0)$/i.test(value.trim())) return /^(true|yes|1)$/i.test(value.trim());
-  return value;
+/** A string where a number belongs: from YAML that is `port: "5038"`, quoted by habit. */
+function describeTypeIssue(issue: z.core.$ZodIssueInvalidType): string | undefined {
+  if (issue.input === undefined) return 'is required';
+  if (issue.expected === 'number' && typeof issue.input === 'string') {
+    return /^\s*-?\d+(\.\d+)?\s*$/.test(issue.input) ? 'must be a number, write it without quotes' : 'must be a number';
+  }
+  if (issue.expected === 'boolean' && typeof issue.input === 'string') {
+    return /^\s*(true|false)\s*$/i.test(issue.input) ? 'must be true or false, written without quotes' : 'must be true or false';
+  }
+  return undefined;
 }
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur: Record<string, unknown> | unknown[] = target;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i] as string;
-    const nextIsIndex = /^\d+$/.test(parts[i + 1] as string);
-    const holder = cur as Record<string, unknown>;
-    if (holder[part] === undefined || holder[part] === null) holder[part] = nextIsIndex ? [] : {};
-    cur = holder[part] as Record<string, unknown>;
-  }
-  (cur as Record<string, unknown>)[parts[parts.length - 1] as string] = value;
-}
-
-/** Applies env vars over the file's values. An AMI/sensor env var fills in an `id` when none is set. */
-export function applyEnv(base: Record<string, unknown>, env: Env): Record<string, unknown> {
-  const out = structuredClone(base);
-  for (const [name, key] of ENV_KEYS) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    setPath(out, key, coerce(key, raw));
-  }
-  const pbxs = out['pbxs'];
-  if (Array.isArray(pbxs) && pbxs[0] && typeof pbxs[0] === 'object' && !('id' in pbxs[0])) (pbxs[0] as Record<string, unknown>)['id'] = 'pbx';
-  const sensors = out['sensors'];
-  if (Array.isArray(sensors) && sensors[0] && typeof sensors[0] === 'object' && !('id' in sensors[0])) (sensors[0] as Record<string, unknown>)['id'] = 'sensor';
-  if (env['MEETME_ADAPTERS']) out['adapters'] = env['MEETME_ADAPTERS'].split(',').map((s) => s.trim()).filter(Boolean);
-  return out;
+/** Zod's generic wording ("Too small: expected number to be >=1") as what to write instead. */
+function describeRangeIssue(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
+  if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'must not be empty';
+  if (issue.code === 'invalid_value') return `must be one of: ${issue.values.map(String).join(', ')}`;
+  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const key = issue.path.map(String).join('.') || '(top level)';
-  // The env var of the key or of its nearest parent (`adapters.1` → MEETME_ADAPTERS).
-  const parts = issue.path.map(String);
-  let env: string | undefined;
-  for (let n = parts.length; n > 0 && env === undefined; n--) env = ENV_BY_KEY.get(parts.slice(0, n).join('.'));
-  const where = env ? `${key} (env ${env})` : key;
-  let fix = issue.message;
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) fix = 'is required';
+  let fix = describeRangeIssue(issue) ?? issue.message;
+  if (issue.code === 'invalid_type') fix = describeTypeIssue(issue) ?? fix;
   if (issue.code === 'unrecognized_keys') fix = `unknown key(s) ${issue.keys.join(', ')}: check the spelling against README.md`;
-  return `${where}: ${fix}`;
+  return `${describeKey(issue.path)}: ${fix}`;
 }
 
 /** Validates a raw object; throws ConfigError naming each bad key and how to fix it. */
 export function parseConfig(raw: unknown): Config {
-  const result = configSchema.safeParse(raw);
+  // reportInput lets a message tell a quoted number from a wrong kind of value; inputs are never printed.
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
   return result.data;
 }

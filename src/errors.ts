@@ -41,6 +41,15 @@ export type ErrorCode =
   | 'alert_state_corrupt'
   | 'alert_not_found'
   | 'alert_rule_invalid'
+  | 'data_dir_not_directory'
+  | 'store_corrupt'
+  | 'store_unreadable'
+  | 'stored_signing_key_corrupt'
+  | 'tls_ca_file_unreadable'
+  | 'listen_address_unusable'
+  | 'listen_port_unavailable'
+  | 'slack_token_refused'
+  | 'adapter_start_failed'
   | 'internal';
 
 export interface BotErrorOptions {
@@ -68,6 +77,20 @@ export abstract class BotError extends Error {
     this.name = new.target.name;
     this.userMessage = userMessage;
     this.adminHint = options.adminHint;
+  }
+}
+
+/**
+ * Something the operator must fix before the bot can start: a config key or a file (`subject`) and
+ * how (`fix`). The CLI prints `userMessage` and exits 2, without a stack.
+ */
+export abstract class StartupError extends BotError {
+  readonly subject: string;
+  readonly fix: string;
+  constructor(problem: string, subject: string, fix: string, cause?: unknown) {
+    super(`${problem}\n  Fix: ${fix}`, cause === undefined ? {} : { cause });
+    this.subject = subject;
+    this.fix = fix;
   }
 }
 

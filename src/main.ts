@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pino, type DestinationStream } from 'pino';
+import { join } from 'node:path';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
 import { summarizeConfig } from './config-summary.ts';
-import { ConfigError, loadConfig, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
+import { ConfigError, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
 import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
 import { ConferenceRegistry } from './conference/directory.ts';
 import type { ChatAdapter } from './core/adapter.ts';
@@ -21,7 +19,9 @@ import { SensorClient } from './sensor/client.ts';
 import { startDemo, type DemoHandle } from './sim/pbx/demo.ts';
 import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts';
-import { openStore } from './store/index.ts';
+import { adapterStartFailure, listenFailure, preflight } from './startup/preflight.ts';
+import { StoredSigningKeyCorruptError } from './startup/errors.ts';
+import { DEFAULT_STORE_FILE, openStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
 
 /**
@@ -63,6 +63,9 @@ export function defaultAdapters(config: Config, interactive: boolean): ('shell' 
   if (!config.slack) return ['shell'];
   return interactive ? ['shell', 'slack'] : ['slack'];
 }
+
+/** LinkSigner's minimum: HMAC-SHA256 keys shorter than its output weaken it. */
+const MIN_SIGNING_KEY_BYTES = 32;
 
 const EMBEDDED_PBX_USER = { username: 'bot', secret: 'embedded-demo-secret' } as const;
 
@@ -121,6 +124,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const mainLog = log;
   const stops: (() => Promise<void> | void)[] = [];
 
+  const [problem] = await preflight(config);
+  if (problem) throw problem;
   const store = await openStore({ dataDir: config.dataDir, auditRetentionDays: config.store.auditRetentionDays, logger: log.child({ component: 'store' }) });
   stops.push(() => store.close());
 
@@ -178,6 +183,10 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     let listenService: ReturnType<typeof createListenService> | undefined;
     if (config.listen.enabled && sensors.length > 0) {
       const key = await loadOrCreateSigningKey(config.listen.signingKey, store.kv, log);
+      // A configured key is checked by the schema; a short one here came from the store file.
+      if (config.listen.signingKey === undefined && key.length < MIN_SIGNING_KEY_BYTES) {
+        throw new StoredSigningKeyCorruptError(join(config.dataDir, DEFAULT_STORE_FILE), key.length);
+      }
       const signer = new LinkSigner(key);
       const hub = createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log });
       stops.push(() => hub.close());
@@ -191,6 +200,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         audit: store.audit,
         singleUse: config.listen.singleUse,
         kv: store.kv,
+      }).catch((err: unknown) => {
+        throw listenFailure(config, err);
       });
       const server = listenServer;
       stops.push(() => server.close());
@@ -223,7 +234,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       adapters.set(shell.name, shell);
     }
     if (adapterNames.includes('slack')) {
-      if (!config.slack) throw new ConfigError(['adapters: slack is listed but slack is not configured (set SLACK_BOT_TOKEN and SLACK_APP_TOKEN)']);
+      if (!config.slack) throw new ConfigError(['adapters (env MEETME_ADAPTERS): slack is listed but Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN']);
       const homePolicy = new Policy({ grants: config.roles });
       const slack = createSlackAdapter(config.slack, {
         logger: log,
@@ -275,7 +286,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     if (shell) (options.shellOutput ?? process.stdout).write(`${banner}\n`);
 
     for (const adapter of adapters.values()) {
-      await adapter.start(bot.handlersFor(adapter));
+      await adapter.start(bot.handlersFor(adapter)).catch((err: unknown) => {
+        throw adapterStartFailure(adapter.name, err);
+      });
       stops.push(() => adapter.stop());
     }
     await status.start();
@@ -305,22 +318,6 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 }
 
 /**
- * Where logs go: stderr, except when the shell adapter owns an interactive terminal, where JSON lines
- * would scribble over the prompt; then they go to `<dataDir>/meetme-bot.log` (MEETME_LOG_FILE overrides).
- */
-function logDestination(config: Config): DestinationStream {
-  const explicit = process.env['MEETME_LOG_FILE'];
-  const shellOnTerminal = (config.adapters ?? ['shell']).includes('shell') && process.stdin.isTTY === true && process.stdout.isTTY === true;
-  if (explicit === undefined && !shellOnTerminal) return pino.destination(2);
-  const file = explicit ?? join(config.dataDir, 'meetme-bot.log');
-  mkdirSync(dirname(file), { recursive: true });
-  process.stderr.write(`Logs: ${file}\n`);
-  return pino.destination({ dest: file, mkdir: true, sync: false });
-}
-
-const SHUTDOWN_DEADLINE_MS = 10_000;
-
-/**
  * Logs a promise rejection nobody handled and keeps the process serving. Node 20 would otherwise
  * exit, and one SDK-internal rejection (a Socket Mode reconnect the SDK gave up on) must not take
  * down every chat platform and PBX link with it.
@@ -330,51 +327,4 @@ export function logUnhandledRejections(target: Pick<NodeJS.Process, 'on'>, log: 
   target.on('unhandledRejection', (reason: unknown) => {
     mainLog.error({ detail: reason instanceof Error ? reason.message : String(reason) }, 'unhandled promise rejection; still serving');
   });
-}
-
-/** `npm start` / the `meetme-bot` bin. */
-export async function runFromCli(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.userMessage}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
-  }
-  // Logs go to stderr so they never interleave with the shell's prompt on stdout.
-  const log = createLogger({ level: config.logLevel, destination: logDestination(config) });
-  logUnhandledRejections(process, log);
-  const bot = await startBot(config, { logger: log });
-  if (!bot.shell) process.stdout.write(`${bot.banner}\n`);
-
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    // A clean stop flushes status edits and closes sockets; if something hangs, a service manager
-    // must still see the process end, so give up after a bound and exit.
-    const deadline = setTimeout(() => {
-      log.error({ component: 'main' }, 'shutdown did not finish within 10 s; exiting anyway');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
-    await bot.stop();
-  };
-  const onSignal = (): void => {
-    // A second Ctrl-C or SIGTERM while stopping means "now".
-    if (stopping) process.exit(130);
-    void shutdown();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // The shell ending (quit, Ctrl-D) stops the bot only when it is the sole chat adapter; next to
-  // Slack it just closes, and the process runs until a signal.
-  if (bot.shell) {
-    await bot.shell.closed;
-    if (bot.adapters.size === 1) await shutdown();
-  }
 }

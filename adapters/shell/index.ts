@@ -20,6 +20,19 @@ export interface ShellAdapterOptions {
   historySize?: number;
   color?: boolean;
   prompt?: string;
+  /** Replies whose buttons stay pressable (default 20); older ones are forgotten. */
+  keepReplies?: number;
+  /**
+   * Posted (status) messages kept, least recently edited dropped first (default 50). An edit of a
+   * dropped one brings it back, so a message still watched stays usable.
+   */
+  keepStatusMessages?: number;
+}
+
+/** What the shell holds on to, for checking that it stays bounded. */
+export interface ShellRetained {
+  readonly messages: number;
+  readonly buttons: number;
 }
 
 export interface ShellAdapter extends ChatAdapter {
@@ -36,6 +49,8 @@ export interface ShellAdapter extends ChatAdapter {
   history(): readonly string[];
   /** Who the shell user is, for the composition root's local-admin grant. */
   readonly localUser: { readonly platform: 'shell'; readonly userId: string };
+  /** Messages and button numbers held now: bounded by keepReplies and keepStatusMessages. */
+  retained(): ShellRetained;
 }
 
 const PLATFORM = 'shell';
@@ -46,17 +61,32 @@ interface NumberedButton {
   readonly message: MessageRef;
 }
 
-/** Where a `press N` number points: one action id on one message, for the whole session. */
+/** Where a `press N` number points: one action id on one message, for as long as the message is kept. */
 interface ButtonSlot {
   readonly messageId: string;
   readonly actionId: string;
 }
+
+/**
+ * A message the shell still knows: the buttons it shows now, and every number it has given out
+ * (kept so an edit that brings a button back brings its number back too). The view itself is not
+ * kept: a terminal cannot redraw old output anyway.
+ */
+interface KeptMessage {
+  readonly kind: 'status' | 'reply';
+  onScreen: Map<string, { readonly number: number; readonly button: ButtonView }>;
+  readonly numbers: Map<string, number>;
+}
+
+const DEFAULT_KEEP_REPLIES = 20;
+const DEFAULT_KEEP_STATUS_MESSAGES = 50;
 
 export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
   const user = opts.user ?? 'local';
   const color = opts.color ?? false;
   const prompt = opts.prompt ?? 'meetme> ';
   const historySize = opts.historySize ?? 100;
+  const keepLimits = { reply: opts.keepReplies ?? DEFAULT_KEEP_REPLIES, status: opts.keepStatusMessages ?? DEFAULT_KEEP_STATUS_MESSAGES };
   const actor: Actor = { platform: PLATFORM, userId: user, displayName: user, groups: [] };
   const conversation: Conversation = { platform: PLATFORM, id: 'terminal' };
 
@@ -68,19 +98,26 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
   const runTag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
   const newMessageId = (): string => `${runTag}:m${nextId++}`;
   const shortId = (id: string): string => id.slice(id.lastIndexOf(':') + 1);
-  const messages = new Map<string, View>();
+  /** A message id this run handed out (kept or since dropped). */
+  const issuedHere = (id: string): boolean => {
+    const match = /^(.*):m(\d+)$/.exec(id);
+    return match !== null && match[1] === runTag && Number(match[2]) < nextId;
+  };
+  /**
+   * Messages still kept, least recently shown first. Every `show` and reply adds one, so without a
+   * bound a long session grows without end; only the recent replies and the status messages still
+   * being edited can sensibly be pressed.
+   */
+  const kept = new Map<string, KeptMessage>();
   const lines: string[] = [];
   /**
-   * Button numbers stay put for the session: a status edit (someone starts talking) must not turn
-   * `[1] Kick all` into `[1] Mute` between reading the screen and typing `press 1`. A number is
-   * given to one (message, action id) and never to anything else; an edit keeps the numbers of the
-   * buttons it still shows and gives new ones to new buttons.
+   * Button numbers stay put while their message is kept: a status edit (someone starts talking)
+   * must not turn `[1] Kick all` into `[1] Mute` between reading the screen and typing `press 1`.
+   * A number is given to one (message, action id) and never to anything else; an edit keeps the
+   * numbers of the buttons it still shows and gives new ones to new buttons.
    */
-  const numbers = new Map<string, number>();
   const slots = new Map<number, ButtonSlot>();
   let nextNumber = 1;
-  /** The buttons each message shows now, by action id, with their numbers. */
-  const onScreen = new Map<string, Map<string, { readonly number: number; readonly button: ButtonView }>>();
   let pendingConfirm: NumberedButton | undefined;
   /** Output buffers of the exec calls in progress: everything rendered meanwhile goes to each. */
   const captures = new Set<string[]>();
@@ -107,23 +144,44 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     opts.output.write(`${text}\n`);
   };
 
-  const numberFor = (messageId: string, actionId: string): number => {
-    const key = `${messageId}\u0000${actionId}`;
-    let n = numbers.get(key);
+  const numberFor = (message: KeptMessage, messageId: string, actionId: string): number => {
+    let n = message.numbers.get(actionId);
     if (n === undefined) {
       n = nextNumber++;
-      numbers.set(key, n);
+      message.numbers.set(actionId, n);
       slots.set(n, { messageId, actionId });
     }
     return n;
   };
 
+  const forget = (messageId: string, message: KeptMessage): void => {
+    kept.delete(messageId);
+    for (const n of message.numbers.values()) slots.delete(n);
+  };
+
+  /** Marks a message as just shown (most recent last) and drops the oldest of its kind over the limit. */
+  const keep = (messageId: string, kind: KeptMessage['kind']): KeptMessage => {
+    const message = kept.get(messageId) ?? { kind, onScreen: new Map(), numbers: new Map<string, number>() };
+    kept.delete(messageId);
+    kept.set(messageId, message);
+    let count = 0;
+    for (const m of kept.values()) if (m.kind === message.kind) count++;
+    for (const [id, m] of kept) {
+      if (count <= keepLimits[message.kind]) break;
+      if (m.kind !== message.kind) continue;
+      forget(id, m);
+      count--;
+    }
+    return message;
+  };
+
   const refOf = (messageId: string): MessageRef => ({ platform: PLATFORM, conversation: conversation.id, id: messageId });
 
-  const show = (view: View, ref: MessageRef, heading: string | undefined, capture: string[] | undefined): void => {
-    const numberOf = (button: ButtonView): number => numberFor(ref.id, button.id);
+  const show = (view: View, ref: MessageRef, kind: KeptMessage['kind'], heading: string | undefined, capture: string[] | undefined): void => {
+    const message = keep(ref.id, kind);
+    const numberOf = (button: ButtonView): number => numberFor(message, ref.id, button.id);
     const rendered = renderView(view, { color, numberOf });
-    onScreen.set(ref.id, new Map(rendered.buttons.map((b) => [b.button.id, b])));
+    message.onScreen = new Map(rendered.buttons.map((b) => [b.button.id, b]));
     const text = heading === undefined ? rendered.text : `${heading}\n${rendered.text}`;
     print(text);
     const plain = color ? renderView(view, { color: false, numberOf }).text : rendered.text;
@@ -146,17 +204,23 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
   };
 
   /** Numbers shown on screen now, lowest first. */
-  const shownNumbers = (): number[] => [...onScreen.values()].flatMap((m) => [...m.values()].map((b) => b.number)).sort((a, b) => a - b);
+  const shownNumbers = (): number[] => [...kept.values()].flatMap((m) => [...m.onScreen.values()].map((b) => b.number)).sort((a, b) => a - b);
+
+  const droppedHint = `The shell keeps the last ${keepLimits.reply} replies and the ${keepLimits.status} most recently updated status messages; run the command again for fresh buttons.`;
 
   const pressNumber = async (word: string, out: string[]): Promise<void> => {
     const n = Number(word);
     const slot = Number.isInteger(n) ? slots.get(n) : undefined;
+    if (slot === undefined && Number.isInteger(n) && n >= 1 && n < nextNumber) {
+      say(`Button ${n} was on an older message that the shell no longer keeps. ${droppedHint}`, out);
+      return;
+    }
     if (slot === undefined) {
       const shown = shownNumbers();
       say(shown.length === 0 ? 'No buttons to press yet.' : `No button ${safeLine(word)}: choose ${shown[0]} to ${shown[shown.length - 1]}.`, out);
       return;
     }
-    const current = onScreen.get(slot.messageId)?.get(slot.actionId);
+    const current = kept.get(slot.messageId)?.onScreen.get(slot.actionId);
     if (current === undefined) {
       say(`Button ${n} is no longer shown: its message (${shortId(slot.messageId)}) has changed since. Press a number you see now.`, out);
       return;
@@ -227,7 +291,11 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
 
   const pressOn = async (ref: MessageRef, actionId: string, out: string[]): Promise<void> => {
     await answerConfirm('', out);
-    const current = onScreen.get(ref.id)?.get(actionId);
+    if (!kept.has(ref.id) && issuedHere(ref.id)) {
+      say(`Message ${safeLine(shortId(ref.id))} is older than the shell keeps. ${droppedHint}`, out);
+      return;
+    }
+    const current = kept.get(ref.id)?.onScreen.get(actionId);
     if (current === undefined) {
       say(`No button ${safeLine(actionId)} on message ${safeLine(shortId(ref.id))}.`, out);
       return;
@@ -279,6 +347,7 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
     closed,
     localUser: { platform: PLATFORM, userId: user },
     history: () => [...lines],
+    retained: () => ({ messages: kept.size, buttons: slots.size }),
     exec,
     pressAction: (ref, actionId) => enqueue((out) => pressOn(ref, actionId, out)),
 
@@ -302,30 +371,28 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
 
     async post(_conversation, view) {
       const ref: MessageRef = { platform: PLATFORM, conversation: conversation.id, id: newMessageId() };
-      messages.set(ref.id, view);
-      show(view, ref, undefined, undefined);
+      show(view, ref, 'status', undefined, undefined);
       return ref;
     },
 
     async update(ref, view) {
-      if (!messages.has(ref.id)) {
-        // A terminal keeps no messages across runs: a status message from an earlier run (the store
-        // resumes it after a restart) is shown again here and edited from now on.
-        const fromEarlierRun = /^[a-z0-9]+:m\d+$/.test(ref.id) && !ref.id.startsWith(`${runTag}:`);
-        if (!fromEarlierRun) throw new MessageGoneError(PLATFORM, `no message ${ref.id}`);
-        messages.set(ref.id, view);
-        show(view, ref, `(restored ${shortId(ref.id)} after a restart)`, undefined);
+      const known = kept.get(ref.id);
+      // An edit of a dropped message of this run means it is still watched: keep it again.
+      if (known !== undefined || issuedHere(ref.id)) {
+        show(view, ref, known?.kind ?? 'status', `(updated ${shortId(ref.id)})`, undefined);
         return;
       }
-      messages.set(ref.id, view);
-      show(view, ref, `(updated ${shortId(ref.id)})`, undefined);
+      // A terminal keeps no messages across runs: a status message from an earlier run (the store
+      // resumes it after a restart) is shown again here and edited from now on.
+      const fromEarlierRun = /^[a-z0-9]+:m\d+$/.test(ref.id) && !ref.id.startsWith(`${runTag}:`);
+      if (!fromEarlierRun) throw new MessageGoneError(PLATFORM, `no message ${ref.id}`);
+      show(view, ref, 'status', `(restored ${shortId(ref.id)} after a restart)`, undefined);
     },
 
     async reply(interaction: Interaction, view: View, _options: ReplyOptions) {
       // A reply is a message too: buttons on it can be pressed and it can be refreshed in place.
       const ref: MessageRef = { platform: PLATFORM, conversation: conversation.id, id: newMessageId() };
-      messages.set(ref.id, view);
-      show(view, ref, undefined, replyCaptures.get(interaction.id));
+      show(view, ref, 'reply', undefined, replyCaptures.get(interaction.id));
     },
   };
   return adapter;

@@ -6,10 +6,15 @@ import { BotError } from '../errors.ts';
  * `adminHint` the config keys an admin must set.
  */
 
-/** Where to set a sensor's AES settings, for messages that ask an operator to fix them. */
+/**
+ * Where to set a sensor's AES settings, for messages that ask an operator to fix them. The
+ * SENSOR_AES_* env vars set only the first sensor, so later ones are pointed at the config file.
+ */
 export function aesConfigHint(sensorId: string, index: number | undefined): string {
-  const entry = index === undefined ? `sensors[] entry with id "${sensorId}"` : `sensors[${index}]`;
-  return `set ${entry}.aesKey and .aesIv (env SENSOR_AES_KEY / SENSOR_AES_IV) to the sensor's manager_aes_key / manager_aes_iv (base64)`;
+  const values = "the sensor's manager_aes_key / manager_aes_iv (base64)";
+  if (index === 0) return `set sensors[0].aesKey and .aesIv (env SENSOR_AES_KEY / SENSOR_AES_IV) to ${values}`;
+  const fields = index === undefined ? `aesKey and aesIv of the sensors[] entry with id "${sensorId}"` : `sensors[${index}].aesKey and .aesIv`;
+  return `set ${fields} in the config file (MEETME_CONFIG) to ${values}; env vars set only the first sensor`;
 }
 
 export class SensorUnreachableError extends BotError {

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { Conversation } from '../core/adapter.ts';
 import { systemClock } from '../core/clock.ts';
-import { StoreError } from './errors.ts';
+import { DataDirNotDirectoryError, StoreCorruptError, StoreError, StoreUnreadableError } from './errors.ts';
 import { migrate } from './migrations.ts';
 import { retentionMs, startPruning, type Prune, type StoreOptions } from './retention.ts';
 import type {
@@ -237,17 +237,57 @@ export class SqliteStore implements Store {
   }
 }
 
+/** SQLite and file-system codes meaning the file is not (or no longer) a database. */
+const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
+/** Codes meaning the file is there but this process may not use it. */
+const UNUSABLE_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_AUTH', 'EACCES', 'EPERM', 'EISDIR']);
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** Turns a driver failure at open into the start-up error that tells the operator what to fix. */
+function openFailure(path: string, err: unknown): Error {
+  // A failed migration wraps the driver's error; a damaged page shows there first.
+  const driverError = err instanceof StoreError ? err.cause : err;
+  const code = errorCode(driverError);
+  const reason = driverError instanceof Error ? driverError.message : String(driverError);
+  if (CORRUPT_CODES.has(code)) return new StoreCorruptError(path, reason, err);
+  if (UNUSABLE_CODES.has(code)) return new StoreUnreadableError(path, reason, err);
+  if (err instanceof StoreError) return err;
+  return new StoreError(`cannot open ${path}: ${reason}`, err);
+}
+
+/** A data directory that is a file (or lies under one) cannot be created or used. */
+function ensureDirectory(dir: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) throw new DataDirNotDirectoryError(dir);
+  } catch (err) {
+    if (err instanceof DataDirNotDirectoryError) throw err;
+    if (errorCode(err) === 'ENOTDIR') throw new DataDirNotDirectoryError(dir, err);
+    if (errorCode(err) !== 'ENOENT') throw new StoreUnreadableError(dir, (err as Error).message, err);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    if (errorCode(err) === 'ENOTDIR' || errorCode(err) === 'EEXIST') throw new DataDirNotDirectoryError(dir, err);
+    throw new StoreUnreadableError(dir, (err as Error).message, err);
+  }
+}
+
 /**
  * Opens (creating the directory and file if needed) and migrates the SQLite store at `path`, then
- * prunes audit records older than the retention.
+ * prunes audit records older than the retention. A file that is not a database, or one this process
+ * may not use, is refused with a start-up error and never replaced.
  */
 export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
+  if (path !== ':memory:') ensureDirectory(dirname(path));
   let db: Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new BetterSqlite3(path);
   } catch (err) {
-    throw new StoreError(`cannot open ${path}: ${(err as Error).message}`, err);
+    throw openFailure(path, err);
   }
   try {
     db.pragma('journal_mode = WAL');
@@ -257,6 +297,6 @@ export function openSqliteStore(path: string, options: StoreOptions = {}): Sqlit
     return new SqliteStore(db, options);
   } catch (err) {
     db.close();
-    throw err instanceof StoreError ? err : new StoreError(`cannot prepare ${path}: ${(err as Error).message}`, err);
+    throw openFailure(path, err);
   }
 }

@@ -285,7 +285,7 @@ describe('Bot: commands', () => {
 
 describe('Bot: config view', () => {
   const SECRETS = {
-    ami: 'ami-s3cret-value', signingKey: 'signing-key-0123456789abcdef0123456789abcdef', aesKey: 'QUVTS0VZQUVTS0VZQUVTSw==',
+    ami: 'ami-s3cret-value', signingKey: 'signing-key-0123456789abcdef0123456789abcdef', aesKey: 'QUVTS0VZQUVTS0VZQUVTS0VZQUVTS0VZQUVTS0VZQUU=',
     aesIv: 'SVZJVklWSVZJVklWSVZJVg==', botToken: 'xoxb-bot-token-123', appToken: 'xapp-app-token-456',
   };
   const config = parseConfig({

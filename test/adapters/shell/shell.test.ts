@@ -16,7 +16,7 @@ interface Setup {
 
 const open: ShellAdapter[] = [];
 
-async function setup(opts: { tty?: boolean; user?: string; historySize?: number } = {}): Promise<Setup> {
+async function setup(opts: { tty?: boolean; user?: string; historySize?: number; keepReplies?: number; keepStatusMessages?: number } = {}): Promise<Setup> {
   const input = new PassThrough();
   const output = new PassThrough();
   if (opts.tty === true) Object.assign(output, { isTTY: true, columns: 120 });
@@ -24,7 +24,12 @@ async function setup(opts: { tty?: boolean; user?: string; historySize?: number 
   output.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
   const pbx = new FakeBackend('pbx1');
   pbx.add(room('200', [participant('200', 1, { callerName: 'Tim', callerNum: '701' }), participant('200', 2)]));
-  const shell = createShellAdapter({ input, output, user: opts.user ?? 'me', ...(opts.historySize === undefined ? {} : { historySize: opts.historySize }), prompt: 'mm> ' });
+  const shell = createShellAdapter({
+    input, output, user: opts.user ?? 'me', prompt: 'mm> ',
+    ...(opts.historySize === undefined ? {} : { historySize: opts.historySize }),
+    ...(opts.keepReplies === undefined ? {} : { keepReplies: opts.keepReplies }),
+    ...(opts.keepStatusMessages === undefined ? {} : { keepStatusMessages: opts.keepStatusMessages }),
+  });
   const audit = new MemoryAuditStore();
   const bot = new Bot({ directory: new FakeDirectory(pbx), grants: [], localAdmin: shell.localUser, audit, now: () => T0 });
   await shell.start(bot.handlersFor(shell));
@@ -199,5 +204,46 @@ describe('shell adapter', () => {
     const { shell, audit } = await setup();
     await shell.exec('lock 200');
     expect(audit.records).toEqual([expect.objectContaining({ actor: { platform: 'shell', userId: 'me', displayName: 'me' }, command: 'lock', outcome: 'ok' })]);
+  });
+});
+
+describe('shell memory', () => {
+  const conversation = { platform: 'shell', id: 'terminal' };
+  const statusView = (pbx: FakeBackend): ReturnType<typeof buildStatusView> =>
+    buildStatusView({ pbx: 'pbx1', roomName: '200', room: pbx.state().rooms.get('200'), available: true, since: T0, now: T0 });
+
+  it('keeps a bounded number of messages and button numbers however many `show`s run', async () => {
+    const { shell, pbx } = await setup();
+    for (let i = 0; i < 300; i++) await shell.exec('show 200');
+    for (let i = 0; i < 300; i++) await shell.post(conversation, statusView(pbx));
+    const { messages, buttons } = shell.retained();
+    expect(messages).toBe(20 + 50);
+    // Each kept message carries the status view's handful of buttons, nothing from dropped ones.
+    expect(buttons).toBeLessThanOrEqual(messages * 10);
+    expect(await shell.exec('show 200')).toMatch(/\[\d+\] Mute/);
+    expect(shell.retained().messages).toBe(70);
+  });
+
+  it('says plainly when a pressed number belongs to a message the shell no longer keeps', async () => {
+    const { shell, pbx } = await setup({ keepReplies: 2 });
+    expect(await shell.exec('show 200')).toContain('[1] Mute');
+    await shell.exec('show 200');
+    await shell.exec('show 200');
+    expect(await shell.exec('press 1')).toBe(
+      'Button 1 was on an older message that the shell no longer keeps. The shell keeps the last 2 replies and the 50 most recently updated status messages; run the command again for fresh buttons.',
+    );
+    expect(pbx.calls).toEqual([]);
+    expect(await shell.exec('press 9999')).toMatch(/^No button 9999: choose \d+ to \d+\.$/);
+  });
+
+  it('says so when a dropped message is pressed by id, and keeps a dropped status message again when it is edited', async () => {
+    const { shell, pbx } = await setup({ keepStatusMessages: 1 });
+    const first = await shell.post(conversation, statusView(pbx));
+    await shell.post(conversation, statusView(pbx));
+    expect(await shell.pressAction(first, 'v1|ma|pbx1|200|1')).toMatch(/^Message m\d+ is older than the shell keeps\. /);
+    // Still watched: the status service edits it, so it is kept (and pressable) again.
+    await shell.update(first, statusView(pbx));
+    expect(await shell.pressAction(first, 'v1|ma|pbx1|200|1')).toMatch(/^Mute everyone\? /);
+    expect(shell.retained().messages).toBe(1);
   });
 });
