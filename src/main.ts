@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pino, type DestinationStream } from 'pino';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createCompleter, createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
 import { summarizeConfig } from './config-summary.ts';
 import { ConfigError, loadConfig, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
@@ -53,13 +54,14 @@ export interface StartBotOptions {
 }
 
 /**
- * Without an explicit `adapters` list: Slack when it is configured, plus the shell when someone is at
- * the terminal. A service (systemd, a container) has no terminal, so it runs Slack alone; with no chat
+ * Without an explicit `adapters` list: Slack and Discord when they are configured, plus the shell when someone is at
+ * the terminal. A service (systemd, a container) has no terminal, so it runs the chat platforms alone; with no chat
  * platform configured at all the shell always runs, as the embedded demo's console.
  */
-export function defaultAdapters(config: Config, interactive: boolean): ('shell' | 'slack')[] {
-  if (!config.slack) return ['shell'];
-  return interactive ? ['shell', 'slack'] : ['slack'];
+export function defaultAdapters(config: Config, interactive: boolean): ('shell' | 'slack' | 'discord')[] {
+  const chat = [...(config.slack ? ['slack' as const] : []), ...(config.discord ? ['discord' as const] : [])];
+  if (chat.length === 0) return ['shell'];
+  return interactive ? ['shell', ...chat] : chat;
 }
 
 const EMBEDDED_PBX_USER = { username: 'bot', secret: 'embedded-demo-secret' } as const;
@@ -224,6 +226,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       if (!config.slack) throw new ConfigError(['adapters: slack is listed but slack is not configured (set SLACK_BOT_TOKEN and SLACK_APP_TOKEN)']);
       const slack = createSlackAdapter(config.slack, { logger: log, ...(config.slack.httpHost ? { httpHost: config.slack.httpHost } : {}) });
       adapters.set(slack.name, slack);
+    }
+    if (adapterNames.includes('discord')) {
+      if (!config.discord) throw new ConfigError(['adapters: discord is listed but discord is not configured (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)']);
+      const complete = createCompleter({ directory: registry, grants: config.roles });
+      const discord = createDiscordAdapter(config.discord, { logger: log, complete });
+      adapters.set(discord.name, discord);
     }
 
     const status = new StatusService({

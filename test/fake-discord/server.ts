@@ -163,7 +163,7 @@ export class FakeDiscord {
     }
     const request: RestRequest = {
       method: req.method ?? 'GET',
-      path: url.pathname.slice(API_PREFIX.length),
+      path: decodeURIComponent(url.pathname.slice(API_PREFIX.length)),
       query: url.searchParams,
       body: await readBody(req),
       authorization: req.headers.authorization,
