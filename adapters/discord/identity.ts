@@ -2,7 +2,8 @@ import type { Actor, Conversation } from '../../src/core/adapter.ts';
 
 /**
  * Who pressed or typed, from the interaction payload alone (no REST lookups inside the 3 s window):
- * the user id, and the member's guild role ids as `discord:<roleId>` groups for the role policy.
+ * the user id, and the member's guild role ids as groups. The policy prefixes the platform, so a
+ * grant names a role as `discord:<roleId>`.
  */
 
 export const PLATFORM = 'discord';
@@ -16,7 +17,7 @@ export interface MemberShape {
 
 export function actorOf(member: MemberShape, guildId: string | null): Actor {
   const roles = member.roleIds.filter((r) => r !== guildId);
-  return { platform: PLATFORM, userId: member.userId, displayName: member.displayName, groups: roles.map((r) => `${PLATFORM}:${r}`) };
+  return { platform: PLATFORM, userId: member.userId, displayName: member.displayName, groups: roles };
 }
 
 export function conversationOf(channelId: string, guildId: string | null): Conversation {

@@ -54,9 +54,9 @@ describe('Discord adapter', () => {
     expect(seen[0]?.value).toBe('topic 200 "Tim Smith" "hello there"');
   });
 
-  it('gives the member roles as discord:<roleId> groups', async () => {
+  it('gives the member role ids as groups (granted as discord:<roleId>)', async () => {
     await h.command('whoami');
-    expect(seen[0]?.ctx.actor).toMatchObject({ platform: 'discord', userId: ALICE.id, groups: ['discord:300000000000000001'] });
+    expect(seen[0]?.ctx.actor).toMatchObject({ platform: 'discord', userId: ALICE.id, groups: ['300000000000000001'] });
     expect(seen[0]?.ctx.conversation).toEqual({ platform: 'discord', id: CHANNEL, workspace: '200000000000000001' });
   });
 
