@@ -168,11 +168,12 @@ export class FakeDiscord {
       body: await readBody(req),
       authorization: req.headers.authorization,
     };
-    const call: RecordedCall = { ...request, at: performance.now() };
+    const failure = this.#takeFailure(request);
+    const answer = failure !== undefined ? failureAnswer(failure, request.path) : route({ state: this.state, gatewayUrl: () => this.gatewayUrl }, request);
+    const call: RecordedCall = { ...request, status: answer.status, at: performance.now() };
     this.state.calls.push(call);
     this.#events.emit('call', call);
-    const failure = this.#takeFailure(request);
-    send(res, failure !== undefined ? failureAnswer(failure, request.path) : route({ state: this.state, gatewayUrl: () => this.gatewayUrl }, request));
+    send(res, answer);
   }
 
   #takeFailure(req: RestRequest): Failure | undefined {

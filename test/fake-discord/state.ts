@@ -16,6 +16,8 @@ export interface RecordedCall {
   readonly body: unknown;
   /** `Bot <token>` or undefined: interaction and webhook routes carry no bot token. */
   readonly authorization: string | undefined;
+  /** The HTTP status the fake answered with (429 and errors included). */
+  readonly status: number;
   readonly at: number;
 }
 
