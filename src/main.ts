@@ -230,7 +230,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     if (adapterNames.includes('discord')) {
       if (!config.discord) throw new ConfigError(['adapters: discord is listed but discord is not configured (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)']);
       const complete = createCompleter({ directory: registry, grants: config.roles });
-      const discord = createDiscordAdapter(config.discord, { logger: log, complete });
+      const discord = createDiscordAdapter(config.discord, { logger: log, complete, movedMessages: store.kv });
       adapters.set(discord.name, discord);
     }
 

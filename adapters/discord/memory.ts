@@ -1,5 +1,6 @@
 import type { MessageRef } from '../../src/core/adapter.ts';
 import type { StatusView } from '../../src/core/views.ts';
+import type { KeyValueStore } from '../../src/store/types.ts';
 
 /**
  * What the adapter remembers between calls, bounded: interactions it may still answer (their
@@ -78,9 +79,18 @@ export interface DrawnStatus {
   readonly page: number;
 }
 
+const MOVED_PREFIX = 'discord.moved:';
+
 export class MessageMemory {
   readonly #drawn = new Bounded<string, DrawnStatus>(5_000);
   readonly #moved = new Bounded<string, MessageRef>(5_000);
+  /** Refs already looked up in the store and found not moved, so each costs one read at most. */
+  readonly #checked = new Bounded<string, true>(5_000);
+  readonly #store: KeyValueStore | undefined;
+
+  constructor(store?: KeyValueStore) {
+    this.#store = store;
+  }
 
   drawn(ref: MessageRef): DrawnStatus | undefined {
     return this.#drawn.get(refKey(ref));
@@ -91,21 +101,31 @@ export class MessageMemory {
     else this.#drawn.set(refKey(ref), drawn);
   }
 
-  /** The message now standing for `ref` (itself unless it was re-posted). */
-  current(ref: MessageRef): MessageRef {
+  /** The message now standing for `ref`: itself unless it was re-posted (in this process or before a restart). */
+  async resolve(ref: MessageRef): Promise<MessageRef> {
     let cur = ref;
     for (let hops = 0; hops < 10; hops++) {
-      const next = this.#moved.get(refKey(cur));
+      const key = refKey(cur);
+      let next = this.#moved.get(key);
+      if (next === undefined && this.#store !== undefined && this.#checked.get(key) === undefined) {
+        const id = await this.#store.get(`${MOVED_PREFIX}${key}`);
+        if (id === undefined) this.#checked.set(key, true);
+        else {
+          next = { ...cur, id };
+          this.#moved.set(key, next);
+        }
+      }
       if (next === undefined) return cur;
       cur = next;
     }
     return cur;
   }
 
-  moved(from: MessageRef, to: MessageRef): void {
+  async moved(from: MessageRef, to: MessageRef): Promise<void> {
     this.#moved.set(refKey(from), to);
     const drawn = this.#drawn.get(refKey(from));
     this.#drawn.delete(refKey(from));
     if (drawn !== undefined) this.#drawn.set(refKey(to), drawn);
+    await this.#store?.set(`${MOVED_PREFIX}${refKey(from)}`, to.id);
   }
 }

@@ -261,6 +261,9 @@ describe('meetme-bot end to end over Discord (fake Discord, real discord.js, emb
     await botSees(bot, 'Tim muted', (r) => [...(r?.participants.values() ?? [])].some((p) => p.muted));
     expect(pbxPeople(pbx)).toEqual([{ who: 'Tim (701)', muted: true }]);
     await editOf(fake, message.id, 'Tim muted', (b) => shownPeople(b).some((p) => p.muted));
+    const note = await within(() => 'the action note', fake.waitForCall('POST', /^\/channels\//, (c) => JSON.stringify(c.body).includes('message_reference')));
+    expect(note.body).toMatchObject({ message_reference: { message_id: message.id }, allowed_mentions: { parse: [] } });
+    expect(JSON.stringify(note.body)).toMatch(/alice.*muted.*Tim/);
   });
 
   it('refuses a viewer\'s Mute press privately and leaves the room alone', async () => {
@@ -319,6 +322,30 @@ describe('meetme-bot end to end over Discord (fake Discord, real discord.js, emb
     await botSees(second, 'three people', people(3));
     await editOf(fake, message.id, 'Ann, Bob and a muted Tim', (b) => JSON.stringify(shownPeople(b)) === JSON.stringify(pbxPeople(pbx)), editsBefore);
     expect(posts(fake)).toHaveLength(1);
+  });
+
+  it('re-posts a status message Discord will no longer edit (30046), and after a restart edits the new one', async () => {
+    const fake = await fakeDiscord();
+    const pbx = await ownPbx();
+    const dataDir = tempDataDir();
+    const first = await startDiscordBot(fake, dataDir, externalPbx(pbx.host, pbx.port));
+    const tim = pbx.join('200', TIM);
+    await botSees(first, 'Tim', people(1));
+    const old = await watch(fake);
+    fake.failNext('PATCH', /^\/channels\//, { kind: 'api', status: 400, code: 30046, message: 'Maximum number of edits to messages older than 1 hour reached.' });
+    pbx.join('200', ANN);
+    await within(() => 'the re-post', fake.waitForCall('POST', /^\/channels\/\d+\/messages$/, (c) => posts(fake).indexOf(c) === 1));
+    await within(() => 'the old message deleted', fake.waitForCall('DELETE', new RegExp(`/messages/${old.id}$`)));
+    const fresh = fake.state.channelMessages(CHANNEL).filter((m) => m.interactionUser === undefined && m.replyTo === undefined).at(-1) as FakeMessage;
+    expect(fresh.id).not.toBe(old.id);
+    await first.stop();
+    const editsBefore = edits(fake).length;
+
+    pbx.mute(tim.uniqueid, true);
+    const second = await startDiscordBot(fake, dataDir, externalPbx(pbx.host, pbx.port));
+    await botSees(second, 'Tim muted', (r) => [...(r?.participants.values() ?? [])].some((p) => p.muted));
+    await editOf(fake, fresh.id, 'a muted Tim and Ann', (b) => JSON.stringify(shownPeople(b)) === JSON.stringify(pbxPeople(pbx)), editsBefore);
+    expect(posts(fake)).toHaveLength(2);
   });
 
   it('answers bad input privately and sends nothing to AMI', async () => {
