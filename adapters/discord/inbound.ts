@@ -14,7 +14,7 @@ import { actorOf, conversationOf, PLATFORM, roleIdsOf } from './identity.ts';
 import type { InteractionRegistry, MessageMemory } from './memory.ts';
 import { commandText, type OptionValue } from './options.ts';
 import { NO_MENTIONS } from './render.ts';
-import { participantPanel, PICK_PARTICIPANT_ID } from './render-status.ts';
+import { PANEL_FOOTER, participantPanel, PICK_PARTICIPANT_ID } from './render-status.ts';
 import { deferEphemeral } from './visibility.ts';
 
 /**
@@ -130,7 +130,10 @@ export function createInbound(deps: InboundDeps): (i: DiscordInteraction) => Pro
       await deps.turnPage(ref, page).catch(warn('page turn failed'));
       return;
     }
-    const confirmed = i.message.embeds[0]?.footer?.text === CONFIRM_FOOTER;
+    // A private message is an answer to this person: a confirmation question (the adapter's or the
+    // core's), so its press goes ahead; the participant panel is private too, yet still asks first.
+    const footer = i.message.embeds[0]?.footer?.text;
+    const confirmed = i.message.flags.has(MessageFlags.Ephemeral) ? footer !== PANEL_FOOTER : footer === CONFIRM_FOOTER;
     if (!confirmed) {
       const drawn = deps.memory.drawn(ref)?.view;
       const button = drawn === undefined ? undefined : [...drawn.buttons, ...drawn.rows.flatMap((r) => r.buttons)].find((b) => b.id === i.customId);

@@ -14,6 +14,9 @@ import { literal, truncate } from './text.ts';
 /** custom_id of the participant menu; the adapter answers it, the core never sees it. */
 export const PICK_PARTICIPANT_ID = 'discord.pick';
 
+/** Footer of the private participant panel: its Kick still asks first. */
+export const PANEL_FOOTER = 'Only you see these buttons.';
+
 /** Participants per page: one select menu holds 25 options. */
 export const PAGE_SIZE = COMPONENTS.selectOptions;
 
@@ -173,7 +176,7 @@ export function renderStatus(view: StatusView, options: StatusRenderOptions): Re
 /** The buttons of one participant, for the private answer to a pick from the menu. */
 export function participantPanel(row: ParticipantRowView): { embeds: APIEmbed[]; components: APIActionRowComponent<APIComponentInMessageActionRow>[] } {
   return {
-    embeds: [{ description: participantLine(row), color: COLOR.live }],
+    embeds: [{ description: participantLine(row), color: COLOR.live, footer: { text: PANEL_FOOTER } }],
     components: row.buttons.length === 0 ? [] : [actionRow(row.buttons.slice(0, COMPONENTS.buttonsPerRow).map(buttonComponent))],
   };
 }

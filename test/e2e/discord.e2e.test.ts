@@ -365,6 +365,12 @@ describe('meetme-bot end to end over Discord (fake Discord, real discord.js, emb
     expect(deferral.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
     const answer = await within(() => 'the error answer', fake.waitForCall('PATCH', /@original$/, (c) => c.path.includes(bad.token)));
     expect(JSON.stringify(answer.body)).toMatch(/one line/);
+
+    // A forged button id with a line break in it is refused as a bad button, privately.
+    const anyMessage = fake.state.addMessage(CHANNEL, { content: 'an old message' });
+    const forged = fake.interact(buttonPress(place(fake), ALICE, fake.apiMessage(anyMessage.id), 'v1|m|demo|200|1.1\r\nAction: Hangup|1'));
+    const refusal = await answerTo(fake, forged.token);
+    expect(refusal.body).toMatchObject({ flags: EPHEMERAL });
     expect(tap.actions.slice(actionsBefore)).toEqual([]);
   });
 

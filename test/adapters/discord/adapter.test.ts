@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundContext, InboundHandlers, MessageRef } from '../../../src/core/adapter.ts';
+import { encodeAction } from '../../../src/core/actions.ts';
 import { isBotError } from '../../../src/errors.ts';
 import { DiscordAccessError, DiscordRateLimitedError } from '../../../adapters/discord/index.ts';
 import { DISCORD_ERRORS, EPHEMERAL } from '../../fake-discord/server.ts';
 import { autocomplete, OPTION } from '../../fake-discord/payloads.ts';
-import { replyView, rowView, statusView } from '../views.ts';
+import { buttonView, replyView, rowView, statusView } from '../views.ts';
 import { ALICE, CHANNEL, makeDiscordHarness, messageText, type DiscordHarness } from './harness.ts';
 
 type Seen = { kind: 'command' | 'action'; ctx: InboundContext; value: string };
@@ -113,6 +114,28 @@ describe('Discord adapter', () => {
     expect(seen.map((s) => s.value)).toEqual(['v1:kick:1']);
   });
 
+  it('delivers a press on a private confirmation question at once, and asks first on the participant panel', async () => {
+    onCommand = async (ctx) => {
+      await ctx.ack();
+      await h.adapter.reply(ctx.interaction, replyView('Kick everyone?', { buttons: [buttonView('v1|ka|pbx1|200', 'Kick all', { style: 'danger' })] }), { ephemeral: true });
+    };
+    const asked = await h.command('kick 200 all');
+    await h.fake.waitForCall('PATCH', /@original$/, (c) => c.path.includes(asked.token));
+    const question = h.fake.state.messages.get(h.fake.state.originals.get(asked.token) ?? '');
+    await h.press({ platform: 'discord', conversation: CHANNEL, id: question?.id ?? '' }, 'v1|ka|pbx1|200');
+    expect(seen.filter((s) => s.kind === 'action').map((s) => s.value)).toEqual(['v1|ka|pbx1|200']);
+
+    // Real core action ids: the panel is not a remembered view, so the id itself says Kick asks first.
+    const kickId = encodeAction({ kind: 'kick', pbx: 'pbx1', room: '200', uniqueid: '1700000000.7' });
+    const rows = Array.from({ length: 30 }, (_, i) => rowView(i + 1, i === 6 ? { buttons: [buttonView(kickId, 'Kick', { style: 'danger' })] } : {}));
+    const ref = await h.adapter.post(h.conversation, statusView('200', rows));
+    const pick = await h.pick(ref, '1700000000.7');
+    const panel = h.fake.state.messages.get(h.fake.state.originals.get(pick.token) ?? '');
+    const kick = await h.press({ ...ref, id: panel?.id ?? '' }, kickId);
+    expect(callback(kick.id)?.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+    expect(seen.filter((s) => s.kind === 'action')).toHaveLength(1);
+  });
+
   it('answers a pick from the participant menu with that participant\'s buttons, privately', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => rowView(i + 1));
     const ref = await h.adapter.post(h.conversation, statusView('200', rows));
@@ -142,6 +165,18 @@ describe('Discord adapter', () => {
     expect((err as DiscordRateLimitedError).retryAfterMs).toBeGreaterThanOrEqual(3000);
     expect((err as DiscordRateLimitedError).bucket).toContain(`/channels/:id/messages/:id:${CHANNEL}`);
     expect(h.fake.callsTo('PATCH', /^\/channels\//)).toHaveLength(1);
+  });
+
+  it('keeps editing other channels while one channel\'s bucket is rate limited', async () => {
+    const busy = await h.adapter.post(h.conversation, statusView('200'));
+    const quiet = await h.adapter.post({ ...h.conversation, id: '400000000000000002' }, statusView('201'));
+    h.fake.failNext('PATCH', new RegExp(`/channels/${CHANNEL}/`), { kind: 'ratelimited', retryAfterSec: 30 }, 2);
+    await expect(h.adapter.update(busy, statusView('200'))).rejects.toBeInstanceOf(DiscordRateLimitedError);
+    const started = performance.now();
+    await h.adapter.update(quiet, statusView('201-edited'));
+    expect(performance.now() - started).toBeLessThan(2000);
+    // The limited bucket answers at once too, without a request, instead of queueing for 30 s.
+    await expect(h.adapter.update(busy, statusView('200'))).rejects.toBeInstanceOf(DiscordRateLimitedError);
   });
 
   it('re-posts a status message Discord will no longer edit (30046) and reports the new ref', async () => {
