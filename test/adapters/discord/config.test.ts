@@ -4,7 +4,7 @@ import { defaultAdapters } from '../../../src/main.ts';
 
 /** The discord config section: env vars, validation naming key and fix, and joining the adapters. */
 
-const load = (env: Record<string, string>) => loadConfig({ env, file: undefined });
+const load = (env: Record<string, string>) => loadConfig({ env });
 
 describe('discord config', () => {
   it('reads DISCORD_TOKEN, DISCORD_APPLICATION_ID, DISCORD_GUILD_ID and DISCORD_API_URL', () => {
