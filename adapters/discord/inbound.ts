@@ -37,6 +37,8 @@ export interface InboundDeps {
   /** Redraws a remembered status message at `page`. */
   readonly turnPage: (ref: MessageRef, page: number) => Promise<void>;
   readonly decodePage: (customId: string) => number | undefined;
+  /** Removes a deferred reply the core left unanswered (it posted a status message instead). */
+  readonly removeDeferredReply: (token: string) => Promise<void>;
 }
 
 function optionValues(options: readonly CommandInteractionOption[]): OptionValue[] {
@@ -90,6 +92,13 @@ export function createInbound(deps: InboundDeps): (i: DiscordInteraction) => Pro
     const deferred = i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}).then(() => undefined, warn('deferReply failed'));
     const id = deps.registry.add({ token: i.token, kind: 'command', deferred, ephemeral });
     await deliver('command', (h) => h.command(context(i, id, undefined, deferred), text));
+    // `show` answers with a status message of its own: the "thinking…" placeholder must not linger.
+    const pending = deps.registry.get(id);
+    if (pending !== undefined && !pending.originalUsed) {
+      pending.originalUsed = true;
+      await deferred;
+      await deps.removeDeferredReply(i.token).catch(warn('could not remove the unanswered deferred reply'));
+    }
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {

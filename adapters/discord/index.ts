@@ -170,6 +170,9 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     handlers: () => inbound,
     complete: deps.complete,
     decodePage,
+    removeDeferredReply: async (token) => {
+      await client.rest.delete(Routes.webhookMessage(config.applicationId, token, '@original'), { auth: false });
+    },
     turnPage: async (ref, page) => {
       const drawn = memory.drawn(ref);
       if (drawn !== undefined) await draw(ref, drawn.view, page);

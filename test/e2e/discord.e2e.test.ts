@@ -180,8 +180,10 @@ function answerTo(fake: FakeDiscord, token: string): Promise<RecordedCall> {
 
 async function watch(fake: FakeDiscord): Promise<FakeMessage> {
   const before = posts(fake).length;
-  await slash(fake, 'watch 200');
+  const sent = await slash(fake, 'watch 200');
   await within(() => 'the status message post', fake.waitForCall('POST', /^\/channels\/\d+\/messages$/, (c) => posts(fake).indexOf(c) === before));
+  // The status message is the answer: no "thinking…" placeholder is left behind.
+  await within(() => 'the deferred reply removed', fake.waitForCall('DELETE', /@original$/, (c) => c.path.includes(sent.token)));
   const message = fake.state.channelMessages(CHANNEL).filter((m) => m.interactionUser === undefined).at(-1);
   if (message === undefined) throw new Error('no status message');
   return message;
@@ -382,8 +384,11 @@ describe('meetme-bot end to end over Discord (fake Discord, real discord.js, emb
     pbx.join('200', ANN);
     await botSees(bot, 'Tim and Ann', people(2));
 
+    const asked = performance.now();
     const rooms = fake.interact(autocomplete(place(fake), ALICE, 'mute', [{ name: 'room', type: OPTION.string, value: '2', focused: true }]));
     const roomAnswer = await within(() => 'room choices', fake.waitForCall('POST', /\/callback$/, (c) => c.path.startsWith(`/interactions/${rooms.id}/`)));
+    // Discord gives autocomplete 3 s; the answer comes from memory, far inside that.
+    expect(roomAnswer.at - asked).toBeLessThan(1000);
     expect(roomAnswer.body).toMatchObject({ type: 8, data: { choices: [{ value: '200' }] } });
 
     const who = fake.interact(autocomplete(place(fake), ALICE, 'mute', [

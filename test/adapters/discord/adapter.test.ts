@@ -50,6 +50,12 @@ describe('Discord adapter', () => {
     expect(callback(show.id)?.body).toMatchObject({ type: 5, data: { flags: 0 } });
   });
 
+  it('removes the deferred reply of a command the core answered with a message of its own', async () => {
+    const show = await h.command('show 200');
+    await h.fake.waitForCall('DELETE', /@original$/, (c) => c.path.includes(show.token));
+    expect(h.fake.callsTo('PATCH', /@original$/)).toEqual([]);
+  });
+
   it('turns the options into the text the core parses, quoting values with spaces', async () => {
     await h.command('topic 200 "Tim Smith" "hello there"');
     expect(seen[0]?.value).toBe('topic 200 "Tim Smith" "hello there"');
