@@ -98,6 +98,14 @@ describe('fake Discord with the real discord.js Client', () => {
     expect((err as RateLimitError).scope).toBe('shared');
   });
 
+  it('refuses a token it was not given, on REST and on the gateway', async () => {
+    const strict = await FakeDiscord.start({ botToken: 'right' });
+    const wrong = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: strict.apiUrl } });
+    await expect(wrong.login('wrong')).rejects.toThrow(/invalid token/i);
+    await wrong.destroy();
+    await strict.close();
+  });
+
   it('answers the Discord error codes on demand', async () => {
     client.rest.setToken(TOKEN);
     fake.failNext('POST', /\/messages$/, DISCORD_ERRORS.missingPermissions);

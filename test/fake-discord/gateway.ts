@@ -12,11 +12,14 @@ const OP = { dispatch: 0, heartbeat: 1, identify: 2, resume: 6, reconnect: 7, in
 
 /** A close code the client answers by resuming (4000 Unknown error). */
 const RESUMABLE_CLOSE = 4000;
+/** Authentication failed: the client gives up. */
+const AUTHENTICATION_FAILED = 4004;
 
 export interface GatewayOptions {
   readonly applicationId: string;
   readonly heartbeatIntervalMs: number;
   readonly url: () => string;
+  readonly acceptsToken: (token: string) => boolean;
 }
 
 interface Dispatch {
@@ -106,6 +109,10 @@ export class FakeGateway extends EventEmitter<GatewayEvents> {
   }
 
   #identify(socket: WebSocket, d: { token: string; intents: number }): void {
+    if (!this.#o.acceptsToken(d.token)) {
+      socket.close(AUTHENTICATION_FAILED, 'Authentication failed.');
+      return;
+    }
     this.identifies.push({ token: d.token, intents: d.intents });
     this.#sessionId = `session-${this.identifies.length}`;
     this.#live = true;

@@ -18,6 +18,7 @@ export { EPHEMERAL, type FakeMessage, type RecordedCall } from './state.ts';
  */
 
 const API_PREFIX = '/api/v10';
+const UNAUTHORIZED: RestAnswer = { status: 401, body: { message: '401: Unauthorized', code: 0 } };
 
 interface PendingFailure {
   readonly method: string;
@@ -29,6 +30,11 @@ interface PendingFailure {
 export interface FakeDiscordOptions {
   readonly applicationId?: string;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * When set, only this bot token is accepted: other tokens get 401 on bot-authenticated routes
+   * and close code 4004 (Authentication failed) on IDENTIFY, as with a revoked token.
+   */
+  readonly botToken?: string;
 }
 
 export interface SentInteraction {
@@ -58,6 +64,7 @@ export class FakeDiscord {
   readonly state = new FakeState();
   readonly applicationId: string;
   readonly gateway: FakeGateway;
+  readonly #botToken: string | undefined;
   readonly #server: Server;
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #failures: PendingFailure[] = [];
@@ -66,10 +73,12 @@ export class FakeDiscord {
 
   private constructor(options: FakeDiscordOptions) {
     this.applicationId = options.applicationId ?? '900000000000000001';
+    this.#botToken = options.botToken;
     this.gateway = new FakeGateway({
       applicationId: this.applicationId,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
       url: () => this.gatewayUrl,
+      acceptsToken: (token) => options.botToken === undefined || token === options.botToken,
     });
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -169,11 +178,19 @@ export class FakeDiscord {
       authorization: req.headers.authorization,
     };
     const failure = this.#takeFailure(request);
-    const answer = failure !== undefined ? failureAnswer(failure, request.path) : route({ state: this.state, gatewayUrl: () => this.gatewayUrl }, request);
+    const answer = failure !== undefined
+      ? failureAnswer(failure, request.path)
+      : this.#unauthorized(request) ? UNAUTHORIZED : route({ state: this.state, gatewayUrl: () => this.gatewayUrl }, request);
     const call: RecordedCall = { ...request, status: answer.status, at: performance.now() };
     this.state.calls.push(call);
     this.#events.emit('call', call);
     send(res, answer);
+  }
+
+  /** Interaction callbacks and webhooks carry their token in the path; everything else needs the bot token. */
+  #unauthorized(req: RestRequest): boolean {
+    if (this.#botToken === undefined || /^\/(interactions|webhooks)\//.test(req.path)) return false;
+    return req.authorization !== `Bot ${this.#botToken}`;
   }
 
   #takeFailure(req: RestRequest): Failure | undefined {
