@@ -3,7 +3,7 @@ import { formatClock, type AlertView, type ReplyView, type TableView, type Tone,
 import { buttonComponent, buttonRows, linkButton } from './components.ts';
 import { EMBED } from './limits.ts';
 import { renderStatus, type StatusRenderOptions } from './render-status.ts';
-import { inCodeBlock, literal, truncate } from './text.ts';
+import { inCodeBlock, literal, truncate, withoutMentions } from './text.ts';
 
 /**
  * Views → Discord message bodies (REST JSON). Every body says `allowed_mentions: { parse: [] }`:
@@ -50,7 +50,7 @@ function tableText(table: TableView, budget: number): string {
 }
 
 export function renderReply(view: ReplyView): MessageBody {
-  const text = truncate(view.text, EMBED.description - 200);
+  const text = truncate(withoutMentions(view.text), EMBED.description - 200);
   const table = view.table === undefined ? '' : `\n${tableText(view.table, EMBED.description - text.length - 10)}`;
   const embed: APIEmbed = {
     ...(view.title !== undefined ? { title: truncate(view.title, EMBED.title) } : {}),
@@ -66,9 +66,9 @@ export function renderReply(view: ReplyView): MessageBody {
 export function renderAlert(view: AlertView): MessageBody {
   const embed: APIEmbed = {
     title: truncate(view.title, EMBED.title),
-    description: truncate(view.text, EMBED.description - 1500),
+    description: truncate(withoutMentions(view.text), EMBED.description - 1500),
     color: SEVERITY_COLOR[view.severity],
-    fields: view.fields.slice(0, 20).map(([name, value]) => ({ name: truncate(name, 200), value: truncate(value === '' ? '—' : value, 200), inline: true })),
+    fields: view.fields.slice(0, 20).map(([name, value]) => ({ name: truncate(name, 200), value: truncate(value === '' ? '—' : withoutMentions(value), 200), inline: true })),
     footer: { text: truncate(`${formatClock(view.at)} UTC${view.ackedBy !== undefined ? ` · acknowledged by ${view.ackedBy}` : ''}`, 200) },
   };
   return body([embed], buttonRows(view.buttons.map(buttonComponent)));

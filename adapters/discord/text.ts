@@ -24,3 +24,11 @@ export function literal(text: string): string {
 export function inCodeBlock(text: string): string {
   return text.replace(/```/g, "'''");
 }
+
+/**
+ * Core-written text (replies, alerts) keeps its markdown (`code`, **bold**), but a name inside it
+ * cannot form a mention or a channel link: `@` and `<` outside code spans are escaped.
+ */
+export function withoutMentions(text: string): string {
+  return text.split(/(`[^`\n]*`)/).map((part, i) => (i % 2 === 1 ? part : part.replace(/[@<]/g, '\\$&'))).join('');
+}

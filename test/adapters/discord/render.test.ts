@@ -126,6 +126,11 @@ describe('Discord status rendering', () => {
 });
 
 describe('Discord reply rendering', () => {
+  it('keeps the core\'s markdown but lets no name form a mention', () => {
+    const body = renderReply(replyView('Kicked @everyone <@123> from `200`. Try `@here`.'));
+    expect((body.embeds[0] as EmbedShape).description).toBe('Kicked \\@everyone \\<\\@123> from `200`. Try `@here`.');
+  });
+
   it('keeps a long table and many buttons inside the limits, with a link button first', () => {
     const table = { columns: ['room', 'people'], rows: Array.from({ length: 500 }, (_, i) => [`${LONG_UNICODE}${i}`, String(i)]) };
     const buttons = Array.from({ length: 40 }, (_, i) => buttonView(`v1|x|${i}`, `Button ${i}`));
