@@ -1,7 +1,7 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
 import { formatClock, type AlertView, type ReplyView, type TableView, type Tone, type View } from '../../src/core/views.ts';
 import { buttonComponent, buttonRows, linkButton } from './components.ts';
-import { EMBED } from './limits.ts';
+import { CONTENT_MAX, EMBED } from './limits.ts';
 import { renderStatus, type StatusRenderOptions } from './render-status.ts';
 import { inCodeBlock, literal, truncate, withoutMentions } from './text.ts';
 
@@ -82,7 +82,7 @@ export function renderView(view: View, status: StatusRenderOptions): RenderedMes
   return { body: view.kind === 'reply' ? renderReply(view) : renderAlert(view), page: 0 };
 }
 
-/** A short line of text (thread notes), literal and within a message's content limit. */
+/** A short line of text (action notes), literal and within a message's content limit (escaping at most doubles it). */
 export function noteBody(text: string): MessageBody {
-  return { content: literal(truncate(text, 1900)), embeds: [], components: [], allowed_mentions: NO_MENTIONS };
+  return { content: literal(truncate(text, CONTENT_MAX / 2)), embeds: [], components: [], allowed_mentions: NO_MENTIONS };
 }
