@@ -12,12 +12,13 @@ export function truncate(text: string, max: number): string {
 }
 
 /**
- * A caller name or topic, shown as typed: markdown is escaped, and `@` and `<` are escaped so
- * `@everyone` or `<@123>` read as text (allowed_mentions is empty too, so nothing could ping anyway).
+ * A caller name or topic, shown as typed: markdown is escaped, and `@`, `<` and `[` are escaped so
+ * `@everyone`, `<@123>` or a masked link `[text](url)` read as text (allowed_mentions is empty too,
+ * so nothing could ping anyway).
  * Line breaks would let a name forge extra lines, so they become spaces.
  */
 export function literal(text: string): string {
-  return escapeMarkdown(text.replace(/[\r\n\u2028\u2029]+/g, ' ')).replace(/[@<]/g, '\\$&');
+  return escapeMarkdown(text.replace(/[\r\n\u2028\u2029]+/g, ' ')).replace(/[@<[]/g, '\\$&');
 }
 
 /** Text inside a code block: a run of backticks would end it early. */

@@ -105,11 +105,11 @@ describe('Discord status rendering', () => {
   });
 
   it('escapes markdown and mentions in names and topics', () => {
-    const row = rowView(1, { name: '@everyone **boss** <@123> `x`', topic: '@here _hi_' });
+    const row = rowView(1, { name: '@everyone **boss** <@123> `x`', topic: '@here _hi_ [click](https://evil.example)' });
     const { body } = renderView(statusView('200', [row]), { page: 0, pageAction });
     const description = (body.embeds[0] as EmbedShape).description ?? '';
     expect(description).toContain('\\@everyone \\*\\*boss\\*\\* \\<\\@123> \\`x\\`');
-    expect(description).toContain('\\@here \\_hi\\_');
+    expect(description).toContain('\\@here \\_hi\\_ \\[click](https://evil.example)');
     expect(body.allowed_mentions).toEqual({ parse: [] });
   });
 
