@@ -34,6 +34,10 @@ export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['SLACK_PORT', 'slack.port'],
   ['SLACK_HTTP_HOST', 'slack.httpHost'],
   ['SLACK_ALERT_CHANNEL', 'slack.alertChannel'],
+  ['DISCORD_TOKEN', 'discord.token'],
+  ['DISCORD_APPLICATION_ID', 'discord.applicationId'],
+  ['DISCORD_GUILD_ID', 'discord.guildId'],
+  ['DISCORD_API_URL', 'discord.apiUrl'],
 ];
 
 const ENV_BY_KEY = new Map<string, string>([...ENV_KEYS.map(([env, key]) => [key, env] as const), ['adapters', 'MEETME_ADAPTERS']]);

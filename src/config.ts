@@ -172,6 +172,17 @@ function refuseDuplicateIds(entries: unknown, key: string, what: string, ctx: z.
   });
 }
 
+export const discordSchema = z.strictObject({
+  /** Bot token (Developer Portal → Bot → Reset Token). */
+  token: nonEmpty,
+  /** Application id (Developer Portal → General Information), a numeric snowflake. */
+  applicationId: z.string().regex(/^\d{17,20}$/, 'the application id is the 17-20 digit number on the General Information page'),
+  /** Register /meetme in this guild only (instant); without it, globally. */
+  guildId: z.string().regex(/^\d{17,20}$/, 'a guild id is a 17-20 digit number (right-click the server → Copy Server ID)').optional(),
+  /** Override the REST base URL (a proxy, or the tests' fake); the gateway URL comes from its GET /gateway/bot. */
+  apiUrl: z.string().url().optional(),
+});
+
 export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where the SQLite store and generated keys live. */
@@ -202,8 +213,9 @@ export const configSchema = z.strictObject({
     enabled: z.boolean().default(true),
   }).default({ host: '127.0.0.1', port: 8088, linkTtlSec: 600, singleUse: false, pollMs: 50, enabled: true }),
   /** Chat adapters to start. Default: shell, plus slack when Slack tokens are given. */
-  adapters: z.array(z.enum(['shell', 'slack'])).optional(),
+  adapters: z.array(z.enum(['shell', 'slack', 'discord'])).optional(),
   slack: slackSchema.optional(),
+  discord: discordSchema.optional(),
   roles: z.array(roleGrantSchema).default([]),
   store: z.strictObject({
     /** Audit records and alert acknowledgements older than this are deleted (at start and daily). */
@@ -232,6 +244,7 @@ export type PbxConfig = z.infer<typeof pbxSchema>;
 export type SensorConfig = z.infer<typeof sensorSchema>;
 export type RoleGrant = z.infer<typeof roleGrantSchema>;
 export type SlackConfig = z.infer<typeof slackSchema>;
+export type DiscordConfig = z.infer<typeof discordSchema>;
 export type RoleName = z.infer<typeof roleName>;
 
 export class ConfigError extends BotError {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createCompleter, createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
 import { summarizeConfig } from './config-summary.ts';
 import { ConfigError, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
@@ -55,13 +56,14 @@ export interface StartBotOptions {
 }
 
 /**
- * Without an explicit `adapters` list: Slack when it is configured, plus the shell when someone is at
- * the terminal. A service (systemd, a container) has no terminal, so it runs Slack alone; with no chat
+ * Without an explicit `adapters` list: Slack and Discord when they are configured, plus the shell when someone is at
+ * the terminal. A service (systemd, a container) has no terminal, so it runs the chat platforms alone; with no chat
  * platform configured at all the shell always runs, as the embedded demo's console.
  */
-export function defaultAdapters(config: Config, interactive: boolean): ('shell' | 'slack')[] {
-  if (!config.slack) return ['shell'];
-  return interactive ? ['shell', 'slack'] : ['slack'];
+export function defaultAdapters(config: Config, interactive: boolean): ('shell' | 'slack' | 'discord')[] {
+  const chat = [...(config.slack ? ['slack' as const] : []), ...(config.discord ? ['discord' as const] : [])];
+  if (chat.length === 0) return ['shell'];
+  return interactive ? ['shell', ...chat] : chat;
 }
 
 /** LinkSigner's minimum: HMAC-SHA256 keys shorter than its output weaken it. */
@@ -242,6 +244,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         ...(config.slack.httpHost ? { httpHost: config.slack.httpHost } : {}),
       });
       adapters.set(slack.name, slack);
+    }
+    if (adapterNames.includes('discord')) {
+      if (!config.discord) throw new ConfigError(['adapters: discord is listed but discord is not configured (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)']);
+      const complete = createCompleter({ directory: registry, grants: config.roles });
+      const discord = createDiscordAdapter(config.discord, { logger: log, complete, movedMessages: store.kv });
+      adapters.set(discord.name, discord);
     }
 
     const status = new StatusService({

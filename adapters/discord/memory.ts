@@ -1,0 +1,131 @@
+import type { MessageRef } from '../../src/core/adapter.ts';
+import type { StatusView } from '../../src/core/views.ts';
+import type { KeyValueStore } from '../../src/store/types.ts';
+
+/**
+ * What the adapter remembers between calls, bounded: interactions it may still answer (their
+ * tokens live 15 minutes), the status view last drawn on each message (for page turns and the
+ * participant menu), and status messages re-posted after Discord's 30046 (old ref → new ref).
+ */
+
+/** Discord interaction tokens are valid for 15 minutes. */
+export const INTERACTION_TTL_MS = 15 * 60_000;
+
+export interface PendingInteraction {
+  readonly token: string;
+  readonly kind: 'command' | 'component';
+  /** Settles once the deferral reached Discord (resolves even if it failed: the failure is logged). */
+  readonly deferred: Promise<void>;
+  /** Visibility of the deferred reply (commands); component presses answer with follow-ups only. */
+  readonly ephemeral: boolean;
+  /** The deferred "thinking" reply has been edited into an answer, or deleted. */
+  originalUsed: boolean;
+  readonly at: number;
+}
+
+/** A Map that forgets its oldest entries beyond `max`. */
+class Bounded<K, V> {
+  readonly #map = new Map<K, V>();
+  readonly #max: number;
+  constructor(max: number) {
+    this.#max = max;
+  }
+  get(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    while (this.#map.size > this.#max) {
+      const oldest = this.#map.keys().next();
+      if (oldest.done === true) break;
+      this.#map.delete(oldest.value);
+    }
+  }
+  delete(key: K): void {
+    this.#map.delete(key);
+  }
+}
+
+export class InteractionRegistry {
+  readonly #items = new Bounded<string, PendingInteraction>(10_000);
+  readonly #now: () => number;
+  #counter = 0;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  add(entry: Omit<PendingInteraction, 'at' | 'originalUsed'>): string {
+    this.#counter += 1;
+    const id = `d${this.#counter}`;
+    this.#items.set(id, { ...entry, originalUsed: false, at: this.#now() });
+    return id;
+  }
+
+  get(id: string): PendingInteraction | undefined {
+    const item = this.#items.get(id);
+    if (item === undefined || this.#now() - item.at > INTERACTION_TTL_MS) return undefined;
+    return item;
+  }
+}
+
+export function refKey(ref: MessageRef): string {
+  return `${ref.conversation}/${ref.id}`;
+}
+
+export interface DrawnStatus {
+  readonly view: StatusView;
+  readonly page: number;
+}
+
+const MOVED_PREFIX = 'discord.moved:';
+
+export class MessageMemory {
+  readonly #drawn = new Bounded<string, DrawnStatus>(5_000);
+  readonly #moved = new Bounded<string, MessageRef>(5_000);
+  /** Refs already looked up in the store and found not moved, so each costs one read at most. */
+  readonly #checked = new Bounded<string, true>(5_000);
+  readonly #store: KeyValueStore | undefined;
+
+  constructor(store?: KeyValueStore) {
+    this.#store = store;
+  }
+
+  drawn(ref: MessageRef): DrawnStatus | undefined {
+    return this.#drawn.get(refKey(ref));
+  }
+
+  remember(ref: MessageRef, drawn: DrawnStatus | undefined): void {
+    if (drawn === undefined) this.#drawn.delete(refKey(ref));
+    else this.#drawn.set(refKey(ref), drawn);
+  }
+
+  /** The message now standing for `ref`: itself unless it was re-posted (in this process or before a restart). */
+  async resolve(ref: MessageRef): Promise<MessageRef> {
+    let cur = ref;
+    for (let hops = 0; hops < 10; hops++) {
+      const key = refKey(cur);
+      let next = this.#moved.get(key);
+      if (next === undefined && this.#store !== undefined && this.#checked.get(key) === undefined) {
+        const id = await this.#store.get(`${MOVED_PREFIX}${key}`);
+        if (id === undefined) this.#checked.set(key, true);
+        else {
+          next = { ...cur, id };
+          this.#moved.set(key, next);
+        }
+      }
+      if (next === undefined) return cur;
+      cur = next;
+    }
+    return cur;
+  }
+
+  async moved(from: MessageRef, to: MessageRef): Promise<void> {
+    this.#moved.set(refKey(from), to);
+    const drawn = this.#drawn.get(refKey(from));
+    this.#drawn.delete(refKey(from));
+    if (drawn !== undefined) this.#drawn.set(refKey(to), drawn);
+    await this.#store?.set(`${MOVED_PREFIX}${refKey(from)}`, to.id);
+  }
+}
