@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { createSlackAdapter } from '../adapters/slack/index.ts';
-import { createCompleter, createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
 import { summarizeConfig } from './config-summary.ts';
 import { ConfigError, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
@@ -237,6 +235,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
     if (adapterNames.includes('slack')) {
       if (!config.slack) throw new ConfigError(['adapters (env MEETME_ADAPTERS): slack is listed but Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN']);
+      // Loaded on demand: a run without Slack never loads Bolt.
+      const { createSlackAdapter } = await import('../adapters/slack/index.ts');
       const homePolicy = new Policy({ grants: config.roles });
       const slack = createSlackAdapter(config.slack, {
         logger: log,
@@ -247,6 +247,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
     if (adapterNames.includes('discord')) {
       if (!config.discord) throw new ConfigError(['adapters: discord is listed but discord is not configured (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)']);
+      // Loaded on demand: a run without Discord never loads discord.js.
+      const { createCompleter, createDiscordAdapter } = await import('../adapters/discord/index.ts');
       const complete = createCompleter({ directory: registry, grants: config.roles });
       const discord = createDiscordAdapter(config.discord, { logger: log, complete, movedMessages: store.kv });
       adapters.set(discord.name, discord);
