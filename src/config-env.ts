@@ -38,13 +38,16 @@ export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['DISCORD_APPLICATION_ID', 'discord.applicationId'],
   ['DISCORD_GUILD_ID', 'discord.guildId'],
   ['DISCORD_API_URL', 'discord.apiUrl'],
+  ['OPS_ENABLED', 'ops.enabled'],
+  ['OPS_HOST', 'ops.host'],
+  ['OPS_PORT', 'ops.port'],
 ];
 
 const ENV_BY_KEY = new Map<string, string>([...ENV_KEYS.map(([env, key]) => [key, env] as const), ['adapters', 'MEETME_ADAPTERS']]);
 
 /** Keys whose env value is a number or a boolean; every other env value stays a string. */
-const NUMERIC_KEYS = new Set(['pbxs.0.port', 'sensors.0.port', 'listen.port', 'listen.linkTtlSec', 'slack.port', 'store.auditRetentionDays']);
-const BOOLEAN_KEYS = new Set(['pbxs.0.tls']);
+const NUMERIC_KEYS = new Set(['pbxs.0.port', 'sensors.0.port', 'listen.port', 'listen.linkTtlSec', 'slack.port', 'store.auditRetentionDays', 'ops.port']);
+const BOOLEAN_KEYS = new Set(['pbxs.0.tls', 'ops.enabled']);
 
 /** Turns an env string into what the schema expects; a value that does not parse is left for zod to name. */
 function coerce(key: string, value: string): string | number | boolean {

@@ -225,6 +225,12 @@ export const configSchema = z.strictObject({
     /** Keep an ended room's final summary this long before forgetting it. */
     keepEndedSec: z.number().int().min(0).default(3600),
   }).default({ keepEndedSec: 3600 }),
+  /** The operations listener: /livez, /readyz and /metrics. Loopback by default; it must not face users. */
+  ops: z.strictObject({
+    enabled: z.boolean().default(true),
+    host: nonEmpty.default('127.0.0.1'),
+    port: listenPort.default(9464),
+  }).default({ enabled: true, host: '127.0.0.1', port: 9464 }),
 }).superRefine((c, ctx) => {
   refuseDuplicateIds(c.pbxs, 'pbxs', 'PBX', ctx);
   refuseDuplicateIds(c.sensors, 'sensors', 'sensor', ctx);
