@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'not_authorized'
   | 'bad_command'
   | 'bad_action'
+  | 'confirmation_expired'
   | 'not_available_yet'
   | 'config_invalid'
   | 'sensor_unreachable'
@@ -37,6 +38,33 @@ export type ErrorCode =
   | 'rate_limited'
   | 'message_gone'
   | 'internal';
+
+/**
+ * Failures that are answers to what someone asked (a typo, a refusal, nobody by that name, a busy
+ * line): nothing is broken, so they are logged at info without a stack. Each says how chat shows
+ * it: a notice (nothing to fix), a warning (fix what you typed or ask for access), or an error.
+ * Every other code is a fault, logged at warn or error with the stack. The one list of them.
+ */
+export const EXPECTED_CODES = {
+  already_left: 'notice',
+  confirmation_expired: 'notice',
+  bad_command: 'warning',
+  bad_action: 'warning',
+  not_authorized: 'warning',
+  not_available_yet: 'warning',
+  room_not_found: 'warning',
+  pbx_not_found: 'warning',
+  participant_not_found: 'warning',
+  ambiguous_participant: 'warning',
+  call_not_found: 'warning',
+  action_refused: 'error',
+} as const satisfies Partial<Record<ErrorCode, 'notice' | 'warning' | 'error'>>;
+
+export type ExpectedCode = keyof typeof EXPECTED_CODES;
+
+export function isExpectedCode(code: ErrorCode): code is ExpectedCode {
+  return Object.hasOwn(EXPECTED_CODES, code);
+}
 
 export interface BotErrorOptions {
   /** Detail for logs only; never shown to users. Defaults to the user message. */

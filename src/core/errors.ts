@@ -89,3 +89,11 @@ export class InviteFailedError extends BotError {
     super(`Could not bring ${number} into ${room}: ${reason ?? 'the call failed'}.`);
   }
 }
+
+/** A Confirm button pressed after its question lapsed: nothing happens, the user is told plainly. */
+export class ConfirmationExpiredError extends BotError {
+  readonly code = 'confirmation_expired' as const;
+  constructor() {
+    super('That confirmation has expired, so nothing was done. Run the command again.');
+  }
+}

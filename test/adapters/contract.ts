@@ -40,8 +40,8 @@ type Behaviour<T> = (ctx: InboundContext, value: T) => Promise<void>;
 
 /** Inbound handlers that record each delivery and run a per-test behaviour (ack by default). */
 class RecordingHandlers implements InboundHandlers {
-  onCommand: Behaviour<string> = (ctx) => ctx.ack();
-  onAction: Behaviour<string> = (ctx) => ctx.ack();
+  onCommand: Behaviour<string> = (ctx) => ctx.ack('private');
+  onAction: Behaviour<string> = (ctx) => ctx.ack('private');
   private readonly commands = new Queue<Delivery<string>>();
   private readonly actions = new Queue<Delivery<string>>();
 
@@ -116,7 +116,7 @@ export function runAdapterContract(name: string, makeHarness: MakeHarness): void
     it('lets the core acknowledge a command', async () => {
       let acked = false;
       handlers.onCommand = async (ctx) => {
-        await ctx.ack();
+        await ctx.ack('private');
         acked = true;
       };
       await harness.sendCommand('help');
@@ -126,7 +126,7 @@ export function runAdapterContract(name: string, makeHarness: MakeHarness): void
 
     it('shows an ephemeral reply to the user who typed the command', async () => {
       handlers.onCommand = async (ctx) => {
-        await ctx.ack();
+        await ctx.ack('private');
         await harness.adapter.reply(ctx.interaction, replyView('pong from the contract suite'), { ephemeral: true });
       };
       await harness.sendCommand('ping');
@@ -136,7 +136,7 @@ export function runAdapterContract(name: string, makeHarness: MakeHarness): void
 
     it('shows an in-channel reply', async () => {
       handlers.onCommand = async (ctx) => {
-        await ctx.ack();
+        await ctx.ack('private');
         await harness.adapter.reply(ctx.interaction, replyView('everyone sees this'), { ephemeral: false });
       };
       await harness.sendCommand('rooms');
@@ -172,7 +172,7 @@ export function runAdapterContract(name: string, makeHarness: MakeHarness): void
       // An adapter may report the failure to its caller; it must not stop listening.
       await harness.sendCommand('first').catch(() => undefined);
       await (await handlers.nextCommand()).done;
-      handlers.onCommand = (ctx) => ctx.ack();
+      handlers.onCommand = (ctx) => ctx.ack('private');
       await harness.sendCommand('second');
       expect((await handlers.nextCommand()).value).toBe('second');
     });
