@@ -3,50 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { needsAllRooms, requiredRoleForCommand } from '../../src/core/command-policy.ts';
 import {
-  commandTable, commandTextFromOptions, COMMAND_DESCRIPTION, parseCommand, SLASH_COMMAND, SUBCOMMAND_NAMES, USAGE_HINT, type Command,
+  commandTable, commandTextFromOptions, COMMAND_DESCRIPTION, parseCommand, SLASH_COMMAND, SUBCOMMAND_NAMES, USAGE_HINT,
 } from '../../src/core/commands.ts';
 import { discordCommandJson, DISCORD_OPTION_TYPE } from '../../src/core/commands/discord.ts';
 import { COMMAND_SPECS, specFor } from '../../src/core/commands/index.ts';
+import { FACTS, ok, specTableMarkdown } from './spec-table.ts';
 
-function ok(text: string): Command {
-  const r = parseCommand(text);
-  if (!r.ok) throw new Error(`expected ${JSON.stringify(text)} to parse: ${r.error.userMessage}`);
-  return r.command;
-}
-
-/** What each command was before the specs existed (four switches): the table must say the same. */
-const FACTS: readonly (readonly [typed: string, role: string, visibility: 'private' | 'channel', everywhere: boolean, auditTarget: string | undefined])[] = [
-  ['help', 'anyone', 'private', false, undefined],
-  ['whoami', 'anyone', 'private', false, undefined],
-  ['list', 'viewer', 'channel', false, undefined],
-  ['show 200', 'viewer', 'channel', false, '200'],
-  ['watch 200', 'viewer', 'channel', false, '200'],
-  ['unwatch 200', 'viewer', 'private', false, '200'],
-  ['mute 200 3', 'moderator', 'channel', false, '3'],
-  ['mute 200 all', 'moderator', 'private', false, 'everyone'],
-  ['mute 200 all confirm', 'moderator', 'channel', false, 'everyone'],
-  ['unmute 200 all', 'moderator', 'channel', false, 'everyone'],
-  ['kick 200 3', 'moderator', 'channel', false, '3'],
-  ['kick 200 all', 'moderator', 'private', false, 'everyone'],
-  ['lock 200', 'moderator', 'channel', false, '200'],
-  ['unlock 200', 'moderator', 'channel', false, '200'],
-  ['record start 200', 'moderator', 'channel', false, '200'],
-  ['muzak on 200', 'moderator', 'channel', false, '200'],
-  ['stream off 200', 'moderator', 'channel', false, '200'],
-  ['topic 200 3', 'viewer', 'channel', false, '3'],
-  ['topic 200 3 hello', 'moderator', 'channel', false, '3'],
-  ['transfer 200 3 600', 'moderator', 'private', false, '3'],
-  ['transfer 200 3 600 confirm', 'moderator', 'channel', false, '3'],
-  ['invite 200 +15551234', 'moderator', 'channel', false, '+15551234'],
-  ['queue 200', 'viewer', 'channel', false, '200'],
-  ['bringin 200 1', 'moderator', 'channel', false, '1'],
-  ['listen 200 3', 'listener', 'private', false, '3'],
-  ['listen call 0x7f00', 'listener', 'private', true, '0x7f00'],
-  ['calls', 'listener', 'private', true, undefined],
-  ['alerts list', 'admin', 'private', false, undefined],
-  ['audit 200', 'admin', 'private', false, '200'],
-  ['config', 'admin', 'private', true, undefined],
-];
 
 describe('command specs', () => {
   it('has one spec per subcommand, each usage starting with its name', () => {
@@ -100,6 +62,13 @@ describe('manifest.yml agrees with the specs', () => {
       const usage = COMMAND_SPECS.find((s) => s.name === name)?.usage ?? '';
       for (const word of words) expect(usage).toContain(word.replace(/>$/, ''));
     }
+  });
+});
+
+describe('docs/architecture.md', () => {
+  it('shows the command-spec table as the specs have it', () => {
+    const doc = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
+    expect(doc).toContain(specTableMarkdown());
   });
 });
 
