@@ -14,17 +14,25 @@ export type ErrorCode =
   | 'ami_bad_response'
   | 'unsafe_ami_field'
   | 'room_not_found'
+  | 'room_unknown'
+  | 'room_ambiguous'
   | 'participant_not_found'
   | 'ambiguous_participant'
   | 'already_left'
   | 'action_refused'
   | 'pbx_unavailable'
   | 'pbx_not_found'
+  | 'pbx_unknown'
+  | 'invite_failed'
   | 'outcome_unknown'
   | 'not_authorized'
   | 'bad_command'
+  | 'bad_input'
+  | 'bad_sensor_argument'
   | 'bad_action'
+  | 'confirmation_expired'
   | 'not_available_yet'
+  | 'status_stopped'
   | 'config_invalid'
   | 'sensor_unreachable'
   | 'sensor_needs_aes'
@@ -32,6 +40,8 @@ export type ErrorCode =
   | 'sensor_timeout'
   | 'sensor_not_found'
   | 'call_not_found'
+  | 'call_id_unreadable'
+  | 'ambiguous_call'
   | 'link_invalid'
   | 'link_expired'
   | 'store_error'
@@ -51,6 +61,42 @@ export type ErrorCode =
   | 'slack_token_refused'
   | 'adapter_start_failed'
   | 'internal';
+
+/**
+ * Failures that are answers to what someone asked (a typo, a refusal, nobody by that name, a busy
+ * line): nothing is broken, so they are logged at info without a stack. Each says how chat shows
+ * it: a notice (nothing to fix), a warning (fix what you typed or ask for access), or an error.
+ * Every other code is a fault, logged at warn or error with the stack. The one list of them.
+ */
+export const EXPECTED_CODES = {
+  already_left: 'notice',
+  confirmation_expired: 'notice',
+  bad_command: 'warning',
+  bad_input: 'warning',
+  bad_sensor_argument: 'warning',
+  bad_action: 'warning',
+  not_authorized: 'warning',
+  not_available_yet: 'warning',
+  status_stopped: 'warning',
+  room_not_found: 'warning',
+  room_unknown: 'warning',
+  room_ambiguous: 'warning',
+  pbx_not_found: 'warning',
+  pbx_unknown: 'warning',
+  participant_not_found: 'warning',
+  ambiguous_participant: 'warning',
+  ambiguous_call: 'warning',
+  call_not_found: 'warning',
+  call_id_unreadable: 'warning',
+  action_refused: 'error',
+  invite_failed: 'error',
+} as const satisfies Partial<Record<ErrorCode, 'notice' | 'warning' | 'error'>>;
+
+export type ExpectedCode = keyof typeof EXPECTED_CODES;
+
+export function isExpectedCode(code: ErrorCode): code is ExpectedCode {
+  return Object.hasOwn(EXPECTED_CODES, code);
+}
 
 export interface BotErrorOptions {
   /** Detail for logs only; never shown to users. Defaults to the user message. */

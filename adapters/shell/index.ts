@@ -54,7 +54,7 @@ export interface ShellAdapter extends ChatAdapter {
 }
 
 const PLATFORM = 'shell';
-const LIMITS: AdapterLimits = { minEditIntervalMs: 250, maxButtonsPerMessage: 100, maxTextLength: 20_000, ackDeadlineMs: 3000 };
+const LIMITS: AdapterLimits = { minEditIntervalMs: 250, maxButtonsPerMessage: 100, maxTextLength: 20_000, ackDeadlineMs: 3000, nativeConfirmDialogs: true };
 
 interface NumberedButton {
   readonly button: ButtonView;

@@ -84,6 +84,8 @@ export const SLACK_LIMITS: AdapterLimits = {
   // Reply text is split over several sections within the message's character budget.
   maxTextLength: 10_000,
   ackDeadlineMs: 3000,
+  // Block Kit confirm dialogs ask before a press is delivered.
+  nativeConfirmDialogs: true,
 };
 
 /**

@@ -52,7 +52,7 @@ export class AmbiguousParticipantError extends BotError {
 
 /** Input that can never be valid: control characters, a malformed user number, a bad phone number or extension. */
 export class BadInputError extends BotError {
-  readonly code = 'bad_command' as const;
+  readonly code = 'bad_input' as const;
   constructor(userMessage: string) {
     super(userMessage);
   }

@@ -12,7 +12,23 @@ export const ACTION_ID_VERSION = 'v1';
 /** Discord's custom_id limit; the smaller of the platforms the bot supports. */
 export const MAX_ACTION_ID_LENGTH = 100;
 
+/** A change a person is asked to confirm before it happens. */
+export type ConfirmableAction =
+  | { readonly kind: 'kick'; readonly pbx: string; readonly room: string; readonly uniqueid: string }
+  | { readonly kind: 'mute_all'; readonly pbx: string; readonly room: string; readonly on: boolean }
+  | { readonly kind: 'kick_all'; readonly pbx: string; readonly room: string }
+  | { readonly kind: 'transfer'; readonly pbx: string; readonly room: string; readonly uniqueid: string; readonly exten: string; readonly context: string | undefined };
+
+/**
+ * `confirm` carries the exact action it confirms and when the question lapses (epoch ms, whole
+ * seconds); `cancel` answers the question without acting.
+ */
+export type ConfirmationAction =
+  | { readonly kind: 'confirm'; readonly pbx: string; readonly room: string; readonly action: ConfirmableAction; readonly expiresAt: number }
+  | { readonly kind: 'cancel'; readonly pbx: string; readonly room: string };
+
 export type Action =
+  | ConfirmationAction
   | { readonly kind: 'mute'; readonly pbx: string; readonly room: string; readonly uniqueid: string; readonly on: boolean }
   | { readonly kind: 'kick'; readonly pbx: string; readonly room: string; readonly uniqueid: string }
   | { readonly kind: 'mute_all'; readonly pbx: string; readonly room: string; readonly on: boolean }
@@ -30,6 +46,10 @@ const exten = z.string().regex(/^[0-9A-Za-z*#+_-]{1,40}$/);
 const context = z.string().regex(/^[A-Za-z0-9_.-]{0,40}$/);
 const flag = z.enum(['0', '1']).transform((f) => f === '1');
 const page = z.string().regex(/^[0-9]{1,4}$/).transform(Number);
+/** Expiry in base-36 epoch seconds: 6 characters until the year 2038 and beyond. */
+const expiry = z.string().regex(/^[0-9a-z]{1,8}$/).transform((s) => parseInt(s, 36) * 1000);
+const CONFIRMABLE_CODES = ['k', 'ma', 'ka', 't'] as const;
+type ConfirmableCode = (typeof CONFIRMABLE_CODES)[number];
 
 /** Short wire codes per kind; the schema validates the fields that follow the kind. */
 const DECODERS = {
@@ -42,13 +62,25 @@ const DECODERS = {
     kind: 'transfer', pbx: p, room: r, uniqueid: u, exten: e, context: c === '' ? undefined : c,
   })),
   p: z.tuple([pbx, room, page]).transform(([p, r, n]): Action => ({ kind: 'page', pbx: p, room: r, page: n })),
+  x: z.tuple([pbx, room]).transform(([p, r]): Action => ({ kind: 'cancel', pbx: p, room: r })),
 } as const;
 
 type WireCode = keyof typeof DECODERS;
 
-function fieldsOf(action: Action): [WireCode, ...string[]] {
+function isConfirmable(action: Action): action is ConfirmableAction {
+  return action.kind === 'kick' || action.kind === 'mute_all' || action.kind === 'kick_all' || action.kind === 'transfer';
+}
+
+function isConfirmableCode(code: string): code is ConfirmableCode {
+  return (CONFIRMABLE_CODES as readonly string[]).includes(code);
+}
+
+/** `c` (confirm) is not in DECODERS: its fields are an expiry and a whole confirmable action. */
+function fieldsOf(action: Action): [WireCode | 'c', ...string[]] {
   const bit = (on: boolean) => (on ? '1' : '0');
   switch (action.kind) {
+    case 'confirm': return ['c', Math.ceil(action.expiresAt / 1000).toString(36), ...fieldsOf(action.action)];
+    case 'cancel': return ['x', action.pbx, action.room];
     case 'mute': return ['m', action.pbx, action.room, action.uniqueid, bit(action.on)];
     case 'kick': return ['k', action.pbx, action.room, action.uniqueid];
     case 'mute_all': return ['ma', action.pbx, action.room, bit(action.on)];
@@ -68,10 +100,20 @@ export function decodeAction(id: string): Action {
   if (id.length > MAX_ACTION_ID_LENGTH) throw new BadActionError(`action id longer than ${MAX_ACTION_ID_LENGTH}`);
   const [version, code, ...fields] = id.split('|');
   if (version !== ACTION_ID_VERSION) throw new BadActionError(`unknown action id version ${JSON.stringify(version?.slice(0, 8))}`);
+  if (code === 'c') return decodeConfirm(fields);
   if (code === undefined || !isWireCode(code)) throw new BadActionError(`unknown action kind ${JSON.stringify(code?.slice(0, 8))}`);
   const parsed = DECODERS[code].safeParse(fields);
   if (!parsed.success) throw new BadActionError(`malformed ${code} action id`);
   return parsed.data;
+}
+
+function decodeConfirm(fields: readonly string[]): Action {
+  const [expires, code, ...rest] = fields;
+  const at = expiry.safeParse(expires);
+  if (!at.success || code === undefined || !isConfirmableCode(code)) throw new BadActionError('malformed confirm action id');
+  const inner = DECODERS[code].safeParse(rest);
+  if (!inner.success || !isConfirmable(inner.data)) throw new BadActionError('malformed confirm action id');
+  return { kind: 'confirm', pbx: inner.data.pbx, room: inner.data.room, action: inner.data, expiresAt: at.data };
 }
 
 /**
@@ -82,7 +124,8 @@ export function encodeAction(action: Action): string {
   const [code, ...fields] = fieldsOf(action);
   const id = [ACTION_ID_VERSION, code, ...fields].join('|');
   if (id.length > MAX_ACTION_ID_LENGTH) throw new BadActionError(`${action.kind} action id would be ${id.length} characters`);
-  if (!DECODERS[code].safeParse(fields).success) throw new BadActionError(`${action.kind} action has fields a button id cannot carry`);
+  const valid = code === 'c' ? isConfirmableCode(fields[1] ?? '') && DECODERS[fields[1] as ConfirmableCode].safeParse(fields.slice(2)).success : DECODERS[code].safeParse(fields).success;
+  if (!valid) throw new BadActionError(`${action.kind} action has fields a button id cannot carry`);
   return id;
 }
 

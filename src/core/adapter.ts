@@ -1,43 +1,12 @@
+import type { ActionNote, Actor, Conversation, Interaction, MessageRef, Visibility } from '../kernel/chat.ts';
 import type { View } from './views.ts';
+
+export type { ActionNote, Actor, Conversation, Interaction, MessageRef, Visibility } from '../kernel/chat.ts';
 
 /**
  * The seam every chat platform implements. Adapters translate between a platform and these types;
  * they hold no business rules (no permissions, no command grammar, no state).
  */
-
-/** Who did something, in platform-neutral terms. Policy matches on `userId` and `groups`. */
-export interface Actor {
-  readonly platform: string;
-  readonly userId: string;
-  readonly displayName: string;
-  /** Platform group or role ids (Slack user groups, Discord roles). */
-  readonly groups: readonly string[];
-}
-
-/** Where a message lives: a channel, DM, or terminal. */
-export interface Conversation {
-  readonly platform: string;
-  /** Platform id of the channel/conversation. */
-  readonly id: string;
-  /** Workspace/guild id when the platform has one. */
-  readonly workspace?: string;
-}
-
-/** A posted message that can be edited later. Serializable: the store keeps it across restarts. */
-export interface MessageRef {
-  readonly platform: string;
-  readonly conversation: string;
-  readonly id: string;
-}
-
-/**
- * One inbound interaction (a slash command or a button press). Adapters keep whatever they need to
- * answer it (response_url, interaction token) behind `id`.
- */
-export interface Interaction {
-  readonly platform: string;
-  readonly id: string;
-}
 
 export interface InboundContext {
   readonly actor: Actor;
@@ -45,8 +14,12 @@ export interface InboundContext {
   readonly interaction: Interaction;
   /** The message a button sat on, for button presses. */
   readonly message: MessageRef | undefined;
-  /** Acknowledge receipt to the platform. The core calls it exactly once, before its deadline. */
-  ack(): Promise<void>;
+  /**
+   * Acknowledge receipt to the platform. The core calls it exactly once, before its deadline, with
+   * the visibility its reply will have (known from the command's spec before it runs), so a platform
+   * that defers (Discord's `deferReply({ ephemeral })`) can defer the right way.
+   */
+  ack(visibility: Visibility): Promise<void>;
 }
 
 export interface InboundHandlers {
@@ -63,6 +36,11 @@ export interface AdapterLimits {
   readonly maxTextLength: number;
   /** How long the platform waits for an ack, in ms (Slack and Discord: 3000). */
   readonly ackDeadlineMs: number;
+  /**
+   * The adapter draws ButtonView.confirm as its own dialog (Slack's confirm, the shell's y/n) before
+   * delivering the press. Without one, the core asks with Confirm/Cancel buttons of its own.
+   */
+  readonly nativeConfirmDialogs?: boolean;
 }
 
 export interface ReplyOptions {
@@ -71,11 +49,6 @@ export interface ReplyOptions {
 }
 
 /** Who did what, for platforms that mention the person instead of writing their name. */
-export interface ActionNote {
-  readonly actor: Pick<Actor, 'platform' | 'userId' | 'displayName'>;
-  /** The action without the actor ("muted Tim (701)"). */
-  readonly action: string;
-}
 
 export interface ChatAdapter {
   /** Platform name: 'shell', 'slack', 'discord'. */

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { RoleGrant } from '../config.ts';
 import { RoomNotFoundError } from '../conference/errors.ts';
-import { toBotError, type BotError, type ErrorCode } from '../errors.ts';
+import { isExpectedCode, toBotError, type BotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { AuditStore } from '../store/types.ts';
 import { decodeAction, type Action } from './actions.ts';
 import type { Actor, ChatAdapter, InboundContext, InboundHandlers } from './adapter.ts';
 import { createAuditor, type Auditor } from './audit.ts';
-import { parseCommand, type Command } from './commands.ts';
-import { Dispatcher, type RoomDirectory, type RoomTarget } from './dispatcher.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { systemClock } from '../kernel/clock.ts';
+import type { Visibility } from '../kernel/chat.ts';
+import { needsAllRooms, requiredRoleForCommand } from './command-policy.ts';
+import { parseCommand, type Command, type ParseResult } from './commands.ts';
+import { specFor } from './commands/index.ts';
+import { Dispatcher, type AdapterTraits, type RoomDirectory, type RoomTarget } from './dispatcher.ts';
 import { NotAuthorizedError } from './errors.ts';
 import { ackFirst, ackOnce, compose, type Middleware } from './middleware.ts';
-import {
-  EVERYWHERE, needsAllRooms, Policy, requiredRoleForAction, requiredRoleForCommand, type Decision, type Requirement, type Scope,
-} from './policy.ts';
+import { EVERYWHERE, Policy, requiredRoleForAction, type Decision, type Requirement, type Scope } from './policy.ts';
 import type { ConfigSummary, ListenService, WatchService } from './services.ts';
 import { errorView } from './views.ts';
 
@@ -29,6 +32,8 @@ export interface BotDeps {
   configSummary?: () => ConfigSummary;
   logger?: Logger;
   now?: () => number;
+  /** Timers (the ack deadline); defaults to the system clock. */
+  clock?: Clock;
   newCorrelationId?: () => string;
 }
 
@@ -41,8 +46,10 @@ interface Request {
   readonly inbound: InboundContext;
   readonly adapter: ChatAdapter;
   readonly correlationId: string;
-  readonly ack: () => Promise<void>;
-  readonly input: { readonly kind: 'command'; readonly text: string } | { readonly kind: 'action'; readonly id: string };
+  readonly ack: (visibility: Visibility) => Promise<void>;
+  /** Who will see the reply, known before dispatch: from the command's spec; presses and errors are private. */
+  readonly visibility: Visibility;
+  readonly input: { readonly kind: 'command'; readonly text: string; readonly parsed: ParseResult } | { readonly kind: 'action'; readonly id: string };
   readonly log: Logger;
   op?: Operation;
   decision?: Decision;
@@ -57,33 +64,12 @@ interface Request {
 
 function auditName(op: Operation): string {
   if (op.kind === 'command') return op.command.name;
-  const { action } = op;
+  // A confirmed press is recorded as the change it confirmed.
+  const action = op.action.kind === 'confirm' ? op.action.action : op.action;
   if (action.kind === 'mute') return action.on ? 'mute' : 'unmute';
   if (action.kind === 'mute_all') return action.on ? 'mute_all' : 'unmute_all';
   if (action.kind === 'lock') return action.on ? 'lock' : 'unlock';
   return action.kind;
-}
-
-/** The target as typed, so a failed command's audit record still says whom it was aimed at. */
-function typedTarget(command: Command): string | undefined {
-  switch (command.name) {
-    case 'mute':
-    case 'unmute':
-    case 'kick':
-      return command.who.kind === 'all' ? 'everyone' : command.who.text;
-    case 'topic':
-    case 'transfer':
-    case 'bringin':
-      return command.who;
-    case 'invite':
-      return command.number;
-    case 'listen':
-      return command.target.kind === 'call' ? command.target.callref : command.target.who;
-    case 'calls':
-      return command.filter;
-    default:
-      return 'room' in command ? command.room : undefined;
-  }
 }
 
 /** The PBX named in a typed `pbx/room`, known before the room is looked up. */
@@ -92,18 +78,9 @@ function typedPbx(roomText: string | undefined): string | undefined {
   return roomText !== undefined && slash > 0 ? roomText.slice(0, slash) : undefined;
 }
 
-/**
- * Failures that are answers to what someone asked (a typo, a refusal, nobody by that name, a busy
- * line): nothing is broken, so a stack trace would only bury the lines that matter.
- */
-const EXPECTED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'pbx_not_found',
-  'participant_not_found', 'ambiguous_participant', 'already_left', 'action_refused', 'call_not_found',
-]);
-
 /** Expected failures at info with code and message; bugs at error and transport failures at warn, with the stack. */
 function logFailure(log: Logger, err: BotError): void {
-  if (EXPECTED_CODES.has(err.code)) log.info({ code: err.code, message: err.message }, 'request failed');
+  if (isExpectedCode(err.code)) log.info({ code: err.code, message: err.message }, 'request failed');
   else log[err.code === 'internal' ? 'error' : 'warn']({ err, code: err.code }, 'request failed');
 }
 
@@ -121,12 +98,14 @@ export class Bot {
   readonly #policy: Policy;
   readonly #auditor: Auditor;
   readonly #dispatcher: Dispatcher;
+  readonly #clock: Clock;
 
   constructor(deps: BotDeps) {
     this.#deps = deps;
     this.#rootLog = deps.logger ?? silentLogger();
     this.#log = this.#rootLog.child({ component: 'core' });
-    this.#now = deps.now ?? Date.now;
+    this.#clock = deps.clock ?? systemClock;
+    this.#now = deps.now ?? (() => this.#clock.now());
     this.#newCorrelationId = deps.newCorrelationId ?? (() => randomBytes(4).toString('hex'));
     this.#policy = new Policy({ grants: deps.grants, localAdmin: deps.localAdmin });
     this.#auditor = createAuditor({ logger: this.#rootLog, store: deps.audit, now: this.#now });
@@ -138,23 +117,28 @@ export class Bot {
 
   handlersFor(adapter: ChatAdapter): InboundHandlers {
     const run = compose<Request>([
-      ackFirst<Request>(adapter.limits.ackDeadlineMs, this.#rootLog),
+      ackFirst<Request>(adapter.limits.ackDeadlineMs, this.#rootLog, this.#clock),
       this.#errorSink(),
       this.#parse(),
       this.#authorize(),
       this.#dispatch(),
     ]);
-    const request = (inbound: InboundContext, input: Request['input']): Request => {
+    const request = (inbound: InboundContext, input: Request['input'], visibility: Visibility): Request => {
       const correlationId = this.#newCorrelationId();
       return {
-        inbound, adapter, correlationId, input,
-        ack: ackOnce(() => inbound.ack()),
+        inbound, adapter, correlationId, input, visibility,
+        ack: ackOnce((v) => inbound.ack(v)),
         log: this.#log.child({ correlationId, platform: inbound.actor.platform, user: inbound.actor.userId }),
       };
     };
     return {
-      command: (ctx, text) => run(request(ctx, { kind: 'command', text })),
-      action: (ctx, actionId) => run(request(ctx, { kind: 'action', id: actionId })),
+      command: (ctx, text) => {
+        // Parsing is pure and quick: it runs before the ack so the ack can say who sees the reply.
+        const parsed = parseCommand(text);
+        const visibility = parsed.ok ? this.#dispatcher.visibilityOf(parsed.command) : 'private';
+        return run(request(ctx, { kind: 'command', text, parsed }, visibility));
+      },
+      action: (ctx, actionId) => run(request(ctx, { kind: 'action', id: actionId }, 'private')),
     };
   }
 
@@ -221,13 +205,14 @@ export class Bot {
       if (req.input.kind === 'action') {
         const action = decodeAction(req.input.id);
         req.op = { kind: 'action', action };
-        req.target = 'uniqueid' in action ? action.uniqueid : undefined;
+        const acted = action.kind === 'confirm' ? action.action : action;
+        req.target = 'uniqueid' in acted ? acted.uniqueid : undefined;
         req.scope = { pbx: action.pbx, room: action.room };
       } else {
-        const parsed = parseCommand(req.input.text);
+        const { parsed } = req.input;
         if (!parsed.ok) throw parsed.error;
         req.op = { kind: 'command', command: parsed.command, target: undefined };
-        req.target = typedTarget(parsed.command);
+        req.target = specFor(parsed.command).auditTarget(parsed.command);
         req.scope = needsAllRooms(parsed.command)
           ? EVERYWHERE
           : { pbx: typedPbx(this.#dispatcher.roomOf(parsed.command)), room: undefined };
@@ -255,7 +240,7 @@ export class Bot {
       await this.#check(req, required, roomText);
       if (roomText !== undefined) {
         const { actor } = req.inbound;
-        const target = this.#dispatcher.resolveRoom(roomText, op.command.name, (room) => this.#policy.decide(actor, 'viewer', room).allowed);
+        const target = this.#dispatcher.resolveRoom(roomText, op.command, (room) => this.#policy.decide(actor, 'viewer', room).allowed);
         req.op = { ...op, target };
         req.scope = target;
         await this.#check(req, required);
@@ -281,13 +266,14 @@ export class Bot {
     return async (req) => {
       const op = req.op as Operation;
       const env = { actor: req.inbound.actor, conversation: req.inbound.conversation, localAdmin: this.#isLocalAdmin(req.inbound) };
+      const traits: AdapterTraits = { nativeDialogs: req.adapter.limits.nativeConfirmDialogs === true };
       const outcome = op.kind === 'command'
-        ? await this.#dispatcher.runCommand(op.command, op.target, env)
-        : await this.#dispatcher.runAction(op.action, env);
+        ? await this.#dispatcher.runCommand(op.command, op.target, env, traits)
+        : await this.#dispatcher.runAction(op.action, env, traits);
       req.target = outcome.target ?? req.target;
       req.audited = true;
       await this.#audit(req, 'allowed', 'ok', outcome.detail ?? req.decision?.reason);
-      if (outcome.view !== undefined) await req.adapter.reply(req.inbound.interaction, outcome.view, { ephemeral: outcome.ephemeral });
+      if (outcome.view !== undefined) await req.adapter.reply(req.inbound.interaction, outcome.view, { ephemeral: req.visibility === 'private' });
       await this.#refresh(req, outcome.refresh);
     };
   }

@@ -42,7 +42,7 @@ export class NotAvailableYetError extends BotError {
 
 /** The typed room matched no known room; carries the closest name when there is one. */
 export class UnknownRoomError extends BotError {
-  readonly code = 'room_not_found' as const;
+  readonly code = 'room_unknown' as const;
   readonly suggestion: string | undefined;
   constructor(room: string, suggestion: string | undefined) {
     super(suggestion === undefined ? `No room \`${room}\` is active.` : `No room \`${room}\` is active. Did you mean \`${suggestion}\`?`);
@@ -60,7 +60,7 @@ export class AlreadyLeftError extends BotError {
 
 /** The typed room exists on several PBXs: the user must say which (`pbx/room`). */
 export class AmbiguousRoomError extends BotError {
-  readonly code = 'room_not_found' as const;
+  readonly code = 'room_ambiguous' as const;
   constructor(room: string, choices: readonly string[]) {
     super(`Room \`${room}\` is active on several PBXs: write ${choices.map((c) => `\`${c}\``).join(' or ')}.`);
   }
@@ -71,7 +71,7 @@ export class AmbiguousRoomError extends BotError {
  * so a refusal never names a PBX hidden from them.
  */
 export class UnknownPbxError extends BotError {
-  readonly code = 'pbx_not_found' as const;
+  readonly code = 'pbx_unknown' as const;
   constructor(pbx: string, known: readonly string[], suggestion: string | undefined) {
     const guess = suggestion === undefined ? '' : ` Did you mean \`${suggestion}\`?`;
     const list = known.length === 0 ? ' No PBXs you can see.' : ` Known PBXs: ${known.join(', ')}.`;
@@ -84,8 +84,16 @@ export class UnknownPbxError extends BotError {
  * not a reply, so the audit records the failure and the user gets a reference to find the log lines.
  */
 export class InviteFailedError extends BotError {
-  readonly code = 'action_refused' as const;
+  readonly code = 'invite_failed' as const;
   constructor(number: string, room: string, reason: string | undefined) {
     super(`Could not bring ${number} into ${room}: ${reason ?? 'the call failed'}.`);
+  }
+}
+
+/** A Confirm button pressed after its question lapsed: nothing happens, the user is told plainly. */
+export class ConfirmationExpiredError extends BotError {
+  readonly code = 'confirmation_expired' as const;
+  constructor() {
+    super('That confirmation has expired, so nothing was done. Run the command again.');
   }
 }

@@ -1,4 +1,6 @@
 import { InternalError } from '../errors.ts';
+import type { Visibility } from '../kernel/chat.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { Logger } from '../log.ts';
 
 /** A cross-cutting step around the core's handling of one inbound event (Koa-style onion). */
@@ -19,16 +21,18 @@ export function compose<C>(middleware: readonly Middleware<C>[]): (ctx: C) => Pr
 }
 
 /** Wraps an ack so only the first call reaches the platform; later calls share its result. */
-export function ackOnce(ack: () => Promise<void>): () => Promise<void> {
+export function ackOnce(ack: (visibility: Visibility) => Promise<void>): (visibility: Visibility) => Promise<void> {
   let sent: Promise<void> | undefined;
-  return () => {
-    sent ??= ack();
+  return (visibility) => {
+    sent ??= ack(visibility);
     return sent;
   };
 }
 
 export interface AckContext {
-  readonly ack: () => Promise<void>;
+  readonly ack: (visibility: Visibility) => Promise<void>;
+  /** Who will see the reply; the platform is told with the ack (Discord defers accordingly). */
+  readonly visibility: Visibility;
   readonly correlationId: string;
 }
 
@@ -37,20 +41,20 @@ export interface AckContext {
  * pending at the platform's deadline is logged and the command still runs: its reply may yet arrive.
  * `logger` carries no `component`: this step sets its own, and pino would repeat the key.
  */
-export function ackFirst<C extends AckContext>(deadlineMs: number, logger: Logger): Middleware<C> {
+export function ackFirst<C extends AckContext>(deadlineMs: number, logger: Logger, clock: Clock): Middleware<C> {
   const log = logger.child({ component: 'ack' });
   return async (ctx, next) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: TimerHandle | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), deadlineMs);
+      timer = clock.setTimeout(() => resolve('late'), deadlineMs);
     });
     try {
-      const result = await Promise.race([ctx.ack().then(() => 'sent' as const), late]);
+      const result = await Promise.race([ctx.ack(ctx.visibility).then(() => 'sent' as const), late]);
       if (result === 'late') log.warn({ correlationId: ctx.correlationId, deadlineMs }, 'ack still pending at the platform deadline');
     } catch (err) {
       log.warn({ err, correlationId: ctx.correlationId }, 'ack failed');
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
     }
     await next();
   };

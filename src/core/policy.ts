@@ -1,7 +1,6 @@
 import type { RoleGrant, RoleName } from '../config.ts';
-import type { Actor } from './adapter.ts';
+import type { Actor } from '../kernel/chat.ts';
 import type { Action } from './actions.ts';
-import type { Command } from './commands.ts';
 
 /**
  * Who may do what. Roles are ordered, a higher one includes the lower ones: viewer (see rooms),
@@ -27,14 +26,6 @@ export interface Scope {
 /** The scope of commands that reach every call on every sensor. */
 export const EVERYWHERE: Scope = { pbx: undefined, room: undefined, everywhere: true };
 
-/**
- * `calls` lists, and `listen call` opens, any call a sensor sees, whatever its PBX or room, so a
- * grant scoped to some rooms must not unlock them. `config` shows every PBX, sensor and grant.
- */
-export function needsAllRooms(command: Command): boolean {
-  return command.name === 'calls' || command.name === 'config' || (command.name === 'listen' && command.target.kind === 'call');
-}
-
 export interface Decision {
   readonly allowed: boolean;
   readonly required: Requirement;
@@ -48,42 +39,9 @@ export function roleRank(role: RoleName): number {
   return ROLES.indexOf(role);
 }
 
-export function requiredRoleForCommand(command: Command): Requirement {
-  switch (command.name) {
-    case 'help':
-    case 'whoami':
-      return 'anyone';
-    case 'list':
-    case 'show':
-    case 'watch':
-    case 'unwatch':
-    case 'queue':
-      return 'viewer';
-    case 'topic':
-      return command.text === undefined ? 'viewer' : 'moderator';
-    case 'listen':
-    case 'calls':
-      return 'listener';
-    case 'mute':
-    case 'unmute':
-    case 'kick':
-    case 'lock':
-    case 'unlock':
-    case 'record':
-    case 'muzak':
-    case 'stream':
-    case 'transfer':
-    case 'invite':
-    case 'bringin':
-      return 'moderator';
-    case 'alerts':
-    case 'audit':
-    case 'config':
-      return 'admin';
-  }
-}
-
+/** Turning a page needs only sight of the room; cancelling a question changes nothing; the rest change the room. */
 export function requiredRoleForAction(action: Action): Requirement {
+  if (action.kind === 'cancel') return 'anyone';
   return action.kind === 'page' ? 'viewer' : 'moderator';
 }
 

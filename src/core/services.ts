@@ -1,4 +1,4 @@
-import type { ActionNote, Actor, Conversation } from './adapter.ts';
+import type { ActionNote, Actor, Conversation } from '../kernel/chat.ts';
 import type { RoleName } from '../config.ts';
 import type { Dialect, Participant } from '../conference/types.ts';
 

@@ -84,7 +84,7 @@ function historyKvKey(pbx: string, room: string): string {
  * command): nothing was registered or stored, so the message, if posted, is not kept up to date.
  */
 export class StatusStoppedError extends BotError {
-  readonly code = 'not_available_yet' as const;
+  readonly code = 'status_stopped' as const;
   constructor(pbx: string, room: string) {
     super('The bot is restarting, so live status is paused. Run the command again in a moment.', {
       detail: `status service stopped while watching ${pbx}/${room}`,

@@ -1,5 +1,5 @@
 import type { Participant, Room } from '../conference/types.ts';
-import type { BotError } from '../errors.ts';
+import { EXPECTED_CODES, isExpectedCode, type BotError } from '../errors.ts';
 import { tryEncodeAction, type Action } from './actions.ts';
 import type { ConfigSummary, GrantSummary, PbxSummary, SensorSummary } from './services.ts';
 
@@ -160,18 +160,14 @@ export function replyView(text: string, opts: Partial<Omit<ReplyView, 'kind' | '
   };
 }
 
-const NOTICE_CODES: ReadonlySet<string> = new Set(['already_left']);
-const WARNING_CODES: ReadonlySet<string> = new Set([
-  'bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'pbx_not_found', 'participant_not_found', 'ambiguous_participant', 'call_not_found',
-]);
-
 /**
  * The user-safe face of a failure: its userMessage and the correlation id that finds the log lines.
  * `forAdmin` adds the error's admin hint (config keys to set); the caller decides, as only it knows
  * the actor's role.
  */
 export function errorView(err: BotError, correlationId: string, options: { readonly forAdmin?: boolean } = {}): ReplyView {
-  const tone: Tone = NOTICE_CODES.has(err.code) ? 'info' : WARNING_CODES.has(err.code) ? 'warning' : 'error';
+  const shown = isExpectedCode(err.code) ? EXPECTED_CODES[err.code] : 'error';
+  const tone: Tone = shown === 'notice' ? 'info' : shown;
   const hint = options.forAdmin === true && err.adminHint !== undefined ? `\nFor admins: ${err.adminHint}` : '';
   return replyView(`${err.userMessage}${hint}`, { tone, correlationId });
 }

@@ -77,7 +77,7 @@ function formatDuration(seconds: number): string {
  * someone else's call, so the user chooses with `listen call <ref>`.
  */
 export class AmbiguousCallError extends BotError {
-  readonly code = 'ambiguous_participant' as const;
+  readonly code = 'ambiguous_call' as const;
   constructor(who: string, readonly candidates: readonly CallSummary[]) {
     const lines = candidates.map((c) => `• ${c.caller} → ${c.called}, ${formatDuration(c.durationSec)}, sensor ${c.sensor}, callref ${c.callref}`);
     super(
@@ -89,7 +89,7 @@ export class AmbiguousCallError extends BotError {
 
 /** Reading the Call-ID failed: the call cannot be told apart safely, so the bot does not guess. */
 export class CallIdUnreadableError extends BotError {
-  readonly code = 'call_not_found' as const;
+  readonly code = 'call_id_unreadable' as const;
   constructor(who: string, cause: unknown) {
     super(
       `Cannot read the SIP Call-ID of ${who} from the PBX right now. Try again, or use \`calls\` and \`listen call <callref>\`.`,

@@ -70,7 +70,7 @@ export class CallNotFoundError extends BotError {
 
 /** A call reference or listen id that must not reach the sensor's command line. */
 export class InvalidSensorArgumentError extends BotError {
-  readonly code = 'bad_command' as const;
+  readonly code = 'bad_sensor_argument' as const;
   constructor(what: string, value: string) {
     super(`That is not a valid ${what}.`, { detail: `rejected ${what} ${JSON.stringify(value.slice(0, 40))}` });
   }

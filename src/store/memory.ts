@@ -1,5 +1,5 @@
-import type { Conversation } from '../core/adapter.ts';
-import { systemClock } from '../core/clock.ts';
+import type { Conversation } from '../kernel/chat.ts';
+import { systemClock } from '../kernel/clock.ts';
 import { retentionMs, startPruning, type StoreOptions } from './retention.ts';
 import type {
   AlertAck, AlertStore, AlertSubscription, AuditQuery, AuditRecord, AuditStore, KeyValueStore, Store, WatchRecord,

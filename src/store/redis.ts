@@ -1,5 +1,5 @@
-import type { Conversation } from '../core/adapter.ts';
-import { systemClock, type TimerHandle } from '../core/clock.ts';
+import type { Conversation } from '../kernel/chat.ts';
+import { systemClock, type TimerHandle } from '../kernel/clock.ts';
 import { StoreError } from './errors.ts';
 import { LeaseManager } from './lease.ts';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection.ts';

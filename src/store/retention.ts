@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { Logger } from '../log.ts';
 import { StoreError } from './errors.ts';
 

@@ -1,8 +1,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import type { Conversation } from '../core/adapter.ts';
-import { systemClock } from '../core/clock.ts';
+import type { Conversation } from '../kernel/chat.ts';
+import { systemClock } from '../kernel/clock.ts';
 import { DataDirNotDirectoryError, StoreCorruptError, StoreError, StoreUnreadableError } from './errors.ts';
 import { migrate } from './migrations.ts';
 import { retentionMs, startPruning, type Prune, type StoreOptions } from './retention.ts';

@@ -1,4 +1,4 @@
-import type { Actor, Conversation, MessageRef } from '../core/adapter.ts';
+import type { Actor, Conversation, MessageRef } from '../kernel/chat.ts';
 
 /**
  * Persistence seam. Async throughout so that a Redis-backed store (several replicas, one elected

@@ -140,7 +140,7 @@ describe.each(['confbridge', 'meetme', 'meetme-legacy'] as const)('PbxConnection
     const busy = await h.conn.invite('200', '486');
     expect(busy).toMatchObject({ state: 'failed', reason: 'busy' });
     const bad = await rejection(h.conn.invite('200', '123\r\nAction: Originate'));
-    expect(isBotError(bad, 'bad_command')).toBe(true);
+    expect(isBotError(bad, 'bad_input')).toBe(true);
   });
 
   it('transfers a participant out of the room', async () => {
@@ -182,10 +182,10 @@ describe.each(['confbridge', 'meetme', 'meetme-legacy'] as const)('PbxConnection
     expect(await code(h.conn.mute('404', { kind: 'one', text: 'tim' }, true))).toBe('room_not_found');
     expect(await code(h.conn.kick('200', { kind: 'one', text: 'nobody' }))).toBe('participant_not_found');
     expect(await code(h.conn.mute('200', { kind: 'one', text: 'ti' }, true))).toBe('ambiguous_participant');
-    expect(await code(h.conn.mute('200', { kind: 'one', text: '#abc' }, true))).toBe('bad_command');
-    expect(await code(h.conn.kick('200', { kind: 'one', text: 'tim\r\nAction: Hangup' }))).toBe('bad_command');
+    expect(await code(h.conn.mute('200', { kind: 'one', text: '#abc' }, true))).toBe('bad_input');
+    expect(await code(h.conn.kick('200', { kind: 'one', text: 'tim\r\nAction: Hangup' }))).toBe('bad_input');
     expect(await code(h.conn.room('200\n'))).toBe('room_not_found');
-    expect(await code(h.conn.transfer('200', 'tim', { exten: 'x y', context: undefined }))).toBe('bad_command');
+    expect(await code(h.conn.transfer('200', 'tim', { exten: 'x y', context: undefined }))).toBe('bad_input');
     const amb = await rejection(h.conn.resolve('200', 'ti'));
     expect((amb as { candidates: string[] }).candidates).toHaveLength(3);
     expect(names(h.conn.state(), '200')).toHaveLength(3);

@@ -66,18 +66,18 @@ describe('resolveWho', () => {
 
   it('rejects control characters and line breaks', () => {
     for (const bad of ['Alice\r\nAction: Originate', 'a\x00', '\t', 'x\x7f']) {
-      expect(isBotError(errorOf(() => resolve(bad)), 'bad_command')).toBe(true);
+      expect(isBotError(errorOf(() => resolve(bad)), 'bad_input')).toBe(true);
     }
   });
 
   it('rejects a non-numeric MeetMe user number', () => {
     const err = errorOf(() => resolve('#abc'));
-    expect(isBotError(err, 'bad_command')).toBe(true);
+    expect(isBotError(err, 'bad_input')).toBe(true);
     expect((err as ParticipantNotFoundError).userMessage).toContain('#3');
   });
 
   it('rejects an empty who', () => {
-    expect(isBotError(errorOf(() => resolve('  ')), 'bad_command')).toBe(true);
+    expect(isBotError(errorOf(() => resolve('  ')), 'bad_input')).toBe(true);
   });
 
   it('reports an unknown user number as not found', () => {

@@ -171,7 +171,7 @@ describe('Bot: commands', () => {
     expect(view.text).toBe('Could not bring 999 into 200: busy.');
     expect(view.correlationId).toBe('c1');
     expect(audit.records).toEqual([expect.objectContaining({
-      command: 'invite', room: '200', target: '999', decision: 'allowed', outcome: 'error', detail: 'action_refused', correlationId: 'c1',
+      command: 'invite', room: '200', target: '999', decision: 'allowed', outcome: 'error', detail: 'invite_failed', correlationId: 'c1',
     })]);
   });
 
@@ -672,7 +672,7 @@ describe('Bot: logging failures', () => {
     await run(actor('mod'), 'mute 200 Nobody');
     const failures = lines.filter((l) => l['component'] === 'core');
     expect(failures.map((l) => [l['level'], l['code']])).toEqual([
-      [30, 'bad_command'], [30, 'not_authorized'], [30, 'room_not_found'], [30, 'participant_not_found'],
+      [30, 'bad_command'], [30, 'not_authorized'], [30, 'room_unknown'], [30, 'participant_not_found'],
     ]);
     for (const line of failures) {
       expect(line).not.toHaveProperty('err');

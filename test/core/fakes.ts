@@ -3,7 +3,9 @@ import type {
 } from '../../src/conference/backend.ts';
 import { ParticipantNotFoundError, PbxNotFoundError, RoomNotFoundError } from '../../src/conference/errors.ts';
 import type { Participant, PbxState, Room, RoomChange } from '../../src/conference/types.ts';
-import type { Actor, ChatAdapter, InboundContext, InboundHandlers, MessageRef, ReplyOptions } from '../../src/core/adapter.ts';
+import type {
+  Actor, AdapterLimits, ChatAdapter, InboundContext, InboundHandlers, MessageRef, ReplyOptions, Visibility,
+} from '../../src/core/adapter.ts';
 import type { RoomDirectory } from '../../src/core/dispatcher.ts';
 import type { View } from '../../src/core/views.ts';
 import type { AuditQuery, AuditRecord, AuditStore } from '../../src/store/types.ts';
@@ -193,7 +195,7 @@ export interface Sent {
 /** A ChatAdapter that records what the core sends. */
 export class RecordingAdapter implements ChatAdapter {
   readonly name = 'test';
-  limits = { minEditIntervalMs: 0, maxButtonsPerMessage: 25, maxTextLength: 4000, ackDeadlineMs: 3000 };
+  limits: AdapterLimits = { minEditIntervalMs: 0, maxButtonsPerMessage: 25, maxTextLength: 4000, ackDeadlineMs: 3000, nativeConfirmDialogs: true };
   readonly sent: Sent[] = [];
   async start(_inbound: InboundHandlers): Promise<void> {}
   async stop(): Promise<void> {}
@@ -216,14 +218,15 @@ export function actor(userId: string, extra: Partial<Actor> = {}): Actor {
   return { platform: 'test', userId, displayName: userId, groups: [], ...extra };
 }
 
-export function inbound(who: Actor, message?: MessageRef): InboundContext & { acks: number } {
+export function inbound(who: Actor, message?: MessageRef): InboundContext & { acks: number; visibilities: Visibility[] } {
   const ctx = {
     actor: who,
     conversation: { platform: 'test', id: 'c1' },
     interaction: { platform: 'test', id: 'i1' },
     message,
     acks: 0,
-    async ack() { ctx.acks++; },
+    visibilities: [] as Visibility[],
+    async ack(visibility: Visibility) { ctx.acks++; ctx.visibilities.push(visibility); },
   };
   return ctx;
 }

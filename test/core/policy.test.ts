@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RoleGrant, RoleName } from '../../src/config.ts';
 import type { Action } from '../../src/core/actions.ts';
 import { parseCommand, type Command } from '../../src/core/commands.ts';
-import { EVERYWHERE, globMatch, needsAllRooms, Policy, requiredRoleForAction, requiredRoleForCommand, ROLES } from '../../src/core/policy.ts';
+import { needsAllRooms, requiredRoleForCommand } from '../../src/core/command-policy.ts';
+import { EVERYWHERE, globMatch, Policy, requiredRoleForAction, ROLES } from '../../src/core/policy.ts';
 import { actor } from './fakes.ts';
 
 function grant(role: RoleName, extra: Partial<RoleGrant> = {}): RoleGrant {

@@ -151,6 +151,13 @@ export class FakeDiscord {
     return apiMessage(m);
   }
 
+  /** A person deletes a message in the client: later edits of it answer 10008 Unknown Message. */
+  deleteMessage(id: string): void {
+    const m = this.state.messages.get(id);
+    if (m === undefined) throw new Error(`no message ${id}`);
+    m.deleted = true;
+  }
+
   /** Messages of a channel that `userId` sees: everyone's, plus ephemeral ones answered to them. */
   visibleTo(channelId: string, userId: string): FakeMessage[] {
     return this.state.channelMessages(channelId).filter((m) => (m.flags & EPHEMERAL) === 0 || m.interactionUser === userId);

@@ -78,7 +78,7 @@ describe('ListenService', () => {
     const directory = directoryWith({});
     const failing = { ...directory, backend: () => ({ getChannelVar: async () => { throw new Error('pbx down'); } }) as unknown as ConferenceBackend };
     const err = await service(failing).linkForParticipant(participant({}), actor).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'call_not_found' });
+    expect(err).toMatchObject({ code: 'call_id_unreadable' });
     expect((err as { userMessage: string }).userMessage).toMatch(/Cannot read the SIP Call-ID of Alice/);
   });
 
@@ -101,7 +101,7 @@ describe('ListenService', () => {
       { id: 'b', listCalls: async () => [sensorCall('0x20', 'two@x', '+1001', '300', 2000)] },
     ];
     const err = await service(directoryWith({}), twice).linkForParticipant(participant({ tech: 'IAX2', channel: 'IAX2/x-1' }), actor).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ambiguous_participant' });
+    expect(err).toMatchObject({ code: 'ambiguous_call' });
     const text = (err as { userMessage: string }).userMessage;
     expect(text).toContain('1001 → 200, 0:12, sensor a, callref 0x10');
     expect(text).toContain('+1001 → 300, 0:12, sensor b, callref 0x20');

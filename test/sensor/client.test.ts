@@ -155,8 +155,8 @@ describe('SensorClient against the embedded sensor', () => {
 
   it('rejects a listen id longer than 19 characters before it reaches the sensor', async () => {
     const client = new SensorClient(sensorConfig({ port: 1 }));
-    await expect(client.listen('0x7f00', '01234567890123456789')).rejects.toMatchObject({ code: 'bad_command' });
-    await expect(client.listen('0x7f00 ; x', 'ok')).rejects.toMatchObject({ code: 'bad_command' });
+    await expect(client.listen('0x7f00', '01234567890123456789')).rejects.toMatchObject({ code: 'bad_sensor_argument' });
+    await expect(client.listen('0x7f00 ; x', 'ok')).rejects.toMatchObject({ code: 'bad_sensor_argument' });
   });
 });
 

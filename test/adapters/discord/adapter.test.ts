@@ -21,8 +21,8 @@ describe('Discord adapter', () => {
       complete: (req) => (req.field === 'room' ? [{ name: `room for ${req.actor.userId} ${req.typed}`, value: '200' }] : []),
     });
     seen = [];
-    onCommand = (ctx) => ctx.ack();
-    onAction = (ctx) => ctx.ack();
+    onCommand = (ctx) => ctx.ack('private');
+    onAction = (ctx) => ctx.ack('private');
     const handlers: InboundHandlers = {
       command: async (ctx, text) => {
         seen.push({ kind: 'command', ctx, value: text });
@@ -71,7 +71,7 @@ describe('Discord adapter', () => {
     let publicDone!: () => void;
     const done = new Promise<void>((r) => (publicDone = r));
     onCommand = async (ctx, text) => {
-      await ctx.ack();
+      await ctx.ack('private');
       await h.adapter.reply(ctx.interaction, replyView(`answer to ${text}`), { ephemeral: text.startsWith('show') ? false : true });
       if (text.startsWith('lock')) publicDone();
     };
@@ -99,7 +99,7 @@ describe('Discord adapter', () => {
   it('defers a press with deferUpdate and answers it with a private follow-up', async () => {
     const ref = await h.adapter.post(h.conversation, statusView('200'));
     onAction = async (ctx) => {
-      await ctx.ack();
+      await ctx.ack('private');
       await h.adapter.reply(ctx.interaction, replyView('You may not do that.'), { ephemeral: true });
     };
     const press = await h.press(ref, 'v1:mute:1');
@@ -122,7 +122,7 @@ describe('Discord adapter', () => {
 
   it('delivers a press on a private confirmation question at once, and asks first on the participant panel', async () => {
     onCommand = async (ctx) => {
-      await ctx.ack();
+      await ctx.ack('private');
       await h.adapter.reply(ctx.interaction, replyView('Kick everyone?', { buttons: [buttonView('v1|ka|pbx1|200', 'Kick all', { style: 'danger' })] }), { ephemeral: true });
     };
     const asked = await h.command('kick 200 all');

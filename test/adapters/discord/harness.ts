@@ -74,6 +74,7 @@ export async function makeDiscordHarness(deps: DiscordAdapterDeps = {}): Promise
     },
     visibleTo: (user) => fake.visibleTo(CHANNEL, user.id).map(messageText).join('\n---\n'),
     visibleText: () => Promise.resolve(harness.visibleTo(ALICE)),
+    deleteMessage: async (ref) => { fake.deleteMessage(ref.id); return ref; },
     close: () => fake.close(),
   };
   return harness;

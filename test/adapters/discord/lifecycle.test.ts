@@ -27,7 +27,7 @@ async function harness(deps: Parameters<typeof makeDiscordHarness>[0] = {}): Pro
 
 function recorder(): { handlers: InboundHandlers; texts: string[] } {
   const texts: string[] = [];
-  return { texts, handlers: { command: async (ctx, text) => { texts.push(text); await ctx.ack(); }, action: async (ctx) => ctx.ack() } };
+  return { texts, handlers: { command: async (ctx, text) => { texts.push(text); await ctx.ack('private'); }, action: async (ctx) => ctx.ack('private') } };
 }
 
 class MapKv implements KeyValueStore {

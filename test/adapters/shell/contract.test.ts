@@ -12,7 +12,11 @@ runAdapterContract('shell', async () => {
     adapter,
     conversation: { platform: 'shell', id: 'terminal' },
     sendCommand: async (text) => { await adapter.exec(`/meetme ${text}`); },
-    pressButton: async (ref, actionId) => { await adapter.pressAction(ref, actionId); },
+    // A button with a confirm dialog asks y/n on the terminal: the person says yes.
+    pressButton: async (ref, actionId) => {
+      const shown = await adapter.pressAction(ref, actionId);
+      if (/: y \/ .*: n\]/.test(shown)) await adapter.exec('y');
+    },
     visibleText: async () => screen,
     close: async () => { input.end(); },
   };

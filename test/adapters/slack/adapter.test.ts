@@ -50,7 +50,7 @@ function recorder(): Recorder {
     const waiter = waiters.shift();
     if (waiter !== undefined) waiter(s);
     else untaken.push(s);
-    await s.ctx.ack();
+    await s.ctx.ack('private');
     if (handlers.onSeen !== undefined) await handlers.onSeen(s);
   }
   return handlers;

@@ -10,7 +10,7 @@ import { socketConfig } from './harness.ts';
 
 /** Once Slack says the bot token is dead, the adapter is down and stops calling Slack. */
 
-const idle: InboundHandlers = { command: (ctx) => ctx.ack(), action: (ctx) => ctx.ack() };
+const idle: InboundHandlers = { command: (ctx) => ctx.ack('private'), action: (ctx) => ctx.ack('private') };
 
 interface LogLine { readonly level: number; readonly msg: string }
 

@@ -59,5 +59,22 @@ export async function makeSlackHarness(deps: SlackAdapterDeps = {}): Promise<Sla
       return parts.join('\n');
     },
     close: () => fake.close(),
+    async deleteMessage(ref: MessageRef): Promise<MessageRef> {
+      fake.deleteMessage(ref.id);
+      return ref;
+    },
+    async visibleToOthers(): Promise<string> {
+      const parts: string[] = [];
+      for (const message of fake.messages.values()) parts.push(visibleText(message.blocks, message.text));
+      for (const response of fake.responses) {
+        if (response.body['response_type'] !== 'in_channel') continue;
+        const blocks = Array.isArray(response.body['blocks']) ? (response.body['blocks'] as unknown[]) : [];
+        parts.push(visibleText(blocks, String(response.body['text'] ?? '')));
+      }
+      return parts.join('\n');
+    },
+    rateLimitNextEdit(retryAfterMs: number): void {
+      fake.failNext('chat.update', { kind: 'ratelimited', retryAfterSec: retryAfterMs / 1000 });
+    },
   };
 }

@@ -10,7 +10,7 @@ import { socketConfig } from './harness.ts';
 
 /** The App Home tab, published through views.publish when a person opens it. */
 
-const idle: InboundHandlers = { command: (ctx) => ctx.ack(), action: (ctx) => ctx.ack() };
+const idle: InboundHandlers = { command: (ctx) => ctx.ack('private'), action: (ctx) => ctx.ack('private') };
 
 function homeOf(actor: Actor): HomeView {
   return {

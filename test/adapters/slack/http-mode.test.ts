@@ -25,12 +25,12 @@ describe('Slack adapter in HTTP mode (real signed requests)', () => {
       command: async (ctx, value) => {
         delivered.push({ kind: 'command', value, ctx });
         onDelivered?.();
-        await ctx.ack();
+        await ctx.ack('private');
       },
       action: async (ctx, value) => {
         delivered.push({ kind: 'action', value, ctx });
         onDelivered?.();
-        await ctx.ack();
+        await ctx.ack('private');
       },
     };
     await adapter.start(handlers);

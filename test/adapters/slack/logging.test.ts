@@ -16,7 +16,7 @@ describe('Slack adapter logging', () => {
     const adapter = createSlackAdapter(socketConfig(fake), { logger });
     let got: (ctx: InboundContext) => void = () => undefined;
     const delivered = new Promise<InboundContext>((resolve) => { got = resolve; });
-    await adapter.start({ command: async (ctx) => { got(ctx); await ctx.ack(); }, action: (ctx) => ctx.ack() });
+    await adapter.start({ command: async (ctx) => { got(ctx); await ctx.ack('private'); }, action: (ctx) => ctx.ack('private') });
     const responseUrl = fake.responseUrl();
     await fake.deliver('slash_commands', slashCommand('help', responseUrl));
     await adapter.reply((await delivered).interaction, replyView('hi'), { ephemeral: true });
@@ -34,7 +34,7 @@ describe('Slack adapter logging', () => {
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
     const fake = await FakeSlack.start();
     const adapter = createSlackAdapter(socketConfig(fake), { logger });
-    await adapter.start({ command: (ctx) => ctx.ack(), action: (ctx) => ctx.ack() });
+    await adapter.start({ command: (ctx) => ctx.ack('private'), action: (ctx) => ctx.ack('private') });
     await adapter.stop();
     await fake.close();
     // Raw text, not JSON.parse: parsing keeps the last of two duplicate keys and hides the first.

@@ -83,9 +83,9 @@ describe('METHOD_SCOPES against what the adapter really calls', () => {
     const handlers: InboundHandlers = {
       command: async (ctx) => {
         commanded(ctx);
-        await ctx.ack();
+        await ctx.ack('private');
       },
-      action: (ctx) => ctx.ack(),
+      action: (ctx) => ctx.ack('private'),
     };
     await adapter.start(handlers);
     // One session touching every outbound path: commands, replies past the response_url budget,

@@ -11,11 +11,11 @@ import { socketConfig } from './harness.ts';
 function commandsInto(heard: (text: string) => void): InboundHandlers {
   return {
     command: async (ctx, text) => {
-      await ctx.ack();
+      await ctx.ack('private');
       heard(text);
     },
     action: async (ctx) => {
-      await ctx.ack();
+      await ctx.ack('private');
     },
   };
 }

@@ -12,7 +12,7 @@ import { socketConfig } from './harness.ts';
 
 const QUICK_RETRY = { attempts: 3, initialDelayMs: 10, maxDelayMs: 40, maxRetryAfterMs: 5000 } as const;
 
-const idle: InboundHandlers = { command: (ctx) => ctx.ack(), action: (ctx) => ctx.ack() };
+const idle: InboundHandlers = { command: (ctx) => ctx.ack('private'), action: (ctx) => ctx.ack('private') };
 
 interface LogLine { readonly level: number; readonly msg: string }
 
