@@ -10,6 +10,9 @@ import { MessageGoneError, PlatformError, PlatformRateLimitedError } from './ada
  */
 export type EditUrgency = 'minor' | 'major';
 
+/** What `send` did: `unchanged` when the message already showed the current state, so nothing went out. */
+export type EditOutcome = 'sent' | 'unchanged';
+
 /**
  * A Retry-After block shared by every message in one rate-limit scope. Platforms limit edits per
  * app and workspace (Slack's chat.update tier), not per message: once one message is answered 429,
@@ -44,8 +47,8 @@ export interface EditSchedulerOptions {
   readonly sharedBackoff?: SharedBackoff;
   /** When the message was last written (its post), so the first edit keeps the interval too. */
   readonly lastWriteAt: number | undefined;
-  /** Sends one edit rendering the state current at call time. */
-  readonly send: () => Promise<void>;
+  /** Sends one edit rendering the state current at call time, unless the message already shows it. */
+  readonly send: () => Promise<EditOutcome>;
   /** The message is gone (a person deleted it): the scheduler has closed itself. */
   readonly onGone: (err: MessageGoneError) => void;
   /** An edit failed; `retryInMs` is undefined when it will not be retried until the next change. */
@@ -176,16 +179,19 @@ export class EditScheduler {
   #start(urgency: EditUrgency): void {
     this.#clearTimer();
     this.#pending = undefined;
+    const previousStartAt = this.#lastStartAt;
     this.#lastStartAt = this.#o.clock.now();
-    let sending: Promise<void>;
+    let sending: Promise<EditOutcome>;
     try {
       sending = this.#o.send();
     } catch (err) {
       sending = Promise.reject(err);
     }
     this.#inFlight = sending.then(
-      () => {
+      (outcome) => {
         this.#failures = 0;
+        // Nothing reached the platform, so the next edit need not wait an interval after this one.
+        if (outcome === 'unchanged') this.#lastStartAt = previousStartAt;
       },
       (err: unknown) => this.#failed(err, urgency),
     ).finally(() => {

@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { ConferenceDirectory } from '../conference/backend.ts';
 import type { PbxState, Room, RoomChange } from '../conference/types.ts';
 import { BotError, toBotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Store, WatchRecord } from '../store/types.ts';
-import type { Actor, ChatAdapter, Conversation } from './adapter.ts';
+import type { Actor, ChatAdapter, Conversation, MessageRef } from './adapter.ts';
 import { PlatformError, type MessageGoneError } from './adapter-errors.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
-import { EditScheduler, SharedBackoff, type EditUrgency } from './edit-scheduler.ts';
+import { EditScheduler, SharedBackoff, type EditOutcome, type EditUrgency } from './edit-scheduler.ts';
 import {
   applyChange, changesSummary, endedRoomFromHistory, historyFromRoom, isOpenSession, parseHistory, serializeHistory,
   summaryOf, withAction, type RoomHistory,
@@ -61,6 +62,8 @@ interface LiveWatch {
   closing: string | undefined;
   /** Whether the edit last sent carried the closing banner (an earlier one may still be in flight at retire). */
   bannerSent: boolean;
+  /** `viewKey` of what the message shows (its post or last accepted edit), when known. */
+  sentKey: string | undefined;
   /** Undefined only while the message is being posted. */
   scheduler: EditScheduler | undefined;
   cleanupTimer: TimerHandle | undefined;
@@ -77,6 +80,33 @@ function watchKeyOf(pbx: string, room: string, c: Conversation): string {
 
 function historyKvKey(pbx: string, room: string): string {
   return `status.history:${pbx}:${room}`;
+}
+
+/** Per (pbx, room, conversation) like the watch record, holding the message id it is for. */
+function sentKvKey(pbx: string, room: string, c: Conversation): string {
+  return `status.sent:${watchKeyOf(pbx, room, c)}`;
+}
+
+/**
+ * A stable hash of what a person reads in a status message, leaving out what only the passing of
+ * time changes (running time, time in room, the update stamp): an edit that would change nothing
+ * else is not worth the platform's rate limit, and a re-list after a reconnect changes nothing else.
+ */
+export function viewKey(view: StatusView): string {
+  const timeless = { ...view, updatedAt: 0, runningSec: 0, rows: view.rows.map((r) => ({ ...r, inRoomSec: 0 })) };
+  return createHash('sha256').update(JSON.stringify(timeless)).digest('base64url');
+}
+
+function parseSent(text: string | undefined, ref: MessageRef): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { id, key } = parsed as { id?: unknown; key?: unknown };
+    return id === ref.id && typeof key === 'string' ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -205,19 +235,22 @@ export class StatusService implements WatchService {
       const state = this.#pbxState(record.pbx);
       if (state === undefined) {
         this.#log.warn({ pbx: record.pbx, room: record.room }, 'stored status message for an unknown PBX; forgetting it');
-        await this.#persist('forget status message', () => this.#store.watches.remove(record.pbx, record.room, record.conversation));
+        await this.#persist('forget status message', () => this.#removeRecord(record.pbx, record.room, record.conversation));
         continue;
       }
       const history = await this.#loadHistory(record.pbx, record.room, state.rooms.get(record.room));
       if (history === undefined) return;
       const now = this.#clock.now();
       if (history.endedAt !== undefined && now - history.endedAt >= this.#keepEndedMs) {
-        await this.#persist('forget ended status message', () => this.#store.watches.remove(record.pbx, record.room, record.conversation));
+        await this.#persist('forget ended status message', () => this.#removeRecord(record.pbx, record.room, record.conversation));
         if (this.#stopped) return;
         this.#forgetHistoryIfUnused(record.pbx, record.room);
         continue;
       }
+      const sentKey = await this.#loadSentKey(record);
+      if (this.#stopped) return;
       const w = this.#newWatch(key, record, adapter);
+      w.sentKey = sentKey;
       this.#watches.set(key, w);
       if (history.endedAt !== undefined) this.#enterFinal(w, endedRoomFromHistory(history, history.endedAt), history);
       else this.#evaluate(w);
@@ -242,9 +275,10 @@ export class StatusService implements WatchService {
     const w = this.#newWatch(key, draft, adapter);
     this.#evaluate(w);
     const changesBefore = this.#changeCount;
+    const posted = this.#viewFor(w);
     let ref;
     try {
-      ref = await adapter.post(conversation, this.#viewFor(w));
+      ref = await adapter.post(conversation, posted);
     } catch (err) {
       this.#clearTimers(w);
       // Once stopped, the histories in memory are gone: "unused" would wrongly delete a stored one.
@@ -260,6 +294,7 @@ export class StatusService implements WatchService {
     if (previous !== undefined) this.#retire(previous, MOVED_BELOW_BANNER);
     this.#watches.set(key, w);
     const saved = this.#persist('save status message', () => this.#store.watches.put(w.record));
+    this.#noteSent(w, viewKey(posted));
     this.#startScheduler(w, w.record.updatedAt);
     if (this.#changeCount !== changesBefore) w.scheduler?.request('major');
     this.#log.info({ pbx, room, conversation: conversation.id, reposted: previous !== undefined }, 'posted status message');
@@ -273,12 +308,12 @@ export class StatusService implements WatchService {
       await this.#writes;
       const stored = await this.#store.watches.find(pbx, room, conversation);
       if (stored === undefined) return false;
-      await this.#persist('remove status message', () => this.#store.watches.remove(pbx, room, conversation));
+      await this.#persist('remove status message', () => this.#removeRecord(pbx, room, conversation));
       return true;
     }
     this.#retire(w, UNWATCHED_BANNER);
     this.#forgetHistoryIfUnused(pbx, room);
-    await this.#persist('remove status message', () => this.#store.watches.remove(pbx, room, conversation));
+    await this.#persist('remove status message', () => this.#removeRecord(pbx, room, conversation));
     return true;
   }
 
@@ -297,7 +332,7 @@ export class StatusService implements WatchService {
   #newWatch(key: string, record: WatchRecord, adapter: ChatAdapter): LiveWatch {
     return {
       key, roomKey: roomKeyOf(record.pbx, record.room), adapter, record, final: undefined, closing: undefined,
-      bannerSent: false, scheduler: undefined, cleanupTimer: undefined, recheckTimer: undefined,
+      bannerSent: false, sentKey: undefined, scheduler: undefined, cleanupTimer: undefined, recheckTimer: undefined,
     };
   }
 
@@ -459,7 +494,7 @@ export class StatusService implements WatchService {
     w.scheduler?.close();
     this.#clearTimers(w);
     const { pbx, room, conversation } = w.record;
-    this.#persist('forget ended status message', () => this.#store.watches.remove(pbx, room, conversation));
+    this.#persist('forget ended status message', () => this.#removeRecord(pbx, room, conversation));
     this.#forgetHistoryIfUnused(pbx, room);
   }
 
@@ -499,26 +534,58 @@ export class StatusService implements WatchService {
     return w.closing === undefined ? view : { ...withoutButtons(view), banner: w.closing };
   }
 
-  async #sendEdit(w: LiveWatch): Promise<void> {
+  async #sendEdit(w: LiveWatch): Promise<EditOutcome> {
     // The recheck asks for this edit again once the state can be trusted.
-    if (this.#evaluate(w) === 'reconciling') return;
+    if (this.#evaluate(w) === 'reconciling') return 'unchanged';
     // Taken at render time: a retire landing while this edit is in flight has requested the banner
     // edit, which must still go out after this one, not be mistaken for it.
     const withBanner = w.closing !== undefined;
     const showsRunning = !withBanner && this.#showsRoomRunning(w);
-    w.bannerSent = withBanner;
-    await w.adapter.update(w.record.ref, this.#viewFor(w));
+    const view = this.#viewFor(w);
+    const key = viewKey(view);
+    const unchanged = key === w.sentKey;
+    if (!unchanged) {
+      w.bannerSent = withBanner;
+      await w.adapter.update(w.record.ref, view);
+    }
     if (withBanner) {
       this.#finishClosing(w);
-      return;
+      return unchanged ? 'unchanged' : 'sent';
     }
     // Retired meanwhile: its record is already removed from the store and must stay so.
-    if (w.closing !== undefined || !showsRunning) return;
+    if (w.closing !== undefined) return 'sent';
+    if (unchanged) return 'unchanged';
+    this.#noteSent(w, key);
+    if (!showsRunning) return 'sent';
     // Only an edit showing the room running proves it was alive then; a banner or a summary does not,
     // so they leave `updatedAt` alone and cannot push back the end estimate of a room that ends unseen.
     w.record = { ...w.record, updatedAt: this.#clock.now() };
     const record = w.record;
     this.#persist('save status message', () => this.#store.watches.put(record));
+    return 'sent';
+  }
+
+  /** Remembers what the message shows, in the store too, so a restarted bot does not send it again. */
+  #noteSent(w: LiveWatch, key: string): void {
+    w.sentKey = key;
+    const { pbx, room, conversation, ref } = w.record;
+    const text = JSON.stringify({ id: ref.id, key });
+    this.#persist('save status message view key', () => this.#store.kv.set(sentKvKey(pbx, room, conversation), text));
+  }
+
+  /** Undefined when the store has none for this message (or cannot be read): the next edit then goes out. */
+  async #loadSentKey(record: WatchRecord): Promise<string | undefined> {
+    try {
+      return parseSent(await this.#store.kv.get(sentKvKey(record.pbx, record.room, record.conversation)), record.ref);
+    } catch (err) {
+      this.#log.warn({ pbx: record.pbx, room: record.room, err: toBotError(err) }, 'could not load what the status message shows');
+      return undefined;
+    }
+  }
+
+  async #removeRecord(pbx: string, room: string, conversation: Conversation): Promise<void> {
+    await this.#store.watches.remove(pbx, room, conversation);
+    await this.#store.kv.delete(sentKvKey(pbx, room, conversation));
   }
 
   #showsRoomRunning(w: LiveWatch): boolean {
@@ -536,7 +603,7 @@ export class StatusService implements WatchService {
       return;
     }
     if (this.#watches.get(w.key) === w) this.#watches.delete(w.key);
-    this.#persist('remove deleted status message', () => this.#store.watches.remove(pbx, room, conversation));
+    this.#persist('remove deleted status message', () => this.#removeRecord(pbx, room, conversation));
     this.#forgetHistoryIfUnused(pbx, room);
   }
 

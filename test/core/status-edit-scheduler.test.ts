@@ -31,6 +31,7 @@ function harness(over: Partial<EditSchedulerOptions> = {}): Harness {
       if (h.latencyMs > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, h.latencyMs));
       const err = h.failWith.shift();
       if (err !== undefined) throw err;
+      return 'sent' as const;
     },
     onGone: (err) => h.gone.push(err),
     onFailure: (err, retryInMs) => h.failures.push({ err, retryInMs }),
@@ -224,6 +225,7 @@ describe('EditScheduler', () => {
       send: async () => {
         b.sends.push(a.clock.now());
         if (b.sends.length === 1) throw new PlatformRateLimitedError('slack', 2500);
+        return 'sent' as const;
       },
     });
     a.scheduler.request('major');
@@ -239,5 +241,26 @@ describe('EditScheduler', () => {
     a.scheduler.request('major');
     await a.clock.advance(5000);
     expect(a.sends.map((t) => t - t0)).toEqual([0, 2500, 5000, 6000]);
+  });
+
+  it('lets the next edit go at once after one that found nothing to change', async () => {
+    let outcome: 'sent' | 'unchanged' = 'sent';
+    const sends: number[] = [];
+    const h = harness({
+      send: async () => {
+        sends.push(h.clock.now());
+        return outcome;
+      },
+    });
+    const t0 = h.clock.now();
+    h.scheduler.request('major');
+    await h.clock.advance(2000);
+    outcome = 'unchanged';
+    h.scheduler.request('major');
+    await settle();
+    outcome = 'sent';
+    h.scheduler.request('major');
+    await settle();
+    expect(sends.map((t) => t - t0)).toEqual([0, 2000, 2000]);
   });
 });
