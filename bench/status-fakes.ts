@@ -300,7 +300,7 @@ export class FakeAdapter implements ChatAdapter {
       this.rateLimited += 1;
       this.rateLimits.push({ at, ref, retryAfterMs: wait });
       this.#retryAfterUntil = Math.max(this.#retryAfterUntil, at + wait);
-      throw new PlatformRateLimitedError(this.name, wait);
+      throw new PlatformRateLimitedError(this.name, wait, { kind: 'workspace', key: 'chat.update' });
     }
     this.#lastAccepted.set(ref.id, at);
     this.#accepted.push(at);

@@ -1,6 +1,7 @@
 import { toBotError, type BotError } from '../errors.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from './adapter-errors.ts';
+import type { ScopedBackoff } from './rate-limit-scopes.ts';
 
 /**
  * Paces the edits of one message: at most one in flight, the latest state wins (each send renders
@@ -13,25 +14,6 @@ export type EditUrgency = 'minor' | 'major';
 /** What `send` did: `unchanged` when the message already showed the current state, so nothing went out. */
 export type EditOutcome = 'sent' | 'unchanged';
 
-/**
- * A Retry-After block shared by every message in one rate-limit scope. Platforms limit edits per
- * app and workspace (Slack's chat.update tier), not per message: once one message is answered 429,
- * the others would only collect 429s of their own by trying before the block ends.
- */
-export class SharedBackoff {
-  #until = 0;
-
-  /** Epoch ms before which no message in this scope should start an edit. */
-  get until(): number {
-    return this.#until;
-  }
-
-  /** Blocks the scope until `until`; an earlier time never shortens a block already in place. */
-  extend(until: number): void {
-    this.#until = Math.max(this.#until, until);
-  }
-}
-
 export interface EditSchedulerOptions {
   readonly clock: Clock;
   /** Platform minimum between two edits of this message. */
@@ -43,8 +25,8 @@ export interface EditSchedulerOptions {
   readonly maxBackoffMs: number;
   /** In [0, 1): jitter for backoff. */
   readonly random: () => number;
-  /** The scope's shared 429 block: this message both honours and extends it. */
-  readonly sharedBackoff?: SharedBackoff;
+  /** The 429 blocks of this message's rate-limit scopes: it both honours and extends them. */
+  readonly sharedBackoff?: ScopedBackoff;
   /** When the message was last written (its post), so the first edit keeps the interval too. */
   readonly lastWriteAt: number | undefined;
   /** Sends one edit rendering the state current at call time, unless the message already shows it. */
@@ -211,7 +193,7 @@ export class EditScheduler {
       this.#pending = merge(this.#pending, urgency);
       this.#retryAfterUntil = now + Math.max(0, err.retryAfterMs);
       this.#blockedUntil = this.#retryAfterUntil;
-      this.#o.sharedBackoff?.extend(this.#retryAfterUntil);
+      this.#o.sharedBackoff?.extend(err.scope, this.#retryAfterUntil);
       this.#o.onFailure(err, err.retryAfterMs);
       return;
     }

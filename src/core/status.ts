@@ -7,7 +7,8 @@ import type { Store, WatchRecord } from '../store/types.ts';
 import type { Actor, ChatAdapter, Conversation, MessageRef } from './adapter.ts';
 import { PlatformError, type MessageGoneError } from './adapter-errors.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
-import { EditScheduler, SharedBackoff, type EditOutcome, type EditUrgency } from './edit-scheduler.ts';
+import { EditScheduler, type EditOutcome, type EditUrgency } from './edit-scheduler.ts';
+import { RateLimitScopes } from './rate-limit-scopes.ts';
 import {
   applyChange, changesSummary, endedRoomFromHistory, historyFromRoom, isOpenSession, parseHistory, serializeHistory,
   summaryOf, withAction, type RoomHistory,
@@ -153,8 +154,8 @@ export class StatusService implements WatchService {
   /** Retired watches still delivering their last edit. */
   readonly #closing = new Set<LiveWatch>();
   readonly #histories = new Map<string, RoomHistory>();
-  /** One 429 block per rate-limit scope (adapter and workspace), shared by the messages in it. */
-  readonly #backoffs = new Map<string, SharedBackoff>();
+  /** 429 blocks by rate-limit scope (workspace, channel or route bucket), shared by the messages in each. */
+  readonly #rateLimits: RateLimitScopes;
   /** Counts change records, to notice one that raced a post. */
   #changeCount = 0;
   #unsubscribe: (() => void) | undefined;
@@ -178,6 +179,7 @@ export class StatusService implements WatchService {
     this.#graceMs = deps.reconcileGraceMs ?? 5000;
     this.#maxBackoffMs = deps.maxBackoffMs ?? 30_000;
     this.#random = deps.random ?? Math.random;
+    this.#rateLimits = new RateLimitScopes(this.#clock);
   }
 
   /** Subscribes to room changes, then resumes the watches kept in the store. */
@@ -200,7 +202,7 @@ export class StatusService implements WatchService {
     this.#watches.clear();
     this.#closing.clear();
     this.#histories.clear();
-    this.#backoffs.clear();
+    this.#rateLimits.clear();
     await this.#writes;
   }
 
@@ -345,26 +347,12 @@ export class StatusService implements WatchService {
       backoffBaseMs: Math.max(minIntervalMs, 500),
       maxBackoffMs: this.#maxBackoffMs,
       random: this.#random,
-      sharedBackoff: this.#backoffFor(w),
+      sharedBackoff: this.#rateLimits.forMessage(w.adapter.name, w.record.conversation),
       lastWriteAt,
       send: () => this.#sendEdit(w),
       onGone: (err) => this.#gone(w, err),
       onFailure: (err, retryInMs) => this.#editFailed(w, err, retryInMs),
     });
-  }
-
-  /**
-   * Platforms rate-limit edits per app and workspace, so a 429 on one message holds back every
-   * message of that adapter in the same workspace (or all of the adapter's where it has none).
-   */
-  #backoffFor(w: LiveWatch): SharedBackoff {
-    const scope = JSON.stringify([w.adapter.name, w.record.conversation.workspace ?? '']);
-    let backoff = this.#backoffs.get(scope);
-    if (backoff === undefined) {
-      backoff = new SharedBackoff();
-      this.#backoffs.set(scope, backoff);
-    }
-    return backoff;
   }
 
   #onChanges(changes: readonly RoomChange[]): void {

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
-import { EditScheduler, SharedBackoff, type EditSchedulerOptions } from '../../src/core/edit-scheduler.ts';
+import { EditScheduler, type EditSchedulerOptions } from '../../src/core/edit-scheduler.ts';
+import { RateLimitScopes, type ScopedBackoff } from '../../src/core/rate-limit-scopes.ts';
 import type { BotError } from '../../src/errors.ts';
 import { FakeClock, settle } from './status-fakes.ts';
+
+const WORKSPACE = { kind: 'workspace', key: 'chat.update' } as const;
+
+/** The backoff of a message in workspace T1, channel C1. */
+function sharedBackoff(): ScopedBackoff {
+  return new RateLimitScopes(new FakeClock()).forMessage('slack', { platform: 'slack', id: 'C1', workspace: 'T1' });
+}
 
 interface Harness {
   readonly clock: FakeClock;
@@ -114,7 +122,7 @@ describe('EditScheduler', () => {
 
   it('retries after the Retry-After of a 429 and keeps the state pending', async () => {
     const h = harness();
-    h.failWith.push(new PlatformRateLimitedError('slack', 2500));
+    h.failWith.push(new PlatformRateLimitedError('slack', 2500, WORKSPACE));
     h.scheduler.request('major');
     const t0 = h.clock.now();
     await h.clock.advance(2499);
@@ -178,7 +186,7 @@ describe('EditScheduler', () => {
 
   it("skips the shutdown flush while the message's Retry-After block is in force", async () => {
     const h = harness();
-    h.failWith.push(new PlatformRateLimitedError('slack', 5000));
+    h.failWith.push(new PlatformRateLimitedError('slack', 5000, WORKSPACE));
     h.scheduler.request('major');
     await settle();
     await h.scheduler.flush();
@@ -188,21 +196,21 @@ describe('EditScheduler', () => {
   });
 
   it('flushes when the shared block has already ended', async () => {
-    const shared = new SharedBackoff();
+    const shared = sharedBackoff();
     const h = harness({ sharedBackoff: shared });
     h.scheduler.request('major');
     h.scheduler.request('major');
-    shared.extend(h.clock.now() - 1);
+    shared.extend(WORKSPACE, h.clock.now() - 1);
     await h.scheduler.flush();
     expect(h.sends).toHaveLength(2);
   });
 
   it('skips the shutdown flush while a sibling message has the shared scope blocked', async () => {
-    const shared = new SharedBackoff();
+    const shared = sharedBackoff();
     const h = harness({ sharedBackoff: shared });
     h.scheduler.request('major');
     h.scheduler.request('major');
-    shared.extend(h.clock.now() + 3000);
+    shared.extend(WORKSPACE, h.clock.now() + 3000);
     await h.scheduler.flush();
     expect(h.sends).toHaveLength(1);
   });
@@ -217,14 +225,14 @@ describe('EditScheduler', () => {
   });
 
   it("waits for a sibling's Retry-After before its next edit, and still keeps its own interval", async () => {
-    const shared = new SharedBackoff();
+    const shared = sharedBackoff();
     const a = harness({ sharedBackoff: shared });
     const t0 = a.clock.now();
     const b = harness({
       sharedBackoff: shared, clock: a.clock,
       send: async () => {
         b.sends.push(a.clock.now());
-        if (b.sends.length === 1) throw new PlatformRateLimitedError('slack', 2500);
+        if (b.sends.length === 1) throw new PlatformRateLimitedError('slack', 2500, WORKSPACE);
         return 'sent' as const;
       },
     });
@@ -237,7 +245,7 @@ describe('EditScheduler', () => {
     expect(a.sends.map((t) => t - t0)).toEqual([0, 2500]);
     // A block that ends before this message's own interval does not let it edit early.
     a.scheduler.request('major');
-    shared.extend(a.clock.now() + 100);
+    shared.extend(WORKSPACE, a.clock.now() + 100);
     a.scheduler.request('major');
     await a.clock.advance(5000);
     expect(a.sends.map((t) => t - t0)).toEqual([0, 2500, 5000, 6000]);
