@@ -105,14 +105,18 @@ export class FakeDirectory implements ConferenceDirectory {
     return next;
   }
 
+  /** The room starts with nobody in it yet (ConfbridgeStart arrives before the first ConfbridgeJoin). */
+  open(name: string): void {
+    if (this.#state.rooms.has(name)) return;
+    this.#putRoom({
+      pbx: this.pbx, name, dialect: 'confbridge', participants: new Map(), locked: false, recording: false,
+      muzak: undefined, stream: undefined, startedAt: this.#clock.now(), peakSize: 0, endedAt: undefined,
+    }, name);
+    this.#emit({ type: 'room_started', pbx: this.pbx, room: name });
+  }
+
   join(name: string, p: Participant): void {
-    if (!this.#state.rooms.has(name)) {
-      this.#putRoom({
-        pbx: this.pbx, name, dialect: 'confbridge', participants: new Map(), locked: false, recording: false,
-        muzak: undefined, stream: undefined, startedAt: this.#clock.now(), peakSize: 0, endedAt: undefined,
-      }, name);
-      this.#emit({ type: 'room_started', pbx: this.pbx, room: name });
-    }
+    this.open(name);
     const joined = { ...p, joinedAt: this.#clock.now() };
     this.#withParticipants(name, (m) => m.set(p.uniqueid, joined));
     this.#emit({ type: 'joined', pbx: this.pbx, room: name, participant: joined });
@@ -141,6 +145,13 @@ export class FakeDirectory implements ConferenceDirectory {
   talk(name: string, uniqueid: string, on: boolean): void {
     const p = this.#flag(name, uniqueid, { talking: on });
     this.#emit({ type: 'talking', pbx: this.pbx, room: name, participant: p, on });
+  }
+
+  /** A re-list after a reconnect that learned nothing new: each participant comes back unchanged. */
+  relist(name: string): void {
+    const room = this.#state.rooms.get(name);
+    if (room === undefined) throw new Error(`no room ${name}`);
+    for (const participant of room.participants.values()) this.#emit({ type: 'updated', pbx: this.pbx, room: name, participant });
   }
 
   end(name: string): void {
@@ -289,7 +300,7 @@ export class FakeAdapter implements ChatAdapter {
       this.rateLimited += 1;
       this.rateLimits.push({ at, ref, retryAfterMs: wait });
       this.#retryAfterUntil = Math.max(this.#retryAfterUntil, at + wait);
-      throw new PlatformRateLimitedError(this.name, wait);
+      throw new PlatformRateLimitedError(this.name, wait, { kind: 'workspace', key: 'chat.update' });
     }
     this.#lastAccepted.set(ref.id, at);
     this.#accepted.push(at);

@@ -19,15 +19,18 @@ export const DISCORD_CODES = {
   missingPermissions: 50013,
 } as const;
 
-/** A 429 from one route bucket: other channels' buckets keep going. */
+/**
+ * A 429 from one route bucket: other channels' buckets keep going. The core's scope is the route
+ * bucket; Discord's own `X-RateLimit-Scope` (user, global, shared) is kept for logs.
+ */
 export class DiscordRateLimitedError extends PlatformRateLimitedError {
-  /** The route bucket (`/channels/:id/messages/:id` plus its major parameter) and Discord's scope. */
+  /** The route bucket (`/channels/:id/messages/:id` plus its major parameter). */
   readonly bucket: string;
-  readonly scope: string;
-  constructor(retryAfterMs: number, bucket: string, scope: string) {
-    super(PLATFORM, retryAfterMs);
+  readonly discordScope: string;
+  constructor(retryAfterMs: number, bucket: string, discordScope: string) {
+    super(PLATFORM, retryAfterMs, { kind: 'route', key: bucket });
     this.bucket = bucket;
-    this.scope = scope;
+    this.discordScope = discordScope;
   }
 }
 

@@ -4,9 +4,9 @@ import { NotInChannelError } from './not-in-channel-error.ts';
 
 /**
  * Maps a failure from @slack/web-api (or a response_url post) to the adapter error the core's
- * scheduler understands: 429 → rate limited with its delay, a deleted message or channel → gone,
- * a post into a channel the bot is not in → "invite the bot", 5xx and network errors → transient,
- * anything else → permanent.
+ * scheduler understands: 429 → rate limited with its delay, scoped to the workspace (Slack limits
+ * per app, workspace and method), a deleted message or channel → gone, a post into a channel the
+ * bot is not in → "invite the bot", 5xx and network errors → transient, anything else → permanent.
  * @see https://docs.slack.dev/apis/web-api/rate-limits
  */
 
@@ -73,11 +73,11 @@ export function mapSlackError(err: unknown, method: string, botHandle: string): 
   switch (e.code) {
     case 'slack_webapi_rate_limited_error': {
       const sec = typeof e.retryAfter === 'number' && Number.isFinite(e.retryAfter) ? e.retryAfter : 1;
-      return new PlatformRateLimitedError(PLATFORM, Math.max(0, sec * 1000));
+      return new PlatformRateLimitedError(PLATFORM, Math.max(0, sec * 1000), { kind: 'workspace', key: method });
     }
     case 'slack_webapi_platform_error': {
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
-      if (code === 'ratelimited') return new PlatformRateLimitedError(PLATFORM, DEFAULT_RETRY_AFTER_MS);
+      if (code === 'ratelimited') return new PlatformRateLimitedError(PLATFORM, DEFAULT_RETRY_AFTER_MS, { kind: 'workspace', key: method });
       if (POST_METHODS.has(method) && NOT_IN_CHANNEL.has(code)) return new NotInChannelError(botHandle, `${method}: ${code}`);
       if (method === 'chat.postEphemeral' && code === 'user_not_in_channel') return new NotInChannelError(botHandle, `${method}: ${code}`);
       if (GONE.has(code)) return new MessageGoneError(PLATFORM, `${method}: ${code}`);

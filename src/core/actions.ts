@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadActionError } from './errors.ts';
+import { invisibleCharacterIn } from './tokenize.ts';
 
 /**
  * Button ids ⇄ typed actions. An id is `v1|<kind>|<field>|...`: compact enough for Discord's 100
@@ -98,6 +99,9 @@ function isWireCode(code: string): code is WireCode {
 /** Parses and validates a button id. Throws BadActionError for anything it did not produce. */
 export function decodeAction(id: string): Action {
   if (id.length > MAX_ACTION_ID_LENGTH) throw new BadActionError(`action id longer than ${MAX_ACTION_ID_LENGTH}`);
+  // Every field, before any is parsed: answered like the same character in a typed command.
+  const invisible = invisibleCharacterIn(id);
+  if (invisible !== undefined) throw new BadActionError('invisible character in an action id', invisible);
   const [version, code, ...fields] = id.split('|');
   if (version !== ACTION_ID_VERSION) throw new BadActionError(`unknown action id version ${JSON.stringify(version?.slice(0, 8))}`);
   if (code === 'c') return decodeConfirm(fields);

@@ -1,12 +1,30 @@
 import { BotError } from '../errors.ts';
 
-/** The platform answered 429: retry after `retryAfterMs`. */
+/**
+ * Which requests a 429 holds back, as the platform counts them:
+ * - `workspace`: every request of the app in the answered message's workspace (Slack's per-method
+ *   tiers); `key` names the limit (the Web API method), for logs.
+ * - `channel`: requests in the answered message's channel; `key` names the limit, for logs.
+ * - `route`: requests in the platform's bucket named by `key` (Discord's `X-RateLimit-Bucket` with
+ *   its major parameter). Buckets are learned, not known ahead: a message joins one when a request
+ *   of its own is answered with it.
+ */
+export interface RateLimitScope {
+  readonly kind: 'workspace' | 'channel' | 'route';
+  readonly key: string;
+}
+
+/** The platform answered 429: retry after `retryAfterMs`; other requests in `scope` wait as long. */
 export class PlatformRateLimitedError extends BotError {
   readonly code = 'rate_limited' as const;
   readonly retryAfterMs: number;
-  constructor(platform: string, retryAfterMs: number) {
-    super(`${platform} is rate-limiting the bot; retrying shortly.`, { detail: `${platform} 429, retry after ${retryAfterMs} ms` });
+  readonly scope: RateLimitScope;
+  constructor(platform: string, retryAfterMs: number, scope: RateLimitScope) {
+    super(`${platform} is rate-limiting the bot; retrying shortly.`, {
+      detail: `${platform} 429 (${scope.kind} ${scope.key}), retry after ${retryAfterMs} ms`,
+    });
     this.retryAfterMs = retryAfterMs;
+    this.scope = scope;
   }
 }
 

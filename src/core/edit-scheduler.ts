@@ -1,6 +1,7 @@
 import { toBotError, type BotError } from '../errors.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from './adapter-errors.ts';
+import type { ScopedBackoff } from './rate-limit-scopes.ts';
 
 /**
  * Paces the edits of one message: at most one in flight, the latest state wins (each send renders
@@ -10,24 +11,8 @@ import { MessageGoneError, PlatformError, PlatformRateLimitedError } from './ada
  */
 export type EditUrgency = 'minor' | 'major';
 
-/**
- * A Retry-After block shared by every message in one rate-limit scope. Platforms limit edits per
- * app and workspace (Slack's chat.update tier), not per message: once one message is answered 429,
- * the others would only collect 429s of their own by trying before the block ends.
- */
-export class SharedBackoff {
-  #until = 0;
-
-  /** Epoch ms before which no message in this scope should start an edit. */
-  get until(): number {
-    return this.#until;
-  }
-
-  /** Blocks the scope until `until`; an earlier time never shortens a block already in place. */
-  extend(until: number): void {
-    this.#until = Math.max(this.#until, until);
-  }
-}
+/** What `send` did: `unchanged` when the message already showed the current state, so nothing went out. */
+export type EditOutcome = 'sent' | 'unchanged';
 
 export interface EditSchedulerOptions {
   readonly clock: Clock;
@@ -40,12 +25,12 @@ export interface EditSchedulerOptions {
   readonly maxBackoffMs: number;
   /** In [0, 1): jitter for backoff. */
   readonly random: () => number;
-  /** The scope's shared 429 block: this message both honours and extends it. */
-  readonly sharedBackoff?: SharedBackoff;
+  /** The 429 blocks of this message's rate-limit scopes: it both honours and extends them. */
+  readonly sharedBackoff?: ScopedBackoff;
   /** When the message was last written (its post), so the first edit keeps the interval too. */
   readonly lastWriteAt: number | undefined;
-  /** Sends one edit rendering the state current at call time. */
-  readonly send: () => Promise<void>;
+  /** Sends one edit rendering the state current at call time, unless the message already shows it. */
+  readonly send: () => Promise<EditOutcome>;
   /** The message is gone (a person deleted it): the scheduler has closed itself. */
   readonly onGone: (err: MessageGoneError) => void;
   /** An edit failed; `retryInMs` is undefined when it will not be retried until the next change. */
@@ -176,16 +161,19 @@ export class EditScheduler {
   #start(urgency: EditUrgency): void {
     this.#clearTimer();
     this.#pending = undefined;
+    const previousStartAt = this.#lastStartAt;
     this.#lastStartAt = this.#o.clock.now();
-    let sending: Promise<void>;
+    let sending: Promise<EditOutcome>;
     try {
       sending = this.#o.send();
     } catch (err) {
       sending = Promise.reject(err);
     }
     this.#inFlight = sending.then(
-      () => {
+      (outcome) => {
         this.#failures = 0;
+        // Nothing reached the platform, so the next edit need not wait an interval after this one.
+        if (outcome === 'unchanged') this.#lastStartAt = previousStartAt;
       },
       (err: unknown) => this.#failed(err, urgency),
     ).finally(() => {
@@ -205,7 +193,7 @@ export class EditScheduler {
       this.#pending = merge(this.#pending, urgency);
       this.#retryAfterUntil = now + Math.max(0, err.retryAfterMs);
       this.#blockedUntil = this.#retryAfterUntil;
-      this.#o.sharedBackoff?.extend(this.#retryAfterUntil);
+      this.#o.sharedBackoff?.extend(err.scope, this.#retryAfterUntil);
       this.#o.onFailure(err, err.retryAfterMs);
       return;
     }

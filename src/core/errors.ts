@@ -14,11 +14,14 @@ export class BadCommandError extends BotError {
   }
 }
 
-/** A button id that is malformed, from an unknown version, tampered with, or too long to encode. */
+/**
+ * A button id that is malformed, from an unknown version, tampered with, or too long to encode.
+ * `userMessage` replaces the default where the input guard has a more precise answer.
+ */
 export class BadActionError extends BotError {
   readonly code = 'bad_action' as const;
-  constructor(detail: string) {
-    super('That button is no longer valid. Run the command again.', { detail });
+  constructor(detail: string, userMessage = 'That button is no longer valid. Run the command again.') {
+    super(userMessage, { detail });
   }
 }
 

@@ -1,24 +1,30 @@
 import type { ConferenceDirectory } from '../conference/backend.ts';
 import type { PbxState, Room, RoomChange } from '../conference/types.ts';
-import { BotError, toBotError } from '../errors.ts';
+import { toBotError, type BotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Store, WatchRecord } from '../store/types.ts';
 import type { ActionNote, Actor, ChatAdapter, Conversation } from './adapter.ts';
 import { PlatformError, type MessageGoneError } from './adapter-errors.ts';
-import { systemClock, type Clock, type TimerHandle } from './clock.ts';
-import { EditScheduler, SharedBackoff, type EditUrgency } from './edit-scheduler.ts';
-import {
-  applyChange, changesSummary, endedRoomFromHistory, historyFromRoom, isOpenSession, parseHistory, serializeHistory,
-  summaryOf, withAction, type RoomHistory,
-} from './room-history.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { EditScheduler, type EditOutcome, type EditUrgency } from './edit-scheduler.ts';
+import { RateLimitScopes } from './rate-limit-scopes.ts';
+import { applyChange, changesSummary, endedRoomFromHistory, withAction, type RoomHistory } from './room-history.ts';
 import type { WatchService } from './services.ts';
+import { StatusStore } from './status-store.ts';
+import { viewKey } from './status-view-key.ts';
+import {
+  MOVED_BELOW_BANNER, newWatch, roomKeyOf, StatusStoppedError, UNWATCHED_BANNER, unref, watchKeyOf, watchView, type LiveWatch,
+} from './status-watch.ts';
 import { buildStatusView, type StatusView, type StatusViewInput } from './views.ts';
+
+export { MOVED_BELOW_BANNER, StatusStoppedError, UNWATCHED_BANNER } from './status-watch.ts';
 
 /**
  * Live status messages: one per (room, conversation). Room changes schedule edits through one
  * EditScheduler per message; the message shows the room live, a banner while its PBX is
- * unreachable, and a final summary once the room ends. Watches are kept in the store so a restarted
- * bot edits its existing messages instead of posting new ones.
+ * unreachable, and a final summary once the room ends. An edit that would show what the message
+ * already shows is not sent. Watches are kept in the store (status-store.ts) so a restarted bot
+ * edits its existing messages instead of posting new ones.
  */
 
 export interface StatusServiceDeps {
@@ -41,74 +47,10 @@ export interface StatusServiceDeps {
   readonly random?: () => number;
 }
 
-/** Banners of a message that is no longer edited. */
-export const MOVED_BELOW_BANNER = 'Moved below: this message is no longer updated.';
-export const UNWATCHED_BANNER = 'No longer updated.';
-
-interface FinalState {
-  readonly room: Room;
-  readonly history: RoomHistory;
-}
-
-interface LiveWatch {
-  readonly key: string;
-  readonly roomKey: string;
-  readonly adapter: ChatAdapter;
-  record: WatchRecord;
-  /** Set once the room has ended: the message shows this summary and ignores later changes. */
-  final: FinalState | undefined;
-  /** Set when the message is retired: one last edit with this banner and no buttons, then nothing. */
-  closing: string | undefined;
-  /** Whether the edit last sent carried the closing banner (an earlier one may still be in flight at retire). */
-  bannerSent: boolean;
-  /** Undefined only while the message is being posted. */
-  scheduler: EditScheduler | undefined;
-  cleanupTimer: TimerHandle | undefined;
-  recheckTimer: TimerHandle | undefined;
-}
-
-function roomKeyOf(pbx: string, room: string): string {
-  return JSON.stringify([pbx, room]);
-}
-
-function watchKeyOf(pbx: string, room: string, c: Conversation): string {
-  return JSON.stringify([pbx, room, c.platform, c.workspace ?? '', c.id]);
-}
-
-function historyKvKey(pbx: string, room: string): string {
-  return `status.history:${pbx}:${room}`;
-}
-
-/**
- * `watch()` or `resume()` found the service stopped when an await returned (a shutdown overtook a
- * command): nothing was registered or stored, so the message, if posted, is not kept up to date.
- */
-export class StatusStoppedError extends BotError {
-  readonly code = 'status_stopped' as const;
-  constructor(pbx: string, room: string) {
-    super('The bot is restarting, so live status is paused. Run the command again in a moment.', {
-      detail: `status service stopped while watching ${pbx}/${room}`,
-    });
-  }
-}
-
-/**
- * Status timers run for as long as a summary is kept (an hour by default): one must never hold a
- * process open that has nothing else to do, e.g. a watch that slipped past stop().
- */
-function unref(handle: TimerHandle): TimerHandle {
-  (handle as { unref?: () => void }).unref?.();
-  return handle;
-}
-
-function withoutButtons(view: StatusView): StatusView {
-  return { ...view, buttons: [], rows: view.rows.map((r) => ({ ...r, buttons: [] })) };
-}
-
 export class StatusService implements WatchService {
   readonly #directory: ConferenceDirectory;
   readonly #adapters: ReadonlyMap<string, ChatAdapter>;
-  readonly #store: Store;
+  readonly #saved: StatusStore;
   readonly #render: (input: StatusViewInput) => StatusView;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -122,13 +64,11 @@ export class StatusService implements WatchService {
   readonly #watches = new Map<string, LiveWatch>();
   /** Retired watches still delivering their last edit. */
   readonly #closing = new Set<LiveWatch>();
-  readonly #histories = new Map<string, RoomHistory>();
-  /** One 429 block per rate-limit scope (adapter and workspace), shared by the messages in it. */
-  readonly #backoffs = new Map<string, SharedBackoff>();
+  /** 429 blocks by rate-limit scope (workspace, channel or route bucket), shared by the messages in each. */
+  readonly #rateLimits: RateLimitScopes;
   /** Counts change records, to notice one that raced a post. */
   #changeCount = 0;
   #unsubscribe: (() => void) | undefined;
-  #writes: Promise<void> = Promise.resolve();
   /**
    * Set by stop(). A watch() or resume() awaiting the store or the platform when stop() runs checks
    * it after each await: past stop() there is no one to clear its timers or scheduler, and the
@@ -139,15 +79,16 @@ export class StatusService implements WatchService {
   constructor(deps: StatusServiceDeps) {
     this.#directory = deps.directory;
     this.#adapters = deps.adapters;
-    this.#store = deps.store;
     this.#render = deps.render ?? buildStatusView;
     this.#clock = deps.clock ?? systemClock;
     this.#log = (deps.logger ?? silentLogger()).child({ component: 'status' });
+    this.#saved = new StatusStore(deps.store, this.#clock, this.#log);
     this.#keepEndedMs = (deps.keepEndedSec ?? 3600) * 1000;
     this.#talkingIntervalMs = deps.talkingIntervalMs ?? 3000;
     this.#graceMs = deps.reconcileGraceMs ?? 5000;
     this.#maxBackoffMs = deps.maxBackoffMs ?? 30_000;
     this.#random = deps.random ?? Math.random;
+    this.#rateLimits = new RateLimitScopes(this.#clock);
   }
 
   /** Subscribes to room changes, then resumes the watches kept in the store. */
@@ -169,9 +110,9 @@ export class StatusService implements WatchService {
     await Promise.all(all.map((w) => w.scheduler?.settled()));
     this.#watches.clear();
     this.#closing.clear();
-    this.#histories.clear();
-    this.#backoffs.clear();
-    await this.#writes;
+    this.#saved.clearMemory();
+    this.#rateLimits.clear();
+    await this.#saved.settled();
   }
 
   /** Resolves once no edit is pending or in flight and the store writes are done (tests, bench). */
@@ -179,7 +120,7 @@ export class StatusService implements WatchService {
     for (;;) {
       const all = [...this.#watches.values(), ...this.#closing];
       await Promise.all(all.map((w) => w.scheduler?.idle()));
-      await this.#writes;
+      await this.#saved.settled();
       const again = [...this.#watches.values(), ...this.#closing];
       const settled = again.length === all.length && again.every((w) => all.includes(w));
       if (settled) return;
@@ -192,7 +133,7 @@ export class StatusService implements WatchService {
    * `keepEndedSec` is forgotten.
    */
   async resume(): Promise<void> {
-    const records = await this.#store.watches.list();
+    const records = await this.#saved.list();
     for (const record of records) {
       if (this.#stopped) return;
       const key = watchKeyOf(record.pbx, record.room, record.conversation);
@@ -205,19 +146,22 @@ export class StatusService implements WatchService {
       const state = this.#pbxState(record.pbx);
       if (state === undefined) {
         this.#log.warn({ pbx: record.pbx, room: record.room }, 'stored status message for an unknown PBX; forgetting it');
-        await this.#persist('forget status message', () => this.#store.watches.remove(record.pbx, record.room, record.conversation));
+        await this.#saved.removeRecord('forget status message', record.pbx, record.room, record.conversation);
         continue;
       }
-      const history = await this.#loadHistory(record.pbx, record.room, state.rooms.get(record.room));
+      const history = await this.#saved.loadHistory(record.pbx, record.room, state.rooms.get(record.room), () => this.#stopped);
       if (history === undefined) return;
       const now = this.#clock.now();
       if (history.endedAt !== undefined && now - history.endedAt >= this.#keepEndedMs) {
-        await this.#persist('forget ended status message', () => this.#store.watches.remove(record.pbx, record.room, record.conversation));
+        await this.#saved.removeRecord('forget ended status message', record.pbx, record.room, record.conversation);
         if (this.#stopped) return;
         this.#forgetHistoryIfUnused(record.pbx, record.room);
         continue;
       }
-      const w = this.#newWatch(key, record, adapter);
+      const sentKey = await this.#saved.loadSentKey(record);
+      if (this.#stopped) return;
+      const w = newWatch(record, adapter);
+      w.sentKey = sentKey;
       this.#watches.set(key, w);
       if (history.endedAt !== undefined) this.#enterFinal(w, endedRoomFromHistory(history, history.endedAt), history);
       else this.#evaluate(w);
@@ -232,19 +176,20 @@ export class StatusService implements WatchService {
     if (adapter === undefined) throw new PlatformError(conversation.platform, 'no adapter for this platform', false);
     if (this.#stopped) throw new StatusStoppedError(pbx, room);
     const state = this.#directory.backend(pbx).state();
-    if (await this.#loadHistory(pbx, room, state.rooms.get(room)) === undefined) throw new StatusStoppedError(pbx, room);
+    if (await this.#saved.loadHistory(pbx, room, state.rooms.get(room), () => this.#stopped) === undefined) throw new StatusStoppedError(pbx, room);
     const key = watchKeyOf(pbx, room, conversation);
     const now = this.#clock.now();
     const draft: WatchRecord = {
       pbx, room, conversation, ref: { platform: conversation.platform, conversation: conversation.id, id: '' },
       createdAt: now, updatedAt: now, createdBy: actor.userId,
     };
-    const w = this.#newWatch(key, draft, adapter);
+    const w = newWatch(draft, adapter);
     this.#evaluate(w);
     const changesBefore = this.#changeCount;
+    const posted = this.#viewFor(w);
     let ref;
     try {
-      ref = await adapter.post(conversation, this.#viewFor(w));
+      ref = await adapter.post(conversation, posted);
     } catch (err) {
       this.#clearTimers(w);
       // Once stopped, the histories in memory are gone: "unused" would wrongly delete a stored one.
@@ -259,7 +204,8 @@ export class StatusService implements WatchService {
     const previous = this.#watches.get(key);
     if (previous !== undefined) this.#retire(previous, MOVED_BELOW_BANNER);
     this.#watches.set(key, w);
-    const saved = this.#persist('save status message', () => this.#store.watches.put(w.record));
+    const saved = this.#saved.saveRecord(w.record);
+    this.#noteSent(w, viewKey(posted));
     this.#startScheduler(w, w.record.updatedAt);
     if (this.#changeCount !== changesBefore) w.scheduler?.request('major');
     this.#log.info({ pbx, room, conversation: conversation.id, reposted: previous !== undefined }, 'posted status message');
@@ -270,35 +216,27 @@ export class StatusService implements WatchService {
     const key = watchKeyOf(pbx, room, conversation);
     const w = this.#watches.get(key);
     if (w === undefined) {
-      await this.#writes;
-      const stored = await this.#store.watches.find(pbx, room, conversation);
+      const stored = await this.#saved.find(pbx, room, conversation);
       if (stored === undefined) return false;
-      await this.#persist('remove status message', () => this.#store.watches.remove(pbx, room, conversation));
+      await this.#saved.removeRecord('remove status message', pbx, room, conversation);
       return true;
     }
     this.#retire(w, UNWATCHED_BANNER);
     this.#forgetHistoryIfUnused(pbx, room);
-    await this.#persist('remove status message', () => this.#store.watches.remove(pbx, room, conversation));
+    await this.#saved.removeRecord('remove status message', pbx, room, conversation);
     return true;
   }
 
   noteAction(pbx: string, room: string, text: string, note?: ActionNote): void {
     const roomKey = roomKeyOf(pbx, room);
-    const history = this.#histories.get(roomKey);
-    if (history !== undefined) this.#setHistory(roomKey, withAction(history, text, this.#clock.now()), true);
+    const history = this.#saved.history(roomKey);
+    if (history !== undefined) this.#saved.setHistory(roomKey, withAction(history, text, this.#clock.now()), true);
     for (const w of this.#watches.values()) {
       if (w.roomKey !== roomKey || w.adapter.postThreadNote === undefined) continue;
       w.adapter.postThreadNote(w.record.ref, text, note).catch((err: unknown) => {
         this.#log.warn({ err, pbx, room }, 'could not post the audit line in the status thread');
       });
     }
-  }
-
-  #newWatch(key: string, record: WatchRecord, adapter: ChatAdapter): LiveWatch {
-    return {
-      key, roomKey: roomKeyOf(record.pbx, record.room), adapter, record, final: undefined, closing: undefined,
-      bannerSent: false, scheduler: undefined, cleanupTimer: undefined, recheckTimer: undefined,
-    };
   }
 
   #startScheduler(w: LiveWatch, lastWriteAt: number): void {
@@ -310,26 +248,12 @@ export class StatusService implements WatchService {
       backoffBaseMs: Math.max(minIntervalMs, 500),
       maxBackoffMs: this.#maxBackoffMs,
       random: this.#random,
-      sharedBackoff: this.#backoffFor(w),
+      sharedBackoff: this.#rateLimits.forMessage(w.adapter.name, w.record.conversation),
       lastWriteAt,
       send: () => this.#sendEdit(w),
       onGone: (err) => this.#gone(w, err),
       onFailure: (err, retryInMs) => this.#editFailed(w, err, retryInMs),
     });
-  }
-
-  /**
-   * Platforms rate-limit edits per app and workspace, so a 429 on one message holds back every
-   * message of that adapter in the same workspace (or all of the adapter's where it has none).
-   */
-  #backoffFor(w: LiveWatch): SharedBackoff {
-    const scope = JSON.stringify([w.adapter.name, w.record.conversation.workspace ?? '']);
-    let backoff = this.#backoffs.get(scope);
-    if (backoff === undefined) {
-      backoff = new SharedBackoff();
-      this.#backoffs.set(scope, backoff);
-    }
-    return backoff;
   }
 
   #onChanges(changes: readonly RoomChange[]): void {
@@ -354,11 +278,11 @@ export class StatusService implements WatchService {
       return;
     }
     const roomKey = roomKeyOf(change.pbx, change.room);
-    const history = this.#histories.get(roomKey);
+    const history = this.#saved.history(roomKey);
     if (history === undefined) return;
     const room = this.#pbxState(change.pbx)?.rooms.get(change.room);
     const next = applyChange(history, change, room, this.#clock.now());
-    this.#setHistory(roomKey, next, changesSummary(change));
+    this.#saved.setHistory(roomKey, next, changesSummary(change));
     const urgency: EditUrgency = change.type === 'talking' ? 'minor' : 'major';
     for (const w of this.#watchesOfRoom(roomKey)) {
       // A summary is final: later sessions of the room get a new message from `show`.
@@ -395,7 +319,7 @@ export class StatusService implements WatchService {
     if (w.final !== undefined || w.closing !== undefined) return 'known';
     const state = this.#pbxState(w.record.pbx);
     const room = state?.rooms.get(w.record.room);
-    const history = this.#histories.get(w.roomKey);
+    const history = this.#saved.history(w.roomKey);
     if (room !== undefined || state === undefined || !state.available || history?.startedAt === undefined) return 'known';
     const now = this.#clock.now();
     const trustedAt = state.since + this.#graceMs;
@@ -413,7 +337,7 @@ export class StatusService implements WatchService {
 
   /** `w` may not be registered yet (a post in progress), so it is ended explicitly too. */
   #endRoom(w: LiveWatch, room: Room, history: RoomHistory): void {
-    this.#setHistory(w.roomKey, history, true);
+    this.#saved.setHistory(w.roomKey, history, true);
     for (const other of [w, ...this.#watchesOfRoom(w.roomKey)]) {
       if (other.final !== undefined) continue;
       this.#enterFinal(other, room, history);
@@ -459,7 +383,7 @@ export class StatusService implements WatchService {
     w.scheduler?.close();
     this.#clearTimers(w);
     const { pbx, room, conversation } = w.record;
-    this.#persist('forget ended status message', () => this.#store.watches.remove(pbx, room, conversation));
+    void this.#saved.removeRecord('forget ended status message', pbx, room, conversation);
     this.#forgetHistoryIfUnused(pbx, room);
   }
 
@@ -479,46 +403,43 @@ export class StatusService implements WatchService {
   }
 
   #viewFor(w: LiveWatch): StatusView {
-    const now = this.#clock.now();
-    const state = this.#pbxState(w.record.pbx);
-    let view: StatusView;
-    if (w.final !== undefined) {
-      // A summary needs nothing from the PBX, so it shows no "unreachable" banner.
-      view = withoutButtons(this.#render({
-        pbx: w.record.pbx, roomName: w.record.room, room: w.final.room, available: true,
-        since: state?.since ?? now, now, history: summaryOf(w.final.history),
-      }));
-    } else {
-      const history = this.#histories.get(w.roomKey);
-      const input: StatusViewInput = {
-        pbx: w.record.pbx, roomName: w.record.room, room: state?.rooms.get(w.record.room),
-        available: state?.available ?? false, since: state?.since ?? now, now,
-      };
-      view = this.#render(history === undefined ? input : { ...input, history: summaryOf(history) });
-    }
-    return w.closing === undefined ? view : { ...withoutButtons(view), banner: w.closing };
+    return watchView(w, this.#pbxState(w.record.pbx), this.#saved.history(w.roomKey), this.#clock.now(), this.#render);
   }
 
-  async #sendEdit(w: LiveWatch): Promise<void> {
+  async #sendEdit(w: LiveWatch): Promise<EditOutcome> {
     // The recheck asks for this edit again once the state can be trusted.
-    if (this.#evaluate(w) === 'reconciling') return;
+    if (this.#evaluate(w) === 'reconciling') return 'unchanged';
     // Taken at render time: a retire landing while this edit is in flight has requested the banner
     // edit, which must still go out after this one, not be mistaken for it.
     const withBanner = w.closing !== undefined;
     const showsRunning = !withBanner && this.#showsRoomRunning(w);
-    w.bannerSent = withBanner;
-    await w.adapter.update(w.record.ref, this.#viewFor(w));
+    const view = this.#viewFor(w);
+    const key = viewKey(view);
+    const unchanged = key === w.sentKey;
+    if (!unchanged) {
+      w.bannerSent = withBanner;
+      await w.adapter.update(w.record.ref, view);
+    }
     if (withBanner) {
       this.#finishClosing(w);
-      return;
+      return unchanged ? 'unchanged' : 'sent';
     }
     // Retired meanwhile: its record is already removed from the store and must stay so.
-    if (w.closing !== undefined || !showsRunning) return;
+    if (w.closing !== undefined) return 'sent';
+    if (unchanged) return 'unchanged';
+    this.#noteSent(w, key);
+    if (!showsRunning) return 'sent';
     // Only an edit showing the room running proves it was alive then; a banner or a summary does not,
     // so they leave `updatedAt` alone and cannot push back the end estimate of a room that ends unseen.
     w.record = { ...w.record, updatedAt: this.#clock.now() };
-    const record = w.record;
-    this.#persist('save status message', () => this.#store.watches.put(record));
+    void this.#saved.saveRecord(w.record);
+    return 'sent';
+  }
+
+  /** Remembers what the message shows, in the store too, so a restarted bot does not send it again. */
+  #noteSent(w: LiveWatch, key: string): void {
+    w.sentKey = key;
+    this.#saved.saveSentKey(w.record, key);
   }
 
   #showsRoomRunning(w: LiveWatch): boolean {
@@ -536,7 +457,7 @@ export class StatusService implements WatchService {
       return;
     }
     if (this.#watches.get(w.key) === w) this.#watches.delete(w.key);
-    this.#persist('remove deleted status message', () => this.#store.watches.remove(pbx, room, conversation));
+    void this.#saved.removeRecord('remove deleted status message', pbx, room, conversation);
     this.#forgetHistoryIfUnused(pbx, room);
   }
 
@@ -551,52 +472,9 @@ export class StatusService implements WatchService {
     if (w.bannerSent) this.#finishClosing(w);
   }
 
-  /**
-   * The room's history in memory, loading it from the store (or starting one) when first needed.
-   * Undefined when the service stopped while the store was read: then nothing is kept or saved.
-   */
-  async #loadHistory(pbx: string, room: string, current: Room | undefined): Promise<RoomHistory | undefined> {
-    const roomKey = roomKeyOf(pbx, room);
-    const held = this.#histories.get(roomKey);
-    if (held !== undefined) return held;
-    let stored: RoomHistory | undefined;
-    try {
-      const text = await this.#store.kv.get(historyKvKey(pbx, room));
-      stored = text === undefined ? undefined : parseHistory(text);
-    } catch (err) {
-      this.#log.error({ pbx, room, err: toBotError(err) }, 'could not load room history; starting a new one');
-    }
-    if (this.#stopped) return undefined;
-    const raced = this.#histories.get(roomKey);
-    if (raced !== undefined) return raced;
-    // An ended history still serves a room that is not running again (its summary), never a new session.
-    const usable = stored !== undefined && (isOpenSession(stored) || current === undefined) ? stored : undefined;
-    const history = usable ?? historyFromRoom(pbx, room, current, this.#clock.now());
-    this.#setHistory(roomKey, history, usable === undefined);
-    return history;
-  }
-
-  #setHistory(roomKey: string, history: RoomHistory, save: boolean): void {
-    this.#histories.set(roomKey, history);
-    if (save) this.#persist('save room history', () => this.#store.kv.set(historyKvKey(history.pbx, history.room), serializeHistory(history)));
-  }
-
-  /** Drops a room's history once no message shows it, stored copy included, so a later session starts afresh. */
+  /** Drops a room's history once no message shows it, so a later session starts afresh. */
   #forgetHistoryIfUnused(pbx: string, room: string): void {
-    const roomKey = roomKeyOf(pbx, room);
-    if (!this.#watchesOfRoom(roomKey).next().done) return;
-    this.#histories.delete(roomKey);
-    this.#persist('forget room history', () => this.#store.kv.delete(historyKvKey(pbx, room)));
-  }
-
-  /**
-   * Store writes run one after another, in order; a failure is logged and never stops the edits.
-   * The returned promise (never rejected) settles when this write is done.
-   */
-  #persist(what: string, write: () => Promise<void>): Promise<void> {
-    this.#writes = this.#writes.then(write).catch((err: unknown) => {
-      this.#log.error({ err: toBotError(err) }, `${what} failed`);
-    });
-    return this.#writes;
+    if (!this.#watchesOfRoom(roomKeyOf(pbx, room)).next().done) return;
+    this.#saved.forgetHistory(pbx, room);
   }
 }

@@ -15,11 +15,14 @@ export type TokenizeResult =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 
 /**
- * Unicode format characters (category Cf): bidi overrides and isolates, zero-width spaces and
- * joiners, the BOM, soft hyphens. They are invisible, so a name carrying one looks right yet
- * matches nobody, and renderers strip them from output, which hides why.
+ * Characters that show nothing, so a name carrying one looks right yet matches nobody (and
+ * renderers strip them from output, which hides why): the Unicode format characters (category Cf:
+ * bidi overrides and isolates, zero-width spaces and joiners, the BOM, soft hyphens); the
+ * default-ignorable code points outside Cf, which fonts draw as nothing (the Hangul fillers U+115F,
+ * U+1160, U+3164 and U+FFA0, the combining grapheme joiner U+034F, variation selectors, U+180E);
+ * and the braille blank U+2800, a visible-width space that is none of those.
  */
-const FORMAT = /\p{Cf}/u;
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 const CLOSING_QUOTE: Readonly<Record<string, string>> = {
   '"': '"',
@@ -42,6 +45,15 @@ function codePoint(ch: string): string {
   return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/**
+ * Why `text` is refused for an invisible character it holds (naming the first one), or undefined.
+ * Typed commands and button payloads give the same answer.
+ */
+export function invisibleCharacterIn(text: string): string | undefined {
+  const found = INVISIBLE.exec(text);
+  return found === null ? undefined : `That command contains an invisible character (${codePoint(found[0])}): retype it without it.`;
+}
+
 export function tokenize(text: string): TokenizeResult {
   if (text.length > MAX_COMMAND_LENGTH) {
     return { ok: false, reason: `That command is too long (at most ${MAX_COMMAND_LENGTH} characters).` };
@@ -50,10 +62,8 @@ export function tokenize(text: string): TokenizeResult {
   if (bad !== null) {
     return { ok: false, reason: `Commands must be one line: remove ${describeControl(bad[0])}.` };
   }
-  const invisible = FORMAT.exec(text);
-  if (invisible !== null) {
-    return { ok: false, reason: `That command contains an invisible character (${codePoint(invisible[0])}): retype it without it.` };
-  }
+  const invisible = invisibleCharacterIn(text);
+  if (invisible !== undefined) return { ok: false, reason: invisible };
   const tokens: string[] = [];
   let current = '';
   let inToken = false;

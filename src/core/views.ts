@@ -76,8 +76,9 @@ export interface StatusView {
   /** Set when the room has ended: the final summary; rows and buttons are then empty. */
   readonly ended: RoomSummaryView | undefined;
   /**
-   * The PBX does not hold the room (yet): `count` and `runningSec` are zero because nothing is
-   * known, so renderers leave them out rather than show "0 people, running 0s". Absent means false.
+   * Nobody to count: the PBX does not hold the room (yet), or holds it empty, between its start and
+   * first join or its last leave and its end. `count` and `runningSec` are then zero, so renderers
+   * leave them out rather than show "0 people, running 0s"; the banner says which. Absent means false.
    */
   readonly notStarted?: boolean;
   /** Epoch ms of the state this view shows. */
@@ -209,11 +210,21 @@ export function notStartedBanner(room: string): string {
   return `Room ${room} has not started yet`;
 }
 
+/** The banners of a room the PBX holds with nobody in it, before its first join and after its last leave. */
+export function startingBanner(room: string): string {
+  return `Room ${room} is starting`;
+}
+
+export function endingBanner(room: string): string {
+  return `Room ${room} is ending`;
+}
+
 /**
  * The status message of one room. An ended room gives the final summary (no rows, no buttons); a
  * room the PBX does not hold has not started yet (a message posted ahead of it, which the status
- * service edits once it starts); an unreachable PBX gives a banner and no buttons, since no press
- * could succeed.
+ * service edits once it starts); a room held empty is starting or ending, and shows no room buttons
+ * (a lock or "mute all" of nobody is a misclick waiting to happen); an unreachable PBX gives a
+ * banner and no buttons, since no press could succeed.
  */
 export function buildStatusView(input: StatusViewInput): StatusView {
   const { pbx, roomName, room, available, since, now } = input;
@@ -243,6 +254,14 @@ export function buildStatusView(input: StatusViewInput): StatusView {
         actions: input.history?.actions ?? [],
       },
       updatedAt: now,
+    };
+  }
+  if (participants.length === 0) {
+    // Nobody has joined yet, or everyone has left: the PBX ends an empty room moments later.
+    const phase = room.peakSize === 0 ? startingBanner(roomName) : endingBanner(roomName);
+    return {
+      kind: 'status', pbx, room: roomName, count: 0, flags, runningSec: 0, rows: [], buttons: [],
+      banner: unreachable ?? phase, ended: undefined, notStarted: true, updatedAt: now,
     };
   }
   let unencodable = false;

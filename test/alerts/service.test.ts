@@ -30,7 +30,7 @@ class RecordingDelivery implements AlertDelivery {
   async update(ref: MessageRef, view: AlertView): Promise<void> {
     if (this.rateLimitNext > 0) {
       this.rateLimitNext -= 1;
-      throw new PlatformRateLimitedError('slack', 1_000);
+      throw new PlatformRateLimitedError('slack', 1_000, { kind: 'workspace', key: 'chat.update' });
     }
     this.edits.push({ ref, view });
   }

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
-import { EditScheduler, SharedBackoff, type EditSchedulerOptions } from '../../src/core/edit-scheduler.ts';
+import { EditScheduler, type EditSchedulerOptions } from '../../src/core/edit-scheduler.ts';
+import { RateLimitScopes, type ScopedBackoff } from '../../src/core/rate-limit-scopes.ts';
 import type { BotError } from '../../src/errors.ts';
 import { FakeClock, settle } from './status-fakes.ts';
+
+const WORKSPACE = { kind: 'workspace', key: 'chat.update' } as const;
+
+/** The backoff of a message in workspace T1, channel C1. */
+function sharedBackoff(): ScopedBackoff {
+  return new RateLimitScopes(new FakeClock()).forMessage('slack', { platform: 'slack', id: 'C1', workspace: 'T1' });
+}
 
 interface Harness {
   readonly clock: FakeClock;
@@ -31,6 +39,7 @@ function harness(over: Partial<EditSchedulerOptions> = {}): Harness {
       if (h.latencyMs > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, h.latencyMs));
       const err = h.failWith.shift();
       if (err !== undefined) throw err;
+      return 'sent' as const;
     },
     onGone: (err) => h.gone.push(err),
     onFailure: (err, retryInMs) => h.failures.push({ err, retryInMs }),
@@ -113,7 +122,7 @@ describe('EditScheduler', () => {
 
   it('retries after the Retry-After of a 429 and keeps the state pending', async () => {
     const h = harness();
-    h.failWith.push(new PlatformRateLimitedError('slack', 2500));
+    h.failWith.push(new PlatformRateLimitedError('slack', 2500, WORKSPACE));
     h.scheduler.request('major');
     const t0 = h.clock.now();
     await h.clock.advance(2499);
@@ -177,7 +186,7 @@ describe('EditScheduler', () => {
 
   it("skips the shutdown flush while the message's Retry-After block is in force", async () => {
     const h = harness();
-    h.failWith.push(new PlatformRateLimitedError('slack', 5000));
+    h.failWith.push(new PlatformRateLimitedError('slack', 5000, WORKSPACE));
     h.scheduler.request('major');
     await settle();
     await h.scheduler.flush();
@@ -187,21 +196,21 @@ describe('EditScheduler', () => {
   });
 
   it('flushes when the shared block has already ended', async () => {
-    const shared = new SharedBackoff();
+    const shared = sharedBackoff();
     const h = harness({ sharedBackoff: shared });
     h.scheduler.request('major');
     h.scheduler.request('major');
-    shared.extend(h.clock.now() - 1);
+    shared.extend(WORKSPACE, h.clock.now() - 1);
     await h.scheduler.flush();
     expect(h.sends).toHaveLength(2);
   });
 
   it('skips the shutdown flush while a sibling message has the shared scope blocked', async () => {
-    const shared = new SharedBackoff();
+    const shared = sharedBackoff();
     const h = harness({ sharedBackoff: shared });
     h.scheduler.request('major');
     h.scheduler.request('major');
-    shared.extend(h.clock.now() + 3000);
+    shared.extend(WORKSPACE, h.clock.now() + 3000);
     await h.scheduler.flush();
     expect(h.sends).toHaveLength(1);
   });
@@ -216,14 +225,15 @@ describe('EditScheduler', () => {
   });
 
   it("waits for a sibling's Retry-After before its next edit, and still keeps its own interval", async () => {
-    const shared = new SharedBackoff();
+    const shared = sharedBackoff();
     const a = harness({ sharedBackoff: shared });
     const t0 = a.clock.now();
     const b = harness({
       sharedBackoff: shared, clock: a.clock,
       send: async () => {
         b.sends.push(a.clock.now());
-        if (b.sends.length === 1) throw new PlatformRateLimitedError('slack', 2500);
+        if (b.sends.length === 1) throw new PlatformRateLimitedError('slack', 2500, WORKSPACE);
+        return 'sent' as const;
       },
     });
     a.scheduler.request('major');
@@ -235,9 +245,30 @@ describe('EditScheduler', () => {
     expect(a.sends.map((t) => t - t0)).toEqual([0, 2500]);
     // A block that ends before this message's own interval does not let it edit early.
     a.scheduler.request('major');
-    shared.extend(a.clock.now() + 100);
+    shared.extend(WORKSPACE, a.clock.now() + 100);
     a.scheduler.request('major');
     await a.clock.advance(5000);
     expect(a.sends.map((t) => t - t0)).toEqual([0, 2500, 5000, 6000]);
+  });
+
+  it('lets the next edit go at once after one that found nothing to change', async () => {
+    let outcome: 'sent' | 'unchanged' = 'sent';
+    const sends: number[] = [];
+    const h = harness({
+      send: async () => {
+        sends.push(h.clock.now());
+        return outcome;
+      },
+    });
+    const t0 = h.clock.now();
+    h.scheduler.request('major');
+    await h.clock.advance(2000);
+    outcome = 'unchanged';
+    h.scheduler.request('major');
+    await settle();
+    outcome = 'sent';
+    h.scheduler.request('major');
+    await settle();
+    expect(sends.map((t) => t - t0)).toEqual([0, 2000, 2000]);
   });
 });

@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/types.ts';
 import { FakeAdapter, FakeClock, FakeDirectory, fakeRender, participant, visible, type FakeAdapterOptions } from './status-fakes.ts';
 
 const conv: Conversation = { platform: 'slack', id: 'C1', workspace: 'T1' };
+const WORKSPACE = { kind: 'workspace', key: 'chat.update' } as const;
 const alice: Actor = { platform: 'slack', userId: 'U1', displayName: 'alice', groups: [] };
 
 interface Setup {
@@ -219,7 +220,7 @@ describe('StatusService', () => {
     await s.clock.advance(5000);
     const [inT1, alsoT1, inT2] = s.adapter.posts.map((p) => p.ref.id);
 
-    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000));
+    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000, WORKSPACE));
     s.directory.join('200', participant('200', 2));
     const blockedAt = s.clock.now();
     await s.clock.advance(0);
@@ -400,7 +401,7 @@ describe('StatusService', () => {
     s.directory.join('200', participant('200', 1));
     await s.service.watch('pbx1', '200', conv, alice);
     await s.clock.advance(5000);
-    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000));
+    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000, WORKSPACE));
     s.directory.join('200', participant('200', 2));
     await s.clock.advance(3999);
     s.directory.mute('200', participant('200', 2).uniqueid, true);
@@ -477,7 +478,7 @@ describe('StatusService', () => {
     s.directory.join('200', participant('200', 1));
     await s.service.watch('pbx1', '200', conv, alice);
     await s.clock.advance(5000);
-    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000));
+    s.adapter.failNext(new PlatformRateLimitedError('slack', 4000, WORKSPACE));
     s.directory.join('200', participant('200', 2));
     await s.clock.advance(10);
     await s.service.stop();

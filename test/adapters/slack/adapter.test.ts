@@ -197,13 +197,14 @@ describe('Slack adapter (Socket Mode against the fake Slack)', () => {
   });
 
   describe('edit failures', () => {
-    it('surfaces a 429 as PlatformRateLimitedError with the Retry-After delay, without retrying', async () => {
+    it('surfaces a 429 as PlatformRateLimitedError with the Retry-After delay and its workspace scope, without retrying', async () => {
       await setup();
       const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
       fake.failNext('chat.update', { kind: 'ratelimited', retryAfterSec: 7 });
       const err: unknown = await adapter.update(ref, statusView('200')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PlatformRateLimitedError);
       expect((err as PlatformRateLimitedError).retryAfterMs).toBe(7000);
+      expect((err as PlatformRateLimitedError).scope).toEqual({ kind: 'workspace', key: 'chat.update' });
       expect(fake.callsTo('chat.update')).toHaveLength(1);
     });
 
