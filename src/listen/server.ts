@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../log.ts';
 import type { AuditStore, KeyValueStore } from '../store/types.ts';
 import { sameCallref } from '../sensor/listcalls.ts';
@@ -31,7 +32,8 @@ export interface ListenServerDeps {
   readonly kv?: KeyValueStore;
   /** How often spent nonces whose link has expired are forgotten (default 1 minute). */
   readonly pruneEveryMs?: number;
-  readonly now?: () => number;
+  /** Time and the link-expiry timers (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export interface ListenServer {
@@ -94,7 +96,8 @@ function securityHeaders(reply: FastifyReply, request: FastifyRequest): void {
 
 export async function startListenServer(deps: ListenServerDeps): Promise<ListenServer> {
   const log = deps.logger.child({ component: 'listen-http' });
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = (): number => clock.now();
   const assets = await loadAssets();
   /** Spent single-use nonces and when they can be forgotten (their link's expiry). */
   const spent = deps.singleUse ? await loadSpent(deps.kv, log) : new Map<string, number>();
@@ -206,45 +209,56 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     const startedAt = now();
     let endReason = 'listener left';
     /** The first reason the server closed the socket for: a later one (the hub ending the session at shutdown) is not the cause. */
-    let closedFor: HubCloseReason | undefined;
+    let closedFor: HubCloseReason | 'expired' | undefined;
+    /** Closes the socket with the code and reason the player page understands (WS_CLOSE). */
+    const closeStream = (reason: HubCloseReason | 'expired'): void => {
+      if (closedFor !== undefined) return;
+      closedFor = reason;
+      if (reason === 'slow') {
+        endReason = 'dropped: too slow';
+        socket.close(WS_CLOSE.slow, 'too slow');
+        // The close frame queues behind the backlog; do not hold that memory for the handshake.
+        setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+      } else if (reason === 'failed') {
+        endReason = 'sensor refused';
+        socket.close(WS_CLOSE.failed, 'sensor refused');
+      } else if (reason === 'expired') {
+        endReason = 'link expired';
+        socket.send(JSON.stringify({ type: 'status', state: 'expired' }));
+        socket.close(WS_CLOSE.expired, 'link expired');
+      } else if (reason === 'shutdown') {
+        endReason = 'bot stopped';
+        socket.close(WS_CLOSE.shutdown, 'bot stopped');
+      } else {
+        endReason = 'call ended';
+        socket.close(WS_CLOSE.ended, 'call ended');
+      }
+    };
     const listener: HubListener = {
       audio: (pcm) => socket.send(pcm, { binary: true }),
       status: (state: HubState, message) => socket.send(JSON.stringify({ type: 'status', state, ...(message === undefined ? {} : { message }) })),
       backlog: () => socket.bufferedAmount,
-      close: (reason) => {
-        if (closedFor !== undefined) return;
-        closedFor = reason;
-        if (reason === 'slow') {
-          endReason = 'dropped: too slow';
-          socket.close(WS_CLOSE.slow, 'too slow');
-          // The close frame queues behind the backlog; do not hold that memory for the handshake.
-          setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
-        } else if (reason === 'failed') {
-          endReason = 'sensor refused';
-          socket.close(WS_CLOSE.failed, 'sensor refused');
-        } else if (reason === 'shutdown') {
-          endReason = 'bot stopped';
-          socket.close(WS_CLOSE.shutdown, 'bot stopped');
-        } else {
-          endReason = 'call ended';
-          socket.close(WS_CLOSE.ended, 'call ended');
-        }
-      },
+      close: closeStream,
     };
     log.info({ sensor: claims.sensor, callref: claims.callref, user: `${claims.actor.platform}:${claims.actor.userId}` }, 'listener joined');
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const shutdown = async (): Promise<void> => {
       // A browser already leaving keeps its own reason.
-      if (socket.readyState === socket.OPEN) listener.close('shutdown');
+      if (socket.readyState === socket.OPEN) closeStream('shutdown');
       // A peer that never answers the close frame must not hold up the bot's exit.
       const cut = setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
       await closed;
       clearTimeout(cut);
     };
     streams.add(shutdown);
+    // The link's expiry bounds the stream too, not only its start: a link is a grant for its lifetime.
+    const expiry = clock.setTimeout(() => {
+      if (socket.readyState === socket.OPEN) closeStream('expired');
+    }, Math.max(0, claims.expiresAt - now()));
     const unsubscribe = deps.hub.subscribe({ sensor: claims.sensor, callref: claims.callref, callId: claims.callId }, listener);
     socket.on('close', () => {
       streams.delete(shutdown);
+      clock.clearTimeout(expiry);
       unsubscribe();
       const seconds = Math.round((now() - startedAt) / 1000);
       log.info({ sensor: claims.sensor, callref: claims.callref, seconds, reason: endReason }, 'listener left');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { FakeClock } from '../core/status-fakes.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 /**
@@ -236,6 +237,27 @@ describe('player page in headless Firefox ESR (WebDriver BiDi)', () => {
     expect(await dataset(page, 'state')).toBe('expired');
     expect(await page.$eval('h1', (el) => el.textContent)).toBe('Link expired');
     await page.close();
+  });
+
+  it('stops a playing stream when the link expires and says to ask for a new link', async () => {
+    const { browser } = running();
+    const clock = new FakeClock();
+    const expiring = await startHarness({ clock, initial: [{ callId: 'fay@sim', caller: '1006', callerName: 'Fay', called: '200', startedAt: Date.now(), codec: 'PCMU' }] });
+    try {
+      const token = await expiring.tokenFor('fay@sim', { ttlMs: 60_000 });
+      const page = await browser.newPage();
+      await page.goto(`${expiring.server.url}/listen/${token}`);
+      await waitForState(page, 'paused');
+      await page.click('#play');
+      await waitForState(page, 'playing');
+      await clock.advance(60_000);
+      await waitForState(page, 'expired');
+      expect(await page.$eval('#status', (el) => el.textContent)).toBe('This listen link has expired. Ask for a new one with /meetme listen.');
+      expect(await page.$eval('#play', (el) => (el as HTMLButtonElement).disabled)).toBe(true);
+      await page.close();
+    } finally {
+      await expiring.close();
+    }
   });
 
   it('says no_output when the context stops running, and plays again on its own when it runs', async () => {

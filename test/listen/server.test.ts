@@ -7,6 +7,7 @@ import { LinkSigner, newNonce } from '../../src/listen/links.ts';
 import { SPENT_NONCES_KEY, startListenServer } from '../../src/listen/server.ts';
 import { SensorProtocolError } from '../../src/sensor/errors.ts';
 import type { AuditRecord } from '../../src/store/types.ts';
+import { FakeClock } from '../core/status-fakes.ts';
 import { memoryKv, startHarness, testActor, type Harness } from './harness.ts';
 
 let harness: Harness | undefined;
@@ -139,6 +140,28 @@ describe('listen server', () => {
     const forged = await stream(`${harness.server.url.replace('http', 'ws')}/listen/v1.AAAAAAAA.e30.${'A'.repeat(43)}/ws`, () => false);
     expect(forged).toMatchObject({ statuses: ['invalid'], closeCode: 4403 });
     expect(harness.sensor.stats().commands['listen']).toBeUndefined();
+  });
+
+  it('cuts a playing stream when its link expires: 4410 "link expired", an expired status, and an audit line saying why', async () => {
+    const clock = new FakeClock();
+    harness = await startHarness({ clock });
+    const h = harness;
+    const token = await h.tokenFor('alice-call@sim', { ttlMs: 60_000 });
+    const statuses: string[] = [];
+    let audioBytes = 0;
+    const ws = new WebSocket(`${h.server.url.replace('http', 'ws')}/listen/${token}/ws`);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) audioBytes += (data as Buffer).length;
+      else statuses.push((JSON.parse(String(data)) as { state: string }).state);
+    });
+    await expect.poll(() => audioBytes).toBeGreaterThan(0);
+    await clock.advance(59_999);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    await clock.advance(1);
+    expect(await closed).toEqual({ code: 4410, reason: 'link expired' });
+    expect(statuses.at(-1)).toBe('expired');
+    await expect.poll(() => h.audit.map((r) => r.detail)).toEqual([expect.stringMatching(/; link expired$/)]);
   });
 
   it('tells the browser the call ended and closes the stream', async () => {

@@ -30,7 +30,7 @@
     waiting: 'Waiting for audio…',
     no_output: 'No audio output: the browser could not start sound (check your output device or allow audio for this site)',
     ended: 'Call ended',
-    expired: 'Link expired. Ask the bot for a new one.',
+    expired: 'This listen link has expired. Ask for a new one with /meetme listen.',
     invalid: 'This link is not valid.',
     unreachable: 'Sensor unreachable. Retrying…',
     reconnecting: 'Connection lost. Reconnecting…',
