@@ -156,7 +156,9 @@ export const configSchema = z.strictObject({
     singleUse: z.boolean().default(false),
     pollMs: z.number().int().min(20).max(1000).default(50),
     enabled: z.boolean().default(true),
-  }).default({ host: '127.0.0.1', port: 8088, linkTtlSec: 600, singleUse: false, pollMs: 50, enabled: true }),
+    /** Page origins, besides publicBaseUrl's, whose pages may open the audio WebSocket (a reverse proxy's other names). */
+    allowedOrigins: z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'an origin: scheme://host[:port], no path or trailing slash')).default([]),
+  }).default({ host: '127.0.0.1', port: 8088, linkTtlSec: 600, singleUse: false, pollMs: 50, enabled: true, allowedOrigins: [] }),
   /** Chat adapters to start. Default: shell, plus slack when Slack tokens are given. */
   adapters: z.array(z.enum(['shell', 'slack'])).optional(),
   slack: slackSchema.optional(),
@@ -211,6 +213,7 @@ export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['LISTEN_PUBLIC_URL', 'listen.publicBaseUrl'],
   ['LISTEN_SIGNING_KEY', 'listen.signingKey'],
   ['LISTEN_LINK_TTL_SEC', 'listen.linkTtlSec'],
+  ['LISTEN_ALLOWED_ORIGINS', 'listen.allowedOrigins'],
   ['SLACK_MODE', 'slack.mode'],
   ['SLACK_BOT_TOKEN', 'slack.botToken'],
   ['SLACK_APP_TOKEN', 'slack.appToken'],
@@ -225,9 +228,12 @@ const ENV_BY_KEY = new Map<string, string>([...ENV_KEYS.map(([env, key]) => [key
 /** Keys whose env value is a number or a boolean; every other env value stays a string. */
 const NUMERIC_KEYS = new Set(['pbxs.0.port', 'sensors.0.port', 'listen.port', 'listen.linkTtlSec', 'slack.port', 'store.auditRetentionDays']);
 const BOOLEAN_KEYS = new Set(['pbxs.0.tls']);
+/** Keys whose env value is a comma-separated list. */
+const LIST_KEYS = new Set(['listen.allowedOrigins']);
 
 /** Turns an env string into what the schema expects; a value that does not parse is left for zod to name. */
-function coerce(key: string, value: string): string | number | boolean {
+function coerce(key: string, value: string): string | number | boolean | string[] {
+  if (LIST_KEYS.has(key)) return value.split(',').map((s) => s.trim()).filter(Boolean);
   if (NUMERIC_KEYS.has(key) && /^-?\d+$/.test(value.trim())) return Number(value.trim());
   if (BOOLEAN_KEYS.has(key) && /^(true|false|yes|no|1|0)$/i.test(value.trim())) return /^(true|yes|1)$/i.test(value.trim());
   return value;

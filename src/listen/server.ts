@@ -32,6 +32,10 @@ export interface ListenServerDeps {
   readonly kv?: KeyValueStore;
   /** How often spent nonces whose link has expired are forgotten (default 1 minute). */
   readonly pruneEveryMs?: number;
+  /** The URL users open (config.listen.publicBaseUrl); its origin may open the audio stream. Default: this server's URL. */
+  readonly publicBaseUrl?: string;
+  /** Further page origins that may open the audio stream (config.listen.allowedOrigins), e.g. a reverse proxy's other names. */
+  readonly allowedOrigins?: readonly string[];
   /** Time and the link-expiry timers (default: the system clock). */
   readonly clock?: Clock;
 }
@@ -131,6 +135,8 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   /** Audit records still being written: close() waits for them, the store closes after it. */
   const auditing = new Set<Promise<void>>();
   let closing = false;
+  /** Origins whose pages may open the audio stream; set once the server knows its own URL. */
+  let allowedOrigins: ReadonlySet<string> = new Set();
 
   const app = Fastify({
     loggerInstance: log,
@@ -179,7 +185,19 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     return reply.type(type).send(body);
   });
 
-  app.get<{ Params: { token: string } }>('/listen/:token/ws', { websocket: true }, (socket, request) => {
+  /**
+   * Refuses the upgrade (403) from a page of another origin: a browser sends its page's origin with every
+   * WebSocket, so another site cannot play a link it got hold of in its visitors' browsers. A request
+   * without Origin (not a browser) is refused too: the player page is the only client.
+   */
+  const checkOrigin = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && allowedOrigins.has(origin)) return;
+    log.warn({ origin: origin ?? '(none)' }, 'refused a listen stream from another origin; add it to listen.allowedOrigins (LISTEN_ALLOWED_ORIGINS) if it is your reverse proxy');
+    await reply.code(403).type('text/plain; charset=utf-8').send('origin not allowed');
+  };
+
+  app.get<{ Params: { token: string } }>('/listen/:token/ws', { websocket: true, preValidation: checkOrigin }, (socket, request) => {
     // A player reconnecting while the streams are being closed is sent to wait for the restart too.
     if (closing) {
       socket.close(WS_CLOSE.shutdown, 'bot stopped');
@@ -285,9 +303,11 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : deps.port;
   const shownHost = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
+  const url = `http://${shownHost}:${port}`;
+  allowedOrigins = new Set([new URL(deps.publicBaseUrl ?? url).origin, ...(deps.allowedOrigins ?? [])]);
   log.info({ host: deps.host, port }, 'listen server started');
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     close: async () => {
       clearInterval(pruneTimer);
