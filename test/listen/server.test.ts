@@ -155,7 +155,7 @@ describe('listen server', () => {
     const expired = await harness.tokenFor('alice-call@sim', { ttlMs: -1 });
     const outcome = await stream(`${harness.server.url.replace('http', 'ws')}/listen/${expired}/ws`, () => false);
     expect(outcome).toMatchObject({ statuses: ['expired'], audioBytes: 0, closeCode: 4410 });
-    const forged = await stream(`${harness.server.url.replace('http', 'ws')}/listen/v1.AAAAAAAA.e30.${'A'.repeat(43)}/ws`, () => false);
+    const forged = await stream(`${harness.server.url.replace('http', 'ws')}/listen/v2.AAAAAAAA.${'A'.repeat(60)}/ws`, () => false);
     expect(forged).toMatchObject({ statuses: ['invalid'], closeCode: 4403 });
     expect(harness.sensor.stats().commands['listen']).toBeUndefined();
   });
