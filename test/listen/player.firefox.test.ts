@@ -331,7 +331,8 @@ describe('player page in headless Firefox ESR with no audio output device', () =
 
     // Play again retries starting the sound; still no device, so still no_output, still streaming.
     await page.click('#play');
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await dataset(page, 'outputCheck')).toBe('pending');
+    await page.waitForFunction(() => document.getElementById('player')?.dataset['outputCheck'] === undefined, { timeout: 10_000 });
     expect(await dataset(page, 'state')).toBe('no_output');
     const later = await frameCount(page);
     await page.waitForFunction((n) => Number(document.getElementById('player')?.dataset['frames']) >= n + 5, { timeout: 10_000 }, later);
