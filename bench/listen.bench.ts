@@ -29,10 +29,11 @@ const CLIENTS = `
 const WebSocket = require('ws');
 const { createHash } = require('node:crypto');
 const [url, count] = [process.argv[1], Number(process.argv[2])];
+const origin = new URL(url.replace(/^ws/, 'http')).origin;
 const receipts = [];
 let ready = 0;
 for (let i = 0; i < count; i++) {
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, { origin });
   let first = true;
   ws.on('message', (data, binary) => {
     if (!binary) return;

@@ -27,6 +27,7 @@ export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['LISTEN_PUBLIC_URL', 'listen.publicBaseUrl'],
   ['LISTEN_SIGNING_KEY', 'listen.signingKey'],
   ['LISTEN_LINK_TTL_SEC', 'listen.linkTtlSec'],
+  ['LISTEN_ALLOWED_ORIGINS', 'listen.allowedOrigins'],
   ['SLACK_MODE', 'slack.mode'],
   ['SLACK_BOT_TOKEN', 'slack.botToken'],
   ['SLACK_APP_TOKEN', 'slack.appToken'],
@@ -48,9 +49,12 @@ const ENV_BY_KEY = new Map<string, string>([...ENV_KEYS.map(([env, key]) => [key
 /** Keys whose env value is a number or a boolean; every other env value stays a string. */
 const NUMERIC_KEYS = new Set(['pbxs.0.port', 'sensors.0.port', 'listen.port', 'listen.linkTtlSec', 'slack.port', 'store.auditRetentionDays', 'ops.port']);
 const BOOLEAN_KEYS = new Set(['pbxs.0.tls', 'ops.enabled']);
+/** Keys whose env value is a comma-separated list. */
+const LIST_KEYS = new Set(['listen.allowedOrigins']);
 
 /** Turns an env string into what the schema expects; a value that does not parse is left for zod to name. */
-function coerce(key: string, value: string): string | number | boolean {
+function coerce(key: string, value: string): string | number | boolean | string[] {
+  if (LIST_KEYS.has(key)) return value.split(',').map((s) => s.trim()).filter(Boolean);
   if (NUMERIC_KEYS.has(key) && /^-?\d+$/.test(value.trim())) return Number(value.trim());
   if (BOOLEAN_KEYS.has(key) && /^(true|false|yes|no|1|0)$/i.test(value.trim())) return /^(true|yes|1)$/i.test(value.trim());
   return value;

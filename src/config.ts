@@ -211,7 +211,9 @@ export const configSchema = z.strictObject({
     singleUse: z.boolean().default(false),
     pollMs: z.number().int().min(20).max(1000).default(50),
     enabled: z.boolean().default(true),
-  }).default({ host: '127.0.0.1', port: 8088, linkTtlSec: 600, singleUse: false, pollMs: 50, enabled: true }),
+    /** Page origins, besides publicBaseUrl's, whose pages may open the audio WebSocket (a reverse proxy's other names). */
+    allowedOrigins: z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'an origin: scheme://host[:port], no path or trailing slash')).default([]),
+  }).default({ host: '127.0.0.1', port: 8088, linkTtlSec: 600, singleUse: false, pollMs: 50, enabled: true, allowedOrigins: [] }),
   /** Chat adapters to start. Default: shell, plus slack when Slack tokens are given. */
   adapters: z.array(z.enum(['shell', 'slack', 'discord'])).optional(),
   slack: slackSchema.optional(),

@@ -200,6 +200,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         audit: store.audit,
         singleUse: config.listen.singleUse,
         kv: store.kv,
+        ...(config.listen.publicBaseUrl === undefined ? {} : { publicBaseUrl: config.listen.publicBaseUrl }),
+        allowedOrigins: config.listen.allowedOrigins,
       }).catch((err: unknown) => {
         throw listenFailure(config, err);
       });

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../config.ts';
 import type { Actor } from '../core/adapter.ts';
@@ -6,9 +6,13 @@ import { silentLogger, type Logger } from '../log.ts';
 import type { KeyValueStore } from '../store/types.ts';
 
 /**
- * Signed listen links. A token is `v1.<key id>.<claims>.<signature>`: claims are base64url JSON, the
- * signature is HMAC-SHA256 over `v1.<key id>.<claims>`. The key id (a hash prefix, not the key) lets a
- * link signed before a key change be told apart from a forged one.
+ * Signed, opaque listen links. A token is `v2.<key id>.<sealed>`: `sealed` is base64url of a random
+ * 12-byte IV, the claims (JSON) encrypted with AES-256-GCM, and the 16-byte GCM tag, with `v2.<key id>`
+ * as additional authenticated data. The AES key is derived from the signing key with HKDF, so one
+ * configured secret still covers everything. The GCM tag is the signature: a changed byte anywhere
+ * fails it. Encryption keeps the requester's name, user id and the SIP Call-ID out of URLs (browser
+ * history, proxy logs, chat previews). The key id (a hash prefix, not the key) lets a link sealed
+ * before a key change be told apart from a forged one.
  */
 
 export interface LinkClaims {
@@ -28,9 +32,13 @@ export type VerifyResult =
   | { readonly ok: true; readonly claims: LinkClaims }
   | { readonly ok: false; readonly reason: LinkRejection };
 
-const VERSION = 'v1';
-const TOKEN_SHAPE = /^v1\.([A-Za-z0-9_-]{8})\.([A-Za-z0-9_-]{1,2048})\.([A-Za-z0-9_-]{43})$/;
+const VERSION = 'v2';
+const TOKEN_SHAPE = /^v2\.([A-Za-z0-9_-]{8})\.([A-Za-z0-9_-]{38,2000})$/;
+/** Readable tokens of the previous format: refused like a retired key, so the page says to ask again. */
+const OLD_TOKEN = /^v1\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 const MIN_KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 const claimsSchema = z.strictObject({
   s: z.string().min(1),
@@ -42,12 +50,12 @@ const claimsSchema = z.strictObject({
 });
 
 export class LinkSigner {
-  private readonly key: Buffer;
+  private readonly sealKey: Buffer;
   private readonly keyId: string;
 
   constructor(key: Buffer) {
     if (key.length < MIN_KEY_BYTES) throw new ConfigError([`listen.signingKey (env LISTEN_SIGNING_KEY): use at least ${MIN_KEY_BYTES} bytes`]);
-    this.key = key;
+    this.sealKey = Buffer.from(hkdfSync('sha256', key, 'meetme-bot listen links', 'claims aes-256-gcm v2', 32));
     this.keyId = createHash('sha256').update('meetme-bot link key id').update(key).digest('base64url').slice(0, 8);
   }
 
@@ -57,25 +65,34 @@ export class LinkSigner {
       u: { p: claims.actor.platform, i: claims.actor.userId, n: claims.actor.displayName },
       e: claims.expiresAt, n: claims.nonce,
     };
-    const signed = `${VERSION}.${this.keyId}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
-    return `${signed}.${this.mac(signed).toString('base64url')}`;
+    const header = `${VERSION}.${this.keyId}`;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv, { authTagLength: TAG_BYTES }).setAAD(Buffer.from(header));
+    const sealed = Buffer.concat([iv, cipher.update(JSON.stringify(body), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `${header}.${sealed.toString('base64url')}`;
   }
 
-  /** Checks shape, key, signature, then expiry: nothing in the claims is trusted before the signature. */
+  /** Checks shape, key, the GCM tag, then expiry: nothing in the claims is trusted before the tag. */
   verify(token: string, now: number): VerifyResult {
+    if (OLD_TOKEN.test(token)) return { ok: false, reason: 'unknown_key' };
     const match = TOKEN_SHAPE.exec(token);
     if (!match) return { ok: false, reason: 'malformed' };
-    const [, keyId = '', payload = '', signature = ''] = match;
+    const [, keyId = '', payload = ''] = match;
     if (keyId !== this.keyId) return { ok: false, reason: 'unknown_key' };
-    const given = Buffer.from(signature, 'base64url');
-    const expected = this.mac(`${VERSION}.${keyId}.${payload}`);
-    // base64url decoding ignores stray low bits, so compare the canonical re-encoding too.
-    if (given.length !== expected.length || !timingSafeEqual(given, expected) || given.toString('base64url') !== signature) {
+    const sealed = Buffer.from(payload, 'base64url');
+    // base64url decoding ignores stray low bits, so a re-encoding that differs is an edited token.
+    if (sealed.toString('base64url') !== payload || sealed.length < IV_BYTES + TAG_BYTES + 2) return { ok: false, reason: 'tampered' };
+    let json: string;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.sealKey, sealed.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      decipher.setAAD(Buffer.from(`${VERSION}.${keyId}`)).setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+      json = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    } catch {
       return { ok: false, reason: 'tampered' };
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      parsed = JSON.parse(json);
     } catch {
       return { ok: false, reason: 'malformed' };
     }
@@ -87,10 +104,6 @@ export class LinkSigner {
       ok: true,
       claims: { sensor: c.s, callref: c.r, callId: c.c, actor: { platform: c.u.p, userId: c.u.i, displayName: c.u.n }, expiresAt: c.e, nonce: c.n },
     };
-  }
-
-  private mac(text: string): Buffer {
-    return createHmac('sha256', this.key).update(text).digest();
   }
 }
 

@@ -64,8 +64,8 @@ export interface RejectionPage {
 }
 
 const REJECTIONS: Record<LinkRejection | 'used', { status: 403 | 410; text: string }> = {
-  expired: { status: 410, text: 'This listen link has expired. Ask the bot for a new one.' },
-  used: { status: 410, text: 'This listen link has already been used. Ask the bot for a new one.' },
+  expired: { status: 410, text: 'This listen link has expired. Ask for a new one with /meetme listen.' },
+  used: { status: 410, text: 'This listen link has already been used. Ask for a new one with /meetme listen.' },
   unknown_key: { status: 403, text: 'This listen link was signed with a key this bot no longer uses. Ask the bot for a new one.' },
   tampered: { status: 403, text: 'This listen link is not valid: it failed its signature check.' },
   malformed: { status: 403, text: 'This is not a valid listen link.' },

@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../log.ts';
 import type { AuditStore, KeyValueStore } from '../store/types.ts';
 import { sameCallref } from '../sensor/listcalls.ts';
@@ -31,7 +32,12 @@ export interface ListenServerDeps {
   readonly kv?: KeyValueStore;
   /** How often spent nonces whose link has expired are forgotten (default 1 minute). */
   readonly pruneEveryMs?: number;
-  readonly now?: () => number;
+  /** The URL users open (config.listen.publicBaseUrl); its origin may open the audio stream. Default: this server's URL. */
+  readonly publicBaseUrl?: string;
+  /** Further page origins that may open the audio stream (config.listen.allowedOrigins), e.g. a reverse proxy's other names. */
+  readonly allowedOrigins?: readonly string[];
+  /** Time and the link-expiry timers (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export interface ListenServer {
@@ -94,7 +100,8 @@ function securityHeaders(reply: FastifyReply, request: FastifyRequest): void {
 
 export async function startListenServer(deps: ListenServerDeps): Promise<ListenServer> {
   const log = deps.logger.child({ component: 'listen-http' });
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = (): number => clock.now();
   const assets = await loadAssets();
   /** Spent single-use nonces and when they can be forgotten (their link's expiry). */
   const spent = deps.singleUse ? await loadSpent(deps.kv, log) : new Map<string, number>();
@@ -118,8 +125,14 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     if (pruned) saveSpent();
   };
   // A timer, not only new arrivals: a quiet server must not keep expired nonces forever.
-  const pruneTimer = deps.singleUse ? setInterval(pruneSpent, deps.pruneEveryMs ?? 60_000) : undefined;
-  pruneTimer?.unref();
+  let pruneTimer: TimerHandle | undefined;
+  const schedulePrune = (): void => {
+    pruneTimer = clock.setTimeout(() => {
+      pruneSpent();
+      schedulePrune();
+    }, deps.pruneEveryMs ?? 60_000);
+  };
+  if (deps.singleUse) schedulePrune();
   /**
    * Each open stream's shutdown: the server closes them itself, before Fastify does (with no code,
    * which the browser sees as 1005) and before the hub ends their sessions (as if the calls ended).
@@ -128,6 +141,8 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   /** Audit records still being written: close() waits for them, the store closes after it. */
   const auditing = new Set<Promise<void>>();
   let closing = false;
+  /** Origins whose pages may open the audio stream; set once the server knows its own URL. */
+  let allowedOrigins: ReadonlySet<string> = new Set();
 
   const app = Fastify({
     loggerInstance: log,
@@ -176,7 +191,19 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     return reply.type(type).send(body);
   });
 
-  app.get<{ Params: { token: string } }>('/listen/:token/ws', { websocket: true }, (socket, request) => {
+  /**
+   * Refuses the upgrade (403) from a page of another origin: a browser sends its page's origin with every
+   * WebSocket, so another site cannot play a link it got hold of in its visitors' browsers. A request
+   * without Origin (not a browser) is refused too: the player page is the only client.
+   */
+  const checkOrigin = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && allowedOrigins.has(origin)) return;
+    log.warn({ origin: origin ?? '(none)' }, 'refused a listen stream from another origin; add it to listen.allowedOrigins (LISTEN_ALLOWED_ORIGINS) if it is your reverse proxy');
+    await reply.code(403).type('text/plain; charset=utf-8').send('origin not allowed');
+  };
+
+  app.get<{ Params: { token: string } }>('/listen/:token/ws', { websocket: true, preValidation: checkOrigin }, (socket, request) => {
     // A player reconnecting while the streams are being closed is sent to wait for the restart too.
     if (closing) {
       socket.close(WS_CLOSE.shutdown, 'bot stopped');
@@ -206,45 +233,57 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     const startedAt = now();
     let endReason = 'listener left';
     /** The first reason the server closed the socket for: a later one (the hub ending the session at shutdown) is not the cause. */
-    let closedFor: HubCloseReason | undefined;
+    let closedFor: HubCloseReason | 'expired' | undefined;
+    /** Closes the socket with the code and reason the player page understands (WS_CLOSE). */
+    const closeStream = (reason: HubCloseReason | 'expired'): void => {
+      if (closedFor !== undefined) return;
+      closedFor = reason;
+      if (reason === 'slow') {
+        endReason = 'dropped: too slow';
+        socket.close(WS_CLOSE.slow, 'too slow');
+        // The close frame queues behind the backlog; do not hold that memory for the handshake.
+        const cut = clock.setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
+        socket.once('close', () => clock.clearTimeout(cut));
+      } else if (reason === 'failed') {
+        endReason = 'sensor refused';
+        socket.close(WS_CLOSE.failed, 'sensor refused');
+      } else if (reason === 'expired') {
+        endReason = 'link expired';
+        socket.send(JSON.stringify({ type: 'status', state: 'expired' }));
+        socket.close(WS_CLOSE.expired, 'link expired');
+      } else if (reason === 'shutdown') {
+        endReason = 'bot stopped';
+        socket.close(WS_CLOSE.shutdown, 'bot stopped');
+      } else {
+        endReason = 'call ended';
+        socket.close(WS_CLOSE.ended, 'call ended');
+      }
+    };
     const listener: HubListener = {
       audio: (pcm) => socket.send(pcm, { binary: true }),
       status: (state: HubState, message) => socket.send(JSON.stringify({ type: 'status', state, ...(message === undefined ? {} : { message }) })),
       backlog: () => socket.bufferedAmount,
-      close: (reason) => {
-        if (closedFor !== undefined) return;
-        closedFor = reason;
-        if (reason === 'slow') {
-          endReason = 'dropped: too slow';
-          socket.close(WS_CLOSE.slow, 'too slow');
-          // The close frame queues behind the backlog; do not hold that memory for the handshake.
-          setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
-        } else if (reason === 'failed') {
-          endReason = 'sensor refused';
-          socket.close(WS_CLOSE.failed, 'sensor refused');
-        } else if (reason === 'shutdown') {
-          endReason = 'bot stopped';
-          socket.close(WS_CLOSE.shutdown, 'bot stopped');
-        } else {
-          endReason = 'call ended';
-          socket.close(WS_CLOSE.ended, 'call ended');
-        }
-      },
+      close: closeStream,
     };
     log.info({ sensor: claims.sensor, callref: claims.callref, user: `${claims.actor.platform}:${claims.actor.userId}` }, 'listener joined');
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const shutdown = async (): Promise<void> => {
       // A browser already leaving keeps its own reason.
-      if (socket.readyState === socket.OPEN) listener.close('shutdown');
+      if (socket.readyState === socket.OPEN) closeStream('shutdown');
       // A peer that never answers the close frame must not hold up the bot's exit.
-      const cut = setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
+      const cut = clock.setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
       await closed;
-      clearTimeout(cut);
+      clock.clearTimeout(cut);
     };
     streams.add(shutdown);
+    // The link's expiry bounds the stream too, not only its start: a link is a grant for its lifetime.
+    const expiry = clock.setTimeout(() => {
+      if (socket.readyState === socket.OPEN) closeStream('expired');
+    }, Math.max(0, claims.expiresAt - now()));
     const unsubscribe = deps.hub.subscribe({ sensor: claims.sensor, callref: claims.callref, callId: claims.callId }, listener);
     socket.on('close', () => {
       streams.delete(shutdown);
+      clock.clearTimeout(expiry);
       unsubscribe();
       const seconds = Math.round((now() - startedAt) / 1000);
       log.info({ sensor: claims.sensor, callref: claims.callref, seconds, reason: endReason }, 'listener left');
@@ -271,12 +310,14 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : deps.port;
   const shownHost = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
+  const url = `http://${shownHost}:${port}`;
+  allowedOrigins = new Set([new URL(deps.publicBaseUrl ?? url).origin, ...(deps.allowedOrigins ?? [])]);
   log.info({ host: deps.host, port }, 'listen server started');
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     close: async () => {
-      clearInterval(pruneTimer);
+      if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
       closing = true;
       await Promise.all([...streams].map((shutdown) => shutdown()));
       await app.close();

@@ -1,4 +1,5 @@
 import type { SensorConfig } from '../config.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import {
   AesKeyMaterialError, aesSettingsFromBase64, decryptReply, encryptRequest, isEncryptedReply, type AesSettings,
@@ -23,6 +24,8 @@ export interface SensorClientDeps {
   readonly index?: number;
   /** Longest reply accepted (default 8 MiB): far above a busy `listcalls` or 10 s of buffered audio. */
   readonly maxReplyBytes?: number;
+  /** Times each exchange out (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export const DEFAULT_MAX_REPLY_BYTES = 8 * 1024 * 1024;
@@ -44,12 +47,14 @@ export class SensorClient {
   private readonly maxReplyBytes: number;
   private readonly index: number | undefined;
   private readonly log: Logger;
+  private readonly clock: Clock;
 
   constructor(config: SensorConfig, deps: SensorClientDeps = {}) {
     this.id = config.id;
     this.index = deps.index;
     this.timeoutMs = config.timeoutMs;
     this.maxReplyBytes = deps.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    this.clock = deps.clock ?? systemClock;
     this.log = (deps.logger ?? silentLogger()).child({ component: 'sensor', sensor: config.id });
     this.address = config.socketPath !== undefined ? { path: config.socketPath } : { host: config.host, port: config.port };
     // The local managersocket is never encrypted, whatever the key.
@@ -115,7 +120,7 @@ export class SensorClient {
     const request = this.aes ? encryptRequest(command, this.aes) : Buffer.from(`${command}\r\n\r\n`);
     let reply: Buffer;
     try {
-      reply = await exchange(this.address, request, this.timeoutMs, this.maxReplyBytes);
+      reply = await exchange(this.address, request, this.timeoutMs, this.maxReplyBytes, this.clock);
     } catch (err) {
       if (err instanceof ExchangeError) {
         if (err.failure.kind === 'timeout') throw new SensorTimeoutError(this.id, this.timeoutMs);

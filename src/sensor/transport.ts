@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { systemClock, type Clock } from '../core/clock.ts';
 
 /** Where a sensor's manager listens: TCP, or the local `managersocket`. */
 export type SensorAddress = { readonly host: string; readonly port: number } | { readonly path: string };
@@ -19,7 +20,7 @@ export class ExchangeError extends Error {
  * so EOF is the only end of a reply; the timeout covers the whole exchange. A reply longer than
  * `maxReplyBytes` is abandoned: a broken or hostile peer must not make the bot buffer without limit.
  */
-export function exchange(address: SensorAddress, request: Buffer, timeoutMs: number, maxReplyBytes: number): Promise<Buffer> {
+export function exchange(address: SensorAddress, request: Buffer, timeoutMs: number, maxReplyBytes: number, clock: Clock = systemClock): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -28,12 +29,12 @@ export function exchange(address: SensorAddress, request: Buffer, timeoutMs: num
     const finish = (err: ExchangeError | undefined): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       socket.destroy();
       if (err) reject(err);
       else resolve(Buffer.concat(chunks));
     };
-    const timer = setTimeout(() => finish(new ExchangeError({ kind: 'timeout' })), timeoutMs);
+    const timer = clock.setTimeout(() => finish(new ExchangeError({ kind: 'timeout' })), timeoutMs);
     socket.setNoDelay(true);
     socket.on('connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {

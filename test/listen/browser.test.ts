@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
+import { FakeClock } from '../core/status-fakes.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -78,6 +79,25 @@ describe('player page in headless Chromium', () => {
     expect(await page.locator('#player').getAttribute('data-state')).toBe('expired');
     expect(await page.locator('h1').textContent()).toBe('Link expired');
     await page.close();
+  });
+
+  it('stops a playing stream when the link expires and says to ask for a new link', async () => {
+    const clock = new FakeClock();
+    const expiring = await startHarness({ clock, initial: [{ callId: 'fay@sim', caller: '1006', callerName: 'Fay', called: '200', startedAt: Date.now(), codec: 'PCMU' }] });
+    try {
+      const token = await expiring.tokenFor('fay@sim', { ttlMs: 60_000 });
+      const page = await browser.newPage();
+      await page.goto(`${expiring.server.url}/listen/${token}`);
+      await page.click('#play');
+      await page.waitForFunction(() => document.getElementById('player')?.dataset['state'] === 'playing', undefined, { timeout: 10_000 });
+      await clock.advance(60_000);
+      await page.waitForFunction(() => document.getElementById('player')?.dataset['state'] === 'expired', undefined, { timeout: 10_000 });
+      expect(await page.locator('#status').textContent()).toBe('This listen link has expired. Ask for a new one with /meetme listen.');
+      expect(await page.locator('#play').isDisabled()).toBe(true);
+      await page.close();
+    } finally {
+      await expiring.close();
+    }
   });
 
   it('reconnects after the bot drops the stream, plays again, and keeps the button truthful', async () => {

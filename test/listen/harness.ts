@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config.ts';
 import type { Actor } from '../../src/core/adapter.ts';
+import { systemClock, type Clock } from '../../src/core/clock.ts';
 import { createAudioHub, type AudioHub } from '../../src/listen/hub.ts';
 import { LinkSigner, newNonce } from '../../src/listen/links.ts';
 import { startListenServer, type ListenServer } from '../../src/listen/server.ts';
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   readonly initial?: SimCall[];
   readonly kv?: KeyValueStore;
   readonly pruneEveryMs?: number;
+  /** The listen server's clock (link checks and expiry); tokens are minted relative to it. */
+  readonly clock?: Clock;
 }
 
 /** A KeyValueStore in memory, as the SQLite one behaves. */
@@ -47,6 +50,7 @@ export function memoryKv(): KeyValueStore & { readonly data: Map<string, string>
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const clock = options.clock ?? systemClock;
   const calls = { list: options.initial ?? [simCall('alice-call@sim', '1001', '200')] };
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logLines.push(line); } });
@@ -62,6 +66,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     host: '127.0.0.1', port, signer, hub, sensors: [client], logger, audit: auditStore, singleUse: options.singleUse ?? false,
     ...(options.kv === undefined ? {} : { kv: options.kv }),
     ...(options.pruneEveryMs === undefined ? {} : { pruneEveryMs: options.pruneEveryMs }),
+    clock,
   });
   let server = await start(0);
   return {
@@ -75,7 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const call = (await client.listCalls()).find((c) => c.callId === callId);
       if (!call) throw new Error(`no call ${callId} on the embedded sensor`);
       return (opts.signer ?? signer).sign({
-        sensor: 'sim', callref: call.callref, callId, actor: testActor, expiresAt: Date.now() + (opts.ttlMs ?? 60_000), nonce: newNonce(),
+        sensor: 'sim', callref: call.callref, callId, actor: testActor, expiresAt: clock.now() + (opts.ttlMs ?? 60_000), nonce: newNonce(),
       });
     },
     async close() {

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { connect, createServer, type Server } from 'node:net';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/log.ts';
 import { createAudioHub, type AudioHub, type HubCloseReason, type HubListener, type HubState, type SensorAudioSource } from '../../src/listen/hub.ts';
 import { SensorClient } from '../../src/sensor/client.ts';
+import { FakeClock } from '../core/status-fakes.ts';
 import { SensorNeedsAesError, SensorProtocolError, SensorUnreachableError } from '../../src/sensor/errors.ts';
 import type { SimCall } from '../../src/sim/calls.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from '../../src/sim/sensor/server.ts';
@@ -244,26 +245,22 @@ describe('audio hub', () => {
   });
 
   it('backs off exponentially up to the cap while the sensor stays unreachable, and logs it once', async () => {
-    vi.useFakeTimers();
-    try {
-      const { logger, lines } = capturingLogger();
-      const fake = fakeSensor({ readAudio: async () => { throw new SensorUnreachableError('fake', 'ECONNREFUSED'); } });
-      hub = createAudioHub({ sensors: [fake], pollMs: 20, retryMs: 100, maxRetryMs: 400, random: () => 1, callCheckMs: 60_000, logger });
-      hub.subscribe(fakeTarget, new FakeListener());
-      await vi.advanceTimersByTimeAsync(0);
-      const reads = (): number => fake.asked['readaudio'] ?? 0;
-      expect(reads()).toBe(1);
-      for (const gap of [100, 200, 400, 400, 400]) {
-        await vi.advanceTimersByTimeAsync(gap - 1);
-        const before = reads();
-        await vi.advanceTimersByTimeAsync(1);
-        expect(reads(), `retry after ${gap} ms`).toBe(before + 1);
-      }
-      expect(lines.filter((l) => l.includes('sensor failing while listening'))).toHaveLength(1);
-      await hub.close();
-    } finally {
-      vi.useRealTimers();
+    const clock = new FakeClock();
+    const { logger, lines } = capturingLogger();
+    const fake = fakeSensor({ readAudio: async () => { throw new SensorUnreachableError('fake', 'ECONNREFUSED'); } });
+    hub = createAudioHub({ sensors: [fake], pollMs: 20, retryMs: 100, maxRetryMs: 400, random: () => 1, callCheckMs: 60_000, logger, clock });
+    hub.subscribe(fakeTarget, new FakeListener());
+    await clock.advance(0);
+    const reads = (): number => fake.asked['readaudio'] ?? 0;
+    expect(reads()).toBe(1);
+    for (const gap of [100, 200, 400, 400, 400]) {
+      await clock.advance(gap - 1);
+      const before = reads();
+      await clock.advance(1);
+      expect(reads(), `retry after ${gap} ms`).toBe(before + 1);
     }
+    expect(lines.filter((l) => l.includes('sensor failing while listening'))).toHaveLength(1);
+    await hub.close();
   });
 
   it('ends the session for good when live audio is disabled, telling every listener', async () => {

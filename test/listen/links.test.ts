@@ -40,10 +40,38 @@ describe('LinkSigner', () => {
     }));
   });
 
-  it('says tampered for a changed payload or signature', () => {
-    const [v, kid, payload, sig] = token.split('.') as [string, string, string, string];
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), e: 9_999_999 })).toString('base64url');
-    expect(signer.verify([v, kid, forged, sig].join('.'), 1_000_000)).toEqual({ ok: false, reason: 'tampered' });
+  it('says tampered for a changed ciphertext, IV or tag', () => {
+    const [v, kid, sealed] = token.split('.') as [string, string, string];
+    const bytes = Buffer.from(sealed, 'base64url');
+    for (const at of [0, 12, bytes.length - 1]) {
+      const edited = Buffer.from(bytes);
+      edited[at] = (edited[at] ?? 0) ^ 1;
+      expect(signer.verify([v, kid, edited.toString('base64url')].join('.'), 1_000_000), `byte ${at}`).toEqual({ ok: false, reason: 'tampered' });
+    }
+  });
+
+  it('is opaque: no claim appears in the token under any decoding of any part', () => {
+    const secrets = [claims.sensor, claims.callref, claims.callId, claims.actor.userId, claims.actor.displayName, claims.actor.platform, claims.nonce, String(claims.expiresAt)];
+    const parts = [token, ...token.split('.')];
+    const decodings = parts.flatMap((part) => [0, 1, 2, 3].flatMap((shift) => {
+      const text = part.slice(shift);
+      return [text, Buffer.from(text, 'base64url'), Buffer.from(text, 'base64'), Buffer.from(text, 'hex')].flatMap((d) => typeof d === 'string' ? [d] : [d.toString('utf8'), d.toString('latin1')]);
+    }));
+    for (const secret of secrets) {
+      for (const decoded of decodings) expect(decoded.toLowerCase().includes(secret.toLowerCase()), secret).toBe(false);
+    }
+    expect(token).toMatch(/^v2\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]+$/);
+  });
+
+  it('seals the same claims differently each time (random IV), and both verify', () => {
+    const again = signer.sign(claims);
+    expect(again).not.toBe(token);
+    expect(signer.verify(again, 1_000_000)).toEqual({ ok: true, claims });
+  });
+
+  it('refuses a readable link of the previous format as signed with a retired key', () => {
+    const readable = `v1.AAAAAAAA.${Buffer.from(JSON.stringify({ s: 'x' })).toString('base64url')}.${'A'.repeat(43)}`;
+    expect(signer.verify(readable, 1_000_000)).toEqual({ ok: false, reason: 'unknown_key' });
   });
 
   it('says expired at and after the expiry, and only for a genuine token', () => {
@@ -57,7 +85,7 @@ describe('LinkSigner', () => {
   });
 
   it('says malformed for things that are not tokens', () => {
-    for (const bad of ['', 'abc', 'v2.AAAAAAAA.e30.' + 'A'.repeat(43), token + '.x', token.replace('v1.', 'v1..'), '../../etc/passwd']) {
+    for (const bad of ['', 'abc', 'v2.AAAAAAAA.e30.' + 'A'.repeat(43), token + '.x', token.replace('v2.', 'v2..'), '../../etc/passwd']) {
       expect(signer.verify(bad, 1_000_000)).toEqual({ ok: false, reason: 'malformed' });
     }
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { FakeClock } from '../core/status-fakes.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 /**
@@ -238,6 +239,27 @@ describe('player page in headless Firefox ESR (WebDriver BiDi)', () => {
     await page.close();
   });
 
+  it('stops a playing stream when the link expires and says to ask for a new link', async () => {
+    const { browser } = running();
+    const clock = new FakeClock();
+    const expiring = await startHarness({ clock, initial: [{ callId: 'fay@sim', caller: '1006', callerName: 'Fay', called: '200', startedAt: Date.now(), codec: 'PCMU' }] });
+    try {
+      const token = await expiring.tokenFor('fay@sim', { ttlMs: 60_000 });
+      const page = await browser.newPage();
+      await page.goto(`${expiring.server.url}/listen/${token}`);
+      await waitForState(page, 'paused');
+      await page.click('#play');
+      await waitForState(page, 'playing');
+      await clock.advance(60_000);
+      await waitForState(page, 'expired');
+      expect(await page.$eval('#status', (el) => el.textContent)).toBe('This listen link has expired. Ask for a new one with /meetme listen.');
+      expect(await page.$eval('#play', (el) => (el as HTMLButtonElement).disabled)).toBe(true);
+      await page.close();
+    } finally {
+      await expiring.close();
+    }
+  });
+
   it('says no_output when the context stops running, and plays again on its own when it runs', async () => {
     const { browser, harness } = running();
     harness.calls.list = [{ callId: 'frank@sim', caller: '1006', callerName: 'Frank', called: '200', startedAt: Date.now(), codec: 'PCMU' }];
@@ -309,7 +331,8 @@ describe('player page in headless Firefox ESR with no audio output device', () =
 
     // Play again retries starting the sound; still no device, so still no_output, still streaming.
     await page.click('#play');
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await dataset(page, 'outputCheck')).toBe('pending');
+    await page.waitForFunction(() => document.getElementById('player')?.dataset['outputCheck'] === undefined, { timeout: 10_000 });
     expect(await dataset(page, 'state')).toBe('no_output');
     const later = await frameCount(page);
     await page.waitForFunction((n) => Number(document.getElementById('player')?.dataset['frames']) >= n + 5, { timeout: 10_000 }, later);

@@ -4,9 +4,10 @@ import WebSocket from 'ws';
 import { silentLogger } from '../../src/log.ts';
 import { createAudioHub, type AudioHubOptions, type SensorAudioSource } from '../../src/listen/hub.ts';
 import { LinkSigner, newNonce } from '../../src/listen/links.ts';
-import { SPENT_NONCES_KEY, startListenServer } from '../../src/listen/server.ts';
+import { SPENT_NONCES_KEY, startListenServer, type ListenServerDeps } from '../../src/listen/server.ts';
 import { SensorProtocolError } from '../../src/sensor/errors.ts';
 import type { AuditRecord } from '../../src/store/types.ts';
+import { FakeClock } from '../core/status-fakes.ts';
 import { memoryKv, startHarness, testActor, type Harness } from './harness.ts';
 
 let harness: Harness | undefined;
@@ -18,11 +19,14 @@ afterEach(async () => {
 });
 
 /** A listen server over a hub fed by a fake sensor (for rates and refusals the embedded one cannot produce). */
-async function fakeSensorServer(sensor: Partial<SensorAudioSource>, hubOptions: Partial<AudioHubOptions>): Promise<{ wsUrl: string; audit: AuditRecord[] }> {
+async function fakeSensorServer(
+  sensor: Partial<SensorAudioSource>, hubOptions: Partial<AudioHubOptions>, serverOptions: Pick<ListenServerDeps, 'publicBaseUrl' | 'allowedOrigins'> = {},
+): Promise<{ wsUrl: string; audit: AuditRecord[]; listens: () => number }> {
+  let listens = 0;
   const source: SensorAudioSource = {
     id: 'fake',
     listCalls: async () => [{ callref: '0x1', callId: 'c@x', caller: '1', called: '2', callerName: undefined, durationSec: 1 } as never],
-    listen: async () => undefined,
+    listen: async () => { listens++; },
     readAudio: async () => ({ kind: 'wait' }),
     listenStop: async () => undefined,
     ...sensor,
@@ -32,11 +36,26 @@ async function fakeSensorServer(sensor: Partial<SensorAudioSource>, hubOptions: 
   const audit: AuditRecord[] = [];
   const server = await startListenServer({
     host: '127.0.0.1', port: 0, signer, hub, sensors: [source], logger: silentLogger(), singleUse: false,
-    audit: { append: async (r) => { audit.push(r); }, query: async () => audit },
+    audit: { append: async (r) => { audit.push(r); }, query: async () => audit }, ...serverOptions,
   });
   cleanup.push(async () => { await server.close(); await hub.close(); });
   const token = signer.sign({ sensor: 'fake', callref: '0x1', callId: 'c@x', actor: testActor, expiresAt: Date.now() + 60_000, nonce: newNonce() });
-  return { wsUrl: `${server.url.replace('http', 'ws')}/listen/${token}/ws`, audit };
+  return { wsUrl: `${server.url.replace('http', 'ws')}/listen/${token}/ws`, audit, listens: () => listens };
+}
+
+/** The Origin a browser sends with the stream of a page served by the same server as `wsUrl`. */
+function pageOrigin(wsUrl: string): string {
+  return new URL(wsUrl.replace(/^ws/, 'http')).origin;
+}
+
+/** 101 when the server upgrades a stream sent with this Origin (none: like a non-browser client), else the HTTP status. */
+function upgradeStatus(wsUrl: string, origin: string | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(wsUrl, origin === undefined ? {} : { origin });
+    ws.on('open', () => { resolve(101); ws.close(); });
+    ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+    ws.on('error', () => undefined);
+  });
 }
 
 /** A raw TCP client that completes the WebSocket upgrade and then stops reading, like a stalled browser. */
@@ -46,7 +65,7 @@ function stalledClient(wsUrl: string): Promise<Socket> {
     const socket = connect({ host: url.hostname, port: Number(url.port) }, () => {
       socket.write([
         `GET ${url.pathname} HTTP/1.1`, `Host: ${url.host}`, 'Upgrade: websocket', 'Connection: Upgrade',
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', '',
+        `Origin: ${pageOrigin(wsUrl)}`, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', '',
       ].join('\r\n'));
     });
     socket.on('error', () => undefined);
@@ -68,7 +87,7 @@ interface WsOutcome {
 function stream(url: string, stop: (o: WsOutcome) => boolean): Promise<WsOutcome> {
   return new Promise((resolve, reject) => {
     const outcome: WsOutcome = { statuses: [], audioBytes: 0, closeCode: 0 };
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { origin: pageOrigin(url) });
     ws.on('message', (data, isBinary) => {
       if (isBinary) outcome.audioBytes += (data as Buffer).length;
       else outcome.statuses.push((JSON.parse(String(data)) as { state: string }).state);
@@ -136,9 +155,47 @@ describe('listen server', () => {
     const expired = await harness.tokenFor('alice-call@sim', { ttlMs: -1 });
     const outcome = await stream(`${harness.server.url.replace('http', 'ws')}/listen/${expired}/ws`, () => false);
     expect(outcome).toMatchObject({ statuses: ['expired'], audioBytes: 0, closeCode: 4410 });
-    const forged = await stream(`${harness.server.url.replace('http', 'ws')}/listen/v1.AAAAAAAA.e30.${'A'.repeat(43)}/ws`, () => false);
+    const forged = await stream(`${harness.server.url.replace('http', 'ws')}/listen/v2.AAAAAAAA.${'A'.repeat(60)}/ws`, () => false);
     expect(forged).toMatchObject({ statuses: ['invalid'], closeCode: 4403 });
     expect(harness.sensor.stats().commands['listen']).toBeUndefined();
+  });
+
+  it('cuts a playing stream when its link expires: 4410 "link expired", an expired status, and an audit line saying why', async () => {
+    const clock = new FakeClock();
+    harness = await startHarness({ clock });
+    const h = harness;
+    const token = await h.tokenFor('alice-call@sim', { ttlMs: 60_000 });
+    const statuses: string[] = [];
+    let audioBytes = 0;
+    const ws = new WebSocket(`${h.server.url.replace('http', 'ws')}/listen/${token}/ws`, { origin: h.server.url });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) audioBytes += (data as Buffer).length;
+      else statuses.push((JSON.parse(String(data)) as { state: string }).state);
+    });
+    await expect.poll(() => audioBytes).toBeGreaterThan(0);
+    await clock.advance(59_999);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    await clock.advance(1);
+    expect(await closed).toEqual({ code: 4410, reason: 'link expired' });
+    expect(statuses.at(-1)).toBe('expired');
+    await expect.poll(() => h.audit.map((r) => r.detail)).toEqual([expect.stringMatching(/; link expired$/)]);
+  });
+
+  it('refuses the stream upgrade (403) from another origin and without Origin, before asking the sensor', async () => {
+    const { wsUrl, listens } = await fakeSensorServer({}, {});
+    for (const origin of ['https://evil.example', 'null', `${pageOrigin(wsUrl)}.evil.example`, undefined]) {
+      expect(await upgradeStatus(wsUrl, origin), origin ?? '(no Origin)').toBe(403);
+    }
+    expect(listens()).toBe(0);
+  });
+
+  it('accepts the public URL\'s origin and the configured allowed origins, not the listen address behind a proxy', async () => {
+    const { wsUrl } = await fakeSensorServer({}, {}, { publicBaseUrl: 'https://bot.example.com/meetme/', allowedOrigins: ['https://listen.example.org:8443'] });
+    expect(await upgradeStatus(wsUrl, 'https://bot.example.com')).toBe(101);
+    expect(await upgradeStatus(wsUrl, 'https://listen.example.org:8443')).toBe(101);
+    expect(await upgradeStatus(wsUrl, pageOrigin(wsUrl))).toBe(403);
+    expect(await upgradeStatus(wsUrl, 'http://bot.example.com')).toBe(403);
   });
 
   it('tells the browser the call ended and closes the stream', async () => {
@@ -193,7 +250,7 @@ describe('listen server', () => {
       { pollMs: 10, maxBacklogBytes: 512 * 1024 },
     );
     let fastBytes = 0;
-    const fast = new WebSocket(wsUrl);
+    const fast = new WebSocket(wsUrl, { origin: pageOrigin(wsUrl) });
     cleanup.push(async () => { fast.terminate(); });
     fast.on('message', (data, isBinary) => { if (isBinary) fastBytes += (data as Buffer).length; });
     await expect.poll(() => fastBytes).toBeGreaterThan(0);
@@ -214,7 +271,7 @@ describe('listen server', () => {
     }, {});
     const messages: string[] = [];
     const code = await new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(wsUrl);
+      const ws = new WebSocket(wsUrl, { origin: pageOrigin(wsUrl) });
       ws.on('message', (data, isBinary) => { if (!isBinary) messages.push(String(data)); });
       ws.on('close', (c) => resolve(c));
       ws.on('error', reject);
@@ -236,10 +293,15 @@ describe('listen server', () => {
   });
 
   it('forgets spent nonces whose links expired on a timer, without waiting for a new stream', async () => {
+    const clock = new FakeClock();
     const kv = memoryKv();
-    const future = Date.now() + 60_000;
-    await kv.set(SPENT_NONCES_KEY, JSON.stringify({ 'old-nonce-1': Date.now() - 1000, 'live-nonce-1': future }));
-    harness = await startHarness({ singleUse: true, kv, pruneEveryMs: 10 });
-    await expect.poll(() => kv.data.get(SPENT_NONCES_KEY)).toBe(JSON.stringify({ 'live-nonce-1': future }));
+    const soon = clock.now() + 5_000;
+    const later = clock.now() + 60_000;
+    await kv.set(SPENT_NONCES_KEY, JSON.stringify({ 'old-nonce-1': clock.now() - 1000, 'soon-nonce-1': soon, 'live-nonce-1': later }));
+    harness = await startHarness({ singleUse: true, kv, pruneEveryMs: 10_000, clock });
+    await clock.advance(9_999);
+    expect(JSON.parse(kv.data.get(SPENT_NONCES_KEY) ?? '{}')).toHaveProperty('old-nonce-1');
+    await clock.advance(1);
+    expect(kv.data.get(SPENT_NONCES_KEY)).toBe(JSON.stringify({ 'live-nonce-1': later }));
   });
 });

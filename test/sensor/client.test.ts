@@ -6,6 +6,7 @@ import { DEFAULT_MAX_REPLY_BYTES, SensorClient } from '../../src/sensor/client.t
 import { SensorNeedsAesError } from '../../src/sensor/errors.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from '../../src/sim/sensor/server.ts';
 import type { SimCall } from '../../src/sim/calls.ts';
+import { FakeClock } from '../core/status-fakes.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/voipmonitor/${name}`, import.meta.url));
 const KEY = 'NWL/IFnW/LHDYgF7B2OCJA==';
@@ -25,8 +26,8 @@ afterEach(async () => {
   while (cleanup.length > 0) await cleanup.pop()?.();
 });
 
-async function embedded(aes?: { key: string; iv: string }): Promise<EmbeddedSensor> {
-  const sensor = await startEmbeddedSensor({ calls: { calls: () => [call] }, ...(aes ? { aes } : {}) });
+async function embedded(aes?: { key: string; iv: string }, now?: () => number): Promise<EmbeddedSensor> {
+  const sensor = await startEmbeddedSensor({ calls: { calls: () => [call] }, ...(aes ? { aes } : {}), ...(now ? { now } : {}) });
   cleanup.push(() => sensor.stop());
   return sensor;
 }
@@ -49,7 +50,9 @@ async function replaying(reply: Buffer): Promise<{ port: number; requests: Buffe
 
 describe('SensorClient against the embedded sensor', () => {
   it('lists calls and streams audio without AES', async () => {
-    const sensor = await embedded();
+    // The embedded sensor paces audio by its clock: moving it on stands in for the call talking.
+    let sensorNow = Date.now();
+    const sensor = await embedded(undefined, () => sensorNow);
     const client = new SensorClient(sensorConfig({ port: sensor.port }));
     expect(await client.getVersion()).toBe('2026.04.0');
     const [listed] = await client.listCalls();
@@ -57,7 +60,7 @@ describe('SensorClient against the embedded sensor', () => {
     const ref = listed?.callref ?? '';
     await client.listen(ref, 'mb-test-1');
     expect(await client.readAudio(ref, 'mb-test-1')).toEqual({ kind: 'wait' });
-    await new Promise((r) => setTimeout(r, 120));
+    sensorNow += 120;
     const audio = await client.readAudio(ref, 'mb-test-1');
     expect(audio.kind).toBe('audio');
     if (audio.kind === 'audio') expect(audio.pcm.length % 800).toBe(0);
@@ -119,12 +122,22 @@ describe('SensorClient against the embedded sensor', () => {
     await expect(new SensorClient(sensorConfig({ port: freePort })).listCalls()).rejects.toMatchObject({ code: 'sensor_unreachable' });
   });
 
-  it('reports a sensor that never answers as sensor_timeout', async () => {
+  it('reports a sensor that never answers as sensor_timeout once its clock passes the timeout', async () => {
     const silent = createServer((socket) => socket.resume());
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     cleanup.push(() => new Promise<void>((resolve) => { silent.close(() => resolve()); }));
     const port = (silent.address() as { port: number }).port;
-    await expect(new SensorClient(sensorConfig({ port, timeoutMs: 150 })).listCalls()).rejects.toMatchObject({ code: 'sensor_timeout' });
+    const clock = new FakeClock();
+    let outcome: unknown;
+    const pending = new SensorClient(sensorConfig({ port, timeoutMs: 150 }), { clock }).listCalls().then(
+      () => { outcome = 'answered'; },
+      (err: unknown) => { outcome = err; },
+    );
+    await clock.advance(149);
+    expect(outcome).toBeUndefined();
+    await clock.advance(1);
+    await pending;
+    expect(outcome).toMatchObject({ code: 'sensor_timeout' });
   });
 
   it('gives up on a reply larger than the cap with a protocol error, without waiting for EOF', async () => {

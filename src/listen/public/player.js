@@ -3,7 +3,8 @@
  * mono frames into floats for the AudioWorklet in worklet.js, and shows state in the DOM:
  * #player[data-state] is one of paused, connecting, playing, waiting, no_output, reconnecting, ended,
  * expired, invalid, unreachable, error, failed, slow; #player[data-frames] counts audio frames; #level
- * is the audio level; #buffer (and data-buffered) the audio queued ahead of the speaker.
+ * is the audio level; #buffer (and data-buffered) the audio queued ahead of the speaker;
+ * #player[data-output-check] is present while the output's grace period (below) runs.
  * A stream that drops for any reason but a final close code is reconnected with capped backoff;
  * the server checks the link again on every reconnect.
  *
@@ -30,7 +31,7 @@
     waiting: 'Waiting for audio…',
     no_output: 'No audio output: the browser could not start sound (check your output device or allow audio for this site)',
     ended: 'Call ended',
-    expired: 'Link expired. Ask the bot for a new one.',
+    expired: 'This listen link has expired. Ask for a new one with /meetme listen.',
     invalid: 'This link is not valid.',
     unreachable: 'Sensor unreachable. Retrying…',
     reconnecting: 'Connection lost. Reconnecting…',
@@ -101,21 +102,26 @@
 
   /** After Play: if the context is not running within the grace period, report no_output. */
   function watchOutput() {
-    clearTimeout(outputTimer);
-    outputTimer = null;
+    stopOutputCheck();
     if (outputRunning()) return;
+    root.dataset.outputCheck = 'pending';
     outputTimer = window.setTimeout(() => {
-      outputTimer = null;
+      stopOutputCheck();
       if (paused || outputRunning()) return;
       noOutput = true;
       refresh();
     }, OUTPUT_GRACE_MS);
   }
 
+  function stopOutputCheck() {
+    clearTimeout(outputTimer);
+    outputTimer = null;
+    delete root.dataset.outputCheck;
+  }
+
   function onOutputStateChange() {
     if (outputRunning()) {
-      clearTimeout(outputTimer);
-      outputTimer = null;
+      stopOutputCheck();
       if (!noOutput) return;
       noOutput = false;
       // Drop whatever was queued while the context stood still, so playback starts at the live edge.
@@ -307,8 +313,7 @@
     // Pausing also stops a pending reconnect: the button must not say Play while the page keeps dialling.
     clearTimeout(retryTimer);
     retryTimer = null;
-    clearTimeout(outputTimer);
-    outputTimer = null;
+    stopOutputCheck();
     noOutput = false;
     show('paused');
     if (context) await context.suspend();
