@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ami_protocol'
   | 'ami_bad_response'
   | 'unsafe_ami_field'
+  | 'unsafe_dial_value'
   | 'room_not_found'
   | 'participant_not_found'
   | 'ambiguous_participant'

@@ -86,3 +86,16 @@ export class OutcomeUnknownError extends BotError {
     super(`The link to ${pbx} dropped during "${what}": outcome unknown, re-check room ${room}.`, options);
   }
 }
+
+/**
+ * A value (a room name, a number) that would change the channel or dialplan address it is put into:
+ * `Local/muzak-{room}@musiconhold` with room `x@evil` dials another context. Nothing is sent.
+ */
+export class UnsafeDialValueError extends BotError {
+  readonly code = 'unsafe_dial_value' as const;
+  constructor(what: string, value: string) {
+    super(`${what} "${value.replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 40)}" contains a character that cannot be used in a phone system address (@ / , ; & | or a control character).`, {
+      detail: `refused template value for ${what}`,
+    });
+  }
+}

@@ -93,6 +93,8 @@ export type RoomChange =
   | { readonly type: 'muzak'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly type: 'stream'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly type: 'hangup'; readonly pbx: string; readonly channel: string; readonly uniqueid: string; readonly cause: number; readonly causeText: string; readonly callerNum: string | undefined; readonly callerName: string | undefined }
+  /** PBX-level facts other than availability changed: the dialect in use, or a link problem. */
+  | { readonly type: 'pbx_info'; readonly pbx: string }
   | { readonly type: 'pbx_down'; readonly pbx: string; readonly since: number }
   | { readonly type: 'pbx_up'; readonly pbx: string; readonly since: number };
 

@@ -98,7 +98,7 @@ function typedPbx(roomText: string | undefined): string | undefined {
  */
 const EXPECTED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'bad_command', 'bad_action', 'not_authorized', 'not_available_yet', 'room_not_found', 'pbx_not_found',
-  'participant_not_found', 'ambiguous_participant', 'already_left', 'action_refused', 'call_not_found',
+  'participant_not_found', 'ambiguous_participant', 'already_left', 'action_refused', 'call_not_found', 'unsafe_dial_value',
 ]);
 
 /** Expected failures at info with code and message; bugs at error and transport failures at warn, with the stack. */
