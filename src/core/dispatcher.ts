@@ -356,7 +356,9 @@ export class Dispatcher {
 
   async #lock(target: RoomTarget, on: boolean, actor: Actor): Promise<Outcome> {
     const state = on ? 'locked' : 'unlocked';
-    if (this.#held(target)?.locked === on) {
+    // Nothing announces a lock made at the PBX: only a state just read back may answer "already".
+    const fresh = await this.#backend(target.pbx).refreshLock(target.room).then(() => true, () => false);
+    if (fresh && this.#held(target)?.locked === on) {
       return this.#unchanged(`Room ${target.room} is already ${state}.`, target.room);
     }
     await this.#backend(target.pbx).lock(target.room, on);
@@ -405,6 +407,11 @@ export class Dispatcher {
     // that reads like a fault; the held state answers the question without asking the PBX.
     if (what === 'record' && this.#held(target)?.recording === on) {
       return this.#unchanged(`Room ${target.room} is ${on ? 'already recording' : 'not recording'}.`, target.room);
+    }
+    // A second originate would play two channels at once; hanging up nothing is no news either.
+    if (what !== 'record' && on === (this.#held(target)?.[what] !== undefined)) {
+      const name = what === 'muzak' ? 'Music' : 'The stream';
+      return this.#unchanged(`${name} is ${on ? 'already playing' : 'not playing'} in ${target.room}.`, target.room);
     }
     if (what === 'record') await backend.record(target.room, on);
     else if (what === 'muzak') await backend.muzak(target.room, on);

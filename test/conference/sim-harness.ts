@@ -1,6 +1,7 @@
 import { pbxSchema, type PbxConfig } from '../../src/config.ts';
 import { createPbxConnection, type PbxConnection } from '../../src/conference/pbx.ts';
 import type { PbxState, RoomChange } from '../../src/conference/types.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import { startEmbeddedPbx, type EmbeddedPbx, type EmbeddedPbxOptions, type LobbySpec, type PbxDialect } from '../../src/sim/pbx/index.ts';
 
 export interface Harness {
@@ -18,6 +19,8 @@ export interface HarnessOptions {
   readonly sim?: Partial<Omit<EmbeddedPbxOptions, 'dialect' | 'lobbies'>>;
   /** One clock for the PBX and the connection. */
   readonly now?: () => number;
+  /** The connection's timers and time (the PBX reads its time too); tests advance it instead of sleeping. */
+  readonly clock?: Clock;
   /** Runs after the PBX is up and before the connection starts (callers already there, slow actions). */
   readonly beforeStart?: (sim: EmbeddedPbx) => void;
   /** How long an answered invite may take to join (the connection's default otherwise). */
@@ -26,8 +29,10 @@ export interface HarnessOptions {
 
 /** A PbxConnection logged in to a fresh embedded PBX over TCP on 127.0.0.1. */
 export async function startHarness(dialect: PbxDialect, opts: HarnessOptions = {}): Promise<Harness> {
+  const clock = opts.clock;
+  const now = opts.now ?? (clock ? () => clock.now() : undefined);
   const sim = await startEmbeddedPbx({
-    dialect, ...opts.sim, ...(opts.lobbies ? { lobbies: opts.lobbies } : {}), ...(opts.now ? { now: opts.now } : {}),
+    dialect, ...opts.sim, ...(opts.lobbies ? { lobbies: opts.lobbies } : {}), ...(now ? { now } : {}),
   });
   const config: PbxConfig = pbxSchema.parse({
     id: opts.id ?? 'sim', host: sim.host, port: sim.port, username: 'bot', secret: 'botsecret',
@@ -43,6 +48,7 @@ export async function startHarness(dialect: PbxDialect, opts: HarnessOptions = {
     amiOverrides: { reconnect: { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 } },
     resyncRetry: { initialDelayMs: 20, maxDelayMs: 100 },
     ...(opts.now ? { now: opts.now } : {}),
+    ...(clock ? { clock } : {}),
     ...(opts.inviteJoinWaitMs === undefined ? {} : { inviteJoinWaitMs: opts.inviteJoinWaitMs }),
   });
   const changes: RoomChange[] = [];

@@ -33,6 +33,8 @@ export interface EmbeddedPbx extends SimCallSource {
   talk(uniqueid: string, on: boolean): void;
   /** The caller mutes or unmutes themselves from the phone (MeetmeList then says `Muted: By self`). */
   mute(uniqueid: string, on: boolean): void;
+  /** Someone locks or unlocks the room at the PBX (CLI, admin DTMF menu): no event, as on Asterisk 22. */
+  setLocked(room: string, on: boolean): void;
   /** MeetMe: the caller asks to talk (MeetmeTalkRequest). */
   requestToTalk(uniqueid: string, on: boolean): void;
   /** The caller hangs up: Leave, then Hangup with this cause (default 16) and its text. */
@@ -251,6 +253,10 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
 
   mute(uniqueid: string, on: boolean): void {
     this.model.setMuted(uniqueid, on, 'self');
+  }
+
+  setLocked(room: string, on: boolean): void {
+    this.model.setLocked(room, on);
   }
 
   requestToTalk(uniqueid: string, on: boolean): void {
