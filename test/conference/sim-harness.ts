@@ -92,3 +92,12 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/** Resolves once `pred` holds, checked on every turn of the event loop: for PBX-side facts the connection has no record of. */
+export async function eventually(pred: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!pred()) {
+    if (performance.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -13,7 +13,7 @@ import { ChannelNamer } from './naming.ts';
 import { AmiSession, insertAt, type SessionHost } from './session.ts';
 import { Switchboard } from './switchboard.ts';
 import type {
-  ActionBehaviour, CallerSpec, ChannelInfoSnapshot, DialOutcome, EmbeddedPbxOptions, PbxDialect, RoomSnapshot, SimChannel,
+  ActionBehaviour, CallerSpec, ChannelInfoSnapshot, DialOutcome, EmbeddedPbxOptions, OriginateJoin, PbxDialect, RoomSnapshot, SimChannel,
 } from './types.ts';
 
 /**
@@ -80,6 +80,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   private readonly dialOutcomes: Readonly<Record<string, DialOutcome>>;
   private readonly kickPromptMs: number;
   private readonly originateDelayMs: number;
+  private readonly originateJoin: OriginateJoin;
   private server: Server | undefined;
   private startedAt: number;
   /** While an action runs, the events it causes wait here until its answer is written. */
@@ -98,6 +99,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
     this.dialOutcomes = { ...DEFAULT_DIAL_OUTCOMES, ...opts.dialOutcomes };
     this.kickPromptMs = opts.kickPromptMs ?? 2000;
     this.originateDelayMs = opts.originateDelayMs ?? 5;
+    this.originateJoin = opts.originateJoin ?? { afterResponseMs: 0 };
     this.model = new PbxModel(this.now, (ev) => this.onModelEvent(ev));
     this.switchboard = new Switchboard(
       this.model, new ChannelNamer(this.now), new Dialplan(opts.dialplan, opts.lobbies), this.dialect,
@@ -197,6 +199,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
       dialOutcomes: this.dialOutcomes,
       kickPromptMs: this.kickPromptMs,
       originateDelayMs: this.originateDelayMs,
+      originateJoin: this.originateJoin,
       actionId,
       schedule: (ms, fn) => this.schedule(ms, fn),
       broadcast: (headers, id) => this.publish(id === undefined ? headers : insertAt(headers, 2, ['ActionID', id])),
