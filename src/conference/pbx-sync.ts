@@ -9,7 +9,7 @@ import { PbxUnavailableError } from './errors.ts';
 import { meetmeDialect } from './meetme.ts';
 import { setAvailability, setDialect, setRoomLocked, type InjectionKind } from './model.ts';
 import type { ChannelIndex, EventFanout, ManagedLink, PbxFeed } from './pbx-link.ts';
-import { reconcile } from './reconcile.ts';
+import { reconcile, type RememberedRooms } from './reconcile.ts';
 import type { Dialect, RoomChange } from './types.ts';
 
 /**
@@ -46,6 +46,7 @@ export interface SyncDeps {
   /** 0: only before "already" answers and after lock actions. */
   readonly lockRefreshMs: number;
   readonly injectionByTarget: (room: string, channel: string) => InjectionKind | undefined;
+  readonly remembered?: RememberedRooms;
 }
 
 export class PbxSync {
@@ -128,6 +129,7 @@ export class PbxSync {
       const r = reconcile(feed.state, listed, clock.now(), {
         dialect: ops.dialect,
         injectionByTarget: this.d.injectionByTarget,
+        ...(this.d.remembered === undefined ? {} : { remembered: this.d.remembered }),
         ...(some === undefined ? {} : { only: new Set(some) }),
       });
       if (some !== undefined) {

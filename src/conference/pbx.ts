@@ -10,6 +10,7 @@ import { Injections } from './pbx-inject.ts';
 import { ChannelIndex, EventFanout, LinkSubscription, PbxFeed, type ChangeListener, type ManagedLink } from './pbx-link.ts';
 import { RoomOps } from './pbx-rooms.ts';
 import { DEFAULT_RESYNC_RETRY, PbxSync, type ResyncRetryOptions } from './pbx-sync.ts';
+import { RoomMemory, type KeyValue } from './room-memory.ts';
 import type { Dialect, Participant, PbxState, Room } from './types.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface PbxConnectionOptions {
   readonly random?: () => number;
   /** How long an answered invite may take to appear in the room; default 5 s. */
   readonly inviteJoinWaitMs?: number;
+  /** Where room start times and who muted whom are kept across restarts; default nowhere. */
+  readonly memory?: KeyValue;
 }
 
 /** Answer to join is the dialplan's entry prompts at most; a callee not in the room by then is not coming. */
@@ -57,6 +60,7 @@ export class PbxConnection implements ConferenceBackend {
   private readonly ops: RoomOps;
   private readonly injections: Injections;
   private readonly subscription: LinkSubscription;
+  private readonly memory: RoomMemory | undefined;
 
   constructor(opts: PbxConnectionOptions) {
     this.config = opts.config;
@@ -66,6 +70,9 @@ export class PbxConnection implements ConferenceBackend {
     this.log = (opts.logger ?? silentLogger()).child({ component: 'conference', pbx: this.pbx });
     const configuredDialect = opts.config.dialect === 'auto' ? undefined : opts.config.dialect;
     this.feed = new PbxFeed(emptyPbxState(this.pbx, configuredDialect, this.clock.now()), this.log);
+    const memory = opts.memory === undefined ? undefined : new RoomMemory(opts.memory, this.pbx, this.log);
+    this.memory = memory;
+    if (memory) this.feed.onChange((changes) => memory.note(this.feed.state, changes));
     const mohLobbies = Object.values(opts.config.lobbies).filter((l): l is MohLobby => l.type === 'moh');
     const arrivals = new ArrivalTracker(mohLobbies);
     const base = { pbx: this.pbx, config: this.config, link: this.link, clock: this.clock, feed: this.feed };
@@ -81,6 +88,7 @@ export class PbxConnection implements ConferenceBackend {
       resyncIntervalMs: opts.config.resyncIntervalSec * 1000,
       lockRefreshMs: opts.config.lockRefreshSec * 1000,
       injectionByTarget: (room, channel) => this.injections.injectionByTarget(room, channel),
+      ...(memory === undefined ? {} : { remembered: memory }),
     });
     this.ops = new RoomOps({ ...base, sync: this.sync, arrivals });
     this.injections = new Injections({ ...base, rooms: this.ops, inviteJoinWaitMs: opts.inviteJoinWaitMs ?? DEFAULT_INVITE_JOIN_WAIT_MS });
@@ -105,6 +113,7 @@ export class PbxConnection implements ConferenceBackend {
 
   /** Connects (first login, then detection and reconciliation); rejects if the first login fails, but keeps retrying. */
   async start(): Promise<void> {
+    await this.memory?.load();
     this.subscription.attach();
     this.sync.start();
     await this.link.start();
@@ -117,6 +126,7 @@ export class PbxConnection implements ConferenceBackend {
     await this.link.stop();
     await this.sync.settled();
     this.feed.commit(setAvailability(this.feed.state, false, this.clock.now()));
+    await this.memory?.settled();
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -234,7 +244,7 @@ export function createPbxConnection(
   config: PbxConfig,
   deps: {
     readonly logger?: Logger; readonly now?: () => number; readonly clock?: Clock; readonly amiOverrides?: Partial<AmiClientOptions>;
-    readonly resyncRetry?: ResyncRetryOptions; readonly inviteJoinWaitMs?: number;
+    readonly resyncRetry?: ResyncRetryOptions; readonly inviteJoinWaitMs?: number; readonly memory?: KeyValue;
   } = {},
 ): PbxConnection {
   const options: AmiClientOptions = {
@@ -261,5 +271,6 @@ export function createPbxConnection(
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     ...(deps.resyncRetry === undefined ? {} : { resyncRetry: deps.resyncRetry }),
     ...(deps.inviteJoinWaitMs === undefined ? {} : { inviteJoinWaitMs: deps.inviteJoinWaitMs }),
+    ...(deps.memory === undefined ? {} : { memory: deps.memory }),
   });
 }

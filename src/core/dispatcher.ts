@@ -408,10 +408,9 @@ export class Dispatcher {
     if (what === 'record' && this.#held(target)?.recording === on) {
       return this.#unchanged(`Room ${target.room} is ${on ? 'already recording' : 'not recording'}.`, target.room);
     }
-    // A second originate would play two channels at once; hanging up nothing is no news either.
-    if (what !== 'record' && on === (this.#held(target)?.[what] !== undefined)) {
-      const name = what === 'muzak' ? 'Music' : 'The stream';
-      return this.#unchanged(`${name} is ${on ? 'already playing' : 'not playing'} in ${target.room}.`, target.room);
+    // Like the other "already" answers: said plainly, without originating a second channel.
+    if (what !== 'record' && on && this.#held(target)?.[what] !== undefined) {
+      return this.#unchanged(`${what === 'muzak' ? 'Music' : 'The stream'} is already playing in ${target.room}.`, target.room);
     }
     if (what === 'record') await backend.record(target.room, on);
     else if (what === 'muzak') await backend.muzak(target.room, on);

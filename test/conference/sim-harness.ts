@@ -1,6 +1,7 @@
 import { pbxSchema, type PbxConfig } from '../../src/config.ts';
 import { createPbxConnection, type PbxConnection } from '../../src/conference/pbx.ts';
 import type { PbxState, RoomChange } from '../../src/conference/types.ts';
+import type { KeyValue } from '../../src/conference/room-memory.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { startEmbeddedPbx, type EmbeddedPbx, type EmbeddedPbxOptions, type LobbySpec, type PbxDialect } from '../../src/sim/pbx/index.ts';
 
@@ -8,6 +9,8 @@ export interface Harness {
   readonly sim: EmbeddedPbx;
   readonly conn: PbxConnection;
   readonly changes: RoomChange[];
+  /** The connection's config, for a second connection to the same PBX (a restarted bot). */
+  readonly config: PbxConfig;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export interface HarnessOptions {
   readonly beforeStart?: (sim: EmbeddedPbx) => void;
   /** How long an answered invite may take to join (the connection's default otherwise). */
   readonly inviteJoinWaitMs?: number;
+  /** Where the connection keeps room start times and mutes across restarts. */
+  readonly memory?: KeyValue;
 }
 
 /** A PbxConnection logged in to a fresh embedded PBX over TCP on 127.0.0.1. */
@@ -49,13 +54,14 @@ export async function startHarness(dialect: PbxDialect, opts: HarnessOptions = {
     resyncRetry: { initialDelayMs: 20, maxDelayMs: 100 },
     ...(opts.now ? { now: opts.now } : {}),
     ...(clock ? { clock } : {}),
+    ...(opts.memory ? { memory: opts.memory } : {}),
     ...(opts.inviteJoinWaitMs === undefined ? {} : { inviteJoinWaitMs: opts.inviteJoinWaitMs }),
   });
   const changes: RoomChange[] = [];
   conn.onChange((c) => changes.push(...c));
   await conn.start();
   return {
-    sim, conn, changes,
+    sim, conn, changes, config,
     async close() {
       await conn.stop();
       await sim.stop();
