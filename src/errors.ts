@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'ami_bad_response'
   | 'unsafe_ami_field'
   | 'unsafe_dial_value'
+  | 'pbx_permission_denied'
+  | 'pbx_not_ready'
   | 'room_not_found'
   | 'participant_not_found'
   | 'ambiguous_participant'

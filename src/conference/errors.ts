@@ -67,8 +67,9 @@ export class ActionRefusedError extends BotError {
 
 export class PbxUnavailableError extends BotError {
   readonly code = 'pbx_unavailable' as const;
-  constructor(pbx: string, options: BotErrorOptions = {}) {
-    super(`PBX ${pbx} is not reachable right now; its rooms are shown as unavailable.`, options);
+  /** `reason`: what the bot knows of why (login refused), in words any user may see. */
+  constructor(pbx: string, options: BotErrorOptions & { readonly reason?: string } = {}) {
+    super(`PBX ${pbx} is not reachable right now${options.reason === undefined ? '' : ` (${options.reason})`}; its rooms are shown as unavailable.`, options);
   }
 }
 
@@ -97,5 +98,21 @@ export class UnsafeDialValueError extends BotError {
     super(`${what} "${value.replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 40)}" contains a character that cannot be used in a phone system address (@ / , ; & | or a control character).`, {
       detail: `refused template value for ${what}`,
     });
+  }
+}
+
+/** Asterisk answered `Permission denied`: the bot's AMI user lacks the action's write class. */
+export class PbxPermissionDeniedError extends BotError {
+  readonly code = 'pbx_permission_denied' as const;
+  constructor(pbx: string, what: string, options: BotErrorOptions = {}) {
+    super(`PBX ${pbx} does not allow the bot to ${what} (permission denied); an admin must grant it.`, options);
+  }
+}
+
+/** The PBX's room list is not known yet (still connecting, or its listing is refused): a room missing from it may exist. */
+export class PbxNotReadyError extends BotError {
+  readonly code = 'pbx_not_ready' as const;
+  constructor(pbx: string, options: BotErrorOptions = {}) {
+    super(`PBX ${pbx} is not ready yet: the bot does not know its rooms. Try again in a moment.`, options);
   }
 }

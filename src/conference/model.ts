@@ -2,7 +2,7 @@ import type { AmiEvent, ChannelSnapshot } from '../ami/events.ts';
 import { channelMatchesTarget, channelTech, cleanCallerId } from './channel.ts';
 import { OrderedMap } from './ordered-map.ts';
 import { PersistentMap } from './persistent-map.ts';
-import type { Dialect, Injection, Participant, PbxState, Room, RoomChange } from './types.ts';
+import type { Dialect, Injection, LinkProblem, Participant, PbxState, Room, RoomChange } from './types.ts';
 
 /**
  * Room state as a pure reducer over AMI events: `(state, event, now) → { state, changes }`.
@@ -31,7 +31,7 @@ export interface Reduction {
 }
 
 export function emptyPbxState(pbx: string, dialect: Dialect | undefined, now: number): PbxState {
-  return { pbx, dialect, rooms: PersistentMap.empty<Room>(), available: false, since: now };
+  return { pbx, dialect, rooms: PersistentMap.empty<Room>(), available: false, since: now, roomsKnown: false };
 }
 
 export function newRoom(pbx: string, name: string, dialect: Dialect, now: number): Room {
@@ -300,6 +300,19 @@ export function setAvailability(state: PbxState, available: boolean, now: number
 export function setDialect(state: PbxState, dialect: Dialect): Reduction {
   if (state.dialect === dialect) return { state, changes: NO_CHANGES };
   return { state: { ...state, dialect }, changes: [{ type: 'pbx_info', pbx: state.pbx }] };
+}
+
+/** Whether the room list is known (a full listing succeeded since the link came up). */
+export function setRoomsKnown(state: PbxState, known: boolean): Reduction {
+  if ((state.roomsKnown ?? true) === known) return { state, changes: NO_CHANGES };
+  return { state: { ...state, roomsKnown: known }, changes: [{ type: 'pbx_info', pbx: state.pbx }] };
+}
+
+/** Records (or clears, with undefined) what keeps the link or the listing from working. */
+export function setLinkProblem(state: PbxState, problem: LinkProblem | undefined): Reduction {
+  if (JSON.stringify(state.problem) === JSON.stringify(problem)) return { state, changes: NO_CHANGES };
+  const { problem: _old, ...rest } = state;
+  return { state: problem === undefined ? rest : { ...rest, problem }, changes: [{ type: 'pbx_info', pbx: state.pbx }] };
 }
 
 /**

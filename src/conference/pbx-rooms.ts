@@ -4,7 +4,11 @@ import type { PbxConfig } from '../config.ts';
 import type { Clock } from '../core/clock.ts';
 import { isBotError, type BotError } from '../errors.ts';
 import type { QueuedCaller, TransferTarget, Who } from './backend.ts';
-import { ActionRefusedError, BadInputError, OutcomeUnknownError, PbxUnavailableError, RoomNotFoundError } from './errors.ts';
+import { PERMISSION_DENIED } from '../ami/privileges.ts';
+import {
+  ActionRefusedError, BadInputError, OutcomeUnknownError, PbxNotReadyError, PbxPermissionDeniedError, PbxUnavailableError, RoomNotFoundError,
+} from './errors.ts';
+import { problemFix, problemLabel, writeClassFor } from './link-problem.ts';
 import { conferenceQueue, mohQueue, pickQueued, type ArrivalTracker } from './lobby.ts';
 import { setMutedBy, setParticipantTopic, setRoomLocked } from './model.ts';
 import type { ManagedLink, PbxFeed } from './pbx-link.ts';
@@ -34,12 +38,19 @@ export interface RoomOpsDeps {
   readonly arrivals: ArrivalTracker;
 }
 
-/** Maps AMI failures of one PBX to conference errors. */
+/** Maps AMI failures of one PBX to conference errors; an admin is told how to fix a setup problem. */
 export class AmiCalls {
-  constructor(private readonly pbx: string, private readonly link: ManagedLink) {}
+  constructor(private readonly config: PbxConfig, private readonly link: ManagedLink, private readonly feed: PbxFeed) {}
+
+  private get pbx(): string {
+    return this.config.id;
+  }
 
   requireUp(): void {
-    if (!this.link.connected) throw new PbxUnavailableError(this.pbx);
+    if (this.link.connected) return;
+    const problem = this.feed.state.problem;
+    if (problem === undefined) throw new PbxUnavailableError(this.pbx);
+    throw new PbxUnavailableError(this.pbx, { reason: problemLabel(problem), adminHint: problemFix(problem, this.config) });
   }
 
   /** Runs a side-effecting AMI call once; a drop or a timeout while pending makes the outcome unknown. */
@@ -51,7 +62,7 @@ export class AmiCalls {
       if (isBotError(err, 'ami_disconnected') || isBotError(err, 'ami_timeout')) {
         throw new OutcomeUnknownError(this.pbx, room, what, { detail: `${what} in ${room} on ${this.pbx}: ${(err as BotError).message}`, cause: err });
       }
-      throw this.refused(err, `The PBX refused to ${what} in room ${room}.`);
+      throw this.refused(err, `The PBX refused to ${what} in room ${room}.`, what);
     }
   }
 
@@ -62,13 +73,17 @@ export class AmiCalls {
       return await fn();
     } catch (err) {
       if (isBotError(err, 'ami_disconnected') || isBotError(err, 'ami_timeout')) throw new PbxUnavailableError(this.pbx, { detail: (err as BotError).message, cause: err });
-      throw this.refused(err, `The PBX could not ${what}.`);
+      throw this.refused(err, `The PBX could not ${what}.`, what);
     }
   }
 
-  private refused(err: unknown, userMessage: string): unknown {
-    if (err instanceof AmiActionError) return new ActionRefusedError(userMessage, { detail: err.message, cause: err });
-    return err;
+  private refused(err: unknown, userMessage: string, what: string): unknown {
+    if (!(err instanceof AmiActionError)) return err;
+    if (PERMISSION_DENIED.test(err.amiMessage.trim())) {
+      const problem = { kind: 'permission_denied', action: err.action, writeClass: writeClassFor(err.action) } as const;
+      return new PbxPermissionDeniedError(this.pbx, what, { detail: err.message, cause: err, adminHint: problemFix(problem, this.config) });
+    }
+    return new ActionRefusedError(userMessage, { detail: err.message, cause: err });
   }
 }
 
@@ -78,7 +93,7 @@ export class RoomOps {
   readonly calls: AmiCalls;
 
   constructor(private readonly d: RoomOpsDeps) {
-    this.calls = new AmiCalls(d.pbx, d.link);
+    this.calls = new AmiCalls(d.config, d.link, d.feed);
   }
 
   /** True once for a participant the bot muted: its mute event has come. */
@@ -89,6 +104,10 @@ export class RoomOps {
   heldRoom(name: string): Room {
     const state = this.d.feed.state;
     const room = CONTROL.test(name) ? undefined : state.rooms.get(name);
+    if (room === undefined && state.roomsKnown === false) {
+      const problem = state.problem;
+      throw new PbxNotReadyError(this.d.pbx, problem === undefined ? {} : { adminHint: problemFix(problem, this.d.config) });
+    }
     if (room === undefined) throw new RoomNotFoundError(this.d.pbx, name, [...state.rooms.keys()].sort());
     return room;
   }

@@ -7,10 +7,12 @@ import { confbridgeDialect } from './confbridge.ts';
 import { UNKNOWN_ACTION, type DialectOps } from './dialect.ts';
 import { PbxUnavailableError } from './errors.ts';
 import { meetmeDialect } from './meetme.ts';
-import { setAvailability, setDialect, setRoomLocked, type InjectionKind } from './model.ts';
+import { PERMISSION_DENIED } from '../ami/privileges.ts';
+import { writeClassFor } from './link-problem.ts';
+import { setAvailability, setDialect, setLinkProblem, setRoomLocked, setRoomsKnown, type InjectionKind, type Reduction } from './model.ts';
 import type { ChannelIndex, EventFanout, ManagedLink, PbxFeed } from './pbx-link.ts';
 import { reconcile, type RememberedRooms } from './reconcile.ts';
-import type { Dialect, RoomChange } from './types.ts';
+import type { Dialect, LinkProblem, PbxState, RoomChange } from './types.ts';
 
 /**
  * Sync, retry and dialect detection: lists the rooms on every (re)connect, on the resync timer and
@@ -137,17 +139,28 @@ export class PbxSync {
         return;
       }
       // Only a full listing shows the whole PBX again.
-      const up = setAvailability(r.state, true, clock.now());
       this.#retryDelayMs = this.d.retry.initialDelayMs;
-      feed.commit({ state: up.state, changes: [...r.changes, ...up.changes] });
+      feed.commit(chain(r, (s) => setAvailability(s, true, clock.now()), (s) => setRoomsKnown(s, true), (s) => setLinkProblem(s, undefined)));
     } catch (err) {
       // A link that dropped mid-listing reconciles again on reconnect. Anything else (a malformed
       // answer, a timeout) would leave the PBX shown unavailable, or stale, until the next
       // reconnect, which may never come: retry while the link is up.
       if (!this.d.link.connected) return;
       this.d.log.error({ err, retryInMs: this.#retryDelayMs }, 'reconciliation failed; retrying');
+      const problem = this.setupProblem(err);
+      // The link is up and events may well arrive (a read-only user): not an outage, a setup problem.
+      if (problem !== undefined) feed.commit(chain(setLinkProblem(feed.state, problem), (s) => setAvailability(s, true, clock.now())));
       this.scheduleRetry();
     }
+  }
+
+  /** A listing refused for a reason an admin must fix, rather than a glitch. */
+  private setupProblem(err: unknown): LinkProblem | undefined {
+    if (!(err instanceof AmiActionError)) return undefined;
+    if (PERMISSION_DENIED.test(err.amiMessage.trim())) return { kind: 'permission_denied', action: err.action, writeClass: writeClassFor(err.action) };
+    const forced = this.d.configuredDialect;
+    if (forced !== undefined && UNKNOWN_ACTION.test(err.amiMessage)) return { kind: 'dialect_refused', dialect: forced };
+    return undefined;
   }
 
   /**
@@ -280,4 +293,16 @@ export class PbxSync {
     }
     return undefined;
   }
+}
+
+/** Reductions applied in order, as one commit. */
+export function chain(first: Reduction, ...steps: ((s: PbxState) => Reduction)[]): Reduction {
+  let state = first.state;
+  const changes = [...first.changes];
+  for (const step of steps) {
+    const r = step(state);
+    state = r.state;
+    changes.push(...r.changes);
+  }
+  return { state, changes };
 }

@@ -5,13 +5,14 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { ConferenceBackend, InviteProgress, QueuedCaller, TransferTarget, Who } from './backend.ts';
 import { ArrivalTracker, type MohLobby } from './lobby.ts';
-import { emptyPbxState, setAvailability } from './model.ts';
+import { AmiLoginError } from '../ami/errors.ts';
+import { emptyPbxState, setAvailability, setLinkProblem, setRoomsKnown } from './model.ts';
 import { Injections } from './pbx-inject.ts';
 import { ChannelIndex, EventFanout, LinkSubscription, PbxFeed, type ChangeListener, type ManagedLink } from './pbx-link.ts';
 import { RoomOps } from './pbx-rooms.ts';
-import { DEFAULT_RESYNC_RETRY, PbxSync, type ResyncRetryOptions } from './pbx-sync.ts';
+import { chain, DEFAULT_RESYNC_RETRY, PbxSync, type ResyncRetryOptions } from './pbx-sync.ts';
 import { RoomMemory, type KeyValue } from './room-memory.ts';
-import type { Dialect, Participant, PbxState, Room } from './types.ts';
+import type { Dialect, LinkProblem, Participant, PbxState, Room } from './types.ts';
 
 /**
  * One PBX: its AMI link, the room state folded from its events, the dialect backend, and
@@ -94,7 +95,7 @@ export class PbxConnection implements ConferenceBackend {
     this.injections = new Injections({ ...base, rooms: this.ops, inviteJoinWaitMs: opts.inviteJoinWaitMs ?? DEFAULT_INVITE_JOIN_WAIT_MS });
     this.subscription = new LinkSubscription(this.link, {
       event: fanout.onEvent,
-      connected: () => void this.sync.sync(),
+      connected: () => this.onConnected(),
       disconnected: (reason) => this.onDisconnected(reason),
     });
   }
@@ -116,7 +117,14 @@ export class PbxConnection implements ConferenceBackend {
     await this.memory?.load();
     this.subscription.attach();
     this.sync.start();
-    await this.link.start();
+    try {
+      await this.link.start();
+    } catch (err) {
+      // Only the first attempt's failure reaches here; the link keeps retrying in the background.
+      const problem: LinkProblem = err instanceof AmiLoginError ? { kind: 'login_refused' } : { kind: 'unreachable' };
+      this.feed.commit(setLinkProblem(this.feed.state, problem));
+      throw err;
+    }
     if (this.link.connected) await this.sync.sync();
   }
 
@@ -138,12 +146,19 @@ export class PbxConnection implements ConferenceBackend {
     return this.sync.sync();
   }
 
+  private onConnected(): void {
+    const kind = this.feed.state.problem?.kind;
+    // Logged in: whatever kept the link down is over; a listing problem stays until a listing works.
+    if (kind === 'login_refused' || kind === 'unreachable') this.feed.commit(setLinkProblem(this.feed.state, undefined));
+    void this.sync.sync();
+  }
+
   private onDisconnected(reason: Error): void {
     this.log.warn({ err: reason }, 'PBX link down; rooms shown as unavailable');
     // The reconnect reconciles anyway; names seen before the drop may have been hung up meanwhile.
     this.sync.cancelRetry();
     this.channels.clear();
-    this.feed.commit(setAvailability(this.feed.state, false, this.clock.now()));
+    this.feed.commit(chain(setAvailability(this.feed.state, false, this.clock.now()), (s) => setRoomsKnown(s, false)));
   }
 
   // ---- ConferenceBackend: reads ----

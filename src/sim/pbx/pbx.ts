@@ -10,7 +10,7 @@ import { DEFAULT_DIAL_OUTCOMES, Dialplan } from './dialplan.ts';
 import { shutdownEvent, toAmiEvent } from './events.ts';
 import { PbxModel, UNKNOWN, type PbxEvent } from './model.ts';
 import { ChannelNamer } from './naming.ts';
-import { AmiSession, insertAt, type SessionHost } from './session.ts';
+import { AmiSession, insertAt, type SessionHost, type SimUser } from './session.ts';
 import { Switchboard } from './switchboard.ts';
 import type {
   ActionBehaviour, CallerSpec, ChannelInfoSnapshot, DialOutcome, EmbeddedPbxOptions, OriginateJoin, PbxDialect, RoomSnapshot, SimChannel,
@@ -63,7 +63,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   readonly dialect: PbxDialect;
   readonly host: string;
   port: number;
-  readonly users: readonly { readonly username: string; readonly secret: string }[];
+  readonly users: readonly SimUser[];
   readonly authFailureDelayMs: number;
   readonly emitted: (readonly AmiHeader[])[] = [];
   readonly received: (readonly AmiHeader[])[] = [];

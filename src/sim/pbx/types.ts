@@ -64,8 +64,11 @@ export interface EmbeddedPbxOptions {
   readonly host?: string;
   /** Default 0 (any free port). */
   readonly port?: number;
-  /** Default `[{ username: 'bot', secret: 'botsecret' }]`. */
-  readonly users?: readonly { readonly username: string; readonly secret: string }[];
+  /**
+   * Default `[{ username: 'bot', secret: 'botsecret' }]`. `write` lists a user's manager.conf write
+   * classes (default all): an action outside them answers `Permission denied`, as Asterisk does.
+   */
+  readonly users?: readonly { readonly username: string; readonly secret: string; readonly write?: readonly string[] }[];
   /** Wait before answering a failed login and closing (real Asterisk: about 1 s). Default 20 ms. */
   readonly authFailureDelayMs?: number;
   /** Epoch ms. Default `Date.now`. */
