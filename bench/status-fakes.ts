@@ -65,7 +65,7 @@ export class FakeDirectory implements ConferenceDirectory {
     return {
       pbx, dialect: 'confbridge', get available() { return state().available; }, state,
       rooms: unsupported, room: unsupported, participants: unsupported, resolve: unsupported, mute: unsupported,
-      kick: unsupported, lock: unsupported, record: unsupported, muzak: unsupported, stream: unsupported,
+      kick: unsupported, refreshLock: unsupported, lock: unsupported, record: unsupported, muzak: unsupported, stream: unsupported,
       invite: unsupported, transfer: unsupported, getTopic: unsupported, setTopic: unsupported, queue: unsupported,
       bringIn: unsupported, getChannelVar: unsupported,
     };

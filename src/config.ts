@@ -62,6 +62,8 @@ export const pbxSchema = z.strictObject({
   loginRetryMs: z.number().int().min(1000).default(60_000),
   /** Re-list every room this often (0: only on connect). */
   resyncIntervalSec: z.number().int().min(0).default(0),
+  /** Asterisk sends no event for a lock: re-read every room's lock state this often (0: only around lock commands). */
+  lockRefreshSec: z.number().int().min(0).default(15),
   topicVariable: wireSafe.regex(/^[A-Za-z0-9_()]+$/, 'use a plain channel variable name').default('MEETME_TOPIC'),
   muzak: originateTemplate.optional(),
   stream: originateTemplate.optional(),

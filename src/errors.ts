@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'ami_protocol'
   | 'ami_bad_response'
   | 'unsafe_ami_field'
+  | 'unsafe_dial_value'
+  | 'pbx_permission_denied'
+  | 'pbx_not_ready'
   | 'room_not_found'
   | 'room_unknown'
   | 'room_ambiguous'
@@ -88,6 +91,7 @@ export const EXPECTED_CODES = {
   ambiguous_call: 'warning',
   call_not_found: 'warning',
   call_id_unreadable: 'warning',
+  unsafe_dial_value: 'warning',
   action_refused: 'error',
   invite_failed: 'error',
 } as const satisfies Partial<Record<ErrorCode, 'notice' | 'warning' | 'error'>>;

@@ -151,7 +151,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       pbxConfigs.push(embeddedPbxConfig(embeddedPbx));
     }
 
-    const connections: PbxConnection[] = pbxConfigs.map((p) => createPbxConnection(p, { logger: log }));
+    const connections: PbxConnection[] = pbxConfigs.map((p) => createPbxConnection(p, { logger: log, memory: store.kv }));
     const registry = new ConferenceRegistry(connections, { logger: log });
     const failures = await registry.start();
     for (const f of failures) mainLog.warn({ pbx: f.pbx, err: f.error }, 'PBX not reachable yet; retrying in the background');

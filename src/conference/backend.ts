@@ -52,6 +52,8 @@ export interface ConferenceBackend {
 
   mute(room: string, who: Who, on: boolean): Promise<Participant[]>;
   kick(room: string, who: Who): Promise<Participant[]>;
+  /** Re-reads the room's lock state from the PBX (nothing announces a lock made at the PBX). */
+  refreshLock(room: string): Promise<void>;
   lock(room: string, on: boolean): Promise<void>;
   record(room: string, on: boolean): Promise<void>;
   muzak(room: string, on: boolean): Promise<void>;

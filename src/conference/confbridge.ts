@@ -39,6 +39,9 @@ export function confbridgeDialect(link: AmiLink): DialectOps {
         participants: (await confbridgeList(link, r.conference)).map(listed),
       })));
     },
+    async roomLocks() {
+      return new Map((await confbridgeListRooms(link)).map((r) => [r.conference, r.locked]));
+    },
     async mute(room, target, on) {
       // "Mute everyone" spares the moderators; "unmute everyone" includes them.
       const channel = target === 'all' ? (on ? 'participants' : 'all') : target.channel;

@@ -14,6 +14,8 @@ export interface DialectOps {
    * out and need a re-list of the rooms a join touched. Reconcile the answer with `only: rooms`.
    */
   listSomeRooms?(rooms: readonly string[]): Promise<ListedRoom[]>;
+  /** Every active room's lock state: Asterisk sends no event when a room is locked or unlocked. */
+  roomLocks(): Promise<ReadonlyMap<string, boolean>>;
   /** Mute or unmute one participant, or everyone (`all`: on mute, everyone but admins). */
   mute(room: string, target: Participant | 'all', on: boolean): Promise<void>;
   kick(room: string, target: Participant | 'all'): Promise<void>;

@@ -67,8 +67,9 @@ export class ActionRefusedError extends BotError {
 
 export class PbxUnavailableError extends BotError {
   readonly code = 'pbx_unavailable' as const;
-  constructor(pbx: string, options: BotErrorOptions = {}) {
-    super(`PBX ${pbx} is not reachable right now; its rooms are shown as unavailable.`, options);
+  /** `reason`: what the bot knows of why (login refused), in words any user may see. */
+  constructor(pbx: string, options: BotErrorOptions & { readonly reason?: string } = {}) {
+    super(`PBX ${pbx} is not reachable right now${options.reason === undefined ? '' : ` (${options.reason})`}; its rooms are shown as unavailable.`, options);
   }
 }
 
@@ -84,5 +85,34 @@ export class OutcomeUnknownError extends BotError {
   readonly code = 'outcome_unknown' as const;
   constructor(pbx: string, room: string, what: string, options: BotErrorOptions = {}) {
     super(`The link to ${pbx} dropped during "${what}": outcome unknown, re-check room ${room}.`, options);
+  }
+}
+
+/**
+ * A value (a room name, a number) that would change the channel or dialplan address it is put into:
+ * `Local/muzak-{room}@musiconhold` with room `x@evil` dials another context. Nothing is sent.
+ */
+export class UnsafeDialValueError extends BotError {
+  readonly code = 'unsafe_dial_value' as const;
+  constructor(what: string, value: string) {
+    super(`${what} "${value.replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 40)}" contains a character that cannot be used in a phone system address (@ / , ; & | or a control character).`, {
+      detail: `refused template value for ${what}`,
+    });
+  }
+}
+
+/** Asterisk answered `Permission denied`: the bot's AMI user lacks the action's write class. */
+export class PbxPermissionDeniedError extends BotError {
+  readonly code = 'pbx_permission_denied' as const;
+  constructor(pbx: string, what: string, options: BotErrorOptions = {}) {
+    super(`PBX ${pbx} does not allow the bot to ${what} (permission denied); an admin must grant it.`, options);
+  }
+}
+
+/** The PBX's room list is not known yet (still connecting, or its listing is refused): a room missing from it may exist. */
+export class PbxNotReadyError extends BotError {
+  readonly code = 'pbx_not_ready' as const;
+  constructor(pbx: string, options: BotErrorOptions = {}) {
+    super(`PBX ${pbx} is not ready yet: the bot does not know its rooms. Try again in a moment.`, options);
   }
 }

@@ -134,6 +134,13 @@ export function meetmeDialect(link: AmiLink, opts: MeetmeDialectOptions = {}): D
     listSomeRooms(names) {
       return withFallback(() => someViaActions(names), () => someViaCli(names));
     },
+    async roomLocks() {
+      const rooms = await withFallback(
+        async () => (await meetmeListRooms(link)).map((r) => ({ name: r.conference, locked: r.locked, participants: [] })),
+        async () => parseMeetmeRooms(await command(link, 'meetme list')).map((r) => ({ name: r.conference, locked: r.locked, participants: [] })),
+      );
+      return new Map(rooms.map((r) => [r.name, r.locked ?? false]));
+    },
     async mute(room, target, on) {
       if (target === 'all') {
         await command(link, `meetme ${on ? 'mute' : 'unmute'} ${room} all`);

@@ -2,7 +2,7 @@ import type { AmiEvent, ChannelSnapshot } from '../ami/events.ts';
 import { channelMatchesTarget, channelTech, cleanCallerId } from './channel.ts';
 import { OrderedMap } from './ordered-map.ts';
 import { PersistentMap } from './persistent-map.ts';
-import type { Dialect, Injection, Participant, PbxState, Room, RoomChange } from './types.ts';
+import type { Dialect, Injection, LinkProblem, Participant, PbxState, Room, RoomChange } from './types.ts';
 
 /**
  * Room state as a pure reducer over AMI events: `(state, event, now) → { state, changes }`.
@@ -31,7 +31,7 @@ export interface Reduction {
 }
 
 export function emptyPbxState(pbx: string, dialect: Dialect | undefined, now: number): PbxState {
-  return { pbx, dialect, rooms: PersistentMap.empty<Room>(), available: false, since: now };
+  return { pbx, dialect, rooms: PersistentMap.empty<Room>(), available: false, since: now, roomsKnown: false };
 }
 
 export function newRoom(pbx: string, name: string, dialect: Dialect, now: number): Room {
@@ -297,15 +297,34 @@ export function setAvailability(state: PbxState, available: boolean, now: number
   };
 }
 
-export function setDialect(state: PbxState, dialect: Dialect): PbxState {
-  return state.dialect === dialect ? state : { ...state, dialect };
+/** The dialect in use, detected or configured: PBX-level news, like a link problem. */
+export function setDialect(state: PbxState, dialect: Dialect): Reduction {
+  if (state.dialect === dialect) return { state, changes: NO_CHANGES };
+  return { state: { ...state, dialect }, changes: [{ type: 'pbx_info', pbx: state.pbx }] };
 }
 
-/** Marks (or clears, with undefined) a channel the bot originated into the room. No record: the join/leave emits it. */
-export function setInjection(state: PbxState, roomName: string, kind: InjectionKind, injection: Injection | undefined): PbxState {
+/** Whether the room list is known (a full listing succeeded since the link came up). */
+export function setRoomsKnown(state: PbxState, known: boolean): Reduction {
+  if ((state.roomsKnown ?? true) === known) return { state, changes: NO_CHANGES };
+  return { state: { ...state, roomsKnown: known }, changes: [{ type: 'pbx_info', pbx: state.pbx }] };
+}
+
+/** Records (or clears, with undefined) what keeps the link or the listing from working. */
+export function setLinkProblem(state: PbxState, problem: LinkProblem | undefined): Reduction {
+  if (JSON.stringify(state.problem) === JSON.stringify(problem)) return { state, changes: NO_CHANGES };
+  const { problem: _old, ...rest } = state;
+  return { state: problem === undefined ? rest : { ...rest, problem }, changes: [{ type: 'pbx_info', pbx: state.pbx }] };
+}
+
+/**
+ * Marks (or clears, with undefined) a channel the bot originates into the room. The record goes out
+ * at once: the status shows the music or stream from the moment it starts, whichever of the join and
+ * the OriginateResponse comes first.
+ */
+export function setInjection(state: PbxState, roomName: string, kind: InjectionKind, injection: Injection | undefined): Reduction {
   const room = state.rooms.get(roomName);
-  if (room === undefined || room[kind] === injection) return state;
-  return putRoom(state, { ...room, [kind]: injection });
+  if (room === undefined || room[kind] === injection) return { state, changes: NO_CHANGES };
+  return { state: putRoom(state, { ...room, [kind]: injection }), changes: [{ type: kind, pbx: state.pbx, room: roomName, on: injection !== undefined }] };
 }
 
 /** Reflects a topic the bot set on a participant's channel. */
@@ -318,25 +337,29 @@ export function setParticipantTopic(state: PbxState, roomName: string, uniqueid:
 }
 
 /** Records who muted a participant when the bot knows (it did it, or a list action said so). */
-export function setMutedBy(state: PbxState, roomName: string, uniqueid: string, by: 'self' | 'admin'): PbxState {
+export function setMutedBy(state: PbxState, roomName: string, uniqueid: string, by: 'self' | 'admin'): Reduction {
   const room = state.rooms.get(roomName);
   const p = room?.participants.get(uniqueid);
-  if (room === undefined || p === undefined || !p.muted || p.mutedBy === by) return state;
-  return putRoom(state, replaceParticipant(room, { ...p, mutedBy: by }));
+  if (room === undefined || p === undefined || !p.muted || p.mutedBy === by) return { state, changes: NO_CHANGES };
+  const participant: Participant = { ...p, mutedBy: by };
+  return { state: putRoom(state, replaceParticipant(room, participant)), changes: [{ type: 'updated', pbx: state.pbx, room: roomName, participant }] };
 }
 
-/** Reflects a lock the bot applied: Asterisk 22 and MeetMe send no lock event. */
+/** Reflects a lock state read from the PBX: Asterisk 22 and MeetMe send no lock event. */
 export function setRoomLocked(state: PbxState, roomName: string, on: boolean): Reduction {
   return setRoomFlag(state, roomName, 'locked', on);
 }
 
 /**
  * Turns a participant into the room's muzak/stream channel: a join the bot recognised by its
- * originate target only after the reducer listed it. No record: the caller emits the injection's.
+ * originate target only after the reducer listed it.
  */
-export function claimInjection(state: PbxState, roomName: string, uniqueid: string, kind: InjectionKind, now: number): PbxState {
+export function claimInjection(state: PbxState, roomName: string, uniqueid: string, kind: InjectionKind, now: number): Reduction {
   const room = state.rooms.get(roomName);
   const p = room?.participants.get(uniqueid);
-  if (room === undefined || p === undefined) return state;
-  return putRoom(state, { ...withoutParticipant(room, uniqueid), [kind]: { channel: p.channel, uniqueid, since: now } });
+  if (room === undefined || p === undefined) return { state, changes: NO_CHANGES };
+  return {
+    state: putRoom(state, { ...withoutParticipant(room, uniqueid), [kind]: { channel: p.channel, uniqueid, since: now } }),
+    changes: [{ type: kind, pbx: state.pbx, room: roomName, on: true }],
+  };
 }

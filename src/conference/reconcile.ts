@@ -34,6 +34,25 @@ export interface ReconcileOptions {
    * them is left as it is, one inside them that is not listed has ended.
    */
   readonly only?: ReadonlySet<string>;
+  /** What the bot kept from before a restart: when a room started, who muted whom. */
+  readonly remembered?: RememberedRooms;
+}
+
+/** Facts no list action carries, kept across restarts (see RoomMemory). */
+export interface RememberedRooms {
+  /** When `room` started, if the bot knew it with one of `present` (the same session, not a new one of that name). */
+  startedAt(room: string, present: readonly string[]): number | undefined;
+  mutedBy(uniqueid: string): 'self' | 'admin' | undefined;
+}
+
+/**
+ * A room first seen in a listing started no later than its earliest participant answered (as the
+ * PBX reports it), nor than the bot remembers from before a restart.
+ */
+function startOf(lr: ListedRoom, now: number, opts: ReconcileOptions): number {
+  let start = opts.remembered?.startedAt(lr.name, lr.participants.map((p) => p.uniqueid)) ?? now;
+  for (const lp of lr.participants) if (lp.answeredSec !== undefined) start = Math.min(start, now - lp.answeredSec * 1000);
+  return start;
 }
 
 export function reconcile(state: PbxState, listed: readonly ListedRoom[], now: number, opts: ReconcileOptions): Reduction {
@@ -44,7 +63,7 @@ export function reconcile(state: PbxState, listed: readonly ListedRoom[], now: n
     seen.add(lr.name);
     const held = state.rooms.get(lr.name);
     if (held === undefined) changes.push({ type: 'room_started', pbx: state.pbx, room: lr.name });
-    const room = reconcileRoom(held ?? newRoom(state.pbx, lr.name, opts.dialect, now), lr, now, opts, changes);
+    const room = reconcileRoom(held ?? newRoom(state.pbx, lr.name, opts.dialect, startOf(lr, now, opts)), lr, now, opts, changes);
     if (room !== held) next = putRoom(next, room);
   }
   for (const held of state.rooms.values()) {
@@ -81,7 +100,8 @@ function reconcileRoom(held: Room, lr: ListedRoom, now: number, opts: ReconcileO
     const old = held.participants.get(lp.uniqueid);
     if (old === undefined) {
       const joinedAt = lp.answeredSec !== undefined ? now - lp.answeredSec * 1000 : now;
-      const participant = makeParticipant(pbx, held.name, { channel: lp.channel, uniqueid: lp.uniqueid, callerIdNum: lp.callerNum ?? '', callerIdName: lp.callerName ?? '' }, { ...lp, joinedAt });
+      const mutedBy = lp.mutedBy ?? (lp.muted ? opts.remembered?.mutedBy(lp.uniqueid) : undefined);
+      const participant = makeParticipant(pbx, held.name, { channel: lp.channel, uniqueid: lp.uniqueid, callerIdNum: lp.callerNum ?? '', callerIdName: lp.callerName ?? '' }, { ...lp, mutedBy, joinedAt });
       participants.set(lp.uniqueid, participant);
       changes.push({ type: 'joined', pbx, room: held.name, participant });
       changed = true;

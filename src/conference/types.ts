@@ -56,6 +56,15 @@ export interface Room {
   readonly endedAt: number | undefined;
 }
 
+/** Why a PBX's link or listing does not work, when the bot can tell (shown to admins with the fix). */
+export type LinkProblem =
+  | { readonly kind: 'unreachable' }
+  | { readonly kind: 'login_refused' }
+  /** Asterisk answered `Permission denied`: the AMI user's `write` lacks `writeClass`. */
+  | { readonly kind: 'permission_denied'; readonly action: string; readonly writeClass: string }
+  /** The configured dialect's actions are unknown to the PBX (its conference application is not loaded). */
+  | { readonly kind: 'dialect_refused'; readonly dialect: Dialect };
+
 export interface PbxState {
   readonly pbx: string;
   readonly dialect: Dialect | undefined;
@@ -63,6 +72,12 @@ export interface PbxState {
   readonly available: boolean;
   /** Epoch ms: when the link went down (if unavailable) or came up (if available). */
   readonly since: number;
+  /**
+   * False until a full room listing has succeeded since the link came up: a room missing meanwhile
+   * may just not be listed yet. Absent: known.
+   */
+  readonly roomsKnown?: boolean;
+  readonly problem?: LinkProblem;
 }
 
 /** Typed change records emitted by the reducer; status messages and alerts consume them. */
@@ -95,6 +110,8 @@ export type RoomChange =
   | { readonly type: 'muzak'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly type: 'stream'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly type: 'hangup'; readonly pbx: string; readonly channel: string; readonly uniqueid: string; readonly cause: number; readonly causeText: string; readonly techCause?: number; readonly callerNum: string | undefined; readonly callerName: string | undefined }
+  /** PBX-level facts other than availability changed: the dialect in use, or a link problem. */
+  | { readonly type: 'pbx_info'; readonly pbx: string }
   | { readonly type: 'pbx_down'; readonly pbx: string; readonly since: number }
   | { readonly type: 'pbx_up'; readonly pbx: string; readonly since: number };
 

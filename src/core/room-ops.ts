@@ -117,7 +117,9 @@ export class RoomOps {
 
   async lock(target: RoomTarget, on: boolean, actor: Actor): Promise<Outcome> {
     const state = on ? 'locked' : 'unlocked';
-    if (this.held(target)?.locked === on) return this.unchanged(`Room ${target.room} is already ${state}.`, target.room);
+    // Nothing announces a lock made at the PBX: only a state just read back may answer "already".
+    const fresh = await this.backend(target.pbx).refreshLock(target.room).then(() => true, () => false);
+    if (fresh && this.held(target)?.locked === on) return this.unchanged(`Room ${target.room} is already ${state}.`, target.room);
     await this.backend(target.pbx).lock(target.room, on);
     this.note(target, actor, `${on ? 'locked' : 'unlocked'} the room`);
     return { view: replyView(`Room ${target.room} is ${state}.`, { tone: 'success' }), target: target.room };

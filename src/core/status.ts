@@ -262,7 +262,7 @@ export class StatusService implements WatchService {
 
   #onChange(change: RoomChange): void {
     if (change.type === 'hangup') return;
-    if (change.type === 'pbx_down' || change.type === 'pbx_up') {
+    if (change.type === 'pbx_down' || change.type === 'pbx_up' || change.type === 'pbx_info') {
       for (const w of this.#watches.values()) {
         if (w.record.pbx !== change.pbx || w.final !== undefined) continue;
         this.#endings.evaluate(w);

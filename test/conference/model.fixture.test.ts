@@ -98,7 +98,7 @@ describe('reducer over the real 05_conference_200 transcript', () => {
 
   it('flags the muzak channel the bot originated on the room instead of listing it', () => {
     const flagged = fold(events, emptyPbxState('pbx1', 'confbridge', NOW), (s, e) =>
-      e.event === 'ConfbridgeStart' ? setInjection(s, '200', 'muzak', { channel: 'Local/7000@confs', uniqueid: undefined, since: NOW }) : s);
+      e.event === 'ConfbridgeStart' ? setInjection(s, '200', 'muzak', { channel: 'Local/7000@confs', uniqueid: undefined, since: NOW }).state : s);
     const join = stepAfter(flagged, is('ConfbridgeJoin', '7000'));
     expect(join.changes).toEqual([{ type: 'muzak', pbx: 'pbx1', room: '200', on: true }]);
     expect(join.state.rooms.get('200')?.muzak).toEqual({ channel: 'Local/7000@confs-00000005;1', uniqueid: '1795368843.11', since: NOW });

@@ -93,7 +93,7 @@ describe('reducer: other events', () => {
   it('reflects a topic set by the bot and who muted', () => {
     const t = setParticipantTopic(base, 'sales', 'a1', 'pricing');
     expect(t.changes).toEqual([expect.objectContaining({ type: 'topic', participant: expect.objectContaining({ topic: 'pricing' }) })]);
-    expect(setMutedBy(t.state, 'sales', 'a1', 'admin').rooms.get('sales')?.participants.get('a1')?.mutedBy).toBe('admin');
+    expect(setMutedBy(t.state, 'sales', 'a1', 'admin').state.rooms.get('sales')?.participants.get('a1')?.mutedBy).toBe('admin');
   });
 
   it('records availability changes once', () => {

@@ -126,7 +126,10 @@ describe.each(['confbridge', 'meetme', 'meetme-legacy'] as const)('PbxConnection
     await h.conn.stream('200', false);
     const off = await until(h.conn, (s) => s.rooms.get('200')?.stream === undefined);
     expect(names(off, '200')).toEqual(['Alice']);
-    expect(h.changes.filter((c) => c.type === 'muzak').map((c) => 'on' in c && c.on)).toEqual([true, false]);
+    // On when the originate starts (and again when its channel is bound), off once: never a stale status.
+    const muzak = h.changes.filter((c) => c.type === 'muzak').map((c) => 'on' in c && c.on);
+    expect(muzak.indexOf(false)).toBe(muzak.length - 1);
+    expect(muzak[0]).toBe(true);
   });
 
   it('invites a number with progress, and reports a busy one as failed', async () => {

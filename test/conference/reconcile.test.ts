@@ -95,7 +95,7 @@ describe('reconcile', () => {
   });
 
   it('binds a pending injection to the listed channel', () => {
-    const pending = setInjection(held, '200', 'stream', { channel: 'PJSIP/icecast', uniqueid: undefined, since: NOW });
+    const pending = setInjection(held, '200', 'stream', { channel: 'PJSIP/icecast', uniqueid: undefined, since: NOW }).state;
     const r = reconcile(pending, [{ name: '200', locked: false, participants: [listed('u1', 'Alice'), listed('u2', 'Bob'), listed('s1', 'x', { channel: 'PJSIP/icecast-0000000a' })] }], NOW, opts);
     expect(r.state.rooms.get('200')?.stream).toEqual({ channel: 'PJSIP/icecast-0000000a', uniqueid: 's1', since: NOW });
   });

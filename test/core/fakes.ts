@@ -95,6 +95,10 @@ export class FakeBackend implements ConferenceBackend {
     return targets;
   }
 
+  async refreshLock(name: string): Promise<void> {
+    await this.room(name);
+  }
+
   async lock(name: string, on: boolean): Promise<void> {
     const r = await this.room(name);
     this.calls.push(`lock ${name} ${on}`);

@@ -16,6 +16,10 @@ async function toggle(ops: RoomOps, target: RoomTarget, what: 'record' | 'muzak'
   if (what === 'record' && ops.held(target)?.recording === on) {
     return ops.unchanged(`Room ${target.room} is ${on ? 'already recording' : 'not recording'}.`, target.room);
   }
+  // Like the other "already" answers: said plainly, without originating a second channel.
+  if (what !== 'record' && on && ops.held(target)?.[what] !== undefined) {
+    return ops.unchanged(`${what === 'muzak' ? 'Music' : 'The stream'} is already playing in ${target.room}.`, target.room);
+  }
   if (what === 'record') await backend.record(target.room, on);
   else if (what === 'muzak') await backend.muzak(target.room, on);
   else await backend.stream(target.room, on);

@@ -52,7 +52,9 @@ export class Dialplan {
 
   /** The (context, exten) a plain caller dials to reach `room`. */
   roomExtension(room: string): { context: string; exten: string } {
-    return { context: this.roomContext, exten: room };
+    // A room whose name is no valid extension (ConfBridge names may hold anything) has an entry.
+    const entry = this.opts.entries?.find((e) => e.room === room && e.admin !== true && e.marked !== true);
+    return entry ? { context: entry.context, exten: entry.exten } : { context: this.roomContext, exten: room };
   }
 
   /** Where a caller waiting for `room` sits. */

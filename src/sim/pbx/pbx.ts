@@ -10,10 +10,10 @@ import { DEFAULT_DIAL_OUTCOMES, Dialplan } from './dialplan.ts';
 import { shutdownEvent, toAmiEvent } from './events.ts';
 import { PbxModel, UNKNOWN, type PbxEvent } from './model.ts';
 import { ChannelNamer } from './naming.ts';
-import { AmiSession, insertAt, type SessionHost } from './session.ts';
+import { AmiSession, insertAt, type SessionHost, type SimUser } from './session.ts';
 import { Switchboard } from './switchboard.ts';
 import type {
-  ActionBehaviour, CallerSpec, ChannelInfoSnapshot, DialOutcome, EmbeddedPbxOptions, PbxDialect, RoomSnapshot, SimChannel,
+  ActionBehaviour, CallerSpec, ChannelInfoSnapshot, DialOutcome, EmbeddedPbxOptions, OriginateJoin, PbxDialect, RoomSnapshot, SimChannel,
 } from './types.ts';
 
 /**
@@ -33,6 +33,8 @@ export interface EmbeddedPbx extends SimCallSource {
   talk(uniqueid: string, on: boolean): void;
   /** The caller mutes or unmutes themselves from the phone (MeetmeList then says `Muted: By self`). */
   mute(uniqueid: string, on: boolean): void;
+  /** Someone locks or unlocks the room at the PBX (CLI, admin DTMF menu): no event, as on Asterisk 22. */
+  setLocked(room: string, on: boolean): void;
   /** MeetMe: the caller asks to talk (MeetmeTalkRequest). */
   requestToTalk(uniqueid: string, on: boolean): void;
   /** The caller hangs up: Leave, then Hangup with this cause (default 16) and its text. */
@@ -61,7 +63,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   readonly dialect: PbxDialect;
   readonly host: string;
   port: number;
-  readonly users: readonly { readonly username: string; readonly secret: string }[];
+  readonly users: readonly SimUser[];
   readonly authFailureDelayMs: number;
   readonly emitted: (readonly AmiHeader[])[] = [];
   readonly received: (readonly AmiHeader[])[] = [];
@@ -78,6 +80,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   private readonly dialOutcomes: Readonly<Record<string, DialOutcome>>;
   private readonly kickPromptMs: number;
   private readonly originateDelayMs: number;
+  private readonly originateJoin: OriginateJoin;
   private server: Server | undefined;
   private startedAt: number;
   /** While an action runs, the events it causes wait here until its answer is written. */
@@ -96,6 +99,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
     this.dialOutcomes = { ...DEFAULT_DIAL_OUTCOMES, ...opts.dialOutcomes };
     this.kickPromptMs = opts.kickPromptMs ?? 2000;
     this.originateDelayMs = opts.originateDelayMs ?? 5;
+    this.originateJoin = opts.originateJoin ?? { afterResponseMs: 0 };
     this.model = new PbxModel(this.now, (ev) => this.onModelEvent(ev));
     this.switchboard = new Switchboard(
       this.model, new ChannelNamer(this.now), new Dialplan(opts.dialplan, opts.lobbies), this.dialect,
@@ -195,6 +199,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
       dialOutcomes: this.dialOutcomes,
       kickPromptMs: this.kickPromptMs,
       originateDelayMs: this.originateDelayMs,
+      originateJoin: this.originateJoin,
       actionId,
       schedule: (ms, fn) => this.schedule(ms, fn),
       broadcast: (headers, id) => this.publish(id === undefined ? headers : insertAt(headers, 2, ['ActionID', id])),
@@ -251,6 +256,10 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
 
   mute(uniqueid: string, on: boolean): void {
     this.model.setMuted(uniqueid, on, 'self');
+  }
+
+  setLocked(room: string, on: boolean): void {
+    this.model.setLocked(room, on);
   }
 
   requestToTalk(uniqueid: string, on: boolean): void {

@@ -2,6 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { AmiHeader, AmiMessage } from '../../ami/message.ts';
 import { AmiParser, serializeMessage } from '../../ami/protocol.ts';
+import { writeClassesOf } from '../../ami/privileges.ts';
 import type { Logger } from '../../log.ts';
 import type { OutMessage } from './actions/reply.ts';
 import { fullyBootedEvent } from './events.ts';
@@ -9,8 +10,15 @@ import { fullyBootedEvent } from './events.ts';
 export const BANNER = 'Asterisk Call Manager/11.0.0\r\n';
 
 /** What a session needs from the PBX it belongs to. */
+/** A manager user; `write` lists its write classes (default: all), as in manager.conf. */
+export interface SimUser {
+  readonly username: string;
+  readonly secret: string;
+  readonly write?: readonly string[];
+}
+
 export interface SessionHost {
-  readonly users: readonly { readonly username: string; readonly secret: string }[];
+  readonly users: readonly SimUser[];
   readonly authFailureDelayMs: number;
   uptimeSec(): number;
   /** Runs a logged-in session's action; writes the answer through `session.reply` before any event it causes. */
@@ -28,6 +36,7 @@ type EventFilter = { kind: 'all' } | { kind: 'none' } | { kind: 'classes'; class
 export class AmiSession {
   private readonly parser = new AmiParser({ expectBanner: false });
   private authenticated = false;
+  private user: SimUser | undefined;
   private filter: EventFilter = { kind: 'all' };
   private challenge: string | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -69,11 +78,19 @@ export class AmiSession {
       this.close();
       return;
     }
-    if (!this.authenticated) {
+    if (!this.authenticated || !this.mayWrite(action)) {
       this.reply([{ headers: [['Response', 'Error'], ['Message', 'Permission denied']] }], actionId);
       return;
     }
     await this.host.execute(this, req);
+  }
+
+  /** As Asterisk: an action needs one of its classes in the user's `write`, unless it needs none. */
+  private mayWrite(action: string): boolean {
+    const write = this.user?.write;
+    if (write === undefined || write.includes('all')) return true;
+    const needs = writeClassesOf(action);
+    return needs.length === 0 || needs.some((c) => write.includes(c));
   }
 
   private issueChallenge(req: AmiMessage): void {
@@ -95,6 +112,7 @@ export class AmiSession {
       return;
     }
     this.authenticated = true;
+    this.user = user;
     this.filter = parseEventFilter(req.get('Events'));
     this.reply([{ headers: [['Response', 'Success'], ['Message', 'Authentication accepted']] }], req.actionId);
     this.event(fullyBootedEvent(this.host.uptimeSec()));

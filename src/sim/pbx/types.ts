@@ -47,6 +47,9 @@ export interface DialplanOptions {
   readonly applications?: readonly { readonly context: string; readonly exten: string }[];
 }
 
+/** Before the OriginateResponse, or this long after it. */
+export type OriginateJoin = 'before-response' | { readonly afterResponseMs: number };
+
 /** What dialling a number gives: `Originate` reasons 4, 5, 3 and 8. */
 export type DialOutcome = 'answer' | 'busy' | 'no-answer' | 'congestion';
 
@@ -61,8 +64,11 @@ export interface EmbeddedPbxOptions {
   readonly host?: string;
   /** Default 0 (any free port). */
   readonly port?: number;
-  /** Default `[{ username: 'bot', secret: 'botsecret' }]`. */
-  readonly users?: readonly { readonly username: string; readonly secret: string }[];
+  /**
+   * Default `[{ username: 'bot', secret: 'botsecret' }]`. `write` lists a user's manager.conf write
+   * classes (default all): an action outside them answers `Permission denied`, as Asterisk does.
+   */
+  readonly users?: readonly { readonly username: string; readonly secret: string; readonly write?: readonly string[] }[];
   /** Wait before answering a failed login and closing (real Asterisk: about 1 s). Default 20 ms. */
   readonly authFailureDelayMs?: number;
   /** Epoch ms. Default `Date.now`. */
@@ -76,6 +82,11 @@ export interface EmbeddedPbxOptions {
   readonly kickPromptMs?: number;
   /** Delay before an async Originate's outcome. Default 5 ms. */
   readonly originateDelayMs?: number;
+  /**
+   * When an answered Originate's channel enters its dialplan target (a room, say) relative to its
+   * OriginateResponse: a real Asterisk does either. Default: right after the response, as captured.
+   */
+  readonly originateJoin?: OriginateJoin;
   /** SIP Call-ID generator for PJSIP/SIP channels. Default `crypto.randomUUID`. */
   readonly callIdGenerator?: () => string;
   /** Default: silent. */

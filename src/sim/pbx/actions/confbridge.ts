@@ -123,9 +123,16 @@ export const confbridgeStopRecord: ActionHandler = (req, ctx) => {
   return success('Conference Recording Stopped.');
 };
 
-/** `confbridge list [room]`. */
+/** `confbridge list [room]`, `confbridge lock|unlock <room>` (no event, as from AMI). */
 export const confbridgeCli: CliHandler = (args, ctx) => {
-  if (args[0]?.toLowerCase() !== 'confbridge' || args[1]?.toLowerCase() !== 'list') return undefined;
+  if (args[0]?.toLowerCase() !== 'confbridge') return undefined;
+  const verb = args[1]?.toLowerCase();
   const name = args[2];
+  if (verb === 'lock' || verb === 'unlock') {
+    if (name === undefined) return { ok: false, lines: [`Usage: confbridge ${verb} <conference>`] };
+    if (!ctx.model.setLocked(name, verb === 'lock')) return { ok: false, lines: [`No conference bridge named '${name}' found!`] };
+    return { ok: true, lines: [`Conference ${verb}ed.`] };
+  }
+  if (verb !== 'list') return undefined;
   return { ok: true, lines: name === undefined ? confbridgeRoomsText(ctx.model) : confbridgeUsersText(ctx.model, name) };
 };

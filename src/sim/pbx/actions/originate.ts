@@ -127,9 +127,14 @@ function place(req: OriginateRequest, ctx: ActionContext, how: { report: boolean
     first.application = req.target.application;
     first.applicationData = req.target.data;
   };
-  // An application runs before the answer is reported; a dialplan target only after it.
-  if (!('context' in req.target)) runFirst();
+  // An application runs before the answer is reported; a dialplan target, as the PBX is told, before or after it.
+  const join = 'context' in req.target ? ctx.originateJoin : 'before-response';
+  if (join === 'before-response') runFirst();
   if (how.report) ctx.broadcast(originateResponseEvent(response), how.actionId);
-  if ('context' in req.target) runFirst();
-  if (second && secondAt) sb.route(second.uniqueid, secondAt);
+  const rest = (): void => {
+    if (join !== 'before-response') runFirst();
+    if (second && secondAt) sb.route(second.uniqueid, secondAt);
+  };
+  if (join !== 'before-response' && join.afterResponseMs > 0) ctx.schedule(join.afterResponseMs, rest);
+  else rest();
 }

@@ -1,7 +1,7 @@
 import type { AmiHeader, AmiMessage } from '../../../ami/message.ts';
 import type { PbxModel } from '../model.ts';
 import type { Switchboard } from '../switchboard.ts';
-import type { DialOutcome, PbxDialect } from '../types.ts';
+import type { DialOutcome, OriginateJoin, PbxDialect } from '../types.ts';
 
 /** One message of an action's answer. The session inserts the client's ActionID at `actionIdAt` (default 1). */
 export interface OutMessage {
@@ -20,6 +20,7 @@ export interface ActionContext {
   readonly dialOutcomes: Readonly<Record<string, DialOutcome>>;
   readonly kickPromptMs: number;
   readonly originateDelayMs: number;
+  readonly originateJoin: OriginateJoin;
   readonly actionId: string | undefined;
   /** Runs `fn` later; cancelled when the PBX stops or restarts. */
   schedule(ms: number, fn: () => void): void;
