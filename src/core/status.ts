@@ -1,22 +1,25 @@
 import type { ConferenceDirectory } from '../conference/backend.ts';
-import type { PbxState, Room, RoomChange } from '../conference/types.ts';
+import type { PbxState, RoomChange } from '../conference/types.ts';
 import { toBotError, type BotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import type { Store, WatchRecord } from '../store/types.ts';
+import type { WatchRecord } from '../store/types.ts';
 import type { Actor, ChatAdapter, Conversation } from './adapter.ts';
 import { PlatformError, type MessageGoneError } from './adapter-errors.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { EditScheduler, type EditOutcome, type EditUrgency } from './edit-scheduler.ts';
 import { RateLimitScopes } from './rate-limit-scopes.ts';
-import { applyChange, changesSummary, endedRoomFromHistory, withAction, type RoomHistory } from './room-history.ts';
+import { applyChange, changesSummary, endedRoomFromHistory, withAction } from './room-history.ts';
 import type { WatchService } from './services.ts';
+import type { StatusServiceDeps } from './status-deps.ts';
+import { RoomEndings } from './status-endings.ts';
 import { StatusStore } from './status-store.ts';
 import { viewKey } from './status-view-key.ts';
 import {
-  MOVED_BELOW_BANNER, newWatch, roomKeyOf, StatusStoppedError, UNWATCHED_BANNER, unref, watchKeyOf, watchView, type LiveWatch,
+  MOVED_BELOW_BANNER, newWatch, roomKeyOf, StatusStoppedError, UNWATCHED_BANNER, watchKeyOf, watchView, type LiveWatch,
 } from './status-watch.ts';
 import { buildStatusView, type StatusView, type StatusViewInput } from './views.ts';
 
+export type { StatusServiceDeps } from './status-deps.ts';
 export { MOVED_BELOW_BANNER, StatusStoppedError, UNWATCHED_BANNER } from './status-watch.ts';
 
 /**
@@ -27,36 +30,16 @@ export { MOVED_BELOW_BANNER, StatusStoppedError, UNWATCHED_BANNER } from './stat
  * edits its existing messages instead of posting new ones.
  */
 
-export interface StatusServiceDeps {
-  readonly directory: ConferenceDirectory;
-  /** By platform name (`ChatAdapter.name`, `Conversation.platform`). */
-  readonly adapters: ReadonlyMap<string, ChatAdapter>;
-  readonly store: Store;
-  readonly render?: (input: StatusViewInput) => StatusView;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  /** Keep an ended room's summary watch this long before forgetting it (config `status.keepEndedSec`). */
-  readonly keepEndedSec?: number;
-  /** Talking-only edits wait at least this long after the previous edit (default 3000 ms). */
-  readonly talkingIntervalMs?: number;
-  /** After a PBX link comes up, a watched room missing from its state is taken as ended after this long (default 5000 ms). */
-  readonly reconcileGraceMs?: number;
-  /** Cap on the backoff after transient platform errors (default 30000 ms). */
-  readonly maxBackoffMs?: number;
-  /** In [0, 1), for backoff jitter. */
-  readonly random?: () => number;
-}
-
 export class StatusService implements WatchService {
   readonly #directory: ConferenceDirectory;
   readonly #adapters: ReadonlyMap<string, ChatAdapter>;
   readonly #saved: StatusStore;
+  readonly #endings: RoomEndings;
   readonly #render: (input: StatusViewInput) => StatusView;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #keepEndedMs: number;
   readonly #talkingIntervalMs: number;
-  readonly #graceMs: number;
   readonly #maxBackoffMs: number;
   readonly #random: () => number;
 
@@ -85,10 +68,19 @@ export class StatusService implements WatchService {
     this.#saved = new StatusStore(deps.store, this.#clock, this.#log);
     this.#keepEndedMs = (deps.keepEndedSec ?? 3600) * 1000;
     this.#talkingIntervalMs = deps.talkingIntervalMs ?? 3000;
-    this.#graceMs = deps.reconcileGraceMs ?? 5000;
     this.#maxBackoffMs = deps.maxBackoffMs ?? 30_000;
     this.#random = deps.random ?? Math.random;
     this.#rateLimits = new RateLimitScopes(this.#clock);
+    this.#endings = new RoomEndings({
+      clock: this.#clock, log: this.#log, saved: this.#saved,
+      keepEndedMs: this.#keepEndedMs, graceMs: deps.reconcileGraceMs ?? 5000,
+      host: {
+        pbxState: (pbx) => this.#pbxState(pbx),
+        watchesOfRoom: (roomKey) => this.#watchesOfRoom(roomKey),
+        request: (w, urgency) => this.#request(w, urgency),
+        expire: (w) => this.#expire(w),
+      },
+    });
   }
 
   /** Subscribes to room changes, then resumes the watches kept in the store. */
@@ -104,7 +96,7 @@ export class StatusService implements WatchService {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     const all = [...this.#watches.values(), ...this.#closing];
-    for (const w of all) this.#clearTimers(w);
+    for (const w of all) this.#endings.clearTimers(w);
     await Promise.all(all.map((w) => w.scheduler?.flush()));
     for (const w of all) w.scheduler?.close();
     await Promise.all(all.map((w) => w.scheduler?.settled()));
@@ -163,8 +155,8 @@ export class StatusService implements WatchService {
       const w = newWatch(record, adapter);
       w.sentKey = sentKey;
       this.#watches.set(key, w);
-      if (history.endedAt !== undefined) this.#enterFinal(w, endedRoomFromHistory(history, history.endedAt), history);
-      else this.#evaluate(w);
+      if (history.endedAt !== undefined) this.#endings.enterFinal(w, endedRoomFromHistory(history, history.endedAt), history);
+      else this.#endings.evaluate(w);
       this.#startScheduler(w, record.updatedAt);
       w.scheduler?.request('major');
       this.#log.info({ pbx: record.pbx, room: record.room, conversation: record.conversation.id }, 'resumed status message');
@@ -184,20 +176,20 @@ export class StatusService implements WatchService {
       createdAt: now, updatedAt: now, createdBy: actor.userId,
     };
     const w = newWatch(draft, adapter);
-    this.#evaluate(w);
+    this.#endings.evaluate(w);
     const changesBefore = this.#changeCount;
     const posted = this.#viewFor(w);
     let ref;
     try {
       ref = await adapter.post(conversation, posted);
     } catch (err) {
-      this.#clearTimers(w);
+      this.#endings.clearTimers(w);
       // Once stopped, the histories in memory are gone: "unused" would wrongly delete a stored one.
       if (!this.#stopped) this.#forgetHistoryIfUnused(pbx, room);
       throw err;
     }
     if (this.#stopped) {
-      this.#clearTimers(w);
+      this.#endings.clearTimers(w);
       throw new StatusStoppedError(pbx, room);
     }
     w.record = { ...draft, ref, updatedAt: this.#clock.now() };
@@ -205,7 +197,8 @@ export class StatusService implements WatchService {
     if (previous !== undefined) this.#retire(previous, MOVED_BELOW_BANNER);
     this.#watches.set(key, w);
     const saved = this.#saved.saveRecord(w.record);
-    this.#noteSent(w, viewKey(posted));
+    w.sentKey = viewKey(posted);
+    this.#saved.saveSentKey(w.record, w.sentKey);
     this.#startScheduler(w, w.record.updatedAt);
     if (this.#changeCount !== changesBefore) w.scheduler?.request('major');
     this.#log.info({ pbx, room, conversation: conversation.id, reposted: previous !== undefined }, 'posted status message');
@@ -272,7 +265,7 @@ export class StatusService implements WatchService {
     if (change.type === 'pbx_down' || change.type === 'pbx_up') {
       for (const w of this.#watches.values()) {
         if (w.record.pbx !== change.pbx || w.final !== undefined) continue;
-        this.#evaluate(w);
+        this.#endings.evaluate(w);
         this.#request(w, 'major');
       }
       return;
@@ -287,7 +280,7 @@ export class StatusService implements WatchService {
     for (const w of this.#watchesOfRoom(roomKey)) {
       // A summary is final: later sessions of the room get a new message from `show`.
       if (w.final !== undefined) continue;
-      if (change.type === 'room_ended') this.#enterFinal(w, change.final, next);
+      if (change.type === 'room_ended') this.#endings.enterFinal(w, change.final, next);
       this.#request(w, urgency);
     }
   }
@@ -309,79 +302,12 @@ export class StatusService implements WatchService {
     }
   }
 
-  /**
-   * Moves a live watch to its final summary when its room is missing from its PBX's reconciled
-   * state although it was seen running (it ended unseen; a room seen ending arrives as `room_ended`).
-   * Returns 'reconciling' while such a room's PBX has only just come up and its state may not be
-   * complete yet: showing the room then would show a guess.
-   */
-  #evaluate(w: LiveWatch): 'known' | 'reconciling' {
-    if (w.final !== undefined || w.closing !== undefined) return 'known';
-    const state = this.#pbxState(w.record.pbx);
-    const room = state?.rooms.get(w.record.room);
-    const history = this.#saved.history(w.roomKey);
-    if (room !== undefined || state === undefined || !state.available || history?.startedAt === undefined) return 'known';
-    const now = this.#clock.now();
-    const trustedAt = state.since + this.#graceMs;
-    if (now < trustedAt) {
-      this.#scheduleRecheck(w, trustedAt - now);
-      return 'reconciling';
-    }
-    // The end time is unknown: the last moment the room was seen alive, in its history or in an edit
-    // showing it running (`updatedAt`), is the best estimate.
-    const endedAt = history.endedAt ?? Math.max(history.lastSeenAt, w.record.updatedAt);
-    const ended = { ...history, endedAt };
-    this.#endRoom(w, endedRoomFromHistory(ended, endedAt), ended);
-    return 'known';
-  }
-
-  /** `w` may not be registered yet (a post in progress), so it is ended explicitly too. */
-  #endRoom(w: LiveWatch, room: Room, history: RoomHistory): void {
-    this.#saved.setHistory(w.roomKey, history, true);
-    for (const other of [w, ...this.#watchesOfRoom(w.roomKey)]) {
-      if (other.final !== undefined) continue;
-      this.#enterFinal(other, room, history);
-      this.#request(other, 'major');
-    }
-  }
-
-  #enterFinal(w: LiveWatch, room: Room, history: RoomHistory): void {
-    if (w.final !== undefined) return;
-    w.final = { room, history };
-    this.#clearRecheck(w);
-    const endedAt = room.endedAt ?? this.#clock.now();
-    const keepFor = Math.max(0, endedAt + this.#keepEndedMs - this.#clock.now());
-    w.cleanupTimer = unref(this.#clock.setTimeout(() => this.#cleanup(w), keepFor));
-    this.#log.info({ pbx: w.record.pbx, room: w.record.room, conversation: w.record.conversation.id }, 'room ended; showing summary');
-  }
-
-  #scheduleRecheck(w: LiveWatch, delayMs: number): void {
-    if (w.recheckTimer !== undefined) return;
-    w.recheckTimer = unref(this.#clock.setTimeout(() => {
-      w.recheckTimer = undefined;
-      if (this.#evaluate(w) === 'known') this.#request(w, 'major');
-    }, delayMs));
-  }
-
-  #clearRecheck(w: LiveWatch): void {
-    if (w.recheckTimer === undefined) return;
-    this.#clock.clearTimeout(w.recheckTimer);
-    w.recheckTimer = undefined;
-  }
-
-  #clearTimers(w: LiveWatch): void {
-    this.#clearRecheck(w);
-    if (w.cleanupTimer !== undefined) this.#clock.clearTimeout(w.cleanupTimer);
-    w.cleanupTimer = undefined;
-  }
-
   /** The summary has been kept long enough: stop tracking the message. */
-  #cleanup(w: LiveWatch): void {
-    w.cleanupTimer = undefined;
+  #expire(w: LiveWatch): void {
     if (this.#watches.get(w.key) !== w) return;
     this.#watches.delete(w.key);
     w.scheduler?.close();
-    this.#clearTimers(w);
+    this.#endings.clearTimers(w);
     const { pbx, room, conversation } = w.record;
     void this.#saved.removeRecord('forget ended status message', pbx, room, conversation);
     this.#forgetHistoryIfUnused(pbx, room);
@@ -390,7 +316,7 @@ export class StatusService implements WatchService {
   /** One last edit (banner, no buttons), then the message is left alone. */
   #retire(w: LiveWatch, banner: string): void {
     if (this.#watches.get(w.key) === w) this.#watches.delete(w.key);
-    this.#clearTimers(w);
+    this.#endings.clearTimers(w);
     w.closing = banner;
     this.#closing.add(w);
     if (w.scheduler === undefined) this.#finishClosing(w);
@@ -402,13 +328,11 @@ export class StatusService implements WatchService {
     this.#closing.delete(w);
   }
 
-  #viewFor(w: LiveWatch): StatusView {
-    return watchView(w, this.#pbxState(w.record.pbx), this.#saved.history(w.roomKey), this.#clock.now(), this.#render);
-  }
+  #viewFor = (w: LiveWatch): StatusView => watchView(w, this.#pbxState(w.record.pbx), this.#saved.history(w.roomKey), this.#clock.now(), this.#render);
 
   async #sendEdit(w: LiveWatch): Promise<EditOutcome> {
     // The recheck asks for this edit again once the state can be trusted.
-    if (this.#evaluate(w) === 'reconciling') return 'unchanged';
+    if (this.#endings.evaluate(w) === 'reconciling') return 'unchanged';
     // Taken at render time: a retire landing while this edit is in flight has requested the banner
     // edit, which must still go out after this one, not be mistaken for it.
     const withBanner = w.closing !== undefined;
@@ -427,19 +351,15 @@ export class StatusService implements WatchService {
     // Retired meanwhile: its record is already removed from the store and must stay so.
     if (w.closing !== undefined) return 'sent';
     if (unchanged) return 'unchanged';
-    this.#noteSent(w, key);
+    // Kept in the store too, so a restarted bot does not send it again.
+    w.sentKey = key;
+    this.#saved.saveSentKey(w.record, key);
     if (!showsRunning) return 'sent';
     // Only an edit showing the room running proves it was alive then; a banner or a summary does not,
     // so they leave `updatedAt` alone and cannot push back the end estimate of a room that ends unseen.
     w.record = { ...w.record, updatedAt: this.#clock.now() };
     void this.#saved.saveRecord(w.record);
     return 'sent';
-  }
-
-  /** Remembers what the message shows, in the store too, so a restarted bot does not send it again. */
-  #noteSent(w: LiveWatch, key: string): void {
-    w.sentKey = key;
-    this.#saved.saveSentKey(w.record, key);
   }
 
   #showsRoomRunning(w: LiveWatch): boolean {
@@ -451,7 +371,7 @@ export class StatusService implements WatchService {
   #gone(w: LiveWatch, err: MessageGoneError): void {
     const { pbx, room, conversation } = w.record;
     this.#log.info({ pbx, room, conversation: conversation.id, err }, 'status message was deleted; watch ended');
-    this.#clearTimers(w);
+    this.#endings.clearTimers(w);
     if (w.closing !== undefined) {
       this.#finishClosing(w);
       return;
