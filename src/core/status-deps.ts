@@ -5,7 +5,7 @@ import type { ChatAdapter } from './adapter.ts';
 import type { Clock } from './clock.ts';
 import type { StatusView, StatusViewInput } from './views.ts';
 
-/** What the status service is built from; see StatusService. */
+/** What the status service is built from (main.ts, tests, bench). */
 export interface StatusServiceDeps {
   readonly directory: ConferenceDirectory;
   /** By platform name (`ChatAdapter.name`, `Conversation.platform`). */

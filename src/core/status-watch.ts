@@ -98,9 +98,3 @@ export function watchView(
   }
   return w.closing === undefined ? view : { ...withoutButtons(view), banner: w.closing };
 }
-
-/** Whether the message would show the room running now (not ended, its PBX up and holding it). */
-export function showsRoomRunning(w: LiveWatch, state: PbxState | undefined): boolean {
-  if (w.final !== undefined) return false;
-  return state?.available === true && state.rooms.has(w.record.room);
-}

@@ -9,18 +9,18 @@ import { systemClock, type Clock } from './clock.ts';
 import { EditScheduler, type EditOutcome, type EditUrgency } from './edit-scheduler.ts';
 import { RateLimitScopes } from './rate-limit-scopes.ts';
 import { applyChange, changesSummary, endedRoomFromHistory, withAction } from './room-history.ts';
-import { RoomEndings } from './status-endings.ts';
-import type { StatusServiceDeps } from './status-deps.ts';
 import type { WatchService } from './services.ts';
+import type { StatusServiceDeps } from './status-deps.ts';
+import { RoomEndings } from './status-endings.ts';
 import { StatusStore } from './status-store.ts';
 import { viewKey } from './status-view-key.ts';
 import {
-  MOVED_BELOW_BANNER, newWatch, roomKeyOf, showsRoomRunning, StatusStoppedError, UNWATCHED_BANNER, watchKeyOf, watchView, type LiveWatch,
+  MOVED_BELOW_BANNER, newWatch, roomKeyOf, StatusStoppedError, UNWATCHED_BANNER, watchKeyOf, watchView, type LiveWatch,
 } from './status-watch.ts';
 import { buildStatusView, type StatusView, type StatusViewInput } from './views.ts';
 
-export { MOVED_BELOW_BANNER, StatusStoppedError, UNWATCHED_BANNER } from './status-watch.ts';
 export type { StatusServiceDeps } from './status-deps.ts';
+export { MOVED_BELOW_BANNER, StatusStoppedError, UNWATCHED_BANNER } from './status-watch.ts';
 
 /**
  * Live status messages: one per (room, conversation). Room changes schedule edits through one
@@ -29,7 +29,6 @@ export type { StatusServiceDeps } from './status-deps.ts';
  * already shows is not sent. Watches are kept in the store (status-store.ts) so a restarted bot
  * edits its existing messages instead of posting new ones.
  */
-
 
 export class StatusService implements WatchService {
   readonly #directory: ConferenceDirectory;
@@ -198,7 +197,8 @@ export class StatusService implements WatchService {
     if (previous !== undefined) this.#retire(previous, MOVED_BELOW_BANNER);
     this.#watches.set(key, w);
     const saved = this.#saved.saveRecord(w.record);
-    this.#noteSent(w, viewKey(posted));
+    w.sentKey = viewKey(posted);
+    this.#saved.saveSentKey(w.record, w.sentKey);
     this.#startScheduler(w, w.record.updatedAt);
     if (this.#changeCount !== changesBefore) w.scheduler?.request('major');
     this.#log.info({ pbx, room, conversation: conversation.id, reposted: previous !== undefined }, 'posted status message');
@@ -328,9 +328,7 @@ export class StatusService implements WatchService {
     this.#closing.delete(w);
   }
 
-  #viewFor(w: LiveWatch): StatusView {
-    return watchView(w, this.#pbxState(w.record.pbx), this.#saved.history(w.roomKey), this.#clock.now(), this.#render);
-  }
+  #viewFor = (w: LiveWatch): StatusView => watchView(w, this.#pbxState(w.record.pbx), this.#saved.history(w.roomKey), this.#clock.now(), this.#render);
 
   async #sendEdit(w: LiveWatch): Promise<EditOutcome> {
     // The recheck asks for this edit again once the state can be trusted.
@@ -338,7 +336,7 @@ export class StatusService implements WatchService {
     // Taken at render time: a retire landing while this edit is in flight has requested the banner
     // edit, which must still go out after this one, not be mistaken for it.
     const withBanner = w.closing !== undefined;
-    const showsRunning = !withBanner && showsRoomRunning(w, this.#pbxState(w.record.pbx));
+    const showsRunning = !withBanner && this.#showsRoomRunning(w);
     const view = this.#viewFor(w);
     const key = viewKey(view);
     const unchanged = key === w.sentKey;
@@ -353,7 +351,9 @@ export class StatusService implements WatchService {
     // Retired meanwhile: its record is already removed from the store and must stay so.
     if (w.closing !== undefined) return 'sent';
     if (unchanged) return 'unchanged';
-    this.#noteSent(w, key);
+    // Kept in the store too, so a restarted bot does not send it again.
+    w.sentKey = key;
+    this.#saved.saveSentKey(w.record, key);
     if (!showsRunning) return 'sent';
     // Only an edit showing the room running proves it was alive then; a banner or a summary does not,
     // so they leave `updatedAt` alone and cannot push back the end estimate of a room that ends unseen.
@@ -362,10 +362,10 @@ export class StatusService implements WatchService {
     return 'sent';
   }
 
-  /** Remembers what the message shows, in the store too, so a restarted bot does not send it again. */
-  #noteSent(w: LiveWatch, key: string): void {
-    w.sentKey = key;
-    this.#saved.saveSentKey(w.record, key);
+  #showsRoomRunning(w: LiveWatch): boolean {
+    if (w.final !== undefined) return false;
+    const state = this.#pbxState(w.record.pbx);
+    return state?.available === true && state.rooms.has(w.record.room);
   }
 
   #gone(w: LiveWatch, err: MessageGoneError): void {
