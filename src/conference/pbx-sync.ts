@@ -238,12 +238,17 @@ export class PbxSync {
     return this.#ops;
   }
 
-  /** Room count from a dialect's list action, or undefined when the PBX does not know the action. */
+  /**
+   * Room count from a dialect's list action, or undefined when the PBX does not know the action.
+   * Asterisk looks an action up before checking the user's classes: `Permission denied` means the
+   * application is loaded (count 0: not known).
+   */
   private async roomCount(list: (link: AmiLink) => Promise<readonly unknown[]>): Promise<number | undefined> {
     try {
       return (await list(this.d.link)).length;
     } catch (err) {
       if (err instanceof AmiActionError && UNKNOWN_ACTION.test(err.amiMessage)) return undefined;
+      if (err instanceof AmiActionError && PERMISSION_DENIED.test(err.amiMessage.trim())) return 0;
       throw err;
     }
   }

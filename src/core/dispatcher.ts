@@ -1,4 +1,6 @@
 import type { ConferenceBackend, ConferenceDirectory, Who } from '../conference/backend.ts';
+import { PbxNotReadyError } from '../conference/errors.ts';
+import { problemLabel } from '../conference/link-problem.ts';
 import type { Participant, Room } from '../conference/types.ts';
 import type { AuditStore } from '../store/types.ts';
 import { tryEncodeAction, type Action } from './actions.ts';
@@ -127,6 +129,9 @@ export class Dispatcher {
     }
     const onSeveral = visible.filter((r) => r.room === text).map((r) => r.name);
     if (slash < 0 && onSeveral.length > 1) throw new AmbiguousRoomError(text, onSeveral);
+    // A PBX whose rooms are not listed yet may well hold this one.
+    const unlisted = (pbx === undefined ? ids : [pbx]).find((id) => mayView({ pbx: id, room }) && directory.backend(id).state().roomsKnown === false);
+    if (unlisted !== undefined) throw new PbxNotReadyError(unlisted);
     throw new UnknownRoomError(text, suggestion);
   }
 
@@ -526,7 +531,7 @@ export class Dispatcher {
     const down: string[] = [];
     for (const pbx of ids) {
       const state = this.#backend(pbx).state();
-      if (!state.available) down.push(`${pbx} (unreachable since ${formatClock(state.since)} UTC)`);
+      if (!state.available) down.push(`${pbx} (${state.problem === undefined ? 'unreachable' : problemLabel(state.problem)} since ${formatClock(state.since)} UTC)`);
       for (const room of state.rooms.values()) {
         if (room.endedAt !== undefined) continue;
         if (!this.#deps.policy.decide(actor, 'viewer', { pbx, room: room.name }).allowed) continue;
