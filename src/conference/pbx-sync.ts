@@ -168,6 +168,7 @@ export class PbxSync {
    * else tells the bot about a lock made at the PBX.
    */
   async refreshLocks(rooms?: readonly string[]): Promise<void> {
+    if ((rooms ?? [...this.d.feed.state.rooms.keys()]).length === 0) return;
     const ops = await this.dialectOps();
     const locks = await ops.roomLocks();
     const changes: RoomChange[] = [];
