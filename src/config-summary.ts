@@ -1,4 +1,5 @@
 import type { Config, PbxConfig, SensorConfig } from './config.ts';
+import { problemFix, problemLabel } from './conference/link-problem.ts';
 import type { PbxState } from './conference/types.ts';
 import type { ConfigSummary, ListenSummary } from './core/services.ts';
 
@@ -14,7 +15,7 @@ export interface ConfigRuntime {
   /** The sensors the bot uses: the configured ones plus the embedded one. */
   readonly sensors: readonly SensorConfig[];
   /** A PBX's live state (availability, detected dialect), or undefined when unknown. */
-  readonly pbxState: (pbx: string) => Pick<PbxState, 'dialect' | 'available' | 'since'> | undefined;
+  readonly pbxState: (pbx: string) => Pick<PbxState, 'dialect' | 'available' | 'since' | 'problem'> | undefined;
   /** Chat adapters running, by name. */
   readonly adapters: readonly string[];
   /** The player page's address, or undefined when live listening is not running. */
@@ -58,6 +59,7 @@ export function summarizeConfig(config: Config, runtime: ConfigRuntime): ConfigS
         detectedDialect: state?.dialect,
         available: state?.available ?? false,
         since: state?.since,
+        problem: state?.problem === undefined ? undefined : { kind: state.problem.kind, label: problemLabel(state.problem), fix: problemFix(state.problem, p) },
       };
     }),
     sensors: runtime.sensors.map((s) => ({

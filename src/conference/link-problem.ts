@@ -1,4 +1,4 @@
-import { writeClassesOf } from '../ami/privileges.ts';
+import { writeClassesOf } from '../ami/permissions.ts';
 import type { PbxConfig } from '../config.ts';
 import type { LinkProblem } from './types.ts';
 

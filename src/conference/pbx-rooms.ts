@@ -1,10 +1,9 @@
 import { coreShowChannels, getVar, redirect, setVar } from '../ami/actions.ts';
-import { AmiActionError } from '../ami/errors.ts';
+import { AmiActionError, AmiPermissionDeniedError } from '../ami/errors.ts';
 import type { PbxConfig } from '../config.ts';
 import type { Clock } from '../core/clock.ts';
 import { isBotError, type BotError } from '../errors.ts';
 import type { QueuedCaller, TransferTarget, Who } from './backend.ts';
-import { PERMISSION_DENIED } from '../ami/privileges.ts';
 import {
   ActionRefusedError, BadInputError, OutcomeUnknownError, PbxNotReadyError, PbxPermissionDeniedError, PbxUnavailableError, RoomNotFoundError,
 } from './errors.ts';
@@ -78,11 +77,11 @@ export class AmiCalls {
   }
 
   private refused(err: unknown, userMessage: string, what: string): unknown {
-    if (!(err instanceof AmiActionError)) return err;
-    if (PERMISSION_DENIED.test(err.amiMessage.trim())) {
+    if (err instanceof AmiPermissionDeniedError) {
       const problem = { kind: 'permission_denied', action: err.action, writeClass: writeClassFor(err.action) } as const;
       return new PbxPermissionDeniedError(this.pbx, what, { detail: err.message, cause: err, adminHint: problemFix(problem, this.config) });
     }
+    if (!(err instanceof AmiActionError)) return err;
     return new ActionRefusedError(userMessage, { detail: err.message, cause: err });
   }
 }

@@ -1,5 +1,5 @@
 import { confbridgeListRooms, meetmeListRooms } from '../ami/actions.ts';
-import { AmiActionError } from '../ami/errors.ts';
+import { AmiActionError, AmiPermissionDeniedError } from '../ami/errors.ts';
 import type { AmiLink } from '../ami/types.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../log.ts';
@@ -7,7 +7,6 @@ import { confbridgeDialect } from './confbridge.ts';
 import { UNKNOWN_ACTION, type DialectOps } from './dialect.ts';
 import { PbxUnavailableError } from './errors.ts';
 import { meetmeDialect } from './meetme.ts';
-import { PERMISSION_DENIED } from '../ami/privileges.ts';
 import { writeClassFor } from './link-problem.ts';
 import { setAvailability, setDialect, setLinkProblem, setRoomLocked, setRoomsKnown, type InjectionKind, type Reduction } from './model.ts';
 import type { ChannelIndex, EventFanout, ManagedLink, PbxFeed } from './pbx-link.ts';
@@ -156,8 +155,8 @@ export class PbxSync {
 
   /** A listing refused for a reason an admin must fix, rather than a glitch. */
   private setupProblem(err: unknown): LinkProblem | undefined {
+    if (err instanceof AmiPermissionDeniedError) return { kind: 'permission_denied', action: err.action, writeClass: writeClassFor(err.action) };
     if (!(err instanceof AmiActionError)) return undefined;
-    if (PERMISSION_DENIED.test(err.amiMessage.trim())) return { kind: 'permission_denied', action: err.action, writeClass: writeClassFor(err.action) };
     const forced = this.d.configuredDialect;
     if (forced !== undefined && UNKNOWN_ACTION.test(err.amiMessage)) return { kind: 'dialect_refused', dialect: forced };
     return undefined;
@@ -168,6 +167,7 @@ export class PbxSync {
    * else tells the bot about a lock made at the PBX.
    */
   async refreshLocks(rooms?: readonly string[]): Promise<void> {
+    if ((rooms ?? [...this.d.feed.state.rooms.keys()]).length === 0) return;
     const ops = await this.dialectOps();
     const locks = await ops.roomLocks();
     const changes: RoomChange[] = [];
@@ -238,12 +238,17 @@ export class PbxSync {
     return this.#ops;
   }
 
-  /** Room count from a dialect's list action, or undefined when the PBX does not know the action. */
+  /**
+   * Room count from a dialect's list action, or undefined when the PBX does not know the action.
+   * Asterisk looks an action up before checking the user's classes: `Permission denied` means the
+   * application is loaded (count 0: not known).
+   */
   private async roomCount(list: (link: AmiLink) => Promise<readonly unknown[]>): Promise<number | undefined> {
     try {
       return (await list(this.d.link)).length;
     } catch (err) {
       if (err instanceof AmiActionError && UNKNOWN_ACTION.test(err.amiMessage)) return undefined;
+      if (err instanceof AmiPermissionDeniedError) return 0;
       throw err;
     }
   }

@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import type { ConferenceBackend, InviteProgress, QueuedCaller, TransferTarget, Who } from './backend.ts';
 import { ArrivalTracker, type MohLobby } from './lobby.ts';
 import { AmiLoginError } from '../ami/errors.ts';
+import type { AmiLinkState } from '../ami/link-state.ts';
 import { emptyPbxState, setAvailability, setLinkProblem, setRoomsKnown } from './model.ts';
 import { Injections } from './pbx-inject.ts';
 import { ChannelIndex, EventFanout, LinkSubscription, PbxFeed, type ChangeListener, type ManagedLink } from './pbx-link.ts';
@@ -115,6 +116,7 @@ export class PbxConnection implements ConferenceBackend {
   /** Connects (first login, then detection and reconciliation); rejects if the first login fails, but keeps retrying. */
   async start(): Promise<void> {
     await this.memory?.load();
+    this.link.on('state', this.onLinkState);
     this.subscription.attach();
     this.sync.start();
     try {
@@ -129,6 +131,7 @@ export class PbxConnection implements ConferenceBackend {
   }
 
   async stop(): Promise<void> {
+    this.link.off('state', this.onLinkState);
     this.sync.stop();
     this.subscription.detach();
     await this.link.stop();
@@ -145,6 +148,13 @@ export class PbxConnection implements ConferenceBackend {
   resync(): Promise<void> {
     return this.sync.sync();
   }
+
+  /** A later attempt refused (the secret changed while running) or unreachable says so, not only the first. */
+  private readonly onLinkState = (state: AmiLinkState): void => {
+    if (state.status !== 'login_refused' && state.status !== 'unreachable') return;
+    if (this.feed.state.problem?.kind === state.status) return;
+    this.feed.commit(setLinkProblem(this.feed.state, { kind: state.status }));
+  };
 
   private onConnected(): void {
     const kind = this.feed.state.problem?.kind;

@@ -1,3 +1,4 @@
+import { PbxNotReadyError } from '../conference/errors.ts';
 import type { RoomDirectory, RoomTarget } from './dispatch-types.ts';
 import { AmbiguousRoomError, UnknownPbxError, UnknownRoomError } from './errors.ts';
 import { closestMatch } from './suggest.ts';
@@ -56,5 +57,8 @@ export function resolveRoom(directory: RoomDirectory, text: string, command: Loo
   }
   const onSeveral = visible.filter((r) => r.room === text).map((r) => r.name);
   if (slash < 0 && onSeveral.length > 1) throw new AmbiguousRoomError(text, onSeveral);
+  // A PBX whose rooms are not listed yet may well hold this one.
+  const unlisted = (pbx === undefined ? ids : [pbx]).find((id) => mayView({ pbx: id, room }) && directory.backend(id).state().roomsKnown === false);
+  if (unlisted !== undefined) throw new PbxNotReadyError(unlisted);
   throw new UnknownRoomError(text, suggestion);
 }

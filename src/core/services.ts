@@ -1,6 +1,6 @@
 import type { ActionNote, Actor, Conversation } from '../kernel/chat.ts';
 import type { RoleName } from '../config.ts';
-import type { Dialect, Participant } from '../conference/types.ts';
+import type { Dialect, LinkProblem, Participant } from '../conference/types.ts';
 
 /**
  * Services the dispatcher calls for features that live outside the core. Each is optional in the
@@ -63,6 +63,8 @@ export interface PbxSummary {
   readonly available: boolean;
   /** Epoch ms: when the link came up (available) or went down (unreachable); undefined when unknown. */
   readonly since: number | undefined;
+  /** What keeps the link or the listing from working, and the fix (config key or manager.conf class). */
+  readonly problem: { readonly kind: LinkProblem['kind']; readonly label: string; readonly fix: string } | undefined;
 }
 
 /** One sensor as `config` shows it: its address and whether it encrypts, never the AES key or IV. */

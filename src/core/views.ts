@@ -315,10 +315,14 @@ function onOff(on: boolean): string {
 }
 
 function pbxLine(p: PbxSummary): string {
-  const detected = p.detectedDialect === undefined ? 'not detected yet' : `detected ${p.detectedDialect}`;
+  // A forced dialect whose actions the PBX refuses was never detected: say so rather than "detected".
+  const refused = p.problem?.kind === 'dialect_refused';
+  const detected = refused ? 'forced, but its actions are refused by the PBX' : p.detectedDialect === undefined ? 'not detected yet' : `detected ${p.detectedDialect}`;
   const dialect = `dialect ${p.dialect} (${detected})`;
   const since = p.since === undefined ? '' : ` since ${formatClock(p.since)} UTC`;
-  return `  ${p.id}: ${p.host}:${p.port}, TLS ${onOff(p.tls)}, auth ${p.authType}, ${dialect}, ${p.available ? 'available' : 'unreachable'}${since}`;
+  const state = p.problem !== undefined ? p.problem.label : p.available ? 'available' : 'unreachable';
+  const fix = p.problem === undefined ? '' : `. Fix: ${p.problem.fix}`;
+  return `  ${p.id}: ${p.host}:${p.port}, TLS ${onOff(p.tls)}, auth ${p.authType}, ${dialect}, ${state}${since}${fix}`;
 }
 
 function sensorLine(s: SensorSummary): string {

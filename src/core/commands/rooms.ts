@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { problemLabel } from '../../conference/link-problem.ts';
 import type { Actor } from '../../kernel/chat.ts';
 import { NotAvailableYetError } from '../errors.ts';
 import type { DispatcherDeps } from '../dispatch-types.ts';
@@ -14,7 +15,7 @@ function listView(deps: DispatcherDeps, actor: Actor): View {
   const down: string[] = [];
   for (const pbx of ids) {
     const state = deps.directory.backend(pbx).state();
-    if (!state.available) down.push(`${pbx} (unreachable since ${formatClock(state.since)} UTC)`);
+    if (!state.available) down.push(`${pbx} (${state.problem === undefined ? 'unreachable' : problemLabel(state.problem)} since ${formatClock(state.since)} UTC)`);
     for (const room of state.rooms.values()) {
       if (room.endedAt !== undefined) continue;
       if (!deps.policy.decide(actor, 'viewer', { pbx, room: room.name }).allowed) continue;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelInfoSnapshot, ChannelTech, RoomSnapshot, SimCodec } from './types.ts';
+import type { ChannelTech, SimCodec } from './types.ts';
 
 /**
  * The embedded PBX's state: channels, rooms and global variables, with the mutations scenarios and
@@ -356,35 +356,6 @@ export class PbxModel {
   clear(): void {
     this.channels.clear();
     this.rooms.clear();
-  }
-
-  roomSnapshots(): RoomSnapshot[] {
-    return [...this.rooms.values()].map((r) => ({
-      name: r.name,
-      locked: r.locked,
-      ...(r.recordingFile === undefined ? {} : { recordingFile: r.recordingFile }),
-      participants: [...r.participants.values()].flatMap((p) => {
-        const ch = this.channels.get(p.uniqueid);
-        if (!ch) return [];
-        return [{
-          uniqueid: p.uniqueid, channel: ch.name, callerNum: ch.callerNum, callerName: ch.callerName,
-          admin: p.admin, marked: p.marked, muted: p.muted, talking: p.talking, usernum: p.usernum, joinedAt: p.joinedAt,
-        }];
-      }),
-    }));
-  }
-
-  channelSnapshot(uniqueid: string): ChannelInfoSnapshot | undefined {
-    const ch = this.channels.get(uniqueid);
-    if (!ch) return undefined;
-    return {
-      channel: ch.name, uniqueid: ch.uniqueid, linkedid: ch.linkedid, tech: ch.tech,
-      callerNum: ch.callerNum, callerName: ch.callerName, context: ch.context, exten: ch.exten,
-      application: ch.application,
-      ...(ch.room === undefined ? {} : { room: ch.room }),
-      ...(ch.callId === undefined ? {} : { callId: ch.callId }),
-      variables: Object.fromEntries(ch.vars),
-    };
   }
 
   private roomChannel(found: { room: RoomState; participant: Participant; channel: ChannelState }): RoomChannelEvent {

@@ -10,6 +10,7 @@ import { DEFAULT_DIAL_OUTCOMES, Dialplan } from './dialplan.ts';
 import { shutdownEvent, toAmiEvent } from './events.ts';
 import { PbxModel, UNKNOWN, type PbxEvent } from './model.ts';
 import { ChannelNamer } from './naming.ts';
+import { channelSnapshot, roomSnapshots } from './snapshots.ts';
 import { AmiSession, insertAt, type SessionHost, type SimUser } from './session.ts';
 import { Switchboard } from './switchboard.ts';
 import type {
@@ -275,11 +276,11 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   }
 
   rooms(): RoomSnapshot[] {
-    return this.model.roomSnapshots();
+    return roomSnapshots(this.model);
   }
 
   channel(uniqueid: string): ChannelInfoSnapshot | undefined {
-    return this.model.channelSnapshot(uniqueid);
+    return channelSnapshot(this.model, uniqueid);
   }
 
   calls(): readonly SimCall[] {

@@ -2,7 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { AmiHeader, AmiMessage } from '../../ami/message.ts';
 import { AmiParser, serializeMessage } from '../../ami/protocol.ts';
-import { writeClassesOf } from '../../ami/privileges.ts';
+import { writeClassesOf } from '../../ami/permissions.ts';
 import type { Logger } from '../../log.ts';
 import type { OutMessage } from './actions/reply.ts';
 import { fullyBootedEvent } from './events.ts';
