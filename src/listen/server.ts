@@ -4,7 +4,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../log.ts';
 import type { AuditStore, KeyValueStore } from '../store/types.ts';
 import { sameCallref } from '../sensor/listcalls.ts';
@@ -125,8 +125,14 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     if (pruned) saveSpent();
   };
   // A timer, not only new arrivals: a quiet server must not keep expired nonces forever.
-  const pruneTimer = deps.singleUse ? setInterval(pruneSpent, deps.pruneEveryMs ?? 60_000) : undefined;
-  pruneTimer?.unref();
+  let pruneTimer: TimerHandle | undefined;
+  const schedulePrune = (): void => {
+    pruneTimer = clock.setTimeout(() => {
+      pruneSpent();
+      schedulePrune();
+    }, deps.pruneEveryMs ?? 60_000);
+  };
+  if (deps.singleUse) schedulePrune();
   /**
    * Each open stream's shutdown: the server closes them itself, before Fastify does (with no code,
    * which the browser sees as 1005) and before the hub ends their sessions (as if the calls ended).
@@ -236,7 +242,8 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
         endReason = 'dropped: too slow';
         socket.close(WS_CLOSE.slow, 'too slow');
         // The close frame queues behind the backlog; do not hold that memory for the handshake.
-        setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+        const cut = clock.setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
+        socket.once('close', () => clock.clearTimeout(cut));
       } else if (reason === 'failed') {
         endReason = 'sensor refused';
         socket.close(WS_CLOSE.failed, 'sensor refused');
@@ -264,9 +271,9 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
       // A browser already leaving keeps its own reason.
       if (socket.readyState === socket.OPEN) closeStream('shutdown');
       // A peer that never answers the close frame must not hold up the bot's exit.
-      const cut = setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
+      const cut = clock.setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS);
       await closed;
-      clearTimeout(cut);
+      clock.clearTimeout(cut);
     };
     streams.add(shutdown);
     // The link's expiry bounds the stream too, not only its start: a link is a grant for its lifetime.
@@ -310,7 +317,7 @@ export async function startListenServer(deps: ListenServerDeps): Promise<ListenS
     url,
     port,
     close: async () => {
-      clearInterval(pruneTimer);
+      if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
       closing = true;
       await Promise.all([...streams].map((shutdown) => shutdown()));
       await app.close();

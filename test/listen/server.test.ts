@@ -293,10 +293,15 @@ describe('listen server', () => {
   });
 
   it('forgets spent nonces whose links expired on a timer, without waiting for a new stream', async () => {
+    const clock = new FakeClock();
     const kv = memoryKv();
-    const future = Date.now() + 60_000;
-    await kv.set(SPENT_NONCES_KEY, JSON.stringify({ 'old-nonce-1': Date.now() - 1000, 'live-nonce-1': future }));
-    harness = await startHarness({ singleUse: true, kv, pruneEveryMs: 10 });
-    await expect.poll(() => kv.data.get(SPENT_NONCES_KEY)).toBe(JSON.stringify({ 'live-nonce-1': future }));
+    const soon = clock.now() + 5_000;
+    const later = clock.now() + 60_000;
+    await kv.set(SPENT_NONCES_KEY, JSON.stringify({ 'old-nonce-1': clock.now() - 1000, 'soon-nonce-1': soon, 'live-nonce-1': later }));
+    harness = await startHarness({ singleUse: true, kv, pruneEveryMs: 10_000, clock });
+    await clock.advance(9_999);
+    expect(JSON.parse(kv.data.get(SPENT_NONCES_KEY) ?? '{}')).toHaveProperty('old-nonce-1');
+    await clock.advance(1);
+    expect(kv.data.get(SPENT_NONCES_KEY)).toBe(JSON.stringify({ 'live-nonce-1': later }));
   });
 });
