@@ -92,6 +92,8 @@ export const EXPECTED_CODES = {
   call_not_found: 'warning',
   call_id_unreadable: 'warning',
   unsafe_dial_value: 'warning',
+  alert_not_found: 'notice',
+  alert_rule_invalid: 'warning',
   pbx_not_ready: 'warning',
   pbx_permission_denied: 'error',
   action_refused: 'error',

@@ -10,21 +10,3 @@ export class AlertStateCorruptError extends BotError {
     });
   }
 }
-
-/** A button or command named an incident the bot no longer holds (resolved a day ago, or never). */
-export class AlertNotFoundError extends BotError {
-  readonly code = 'alert_not_found' as const;
-  constructor(id: string) {
-    super('That alert is no longer open.', { detail: `no incident ${id}` });
-  }
-}
-
-/** An alert rule from chat or the config file does not validate; `problems` name rule and field. */
-export class AlertRuleInvalidError extends BotError {
-  readonly code = 'alert_rule_invalid' as const;
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`That alert rule is not valid: ${problems.join('; ')}`);
-    this.problems = problems;
-  }
-}

@@ -49,6 +49,7 @@ export async function runAction(pressed: Action, ops: RoomOps, env: PressEnv): P
   // one that reaches the core came from an adapter that does not page.
   if (pressed.kind === 'page') throw new BadActionError('page action delivered to the core');
   if (pressed.kind === 'cancel') return { view: replyView(CANCELLED_TEXT), target: undefined };
+  if (pressed.kind === 'alert') throw new BadActionError('alert action delivered to the room handlers');
   const action = pressed.kind === 'confirm' ? confirmedAction(pressed, env.now) : pressed;
   const target: RoomTarget = { pbx: action.pbx, room: action.room };
   const backend = ops.backend(action.pbx);

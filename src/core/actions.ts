@@ -36,7 +36,13 @@ export type Action =
   | { readonly kind: 'kick_all'; readonly pbx: string; readonly room: string }
   | { readonly kind: 'lock'; readonly pbx: string; readonly room: string; readonly on: boolean }
   | { readonly kind: 'transfer'; readonly pbx: string; readonly room: string; readonly uniqueid: string; readonly exten: string; readonly context: string | undefined }
-  | { readonly kind: 'page'; readonly pbx: string; readonly room: string; readonly page: number };
+  | { readonly kind: 'page'; readonly pbx: string; readonly room: string; readonly page: number }
+  /**
+   * A button on a hangup alert. `pbx`/`room` are the alert's (the policy scopes the press by them);
+   * `show` posts the room's live status, the others act on incident `incident`.
+   */
+  | { readonly kind: 'alert'; readonly op: 'ack' | 'resolve' | 'show'; readonly pbx: string; readonly room: string; readonly incident: string }
+  | { readonly kind: 'alert'; readonly op: 'silence'; readonly pbx: string; readonly room: string; readonly incident: string; readonly hours: 1 | 4 | 24 };
 
 export type ActionKind = Action['kind'];
 
@@ -47,6 +53,8 @@ const exten = z.string().regex(/^[0-9A-Za-z*#+_-]{1,40}$/);
 const context = z.string().regex(/^[A-Za-z0-9_.-]{0,40}$/);
 const flag = z.enum(['0', '1']).transform((f) => f === '1');
 const page = z.string().regex(/^[0-9]{1,4}$/).transform(Number);
+const incident = z.string().regex(/^[a-z0-9]{1,16}$/);
+const hours = z.enum(['1', '4', '24']).transform((h) => Number(h) as 1 | 4 | 24);
 /** Expiry in base-36 epoch seconds: 6 characters until the year 2038 and beyond. */
 const expiry = z.string().regex(/^[0-9a-z]{1,8}$/).transform((s) => parseInt(s, 36) * 1000);
 const CONFIRMABLE_CODES = ['k', 'ma', 'ka', 't'] as const;
@@ -64,9 +72,15 @@ const DECODERS = {
   })),
   p: z.tuple([pbx, room, page]).transform(([p, r, n]): Action => ({ kind: 'page', pbx: p, room: r, page: n })),
   x: z.tuple([pbx, room]).transform(([p, r]): Action => ({ kind: 'cancel', pbx: p, room: r })),
+  aa: z.tuple([pbx, room, incident]).transform(([p, r, i]): Action => ({ kind: 'alert', op: 'ack', pbx: p, room: r, incident: i })),
+  ar: z.tuple([pbx, room, incident]).transform(([p, r, i]): Action => ({ kind: 'alert', op: 'resolve', pbx: p, room: r, incident: i })),
+  ao: z.tuple([pbx, room, incident]).transform(([p, r, i]): Action => ({ kind: 'alert', op: 'show', pbx: p, room: r, incident: i })),
+  as: z.tuple([pbx, room, incident, hours]).transform(([p, r, i, h]): Action => ({ kind: 'alert', op: 'silence', pbx: p, room: r, incident: i, hours: h })),
 } as const;
 
 type WireCode = keyof typeof DECODERS;
+
+const ALERT_CODES = { ack: 'aa', resolve: 'ar', show: 'ao' } as const;
 
 function isConfirmable(action: Action): action is ConfirmableAction {
   return action.kind === 'kick' || action.kind === 'mute_all' || action.kind === 'kick_all' || action.kind === 'transfer';
@@ -89,6 +103,9 @@ function fieldsOf(action: Action): [WireCode | 'c', ...string[]] {
     case 'lock': return ['l', action.pbx, action.room, bit(action.on)];
     case 'transfer': return ['t', action.pbx, action.room, action.uniqueid, action.exten, action.context ?? ''];
     case 'page': return ['p', action.pbx, action.room, String(action.page)];
+    case 'alert': return action.op === 'silence'
+      ? ['as', action.pbx, action.room, action.incident, String(action.hours)]
+      : [ALERT_CODES[action.op], action.pbx, action.room, action.incident];
   }
 }
 

@@ -69,6 +69,7 @@ function auditName(op: Operation): string {
   if (action.kind === 'mute') return action.on ? 'mute' : 'unmute';
   if (action.kind === 'mute_all') return action.on ? 'mute_all' : 'unmute_all';
   if (action.kind === 'lock') return action.on ? 'lock' : 'unlock';
+  if (action.kind === 'alert') return `alert_${action.op}`;
   return action.kind;
 }
 

@@ -1,6 +1,7 @@
 import type { ConferenceDirectory } from '../conference/backend.ts';
 import type { Actor, Conversation } from '../kernel/chat.ts';
 import type { AuditStore } from '../store/types.ts';
+import type { AlertControl } from './alert-control.ts';
 import type { Policy } from './policy.ts';
 import type { ConfigSummary, ListenService, WatchService } from './services.ts';
 import type { View } from './views.ts';
@@ -51,4 +52,6 @@ export interface DispatcherDeps {
   readonly listen?: ListenService | undefined;
   /** The running configuration, without secrets, for `config`. */
   readonly configSummary?: (() => ConfigSummary) | undefined;
+  /** Hangup alerts; without them `alerts` says they are not set up. */
+  readonly alerts?: AlertControl | undefined;
 }

@@ -1,5 +1,6 @@
 import type { Visibility } from '../kernel/chat.ts';
 import { runAction } from './action-handlers.ts';
+import { runAlertAction } from './alert-actions.ts';
 import type { Action } from './actions.ts';
 import { COMMAND_SPECS, specFor, type Command } from './commands/index.ts';
 import type { CommandContext } from './commands/spec.ts';
@@ -66,6 +67,7 @@ export class Dispatcher {
   }
 
   runAction(action: Action, env: DispatchEnv, traits: AdapterTraits): Promise<Outcome> {
+    if (action.kind === 'alert') return runAlertAction(action, this.#deps, env);
     return runAction(action, new RoomOps(this.#deps, traits.nativeDialogs), { ...env, now: this.#deps.now(), nativeDialogs: traits.nativeDialogs });
   }
 }

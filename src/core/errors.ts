@@ -100,3 +100,21 @@ export class ConfirmationExpiredError extends BotError {
     super('That confirmation has expired, so nothing was done. Run the command again.');
   }
 }
+
+/** A button or command named an incident the bot no longer holds (resolved a day ago, or never). */
+export class AlertNotFoundError extends BotError {
+  readonly code = 'alert_not_found' as const;
+  constructor(id: string) {
+    super('That alert is no longer open.', { detail: `no incident ${id}` });
+  }
+}
+
+/** An alert rule typed in chat does not validate; the message names the rule and each bad field. */
+export class AlertRuleInvalidError extends BotError {
+  readonly code = 'alert_rule_invalid' as const;
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`That alert rule is not valid: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}

@@ -42,6 +42,7 @@ export function roleRank(role: RoleName): number {
 /** Turning a page needs only sight of the room; cancelling a question changes nothing; the rest change the room. */
 export function requiredRoleForAction(action: Action): Requirement {
   if (action.kind === 'cancel') return 'anyone';
+  if (action.kind === 'alert') return action.op === 'show' ? 'viewer' : 'moderator';
   return action.kind === 'page' ? 'viewer' : 'moderator';
 }
 

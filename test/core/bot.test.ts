@@ -249,7 +249,7 @@ describe('Bot: commands', () => {
     expect(reply((await run(actor('boss'), 'watch 200')).view).text).toMatch(/Live status messages: not available.*show/);
     expect(reply((await run(actor('boss'), 'listen 200 1')).view).text).toMatch(/Live listening: not available/);
     expect(reply((await run(actor('boss'), 'calls')).view).text).toMatch(/Live listening: not available/);
-    expect(reply((await run(actor('boss'), 'alerts on')).view).text).toMatch(/Alerts: not available/);
+    expect(reply((await run(actor('boss'), 'alerts list')).view).text).toMatch(/Alerts: not available/);
   });
 
   it('hides internal failures behind a generic message and a correlation id', async () => {

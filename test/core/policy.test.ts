@@ -25,7 +25,7 @@ const COMMANDS: readonly (readonly [string, RoleName | 'anyone'])[] = [
   ['mute 200 3', 'moderator'], ['unmute 200 all', 'moderator'], ['kick 200 3', 'moderator'], ['lock 200', 'moderator'],
   ['unlock 200', 'moderator'], ['record start 200', 'moderator'], ['muzak on 200', 'moderator'], ['stream off 200', 'moderator'],
   ['topic 200 3 hello', 'moderator'], ['transfer 200 3 600', 'moderator'], ['invite 200 555', 'moderator'], ['bringin 200 1', 'moderator'],
-  ['alerts on', 'admin'], ['audit 200', 'admin'], ['config', 'admin'],
+  ['alerts on abn', 'admin'], ['audit 200', 'admin'], ['config', 'admin'],
 ];
 
 const ACTIONS: readonly (readonly [Action, RoleName])[] = [

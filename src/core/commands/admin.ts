@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { CONFIRMATION_ASKED, NO_CHANGE, type RoomTarget } from '../dispatch-types.ts';
 import { NotAvailableYetError } from '../errors.ts';
 import { configView, formatClock, replyView, type View } from '../views.ts';
-import { ruleName } from './grammar.ts';
 import { done, roomOnlyFacts, type CommandContext, type CommandSpec } from './spec.ts';
 
-export interface AlertsCommand { readonly name: 'alerts'; readonly op: 'on' | 'off' | 'list'; readonly rule: string | undefined }
 export interface AuditCommand { readonly name: 'audit'; readonly room: string }
 export interface ConfigCommand { readonly name: 'config' }
 
@@ -27,19 +25,6 @@ async function auditView(ctx: CommandContext, target: RoomTarget): Promise<View>
     },
   });
 }
-
-export const alertsSpec: CommandSpec<AlertsCommand> = {
-  name: 'alerts', usage: 'alerts on|off|list [rule]', summary: 'hangup alerts in this conversation', minArgs: 1, maxArgs: 2,
-  grammar: z.tuple([z.enum(['on', 'off', 'list'], 'say on, off or list')], ruleName).transform(([op, rule]) => ({ name: 'alerts' as const, op, rule })),
-  options: [
-    { name: 'op', description: 'on, off or list', type: 'string', required: true, choices: ['on', 'off', 'list'] },
-    { name: 'rule', description: 'rule name (or *)', type: 'string', required: false },
-  ],
-  leastRole: 'admin', confirmation: 'never', roomMayBeInactive: false,
-  role: () => 'admin', scope: () => 'none', roomOf: () => undefined, visibility: () => 'private', auditTarget: () => undefined,
-  wordsFromOptions: (v) => [String(v.op ?? ''), ...(typeof v.rule === 'string' ? [v.rule] : [])],
-  handle: () => Promise.reject(new NotAvailableYetError('Alerts')),
-};
 
 /** May name a room that ended: its trail outlives it. */
 export const auditSpec: CommandSpec<AuditCommand> = {

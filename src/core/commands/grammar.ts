@@ -54,7 +54,6 @@ export const transferTarget = z
 export const confirmWord = z.string().regex(/^confirm$/i, 'only the word `confirm` may follow the target');
 export const callref = z.string().regex(/^(?:0x[0-9a-fA-F]{1,16}|[0-9]{1,20})$/, 'a call reference looks like 0x7fdcfc00b2e0 (see `calls`)');
 export const sensor = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'a sensor id is letters, digits and . _ -');
-export const ruleName = z.string().regex(/^(?:\*|[a-z][a-z0-9_]{0,39})$/, 'a rule name is lowercase letters, digits and _ (or *)');
 export const freeText = (max: number, what: string) => z.string().max(max, `${what} is at most ${max} characters`);
 
 /** A word as it must be typed to come back as one argument. */

@@ -1,4 +1,5 @@
-import { alertsSpec, auditSpec, configSpec } from './admin.ts';
+import { auditSpec, configSpec } from './admin.ts';
+import { alertsSpec } from './alerts.ts';
 import { helpSpec, whoamiSpec } from './help.ts';
 import { callsSpec, listenSpec } from './listen.ts';
 import { bringinSpec, inviteSpec, queueSpec } from './lobby.ts';

@@ -1,0 +1,37 @@
+import type { Action } from './actions.ts';
+import type { DispatchEnv, DispatcherDeps, Outcome } from './dispatch-types.ts';
+import { AlertNotFoundError, NotAvailableYetError } from './errors.ts';
+import { replyView } from './views.ts';
+
+type AlertAction = Extract<Action, { kind: 'alert' }>;
+
+/**
+ * Ack / Resolve / Silence / Show room on an alert message. The alert engine edits the message
+ * itself (every copy of it, escalations included); the press is answered privately.
+ */
+export async function runAlertAction(action: AlertAction, deps: DispatcherDeps, env: DispatchEnv): Promise<Outcome> {
+  if (action.op === 'show') {
+    if (deps.watch === undefined) throw new NotAvailableYetError('Live status messages');
+    await deps.watch.watch(action.pbx, action.room, env.conversation, env.actor);
+    return { view: undefined, target: action.room };
+  }
+  if (deps.alerts === undefined) throw new NotAvailableYetError('Alerts', 'An admin can add rules under alerts.rules in the config.');
+  const result = action.op === 'silence'
+    ? deps.alerts.press('silence', action.incident, env.actor, action.hours)
+    : deps.alerts.press(action.op, action.incident, env.actor);
+  const what = result.headline ?? `alert ${action.incident}`;
+  switch (result.outcome) {
+    case 'not_found':
+      throw new AlertNotFoundError(action.incident);
+    case 'already_resolved':
+      return { view: replyView('That alert is already resolved.'), target: what, detail: 'no change: already resolved' };
+    case 'already_acked':
+      return { view: replyView('That alert is already acknowledged.'), target: what, detail: 'no change: already acked' };
+    case 'done': {
+      const text = action.op === 'ack' ? 'Acknowledged: escalation stopped.'
+        : action.op === 'resolve' ? 'Resolved.'
+          : `Silenced for ${action.op === 'silence' ? action.hours : 0} h for this rule and room, and acknowledged.`;
+      return { view: replyView(text, { tone: 'success' }), target: what };
+    }
+  }
+}
