@@ -89,6 +89,13 @@ function ensureCallers(): void {
   if (!present.has('Ann')) sim.join('200', { num: '702', name: 'Ann' });
 }
 
+/** Presses a button carrying `id` in Slack and waits for the bot's answer on the response_url. */
+async function pressInSlack(id: string): Promise<void> {
+  const before = (await slack.waitForResponses(0)).length;
+  await slack.deliver('interactive', blockActions({ value: id, messageTs: '1700000000.000100', responseUrl: slack.responseUrl() }));
+  await slack.waitForResponses(before + 1);
+}
+
 /** Resolves once the bot's own state (from AMI events) has Tim and Ann in room 200. */
 function botSeesBoth(): Promise<void> {
   const both = () => {
@@ -146,6 +153,26 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+describe('injection matrix: the taps see the traffic they judge', () => {
+  it('a plain `calls` reaches the sensor through its tap', async () => {
+    sensorTap.reset();
+    await shell().exec('calls');
+    expect(sensorTap.sent().toString('utf8')).toMatch(/listcalls/);
+  });
+
+  it('a plain typed mute and a plain pressed lock button reach the PBX through the tap', async () => {
+    ensureCallers();
+    await botSeesBoth();
+    amiTap.reset();
+    await shell().exec('mute 200 Tim');
+    expect(amiTap.sent().toString('utf8')).toMatch(/Action: ConfbridgeMute\r\n/);
+    amiTap.reset();
+    await pressInSlack('v1|l|sim|200|1');
+    await shell().exec('unlock 200');
+    expect(amiTap.sent().toString('utf8')).toMatch(/Action: ConfbridgeLock\r\n[\s\S]*Action: ConfbridgeUnlock\r\n/);
+  });
+});
+
 /** Each command with `{}` where the hostile value goes, and the plausible value it extends. */
 const COMMANDS: readonly [template: string, plausible: string][] = [
   ['show {}', '200'], ['watch {}', '200'], ['unwatch {}', '200'], ['lock {}', '200'], ['unlock {}', '200'],
@@ -200,7 +227,7 @@ describe('injection matrix: button ids (Slack block_actions, the real SDK agains
         amiTap.reset();
         sensorTap.reset();
         const fields = template.map((f, i) => (i === field ? value : f).replace('UID', tim()));
-        await slack.deliver('interactive', blockActions({ value: fields.join('|'), messageTs: '1700000000.000100', responseUrl: slack.responseUrl() }));
+        await pressInSlack(fields.join('|'));
         await shell().exec('list');
         found.push(...dirtyWire(`${template.slice(0, 2).join('|')} field ${field} ← ${label}`));
       }
