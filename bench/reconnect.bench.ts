@@ -139,6 +139,8 @@ export async function run(): Promise<void> {
   const linkToTruth = performance.now() - linkUp;
   const listeningToLink = linkUp - listening;
   const edits = adapter.edits.length;
+  const bannerEdits = adapter.edits.filter((e) => e.view.kind === 'status' && e.view.banner !== undefined).length;
+  const rateLimited = adapter.rateLimited;
 
   const baseline = await pbxListTime(sim);
   console.log(`reconnect: ${ROOMS * PER_ROOM} callers in ${ROOMS} rooms, ${ROOMS} status messages watched (edit interval 1000 ms)`);
@@ -147,7 +149,8 @@ export async function run(): Promise<void> {
   console.log(`  PBX listening again → every watched message true: ${toTruth.toFixed(0)} ms (target < ${TARGET_MS} ms: ${toTruth < TARGET_MS ? 'ok' : 'MISSED'})`);
   console.log(`  PBX answering the list actions alone (1 + ${ROOMS} lists, bare socket): ${baseline.toFixed(1)} ms`);
   console.log(`  ratios against the PBX list time: link up and resynced ${(listeningToLink / baseline).toFixed(1)}×, messages true ${(toTruth / baseline).toFixed(1)}×`);
-  console.log(`  edits sent in total: ${edits} (the messages' last edit before the link came back bounds how soon the next may go)`);
+  console.log(`  edits sent in total: ${edits}, of which showing "PBX unreachable": ${bannerEdits}; 429s: ${rateLimited}`);
+  console.log('  (a message edited to "unreachable" during the outage may be edited again only one edit interval later)');
   await service.stop();
   await registry.stop();
   await sim.stop();
