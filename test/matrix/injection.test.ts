@@ -185,7 +185,7 @@ const COMMANDS: readonly [template: string, plausible: string][] = [
   ['transfer 200 Tim {}@default confirm', 'hold'], ['transfer 200 Tim hold@{} confirm', 'default'], ['transfer 200 Tim {} confirm', 'hold'],
   ['invite {} 701', '200'], ['invite 200 {}', '709'], ['bringin 200 {}', '1'], ['bringin {} 1', '200'],
   ['listen {} Tim', '200'], ['listen 200 {}', 'Tim'], ['listen call {}', '1'], ['listen call 1 {}', 'sensor1'],
-  ['{} 200', 'show'], ['{}', 'whoami'],
+  ['{} 200', 'show'], ['{}', 'whoami'], ['press {}', '1'],
 ];
 
 describe('injection matrix: typed commands (shell)', () => {
@@ -216,7 +216,7 @@ const BUTTONS: readonly (readonly string[])[] = [
   ['v1', 'p', 'sim', '200', '1'],
 ];
 
-describe('injection matrix: button ids (Slack block_actions, the real SDK against the fake Slack)', () => {
+describe('injection matrix: button ids (Slack block_actions through the real SDK against the fake Slack, and the shell\'s pressAction)', () => {
   const tim = () => sim.rooms().find((r) => r.name === '200')?.participants.find((p) => p.callerName === 'Tim')?.uniqueid ?? 'none';
 
   it.each(BUTTONS.map((fields) => [fields.slice(0, 2).join('|'), fields] as const))('%s with every hostile value in every field reaches neither AMI nor the sensor unvalidated', async (_kind, template) => {
@@ -228,6 +228,8 @@ describe('injection matrix: button ids (Slack block_actions, the real SDK agains
         sensorTap.reset();
         const fields = template.map((f, i) => (i === field ? value : f).replace('UID', tim()));
         await pressInSlack(fields.join('|'));
+        // The shell presses only buttons it shows; a forged id on one of its messages goes nowhere.
+        await shell().pressAction({ platform: 'shell', conversation: 'terminal', id: 'm1' }, fields.join('|'));
         await shell().exec('list');
         found.push(...dirtyWire(`${template.slice(0, 2).join('|')} field ${field} ← ${label}`));
       }
