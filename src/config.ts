@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { alertRulesSchema } from './alerts/rules.ts';
 import { BotError } from './errors.ts';
 import { AesKeyMaterialError, aesSettingsFromBase64, type AesCipherName } from './sensor/aes.ts';
 import { applyEnv, describeKey, type Env } from './config-env.ts';
@@ -229,6 +230,10 @@ export const configSchema = z.strictObject({
     /** Keep an ended room's final summary this long before forgetting it. */
     keepEndedSec: z.number().int().min(0).default(3600),
   }).default({ keepEndedSec: 3600 }),
+  /** Hangup alerts for on-call staff: rules (docs/alerts.md). Admins add more from chat. */
+  alerts: z.strictObject({
+    rules: alertRulesSchema.default([]),
+  }).default({ rules: [] }),
   /** The operations listener: /livez, /readyz and /metrics. Loopback by default; it must not face users. */
   ops: z.strictObject({
     enabled: z.boolean().default(true),

@@ -5,6 +5,7 @@ import { ConfigError, pbxSchema, sensorSchema, type Config, type PbxConfig, type
 import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
 import { ConferenceRegistry } from './conference/directory.ts';
 import type { ChatAdapter } from './core/adapter.ts';
+import { startAlerts } from './alerts/start.ts';
 import { Bot } from './core/bot.ts';
 import { homeView } from './core/home.ts';
 import { Policy } from './core/policy.ts';
@@ -264,6 +265,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       keepEndedSec: config.status.keepEndedSec,
     });
 
+    const alerts = await startAlerts({ configRules: config.alerts.rules, store, adapters, directory: registry, logger: log });
+    stops.push(() => alerts.stop());
+
     // Whoever sits at the terminal already has the config and the process: the shell user is admin.
     const localAdmin = shell?.localUser;
     const bot = new Bot({
@@ -272,6 +276,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       ...(localAdmin ? { localAdmin } : {}),
       audit: store.audit,
       watch: status,
+      alerts: alerts.control,
       ...(listenService ? { listen: listenService } : {}),
       // Read at each `config`, so availability and the detected dialect are current.
       configSummary: () => summarizeConfig(config, {

@@ -14,7 +14,7 @@ export interface MessageBody {
   content: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  allowed_mentions: { parse: [] };
+  allowed_mentions: { parse: []; roles?: string[] };
 }
 
 export interface RenderedMessage {
@@ -71,7 +71,10 @@ export function renderAlert(view: AlertView): MessageBody {
     fields: view.fields.slice(0, 20).map(([name, value]) => ({ name: truncate(name, 200), value: truncate(value === '' ? '—' : withoutMentions(value), 200), inline: true })),
     footer: { text: truncate(`${formatClock(view.at)} UTC${view.ackedBy !== undefined ? ` · acknowledged by ${view.ackedBy}` : ''}`, 200) },
   };
-  return body([embed], buttonRows(view.buttons.map(buttonComponent)));
+  const rendered = body([embed], buttonRows(view.buttons.map(buttonComponent)));
+  // The one mention the bot makes: the role an alert rule names, and only that role.
+  if (view.mention === undefined || !/^\d{17,20}$/.test(view.mention)) return rendered;
+  return { ...rendered, content: `<@&${view.mention}>`, allowed_mentions: { parse: [], roles: [view.mention] } };
 }
 
 export function renderView(view: View, status: StatusRenderOptions): RenderedMessage {

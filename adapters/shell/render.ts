@@ -195,7 +195,7 @@ function renderReply(view: ReplyView, paint: Paint, numbers: ButtonNumbers): str
 
 function renderAlert(view: AlertView, paint: Paint, numbers: ButtonNumbers): string[] {
   const style = view.severity === 'critical' ? 'red' : view.severity === 'warning' ? 'yellow' : 'reset';
-  const lines = [paint(style, `[${view.severity}] ${safeLine(view.title)}`), safeText(view.text)];
+  const lines = [paint(style, `[${view.severity}] ${view.mention === undefined ? '' : `@${safeLine(view.mention)} `}${safeLine(view.title)}`), safeText(view.text)];
   lines.push(...alignColumns(view.fields.map(([label, value]) => [`${safeLine(label)}:`, safeLine(value)]), '  '));
   if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);
   if (view.ackedBy !== undefined) lines.push(`  acknowledged by ${safeLine(view.ackedBy)}`);

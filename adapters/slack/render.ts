@@ -64,6 +64,8 @@ export function renderReply(view: ReplyView): { blocks: Block[]; text: string } 
 export function renderAlert(view: AlertView): { blocks: Block[]; text: string } {
   const budget = new BlockBudget();
   budget.add(header(`${SEVERITY_EMOJI[view.severity]} ${view.title}`));
+  const ping = mentionOf(view);
+  if (ping !== '') budget.add(section(ping));
   for (const chunk of splitSections(escapeMrkdwn(view.text))) budget.add(section(chunk));
   for (let i = 0; i < view.fields.length; i += BLOCK_KIT.sectionFields) {
     const fields = view.fields.slice(i, i + BLOCK_KIT.sectionFields).map(([label, value]) => ({
@@ -75,7 +77,12 @@ export function renderAlert(view: AlertView): { blocks: Block[]; text: string } 
   for (const block of actionBlocks(view.buttons)) budget.add(block);
   const acked = view.ackedBy !== undefined ? ` · acknowledged by ${fitMrkdwn(view.ackedBy, 200)}` : '';
   budget.add(context([`${slackTime(view.at)}${acked}`]));
-  return { blocks: budget.finish(), text: fitMrkdwn(`${view.title}: ${view.text}`, BLOCK_KIT.sectionText) || 'Alert' };
+  return { blocks: budget.finish(), text: `${ping === '' ? '' : `${ping} `}${fitMrkdwn(`${view.title}: ${view.text}`, BLOCK_KIT.sectionText - 40) || 'Alert'}` };
+}
+
+/** A user group mention (`<!subteam^S0123>`); the id was validated by the rule schema. */
+function mentionOf(view: AlertView): string {
+  return view.mention !== undefined && /^S[A-Z0-9]{2,20}$/.test(view.mention) ? `<!subteam^${view.mention}>` : '';
 }
 
 export function renderView(view: View, options: RenderOptions): RenderedMessage {

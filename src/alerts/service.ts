@@ -211,23 +211,29 @@ export class AlertService {
     if (inc === undefined || target === undefined || this.deliveries.has(key)) return;
     this.deliveries.set(key, { incidentId, targetIndex, ref: undefined });
     await this.flushSave();
-    const view = this.opts.render(inc, this.opts.clock.now());
+    const view = withMention(this.opts.render(inc, this.opts.clock.now()), target.mention);
     const ref = await this.attempt(`post alert ${incidentId} to ${target.platform}:${target.channel ?? target.user ?? ''}`, () => this.opts.delivery.post(target, view));
     if (ref === undefined) return;
     this.deliveries.set(key, { incidentId, targetIndex, ref });
     this.lastSent.set(key, JSON.stringify(view));
     this.save();
     // The incident may have changed (acked, folded) while its first post was on the way.
-    if (JSON.stringify(this.opts.render(this.state.incidents.get(incidentId) ?? inc, this.opts.clock.now())) !== this.lastSent.get(key)) this.dirty.add(incidentId);
+    const now = withMention(this.opts.render(this.state.incidents.get(incidentId) ?? inc, this.opts.clock.now()), target.mention);
+    if (JSON.stringify(now) !== this.lastSent.get(key)) this.dirty.add(incidentId);
   }
 
   private async edit(incidentId: string): Promise<void> {
     const inc = this.state.incidents.get(incidentId);
     if (inc === undefined) return;
-    const view = this.opts.render(inc, this.opts.clock.now());
-    const text = JSON.stringify(view);
+    const rendered = this.opts.render(inc, this.opts.clock.now());
+    const rule = this.opts.rules().get(inc.ruleId);
+    const targets = rule === undefined ? [] : ruleTargets(rule);
     for (const [key, d] of this.deliveries) {
-      if (d.incidentId !== incidentId || d.ref === undefined || this.lastSent.get(key) === text) continue;
+      if (d.incidentId !== incidentId || d.ref === undefined) continue;
+      // Edits keep the mention the post had, so the message reads the same; editing pings nobody again.
+      const view = withMention(rendered, targets[d.targetIndex]?.mention);
+      const text = JSON.stringify(view);
+      if (this.lastSent.get(key) === text) continue;
       const ref = d.ref;
       const done = await this.attempt(`edit alert ${incidentId}`, async () => { await this.opts.delivery.update(ref, view); return true; });
       if (done === true) this.lastSent.set(key, text);
@@ -278,6 +284,10 @@ export class AlertService {
       this.opts.log.error({ err }, 'could not save the alert state');
     }
   }
+}
+
+function withMention(view: AlertView, mention: string | undefined): AlertView {
+  return mention === undefined ? view : { ...view, mention };
 }
 
 function deliveryKey(incidentId: string, targetIndex: number): string {

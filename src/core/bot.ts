@@ -5,6 +5,7 @@ import { isExpectedCode, toBotError, type BotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { AuditStore } from '../store/types.ts';
 import { decodeAction, type Action } from './actions.ts';
+import type { AlertControl } from './alert-control.ts';
 import type { Actor, ChatAdapter, InboundContext, InboundHandlers } from './adapter.ts';
 import { createAuditor, type Auditor } from './audit.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -30,6 +31,8 @@ export interface BotDeps {
   listen?: ListenService;
   /** The running configuration, without secrets, for `config`; without it `config` says it is not available. */
   configSummary?: () => ConfigSummary;
+  /** Hangup alerts (rules, Ack / Resolve / Silence); without them `alerts` says they are not set up. */
+  alerts?: AlertControl;
   logger?: Logger;
   now?: () => number;
   /** Timers (the ack deadline); defaults to the system clock. */
@@ -112,7 +115,7 @@ export class Bot {
     this.#auditor = createAuditor({ logger: this.#rootLog, store: deps.audit, now: this.#now });
     this.#dispatcher = new Dispatcher({
       directory: deps.directory, policy: this.#policy, now: this.#now, audit: deps.audit, watch: deps.watch, listen: deps.listen,
-      configSummary: deps.configSummary,
+      configSummary: deps.configSummary, alerts: deps.alerts,
     });
   }
 

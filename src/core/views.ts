@@ -119,6 +119,11 @@ export interface AlertView {
   /** Set once someone acknowledged it. */
   readonly ackedBy: string | undefined;
   readonly at: number;
+  /**
+   * A group to ping with the alert, in the platform's own terms (a Slack user group id, a Discord
+   * role id); the only mention the bot ever makes, and only on alerts.
+   */
+  readonly mention?: string;
 }
 
 export type View = StatusView | ReplyView | AlertView;
