@@ -6,6 +6,9 @@ import { StartupError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { logUnhandledRejections, startBot } from './main.ts';
 import { checkConfig } from './startup/check-config.ts';
+import { opsListenFailure } from './startup/errors.ts';
+import { BotMetrics } from './ops/metrics.ts';
+import { startOpsServer, type OpsServer } from './ops/server.ts';
 
 /**
  * The `meetme-bot` command (`npm start`): `meetme-bot` runs the bot, `meetme-bot check-config`
@@ -78,12 +81,23 @@ export async function runFromCli(args: readonly string[] = process.argv.slice(2)
 
   let log: Logger | undefined;
   let bot: Awaited<ReturnType<typeof startBot>>;
+  let opsServer: OpsServer | undefined;
   try {
     const config = loadConfig();
     // Logs go to stderr so they never interleave with the shell's prompt on stdout.
     log = createLogger({ level: config.logLevel, destination: logDestination(config) });
     logUnhandledRejections(process, log);
-    bot = await startBot(config, { logger: log });
+    bot = await startBot(config, { logger: log, metrics: new BotMetrics() });
+    if (config.ops.enabled) {
+      const running = bot;
+      const ops = await startOpsServer({ host: config.ops.host, port: config.ops.port, metrics: running.metrics, checks: () => running.readiness(), log: log.child({ component: 'ops' }) })
+        .catch(async (err: unknown) => {
+          await running.stop();
+          throw opsListenFailure(config.ops.host, config.ops.port, err);
+        });
+      log.info({ component: 'ops', address: ops.url }, 'ops listener: /livez /readyz /metrics');
+      opsServer = ops;
+    }
   } catch (err) {
     exitSoon(reportStartFailure(err, log));
     return;
@@ -103,6 +117,7 @@ export async function runFromCli(args: readonly string[] = process.argv.slice(2)
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     await running.stop();
+    await opsServer?.close();
   };
   const onSignal = (): void => {
     // A second Ctrl-C or SIGTERM while stopping means "now".

@@ -63,6 +63,7 @@ export type ErrorCode =
   | 'listen_port_unavailable'
   | 'slack_token_refused'
   | 'adapter_start_failed'
+  | 'ops_listen_failed'
   | 'internal';
 
 /**

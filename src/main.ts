@@ -6,6 +6,10 @@ import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
 import { ConferenceRegistry } from './conference/directory.ts';
 import type { ChatAdapter } from './core/adapter.ts';
 import { startAlerts } from './alerts/start.ts';
+import { BotMetrics } from './ops/metrics.ts';
+import { countAlert, observeLinks } from './ops/observe.ts';
+import { readinessChecks } from './ops/readiness.ts';
+import type { ReadinessCheck } from './ops/server.ts';
 import { Bot } from './core/bot.ts';
 import { homeView } from './core/home.ts';
 import { Policy } from './core/policy.ts';
@@ -40,6 +44,9 @@ export interface RunningBot {
   readonly listenServer: ListenServer | undefined;
   /** What runs, where, and how to point the bot elsewhere. */
   readonly banner: string;
+  readonly metrics: BotMetrics;
+  /** Each PBX, chat adapter and the store, for /readyz. */
+  readiness(): ReadinessCheck[];
   stop(): Promise<void>;
 }
 
@@ -50,6 +57,8 @@ export interface StartBotOptions {
   readonly shellOutput?: NodeJS.WritableStream;
   /** Run the demo script on the embedded PBX (default: config.embedded.demo). */
   readonly demo?: boolean;
+  /** Where metrics go (the CLI's carries process metrics too); default a registry of this bot's own. */
+  readonly metrics?: BotMetrics;
   /** Whether a person sits at the terminal (default: stdin is a TTY); picks the default adapters. */
   readonly interactive?: boolean;
 }
@@ -154,6 +163,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 
     const connections: PbxConnection[] = pbxConfigs.map((p) => createPbxConnection(p, { logger: log, memory: store.kv }));
     const registry = new ConferenceRegistry(connections, { logger: log });
+    const metrics = options.metrics ?? new BotMetrics({ processMetrics: false });
+    observeLinks(metrics, connections);
     const failures = await registry.start();
     for (const f of failures) mainLog.warn({ pbx: f.pbx, err: f.error }, 'PBX not reachable yet; retrying in the background');
     stops.push(() => registry.stop());
@@ -265,7 +276,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       keepEndedSec: config.status.keepEndedSec,
     });
 
-    const alerts = await startAlerts({ configRules: config.alerts.rules, store, adapters, directory: registry, logger: log });
+    const alerts = await startAlerts({
+      configRules: config.alerts.rules, store, adapters, directory: registry, logger: log, onEvent: (kind) => countAlert(metrics, kind),
+    });
     stops.push(() => alerts.stop());
 
     // Whoever sits at the terminal already has the config and the process: the shell user is admin.
@@ -315,7 +328,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 
     let stopped = false;
     return {
-      config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner,
+      config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics,
+      readiness: () => readinessChecks(registry, adapters),
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -113,6 +113,11 @@ export class PbxConnection implements ConferenceBackend {
     return this.feed.state;
   }
 
+  /** The AMI link, for observers that only listen (metrics: events, link state). */
+  get amiLink(): Pick<ManagedLink, 'on' | 'off' | 'linkState'> {
+    return this.link;
+  }
+
   /** Connects (first login, then detection and reconciliation); rejects if the first login fails, but keeps retrying. */
   async start(): Promise<void> {
     await this.memory?.load();

@@ -81,3 +81,21 @@ export class AdapterStartError extends StartupError {
     );
   }
 }
+
+/** The ops listener (/livez, /readyz, /metrics) could not bind its address. */
+export class OpsListenError extends StartupError {
+  readonly code = 'ops_listen_failed' as const;
+  constructor(host: string, port: number, reason: string) {
+    super(
+      `the ops listener cannot listen on ${host}:${port} (${reason}).`,
+      'ops.port (env OPS_PORT)',
+      'set ops.port (OPS_PORT) to a free port, ops.host (OPS_HOST) to an address of this machine, or ops.enabled: false (OPS_ENABLED=false) to run without it.',
+    );
+  }
+}
+
+export function opsListenFailure(host: string, port: number, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code === 'EADDRINUSE' ? 'in use by another program' : code === 'EACCES' ? 'permission denied' : code ?? 'error';
+  return new OpsListenError(host, port, reason);
+}

@@ -42,16 +42,14 @@ describe('ops listener', () => {
     const metrics = new BotMetrics({ processMetrics: true });
     metrics.amiLinkUp.set({ pbx: 'pbx1' }, 1);
     metrics.amiEvents.inc({ pbx: 'pbx1', event: 'ConfbridgeJoin' }, 3);
-    metrics.statusEdits.inc({ platform: 'slack', result: 'rate_limited' });
-    await metrics.timeAction('ConfbridgeMute', async () => 'ok');
+    metrics.alerts.inc({ event: 'raised' });
     const s = await start([], metrics);
     const res = await fetch(`${s.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toContain('meetme_ami_link_up{pbx="pbx1"} 1');
     expect(text).toContain('meetme_ami_events_total{pbx="pbx1",event="ConfbridgeJoin"} 3');
-    expect(text).toContain('meetme_status_edits_total{platform="slack",result="rate_limited"} 1');
-    expect(text).toContain('meetme_ami_action_duration_seconds_count{action="ConfbridgeMute",outcome="ok"} 1');
+    expect(text).toContain('meetme_alerts_total{event="raised"} 1');
     expect(text).toContain('process_cpu_seconds_total');
   });
 
