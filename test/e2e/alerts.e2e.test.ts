@@ -30,6 +30,7 @@ async function start(dataDir?: string): Promise<{ bot: RunningBot; screen: Scree
     alerts: { rules: [
       { id: 'abnormal', when: 'hangup', causes: ['abnormal'], targets: [{ platform: 'shell', channel: 'terminal' }] },
       { id: 'ceo', when: 'vip_left', vip: ['7001'], targets: [{ platform: 'shell', channel: 'terminal' }] },
+      { id: 'cutoff', when: 'ended_while_talking', rooms: '201', targets: [{ platform: 'shell', channel: 'terminal' }] },
     ] },
   });
   const output = new PassThrough();
@@ -100,5 +101,27 @@ describe('hangup alerts end to end', () => {
     const list = await again.bot.shell!.exec('alerts list');
     expect(list).toMatch(/1 open: Tim \(701\) dropped from room 200 .*\(acked\)/);
     expect(again.screen.text).not.toMatch(/Not acknowledged yet/);
+  });
+
+  it('turns a storm of 200 abnormal hangups into one digest, edited as they come', async () => {
+    const { bot: b, screen } = await start();
+    const pbx = b.embeddedPbx!;
+    joinRoom(b, '700', 'Keeper');
+    const callers = Array.from({ length: 200 }, (_, i) => joinRoom(b, String(1000 + i), `Caller ${i}`));
+    await until(() => (pbx.rooms().find((r) => r.name === '200')?.participants.length ?? 0) === 201, 'everyone in the room');
+    for (const uid of callers) pbx.hangup(uid, 34);
+    await until(() => /200 abnormal hangups on demo in the last \d+ min, top cause 34/.test(screen.text), 'the digest counting all 200');
+    const singles = screen.text.match(/dropped from room 200 — cause 34/g) ?? [];
+    expect(singles.length).toBeLessThanOrEqual(10);
+  });
+
+  it('alerts when a room ends while someone is still talking', async () => {
+    const { bot: b, screen } = await start();
+    const pbx = b.embeddedPbx!;
+    const ch = pbx.join('201', { num: '705', name: 'Talker' });
+    await until(() => (pbx.rooms().find((r) => r.name === '201')?.participants.length ?? 0) === 1, 'one in room 201');
+    pbx.talk(ch.uniqueid, true);
+    pbx.hangup(ch.uniqueid, 16);
+    await until(() => screen.text.includes('Room 201 ended while Talker (705) was talking'), 'the cut-off alert');
   });
 });
