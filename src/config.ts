@@ -22,15 +22,12 @@ const nonEmpty = z.string().trim().min(1);
 const wireSafe = nonEmpty.regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters such as newlines');
 
 const originateTemplate = z.strictObject({
-  /** Channel to originate; `{room}` is replaced by the room name. E.g. `Local/moh@muzak`. */
-  channel: wireSafe,
-  /** Dialplan context/exten the channel is connected to (must join the room). */
-  context: wireSafe,
+  channel: wireSafe.describe('Channel to originate; `{room}` is replaced by the room name. E.g. `Local/moh@muzak`.'),
+  context: wireSafe.describe('Dialplan context/exten the channel is connected to (must join the room).'),
   exten: wireSafe,
   priority: z.number().int().min(1).default(1),
   callerId: wireSafe.optional(),
-  /** Dial timeout; the bot waits this long (plus the action timeout) for the channel to answer. */
-  timeoutMs: z.number().int().min(1000).default(30_000),
+  timeoutMs: z.number().int().min(1000).default(30_000).describe('Dial timeout; the bot waits this long (plus the action timeout) for the channel to answer.'),
 });
 
 /** Where `bringIn` sends a waiting caller (`{room}` is replaced); default: the invite template's context/exten/priority. */
@@ -46,10 +43,8 @@ export const pbxSchema = z.strictObject({
   host: nonEmpty,
   port: port.default(5038),
   tls: z.boolean().default(false),
-  /** Accept a self-signed certificate (only with `tls: true`). */
-  tlsInsecure: z.boolean().default(false),
-  /** PEM file of the CA that signed the PBX's AMI TLS certificate (a private CA). */
-  tlsCaFile: nonEmpty.optional(),
+  tlsInsecure: z.boolean().default(false).describe('Accept a self-signed certificate (only with `tls: true`).'),
+  tlsCaFile: nonEmpty.optional().describe('PEM file of the CA that signed the PBX\'s AMI TLS certificate (a private CA).'),
   username: wireSafe,
   secret: wireSafe,
   authType: z.enum(['plain', 'md5']).default('md5'),
@@ -57,14 +52,10 @@ export const pbxSchema = z.strictObject({
   dialect: z.enum(['auto', 'confbridge', 'meetme']).default('auto'),
   actionTimeoutMs: z.number().int().min(100).default(10_000),
   pingIntervalMs: z.number().int().min(0).default(15_000),
-  /** After login, wait this long at most for `FullyBooted` before listing rooms (a PBX still booting). */
-  bootWaitMs: z.number().int().min(0).default(2000),
-  /** Retry delay after a refused login: slow, so fail2ban does not ban the bot's address. */
-  loginRetryMs: z.number().int().min(1000).default(60_000),
-  /** Re-list every room this often (0: only on connect). */
-  resyncIntervalSec: z.number().int().min(0).default(0),
-  /** Asterisk sends no event for a lock: re-read every room's lock state this often (0: only around lock commands). */
-  lockRefreshSec: z.number().int().min(0).default(15),
+  bootWaitMs: z.number().int().min(0).default(2000).describe('After login, wait this long at most for `FullyBooted` before listing rooms (a PBX still booting).'),
+  loginRetryMs: z.number().int().min(1000).default(60_000).describe('Retry delay after a refused login: slow, so fail2ban does not ban the bot\'s address.'),
+  resyncIntervalSec: z.number().int().min(0).default(0).describe('Re-list every room this often (0: only on connect).'),
+  lockRefreshSec: z.number().int().min(0).default(15).describe('Asterisk sends no event for a lock: re-read every room\'s lock state this often (0: only around lock commands).'),
   topicVariable: wireSafe.regex(/^[A-Za-z0-9_()]+$/, 'use a plain channel variable name').default('MEETME_TOPIC'),
   muzak: originateTemplate.optional(),
   stream: originateTemplate.optional(),
@@ -77,10 +68,8 @@ export const pbxSchema = z.strictObject({
     callerId: wireSafe.optional(),
     timeoutMs: z.number().int().min(1000).default(30_000),
   }).optional(),
-  /** Default dialplan context for `transfer` when the user gives only an extension. */
-  transferContext: wireSafe.default('default'),
-  /** Room name → the lobby its callers wait in. */
-  lobbies: z.record(z.string(), lobby).default({}),
+  transferContext: wireSafe.default('default').describe('Default dialplan context for `transfer` when the user gives only an extension.'),
+  lobbies: z.record(z.string(), lobby).default({}).describe('Room name → the lobby its callers wait in.'),
 }).superRefine((p, ctx) => {
   // Without TLS there is no certificate to accept: the flag would do nothing while looking like it
   // secured something.
@@ -93,12 +82,9 @@ export const sensorSchema = z.strictObject({
   id: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore'),
   host: nonEmpty.default('127.0.0.1'),
   port: port.default(5029),
-  /** A unix socket path (`managersocket`); never encrypted. Overrides host/port. */
-  socketPath: nonEmpty.optional(),
-  /** Base64, as `manager_aes_key` in the sensor's config. */
-  aesKey: nonEmpty.optional(),
-  /** Base64, as `manager_aes_iv`. */
-  aesIv: nonEmpty.optional(),
+  socketPath: nonEmpty.optional().describe('A unix socket path (`managersocket`); never encrypted. Overrides host/port.'),
+  aesKey: nonEmpty.optional().describe('Base64, as `manager_aes_key` in the sensor\'s config.'),
+  aesIv: nonEmpty.optional().describe('Base64, as `manager_aes_iv`.'),
   aesCipher: z.string().regex(/^aes-(128|192|256)-cbc$/, 'use aes-128-cbc, aes-192-cbc or aes-256-cbc').default('aes-128-cbc'),
   timeoutMs: z.number().int().min(100).default(5000),
 }).superRefine((s, ctx) => {
@@ -121,14 +107,10 @@ const roleName = z.enum(['viewer', 'listener', 'moderator', 'admin']);
 
 export const roleGrantSchema = z.strictObject({
   role: roleName,
-  /** `platform:userId`, e.g. `slack:U123ABC`, or `*` for everyone on any platform. */
-  users: z.array(nonEmpty).default([]),
-  /** `platform:groupId`, e.g. `slack:S0123` (user group) or `discord:987654` (role). */
-  groups: z.array(nonEmpty).default([]),
-  /** Glob on the PBX id (`*` by default). */
-  pbx: nonEmpty.default('*'),
-  /** Glob on the room name (`*` by default). */
-  rooms: nonEmpty.default('*'),
+  users: z.array(nonEmpty).default([]).describe('`platform:userId`, e.g. `slack:U123ABC`, or `*` for everyone on any platform.'),
+  groups: z.array(nonEmpty).default([]).describe('`platform:groupId`, e.g. `slack:S0123` (user group) or `discord:987654` (role).'),
+  pbx: nonEmpty.default('*').describe('Glob on the PBX id (`*` by default).'),
+  rooms: nonEmpty.default('*').describe('Glob on the room name (`*` by default).'),
 });
 
 export const slackSchema = z.strictObject({
@@ -137,12 +119,9 @@ export const slackSchema = z.strictObject({
   appToken: nonEmpty.regex(/^xapp-/, 'an app-level token starts with xapp- (Basic Information → App-Level Tokens)').optional(),
   signingSecret: nonEmpty.optional(),
   port: listenPort.default(3000),
-  /** HTTP mode: the interface to listen on (default: all; use 127.0.0.1 behind a reverse proxy). */
-  httpHost: nonEmpty.optional(),
-  /** Override the Web API base URL (tests point it at a local fake). */
-  apiUrl: z.string().url().optional(),
-  /** Channel that receives alerts when no subscription says otherwise. */
-  alertChannel: nonEmpty.optional(),
+  httpHost: nonEmpty.optional().describe('HTTP mode: the interface to listen on (default: all; use 127.0.0.1 behind a reverse proxy).'),
+  apiUrl: z.string().url().optional().describe('Override the Web API base URL (tests point it at a local fake).'),
+  alertChannel: nonEmpty.optional().describe('Channel that receives alerts when no subscription says otherwise.'),
 }).superRefine((s, ctx) => {
   if (s.mode === 'socket' && s.appToken === undefined) {
     ctx.addIssue({ code: 'custom', path: ['appToken'], message: 'Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-...)' });
@@ -176,59 +155,43 @@ function refuseDuplicateIds(entries: unknown, key: string, what: string, ctx: z.
 }
 
 export const discordSchema = z.strictObject({
-  /** Bot token (Developer Portal → Bot → Reset Token). */
-  token: nonEmpty,
-  /** Application id (Developer Portal → General Information), a numeric snowflake. */
-  applicationId: z.string().regex(/^\d{17,20}$/, 'the application id is the 17-20 digit number on the General Information page'),
-  /** Register /meetme in this guild only (instant); without it, globally. */
-  guildId: z.string().regex(/^\d{17,20}$/, 'a guild id is a 17-20 digit number (right-click the server → Copy Server ID)').optional(),
-  /** Override the REST base URL (a proxy, or the tests' fake); the gateway URL comes from its GET /gateway/bot. */
-  apiUrl: z.string().url().optional(),
+  token: nonEmpty.describe('Bot token (Developer Portal → Bot → Reset Token).'),
+  applicationId: z.string().regex(/^\d{17,20}$/, 'the application id is the 17-20 digit number on the General Information page').describe('Application id (Developer Portal → General Information), a numeric snowflake.'),
+  guildId: z.string().regex(/^\d{17,20}$/, 'a guild id is a 17-20 digit number (right-click the server → Copy Server ID)').optional().describe('Register /meetme in this guild only (instant); without it, globally.'),
+  apiUrl: z.string().url().optional().describe('Override the REST base URL (a proxy, or the tests\' fake); the gateway URL comes from its GET /gateway/bot.'),
 });
 
 export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Where the SQLite store and generated keys live. */
-  dataDir: nonEmpty.default('./data'),
-  /** Real PBXs. None: the embedded PBX runs instead. */
-  pbxs: z.array(pbxSchema).default([]),
-  /** Real VoIPmonitor sensors. None: the embedded sensor runs instead. */
-  sensors: z.array(sensorSchema).default([]),
+  dataDir: nonEmpty.default('./data').describe('Where the SQLite store and generated keys live.'),
+  pbxs: z.array(pbxSchema).default([]).describe('Real PBXs. None: the embedded PBX runs instead.'),
+  sensors: z.array(sensorSchema).default([]).describe('Real VoIPmonitor sensors. None: the embedded sensor runs instead.'),
   embedded: z.strictObject({
-    /** Run the embedded PBX even when real ones are configured (demo, tests). */
-    pbx: z.boolean().optional(),
+    pbx: z.boolean().optional().describe('Run the embedded PBX even when real ones are configured (demo, tests).'),
     dialect: z.enum(['confbridge', 'meetme', 'meetme-legacy']).default('confbridge'),
-    /** Keep demo rooms alive (people join, talk, leave). */
-    demo: z.boolean().default(true),
+    demo: z.boolean().default(true).describe('Keep demo rooms alive (people join, talk, leave).'),
     sensor: z.boolean().optional(),
   }).default({ dialect: 'confbridge', demo: true }),
   listen: z.strictObject({
-    /** Where the player page listens. Keep it on loopback behind a reverse proxy in production. */
-    host: nonEmpty.default('127.0.0.1'),
+    host: nonEmpty.default('127.0.0.1').describe('Where the player page listens. Keep it on loopback behind a reverse proxy in production.'),
     port: listenPort.default(8088),
-    /** The URL users open, e.g. https://bot.example.com. Defaults to http://host:port. */
-    publicBaseUrl: z.string().url().optional(),
-    /** Base64 or hex HMAC key, at least 32 bytes. Generated and kept in the store when absent. */
-    signingKey: z.string().min(32, 'use at least 32 characters (openssl rand -base64 32)').optional(),
+    publicBaseUrl: z.string().url().optional().describe('The URL users open, e.g. https://bot.example.com. Defaults to http://host:port.'),
+    signingKey: z.string().min(32, 'use at least 32 characters (openssl rand -base64 32)').optional().describe('Base64 or hex HMAC key, at least 32 bytes. Generated and kept in the store when absent.'),
     linkTtlSec: z.number().int().min(30).max(86_400).default(600),
     singleUse: z.boolean().default(false),
     pollMs: z.number().int().min(20).max(1000).default(50),
     enabled: z.boolean().default(true),
-    /** Page origins, besides publicBaseUrl's, whose pages may open the audio WebSocket (a reverse proxy's other names). */
-    allowedOrigins: z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'an origin: scheme://host[:port], no path or trailing slash')).default([]),
+    allowedOrigins: z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'an origin: scheme://host[:port], no path or trailing slash')).default([]).describe('Page origins, besides publicBaseUrl\'s, whose pages may open the audio WebSocket (a reverse proxy\'s other names).'),
   }).default({ host: '127.0.0.1', port: 8088, linkTtlSec: 600, singleUse: false, pollMs: 50, enabled: true, allowedOrigins: [] }),
-  /** Chat adapters to start. Default: shell, plus slack when Slack tokens are given. */
-  adapters: z.array(z.enum(['shell', 'slack', 'discord'])).optional(),
+  adapters: z.array(z.enum(['shell', 'slack', 'discord'])).optional().describe('Chat adapters to start. Default: shell, plus slack when Slack tokens are given.'),
   slack: slackSchema.optional(),
   discord: discordSchema.optional(),
   roles: z.array(roleGrantSchema).default([]),
   store: z.strictObject({
-    /** Audit records and alert acknowledgements older than this are deleted (at start and daily). */
-    auditRetentionDays: z.number().int().min(1).default(90),
+    auditRetentionDays: z.number().int().min(1).default(90).describe('Audit records and alert acknowledgements older than this are deleted (at start and daily).'),
   }).default({ auditRetentionDays: 90 }),
   status: z.strictObject({
-    /** Keep an ended room's final summary this long before forgetting it. */
-    keepEndedSec: z.number().int().min(0).default(3600),
+    keepEndedSec: z.number().int().min(0).default(3600).describe('Keep an ended room\'s final summary this long before forgetting it.'),
   }).default({ keepEndedSec: 3600 }),
   /** Hangup alerts for on-call staff: rules (docs/alerts.md). Admins add more from chat. */
   alerts: z.strictObject({
