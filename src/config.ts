@@ -39,26 +39,26 @@ const lobby = z.discriminatedUnion('type', [
 ]);
 
 export const pbxSchema = z.strictObject({
-  id: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore'),
-  host: nonEmpty,
-  port: port.default(5038),
-  tls: z.boolean().default(false),
+  id: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore').describe('The PBX\'s name in the bot: `pbx/room`, role grants and logs use it.'),
+  host: nonEmpty.describe('AMI host name or address.'),
+  port: port.default(5038).describe('AMI port (5038; 5039 for TLS).'),
+  tls: z.boolean().default(false).describe('Connect with TLS (`tlsenable` in manager.conf).'),
   tlsInsecure: z.boolean().default(false).describe('Accept a self-signed certificate (only with `tls: true`).'),
   tlsCaFile: nonEmpty.optional().describe('PEM file of the CA that signed the PBX\'s AMI TLS certificate (a private CA).'),
-  username: wireSafe,
-  secret: wireSafe,
+  username: wireSafe.describe('The manager.conf user (see contrib/manager.conf.example).'),
+  secret: wireSafe.describe('The manager.conf secret.'),
   authType: z.enum(['plain', 'md5']).default('md5'),
-  events: wireSafe.default('call,system'),
+  events: wireSafe.default('call,system').describe('Event classes to ask for at login: the bot needs call and system.'),
   dialect: z.enum(['auto', 'confbridge', 'meetme']).default('auto'),
-  actionTimeoutMs: z.number().int().min(100).default(10_000),
-  pingIntervalMs: z.number().int().min(0).default(15_000),
+  actionTimeoutMs: z.number().int().min(100).default(10_000).describe('How long one AMI action may take before it counts as failed.'),
+  pingIntervalMs: z.number().int().min(0).default(15_000).describe('Keepalive Ping interval (0: none).'),
   bootWaitMs: z.number().int().min(0).default(2000).describe('After login, wait this long at most for `FullyBooted` before listing rooms (a PBX still booting).'),
   loginRetryMs: z.number().int().min(1000).default(60_000).describe('Retry delay after a refused login: slow, so fail2ban does not ban the bot\'s address.'),
   resyncIntervalSec: z.number().int().min(0).default(0).describe('Re-list every room this often (0: only on connect).'),
   lockRefreshSec: z.number().int().min(0).default(15).describe('Asterisk sends no event for a lock: re-read every room\'s lock state this often (0: only around lock commands).'),
-  topicVariable: wireSafe.regex(/^[A-Za-z0-9_()]+$/, 'use a plain channel variable name').default('MEETME_TOPIC'),
-  muzak: originateTemplate.optional(),
-  stream: originateTemplate.optional(),
+  topicVariable: wireSafe.regex(/^[A-Za-z0-9_()]+$/, 'use a plain channel variable name').default('MEETME_TOPIC').describe('Channel variable that holds a caller\'s topic.'),
+  muzak: originateTemplate.optional().describe('How `muzak on` plays music into a room (an Originate template).'),
+  stream: originateTemplate.optional().describe('How `stream on` sends a room to Icecast (an Originate template).'),
   /** How `invite` dials: `{number}` is replaced by the digits given. */
   invite: z.strictObject({
     channel: wireSafe.default('PJSIP/{number}'),
@@ -79,14 +79,14 @@ export const pbxSchema = z.strictObject({
 });
 
 export const sensorSchema = z.strictObject({
-  id: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore'),
-  host: nonEmpty.default('127.0.0.1'),
-  port: port.default(5029),
+  id: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore').describe('The sensor\'s name in the bot (`listen call <ref> <sensor>`).'),
+  host: nonEmpty.default('127.0.0.1').describe('The sensor\'s manager host (it never faces a browser).'),
+  port: port.default(5029).describe('The sensor\'s manager port.'),
   socketPath: nonEmpty.optional().describe('A unix socket path (`managersocket`); never encrypted. Overrides host/port.'),
   aesKey: nonEmpty.optional().describe('Base64, as `manager_aes_key` in the sensor\'s config.'),
   aesIv: nonEmpty.optional().describe('Base64, as `manager_aes_iv`.'),
-  aesCipher: z.string().regex(/^aes-(128|192|256)-cbc$/, 'use aes-128-cbc, aes-192-cbc or aes-256-cbc').default('aes-128-cbc'),
-  timeoutMs: z.number().int().min(100).default(5000),
+  aesCipher: z.string().regex(/^aes-(128|192|256)-cbc$/, 'use aes-128-cbc, aes-192-cbc or aes-256-cbc').default('aes-128-cbc').describe('AES cipher of the manager API, as in the sensor config.'),
+  timeoutMs: z.number().int().min(100).default(5000).describe('How long one sensor command may take.'),
 }).superRefine((s, ctx) => {
   if ((s.aesKey === undefined) !== (s.aesIv === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['aesKey'], message: 'set both aesKey and aesIv (base64, from manager_aes_key and manager_aes_iv), or neither' });
@@ -118,7 +118,7 @@ export const slackSchema = z.strictObject({
   botToken: nonEmpty.regex(/^xoxb-/, 'a bot token starts with xoxb- (OAuth & Permissions page)'),
   appToken: nonEmpty.regex(/^xapp-/, 'an app-level token starts with xapp- (Basic Information → App-Level Tokens)').optional(),
   signingSecret: nonEmpty.optional(),
-  port: listenPort.default(3000),
+  port: listenPort.default(3000).describe('HTTP mode: the port Slack sends requests to.'),
   httpHost: nonEmpty.optional().describe('HTTP mode: the interface to listen on (default: all; use 127.0.0.1 behind a reverse proxy).'),
   apiUrl: z.string().url().optional().describe('Override the Web API base URL (tests point it at a local fake).'),
   alertChannel: nonEmpty.optional().describe('Channel that receives alerts when no subscription says otherwise.'),
@@ -170,21 +170,21 @@ export const configSchema = z.strictObject({
     pbx: z.boolean().optional().describe('Run the embedded PBX even when real ones are configured (demo, tests).'),
     dialect: z.enum(['confbridge', 'meetme', 'meetme-legacy']).default('confbridge'),
     demo: z.boolean().default(true).describe('Keep demo rooms alive (people join, talk, leave).'),
-    sensor: z.boolean().optional(),
+    sensor: z.boolean().optional().describe('Run the embedded sensor even when real ones are configured.'),
   }).default({ dialect: 'confbridge', demo: true }),
   listen: z.strictObject({
     host: nonEmpty.default('127.0.0.1').describe('Where the player page listens. Keep it on loopback behind a reverse proxy in production.'),
-    port: listenPort.default(8088),
+    port: listenPort.default(8088).describe('Port of the player page.'),
     publicBaseUrl: z.string().url().optional().describe('The URL users open, e.g. https://bot.example.com. Defaults to http://host:port.'),
     signingKey: z.string().min(32, 'use at least 32 characters (openssl rand -base64 32)').optional().describe('Base64 or hex HMAC key, at least 32 bytes. Generated and kept in the store when absent.'),
-    linkTtlSec: z.number().int().min(30).max(86_400).default(600),
-    singleUse: z.boolean().default(false),
-    pollMs: z.number().int().min(20).max(1000).default(50),
-    enabled: z.boolean().default(true),
+    linkTtlSec: z.number().int().min(30).max(86_400).default(600).describe('How long a listen link works, in seconds.'),
+    singleUse: z.boolean().default(false).describe('A listen link plays once; opening it again is refused.'),
+    pollMs: z.number().int().min(20).max(1000).default(50).describe('How often the audio hub polls the sensor for audio, in ms.'),
+    enabled: z.boolean().default(true).describe('Serve live listening at all.'),
     allowedOrigins: z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'an origin: scheme://host[:port], no path or trailing slash')).default([]).describe('Page origins, besides publicBaseUrl\'s, whose pages may open the audio WebSocket (a reverse proxy\'s other names).'),
   }).default({ host: '127.0.0.1', port: 8088, linkTtlSec: 600, singleUse: false, pollMs: 50, enabled: true, allowedOrigins: [] }),
   adapters: z.array(z.enum(['shell', 'slack', 'discord'])).optional().describe('Chat adapters to start. Default: shell, plus slack when Slack tokens are given.'),
-  slack: slackSchema.optional(),
+  slack: slackSchema.optional().describe('Slack app settings (docs/slack.md).'),
   discord: discordSchema.optional(),
   roles: z.array(roleGrantSchema).default([]),
   store: z.strictObject({
@@ -199,9 +199,9 @@ export const configSchema = z.strictObject({
   }).default({ rules: [] }),
   /** The operations listener: /livez, /readyz and /metrics. Loopback by default; it must not face users. */
   ops: z.strictObject({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe('Serve /livez, /readyz and /metrics.'),
     host: nonEmpty.default('127.0.0.1'),
-    port: listenPort.default(9464),
+    port: listenPort.default(9464).describe('Port of the ops listener.'),
   }).default({ enabled: true, host: '127.0.0.1', port: 9464 }),
 }).superRefine((c, ctx) => {
   refuseDuplicateIds(c.pbxs, 'pbxs', 'PBX', ctx);
