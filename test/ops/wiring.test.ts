@@ -19,33 +19,34 @@ afterEach(async () => {
   ops = undefined;
 });
 
+/** The embedded default without the demo, with the ops listener the CLI would start. */
+async function startWithOps(): Promise<RunningBot> {
+  dir = mkdtempSync(join(tmpdir(), 'meetme-ops-'));
+  const out = new PassThrough();
+  out.resume();
+  const running = await startBot(parseConfig({ dataDir: dir, listen: { port: 0 } }), { logger: silentLogger(), shellInput: new PassThrough(), shellOutput: out, demo: false });
+  bot = running;
+  ops = await startOpsServer({ host: '127.0.0.1', port: 0, metrics: running.metrics, checks: () => running.readiness(), log: silentLogger() });
+  return running;
+}
+
 describe('the ops listener on a running bot', () => {
   it('reports each PBX and adapter on /readyz and AMI link and event metrics on /metrics', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'meetme-ops-'));
-    const out = new PassThrough();
-    out.resume();
-    bot = await startBot(parseConfig({ dataDir: dir, listen: { port: 0 } }), { logger: silentLogger(), shellInput: new PassThrough(), shellOutput: out, demo: false });
-    const running = bot;
-    ops = await startOpsServer({ host: '127.0.0.1', port: 0, metrics: running.metrics, checks: () => running.readiness(), log: silentLogger() });
+    const running = await startWithOps();
     await expect.poll(async () => (await fetch(`${ops!.url}/readyz`)).status, { timeout: 10_000 }).toBe(200);
-    const ready = await (await fetch(`${ops.url}/readyz`)).json() as { checks: { name: string; kind: string; ok: boolean }[] };
+    const ready = await (await fetch(`${ops!.url}/readyz`)).json() as { checks: { name: string; kind: string; ok: boolean }[] };
     expect(ready.checks).toEqual(expect.arrayContaining([
       expect.objectContaining({ name: 'demo', kind: 'pbx', ok: true }),
       expect.objectContaining({ name: 'shell', kind: 'adapter', ok: true }),
     ]));
     running.embeddedPbx!.join('200', { num: '701', name: 'Tim' });
     await expect.poll(async () => (await fetch(`${ops!.url}/metrics`)).text(), { timeout: 10_000 }).toMatch(/meetme_ami_events_total\{pbx="demo",event="ConfbridgeJoin"\} [1-9]/);
-    const metrics = await (await fetch(`${ops.url}/metrics`)).text();
+    const metrics = await (await fetch(`${ops!.url}/metrics`)).text();
     expect(metrics).toContain('meetme_ami_link_up{pbx="demo"} 1');
   });
 
   it('answers /readyz 503 while the PBX is down', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'meetme-ops-'));
-    const out = new PassThrough();
-    out.resume();
-    bot = await startBot(parseConfig({ dataDir: dir, listen: { port: 0 } }), { logger: silentLogger(), shellInput: new PassThrough(), shellOutput: out, demo: false });
-    const running = bot;
-    ops = await startOpsServer({ host: '127.0.0.1', port: 0, metrics: running.metrics, checks: () => running.readiness(), log: silentLogger() });
+    const running = await startWithOps();
     void running.embeddedPbx!.restart(3_000);
     await expect.poll(async () => (await fetch(`${ops!.url}/readyz`)).status, { timeout: 10_000 }).toBe(503);
   });
