@@ -238,11 +238,13 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     async reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
       const pending = registry.get(interaction.id);
       if (pending === undefined) throw new PlatformError('Discord', `unknown or expired interaction ${interaction.id}`, false);
-      await pending.deferred;
+      // The core acks before it answers; should it not have, the answer's visibility defers.
+      await pending.defer(options.ephemeral);
       const { body } = render(view, 0);
       let original: 'edit' | 'delete' | 'none' = 'none';
       if (pending.kind === 'command' && !pending.originalUsed) {
-        original = pending.ephemeral === options.ephemeral ? 'edit' : 'delete';
+        // An error after a 'channel' ack is private: the public placeholder goes, a private follow-up comes.
+        original = pending.ephemeral() === options.ephemeral ? 'edit' : 'delete';
         pending.originalUsed = true;
       }
       try {

@@ -11,13 +11,19 @@ import type { KeyValueStore } from '../../src/store/types.ts';
 /** Discord interaction tokens are valid for 15 minutes. */
 export const INTERACTION_TTL_MS = 15 * 60_000;
 
+/** Defers an interaction on Discord; resolves even if that failed (the failure is logged). */
+export type Deferral = (ephemeral: boolean) => Promise<void>;
+
 export interface PendingInteraction {
   readonly token: string;
   readonly kind: 'command' | 'component';
-  /** Settles once the deferral reached Discord (resolves even if it failed: the failure is logged). */
-  readonly deferred: Promise<void>;
-  /** Visibility of the deferred reply (commands); component presses answer with follow-ups only. */
-  readonly ephemeral: boolean;
+  /**
+   * Defers once, when the core acks (commands: deferReply with the ack's visibility; presses:
+   * deferUpdate); later calls share the first deferral. Settles once it reached Discord.
+   */
+  readonly defer: Deferral;
+  /** Visibility of the deferred reply once deferred (commands); presses answer with follow-ups only. */
+  readonly ephemeral: () => boolean | undefined;
   /** The deferred "thinking" reply has been edited into an answer, or deleted. */
   originalUsed: boolean;
   readonly at: number;
@@ -56,11 +62,17 @@ export class InteractionRegistry {
     this.#now = now;
   }
 
-  add(entry: Omit<PendingInteraction, 'at' | 'originalUsed'>): string {
+  add(token: string, kind: PendingInteraction['kind'], deferral: Deferral): PendingInteraction & { readonly id: string } {
     this.#counter += 1;
     const id = `d${this.#counter}`;
-    this.#items.set(id, { ...entry, originalUsed: false, at: this.#now() });
-    return id;
+    let deferred: { ephemeral: boolean; done: Promise<void> } | undefined;
+    const defer: Deferral = (ephemeral) => {
+      deferred ??= { ephemeral, done: deferral(ephemeral) };
+      return deferred.done;
+    };
+    const item = { id, token, kind, defer, ephemeral: () => deferred?.ephemeral, originalUsed: false, at: this.#now() };
+    this.#items.set(id, item);
+    return item;
   }
 
   get(id: string): PendingInteraction | undefined {
