@@ -1,11 +1,11 @@
 import type { MessageRef } from '../../src/core/adapter.ts';
 import type { StatusView } from '../../src/core/views.ts';
-import type { KeyValueStore } from '../../src/store/types.ts';
 
 /**
  * What the adapter remembers between calls, bounded: interactions it may still answer (their
  * tokens live 15 minutes), the status view last drawn on each message (for page turns and the
- * participant menu), and status messages re-posted after Discord's 30046 (old ref → new ref).
+ * participant menu), and status messages re-posted after Discord's 30046 (old ref → new ref) in
+ * this process: the status service stores the new ref itself, so a restart needs no mapping.
  */
 
 /** Discord interaction tokens are valid for 15 minutes. */
@@ -91,18 +91,9 @@ export interface DrawnStatus {
   readonly page: number;
 }
 
-const MOVED_PREFIX = 'discord.moved:';
-
 export class MessageMemory {
   readonly #drawn = new Bounded<string, DrawnStatus>(5_000);
   readonly #moved = new Bounded<string, MessageRef>(5_000);
-  /** Refs already looked up in the store and found not moved, so each costs one read at most. */
-  readonly #checked = new Bounded<string, true>(5_000);
-  readonly #store: KeyValueStore | undefined;
-
-  constructor(store?: KeyValueStore) {
-    this.#store = store;
-  }
 
   drawn(ref: MessageRef): DrawnStatus | undefined {
     return this.#drawn.get(refKey(ref));
@@ -113,31 +104,21 @@ export class MessageMemory {
     else this.#drawn.set(refKey(ref), drawn);
   }
 
-  /** The message now standing for `ref`: itself unless it was re-posted (in this process or before a restart). */
-  async resolve(ref: MessageRef): Promise<MessageRef> {
+  /** The message now standing for `ref`: itself unless it was re-posted. */
+  resolve(ref: MessageRef): MessageRef {
     let cur = ref;
     for (let hops = 0; hops < 10; hops++) {
-      const key = refKey(cur);
-      let next = this.#moved.get(key);
-      if (next === undefined && this.#store !== undefined && this.#checked.get(key) === undefined) {
-        const id = await this.#store.get(`${MOVED_PREFIX}${key}`);
-        if (id === undefined) this.#checked.set(key, true);
-        else {
-          next = { ...cur, id };
-          this.#moved.set(key, next);
-        }
-      }
+      const next = this.#moved.get(refKey(cur));
       if (next === undefined) return cur;
       cur = next;
     }
     return cur;
   }
 
-  async moved(from: MessageRef, to: MessageRef): Promise<void> {
+  moved(from: MessageRef, to: MessageRef): void {
     this.#moved.set(refKey(from), to);
     const drawn = this.#drawn.get(refKey(from));
     this.#drawn.delete(refKey(from));
     if (drawn !== undefined) this.#drawn.set(refKey(to), drawn);
-    await this.#store?.set(`${MOVED_PREFIX}${refKey(from)}`, to.id);
   }
 }
