@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DiscordAdapter } from '../adapters/discord/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
 import { summarizeConfig } from './config-summary.ts';
 import { ConfigError, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
@@ -259,12 +260,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       });
       adapters.set(slack.name, slack);
     }
+    let discord: DiscordAdapter | undefined;
     if (adapterNames.includes('discord')) {
       if (!config.discord) throw new ConfigError(['adapters: discord is listed but discord is not configured (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)']);
       // Loaded on demand: a run without Discord never loads discord.js.
       const { createCompleter, createDiscordAdapter } = await import('../adapters/discord/index.ts');
       const complete = createCompleter({ directory: registry, grants: config.roles });
-      const discord = createDiscordAdapter(config.discord, { logger: log, complete, movedMessages: store.kv });
+      discord = createDiscordAdapter(config.discord, { logger: log, complete });
       adapters.set(discord.name, discord);
     }
 
@@ -275,6 +277,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       logger: log,
       keepEndedSec: config.status.keepEndedSec,
     });
+    // A status message Discord re-posted (30046) is stored under its new ref, so a restart edits that one.
+    discord?.onMessageReplaced((previous, next) => status.replaceRef(previous, next));
 
     const alerts = await startAlerts({
       configRules: config.alerts.rules, store, adapters, directory: registry, logger: log, onEvent: (kind) => countAlert(metrics, kind),

@@ -3,7 +3,7 @@ import type { Actor } from '../../src/core/adapter.ts';
 import type { RoomDirectory } from '../../src/core/dispatcher.ts';
 import { Policy } from '../../src/core/policy.ts';
 import { participantLabel } from '../../src/core/views.ts';
-import type { CompletionField } from './command-json.ts';
+import type { OptionSpec } from '../../src/core/commands/spec.ts';
 import { AUTOCOMPLETE } from './limits.ts';
 import { truncate } from './text.ts';
 
@@ -12,6 +12,9 @@ import { truncate } from './text.ts';
  * policy the core applies to `show`), matching what they typed so far, at most 25. Pure reads of
  * in-memory state, so Discord's 3 s window is never at risk.
  */
+
+/** What an option autocompletes from, as its spec says. */
+export type CompletionField = NonNullable<OptionSpec['autocomplete']>;
 
 export interface Choice {
   readonly name: string;

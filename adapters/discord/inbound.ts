@@ -2,31 +2,26 @@ import {
   MessageFlags, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction,
   type CommandInteractionOption, type Interaction as DiscordInteraction, type StringSelectMenuInteraction,
 } from 'discord.js';
-import type { InboundContext, InboundHandlers, MessageRef } from '../../src/core/adapter.ts';
-import { decodeAction } from '../../src/core/actions.ts';
-import { SLASH_COMMAND } from '../../src/core/commands.ts';
-import type { ButtonView } from '../../src/core/views.ts';
+import type { InboundContext, InboundHandlers, MessageRef, Visibility } from '../../src/core/adapter.ts';
+import { commandTextFromOptions, SLASH_COMMAND } from '../../src/core/commands.ts';
+import { specOf } from '../../src/core/commands/index.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Completer } from './choices.ts';
-import { AUTOCOMPLETE_FIELDS, type CompletionField } from './command-json.ts';
-import { buttonComponent } from './components.ts';
+import { AUTOCOMPLETE } from './limits.ts';
 import { actorOf, conversationOf, PLATFORM, roleIdsOf } from './identity.ts';
 import type { InteractionRegistry, MessageMemory } from './memory.ts';
-import { commandText, type OptionValue } from './options.ts';
 import { NO_MENTIONS } from './render.ts';
-import { PANEL_FOOTER, participantPanel, PICK_PARTICIPANT_ID } from './render-status.ts';
-import { deferEphemeral } from './visibility.ts';
+import { participantPanel, PICK_PARTICIPANT_ID } from './render-status.ts';
 
 /**
  * Inbound interactions: every one is acknowledged at once (deferReply with the command's
- * visibility, deferUpdate for presses), then handed to the core. Page turns, the participant menu
- * and "are you sure?" questions are answered here, without the core.
+ * Inbound interactions, handed to the core, which acks each at once: deferReply with the visibility
+ * its answer will have, deferUpdate for presses. Page turns and the participant menu are answered
+ * here, without the core; confirmations are the core's (its Confirm/Cancel buttons).
  */
 
 const COMMAND_NAME = SLASH_COMMAND.slice(1);
 const STALE_NOTICE = 'This message is out of date; it will refresh on the next change.';
-/** Footer of a confirmation question: a press on a message carrying it is the confirmed press. */
-export const CONFIRM_FOOTER = 'Press the button to go ahead, or dismiss this message.';
 
 export interface InboundDeps {
   readonly log: Logger;
@@ -41,8 +36,13 @@ export interface InboundDeps {
   readonly removeDeferredReply: (token: string) => Promise<void>;
 }
 
-function optionValues(options: readonly CommandInteractionOption[]): OptionValue[] {
-  return options.map((o) => ({ name: o.name, value: o.value }));
+/** Option values by name; values of a type the specs do not declare are left out (the grammar then answers). */
+function optionValues(options: readonly CommandInteractionOption[]): Record<string, string | number | boolean> {
+  const values: Record<string, string | number | boolean> = {};
+  for (const o of options) {
+    if (typeof o.value === 'string' || typeof o.value === 'number' || typeof o.value === 'boolean') values[o.name] = o.value;
+  }
+  return values;
 }
 
 function subcommandOf(i: ChatInputCommandInteraction | AutocompleteInteraction): { name: string; options: readonly CommandInteractionOption[] } | undefined {
@@ -50,27 +50,17 @@ function subcommandOf(i: ChatInputCommandInteraction | AutocompleteInteraction):
   return top === undefined ? undefined : { name: top.name, options: top.options ?? [] };
 }
 
-/** Actions whose buttons carry a confirmation in the views: used when the drawn view is not remembered. */
-function asksFirst(actionId: string): boolean {
-  try {
-    const action = decodeAction(actionId);
-    return action.kind === 'kick' || action.kind === 'kick_all' || action.kind === 'transfer' || (action.kind === 'mute_all' && action.on);
-  } catch {
-    return false;
-  }
-}
-
 export function createInbound(deps: InboundDeps): (i: DiscordInteraction) => Promise<void> {
   const { log } = deps;
   const warn = (what: string) => (err: unknown): void => log.warn({ detail: err instanceof Error ? err.message : String(err) }, what);
 
-  function context(i: DiscordInteraction, interactionId: string, message: MessageRef | undefined, acked: Promise<void>): InboundContext {
+  function context(i: DiscordInteraction, interactionId: string, message: MessageRef | undefined, ack: (visibility: Visibility) => Promise<void>): InboundContext {
     return {
       actor: actorOf({ userId: i.user.id, displayName: i.user.displayName, roleIds: roleIdsOf(i.member) }, i.guildId),
       conversation: conversationOf(i.channelId ?? '', i.guildId),
       interaction: { platform: PLATFORM, id: interactionId },
       message,
-      ack: () => acked,
+      ack,
     };
   }
 
@@ -87,24 +77,23 @@ export function createInbound(deps: InboundDeps): (i: DiscordInteraction) => Pro
   async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
     if (i.commandName !== COMMAND_NAME) return;
     const sub = subcommandOf(i);
-    const text = sub === undefined ? '' : commandText(sub.name, optionValues(sub.options));
-    const ephemeral = deferEphemeral(text);
-    const deferred = i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}).then(() => undefined, warn('deferReply failed'));
-    const id = deps.registry.add({ token: i.token, kind: 'command', deferred, ephemeral });
-    await deliver('command', (h) => h.command(context(i, id, undefined, deferred), text));
-    // `show` answers with a status message of its own: the "thinking…" placeholder must not linger.
-    const pending = deps.registry.get(id);
-    if (pending !== undefined && !pending.originalUsed) {
+    const text = sub === undefined ? '' : commandTextFromOptions(sub.name, optionValues(sub.options));
+    // The core acks with the visibility of its answer; Discord fixes the deferred reply's then.
+    const pending = deps.registry.add(i.token, 'command', (ephemeral) => i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}).then(() => undefined, warn('deferReply failed')));
+    await deliver('command', (h) => h.command(context(i, pending.id, undefined, (v) => pending.defer(v === 'private')), text));
+    // `show` answers with a status message of its own, and a failed handler may not have acked at
+    // all: Discord still gets its answer, and no "thinking…" placeholder lingers.
+    if (!pending.originalUsed) {
       pending.originalUsed = true;
-      await deferred;
+      await pending.defer(true);
       await deps.removeDeferredReply(i.token).catch(warn('could not remove the unanswered deferred reply'));
     }
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
     const focused = i.options.getFocused(true);
-    const field = AUTOCOMPLETE_FIELDS.find((f) => f === focused.name) as CompletionField | undefined;
     const sub = subcommandOf(i);
+    const field = sub === undefined ? undefined : specOf(sub.name)?.options.find((o) => o.name === focused.name)?.autocomplete;
     const room = sub?.options.find((o) => o.name === 'room')?.value;
     const choices = field === undefined || deps.complete === undefined ? [] : deps.complete({
       actor: actorOf({ userId: i.user.id, displayName: i.user.displayName, roleIds: roleIdsOf(i.member) }, i.guildId),
@@ -113,18 +102,8 @@ export function createInbound(deps: InboundDeps): (i: DiscordInteraction) => Pro
       room: typeof room === 'string' ? room : undefined,
       subcommand: sub?.name ?? '',
     });
-    await i.respond(choices).catch(warn('autocomplete answer failed'));
-  }
-
-  function confirmQuestion(button: ButtonView | undefined, customId: string): Parameters<ButtonInteraction['reply']>[0] {
-    const confirm = button?.confirm;
-    const shown: ButtonView = button ?? { id: customId, label: 'Go ahead', style: 'danger', confirm: undefined };
-    return {
-      embeds: [{ title: confirm?.title ?? 'Are you sure?', description: confirm?.text ?? 'This cannot be undone.', footer: { text: CONFIRM_FOOTER }, color: 0xe67e22 }],
-      components: [{ type: 1, components: [buttonComponent({ ...shown, label: confirm?.confirm ?? shown.label })] }],
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: NO_MENTIONS,
-    };
+    // The completer answers at most 25; cut here too, so no completer can make Discord refuse the answer.
+    await i.respond(choices.slice(0, AUTOCOMPLETE.choices)).catch(warn('autocomplete answer failed'));
   }
 
   async function onButton(i: ButtonInteraction): Promise<void> {
@@ -139,21 +118,10 @@ export function createInbound(deps: InboundDeps): (i: DiscordInteraction) => Pro
       await deps.turnPage(ref, page).catch(warn('page turn failed'));
       return;
     }
-    // A private message is an answer to this person: a confirmation question (the adapter's or the
-    // core's), so its press goes ahead; the participant panel is private too, yet still asks first.
-    const footer = i.message.embeds[0]?.footer?.text;
-    const confirmed = i.message.flags.has(MessageFlags.Ephemeral) ? footer !== PANEL_FOOTER : footer === CONFIRM_FOOTER;
-    if (!confirmed) {
-      const drawn = deps.memory.drawn(ref)?.view;
-      const button = drawn === undefined ? undefined : [...drawn.buttons, ...drawn.rows.flatMap((r) => r.buttons)].find((b) => b.id === i.customId);
-      if (button?.confirm !== undefined || (button === undefined && asksFirst(i.customId))) {
-        await i.reply(confirmQuestion(button, i.customId)).catch(warn('confirmation question failed'));
-        return;
-      }
-    }
-    const deferred = i.deferUpdate().then(() => undefined, warn('deferUpdate failed'));
-    const id = deps.registry.add({ token: i.token, kind: 'component', deferred, ephemeral: true });
-    await deliver('action', (h) => h.action(context(i, id, ref, deferred), i.customId));
+    // Presses that need a confirmation go to the core too: it asks with Confirm/Cancel buttons.
+    const pending = deps.registry.add(i.token, 'component', () => i.deferUpdate().then(() => undefined, warn('deferUpdate failed')));
+    await deliver('action', (h) => h.action(context(i, pending.id, ref, () => pending.defer(true)), i.customId));
+    await pending.defer(true);
   }
 
   async function onSelect(i: StringSelectMenuInteraction): Promise<void> {

@@ -9,7 +9,6 @@ import type { View } from '../../src/core/views.ts';
 import type { DiscordConfig } from '../../src/config.ts';
 import { isBotError } from '../../src/errors.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { KeyValueStore } from '../../src/store/types.ts';
 import type { Completer } from './choices.ts';
 import { DiscordAccessError, isOldMessageEditLimit, toAdapterError } from './errors.ts';
 import { PLATFORM } from './identity.ts';
@@ -37,11 +36,6 @@ export interface DiscordAdapterDeps {
   readonly complete?: Completer;
   /** Upper bound on one REST call (default 10 s). */
   readonly restTimeoutMs?: number;
-  /**
-   * Where re-posted status messages (30046) are remembered across restarts, so a stored ref to the
-   * retired message still reaches its replacement. Without it they are remembered in memory only.
-   */
-  readonly movedMessages?: KeyValueStore;
 }
 
 export type MessageReplacedListener = (previous: MessageRef, current: MessageRef) => void;
@@ -51,8 +45,8 @@ export interface DiscordAdapter extends ChatAdapter {
   postThreadNote(ref: MessageRef, text: string): Promise<void>;
   /**
    * A status message was re-posted (Discord refuses edits to an old message after too many: 30046);
-   * the listener learns the new ref to store. Updates to the old ref keep reaching the new message
-   * for as long as the process runs.
+   * the listener (the status service) learns the new ref to store, so a restarted bot edits the new
+   * message. Updates to the old ref keep reaching the new message for as long as the process runs.
    */
   onMessageReplaced(listener: MessageReplacedListener): () => void;
 }
@@ -99,7 +93,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   // REST works from the start, independent of the gateway session (login sets the same token).
   client.rest.setToken(config.token);
   const registry = new InteractionRegistry(now);
-  const memory = new MessageMemory(deps.movedMessages);
+  const memory = new MessageMemory();
   const replacedListeners = new Set<MessageReplacedListener>();
   let inbound: InboundHandlers | undefined;
   let state: 'idle' | 'started' | 'stopped' = 'idle';
@@ -138,9 +132,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   async function repost(old: MessageRef, body: MessageBody): Promise<void> {
     const posted = await postBody(old.conversation, body);
     const fresh: MessageRef = { platform: PLATFORM, conversation: posted.channel_id, id: posted.id };
-    await memory.moved(old, fresh).catch((err: unknown) => {
-      log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'could not store the re-posted status message');
-    });
+    memory.moved(old, fresh);
     await client.rest.delete(Routes.channelMessage(old.conversation, old.id)).catch((err: unknown) => {
       log.warn({ detail: toAdapterError(err, 'delete old status message').message }, 'could not delete the retired status message');
     });
@@ -149,7 +141,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   }
 
   async function draw(ref: MessageRef, view: View, page: number): Promise<void> {
-    const target = await memory.resolve(ref);
+    const target = memory.resolve(ref);
     const rendered = render(view, page);
     // Remembered before the call, so a page turn racing with an edit draws the page just chosen.
     memory.remember(target, view.kind === 'status' ? { view, page: rendered.page } : undefined);
@@ -232,17 +224,19 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     post,
 
     async update(ref: MessageRef, view: View): Promise<void> {
-      await draw(ref, view, memory.drawn(await memory.resolve(ref))?.page ?? 0);
+      await draw(ref, view, memory.drawn(memory.resolve(ref))?.page ?? 0);
     },
 
     async reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
       const pending = registry.get(interaction.id);
       if (pending === undefined) throw new PlatformError('Discord', `unknown or expired interaction ${interaction.id}`, false);
-      await pending.deferred;
+      // The core acks before it answers; should it not have, the answer's visibility defers.
+      await pending.defer(options.ephemeral);
       const { body } = render(view, 0);
       let original: 'edit' | 'delete' | 'none' = 'none';
       if (pending.kind === 'command' && !pending.originalUsed) {
-        original = pending.ephemeral === options.ephemeral ? 'edit' : 'delete';
+        // An error after a 'channel' ack is private: the public placeholder goes, a private follow-up comes.
+        original = pending.ephemeral() === options.ephemeral ? 'edit' : 'delete';
         pending.originalUsed = true;
       }
       try {
@@ -253,7 +247,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     },
 
     async postThreadNote(ref: MessageRef, text: string): Promise<void> {
-      const target = await memory.resolve(ref);
+      const target = memory.resolve(ref);
       await postBody(target.conversation, { ...noteBody(text), message_reference: { message_id: target.id, fail_if_not_exists: false } });
     },
 

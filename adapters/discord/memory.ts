@@ -1,23 +1,29 @@
 import type { MessageRef } from '../../src/core/adapter.ts';
 import type { StatusView } from '../../src/core/views.ts';
-import type { KeyValueStore } from '../../src/store/types.ts';
 
 /**
  * What the adapter remembers between calls, bounded: interactions it may still answer (their
  * tokens live 15 minutes), the status view last drawn on each message (for page turns and the
- * participant menu), and status messages re-posted after Discord's 30046 (old ref → new ref).
+ * participant menu), and status messages re-posted after Discord's 30046 (old ref → new ref) in
+ * this process: the status service stores the new ref itself, so a restart needs no mapping.
  */
 
 /** Discord interaction tokens are valid for 15 minutes. */
 export const INTERACTION_TTL_MS = 15 * 60_000;
 
+/** Defers an interaction on Discord; resolves even if that failed (the failure is logged). */
+export type Deferral = (ephemeral: boolean) => Promise<void>;
+
 export interface PendingInteraction {
   readonly token: string;
   readonly kind: 'command' | 'component';
-  /** Settles once the deferral reached Discord (resolves even if it failed: the failure is logged). */
-  readonly deferred: Promise<void>;
-  /** Visibility of the deferred reply (commands); component presses answer with follow-ups only. */
-  readonly ephemeral: boolean;
+  /**
+   * Defers once, when the core acks (commands: deferReply with the ack's visibility; presses:
+   * deferUpdate); later calls share the first deferral. Settles once it reached Discord.
+   */
+  readonly defer: Deferral;
+  /** Visibility of the deferred reply once deferred (commands); presses answer with follow-ups only. */
+  readonly ephemeral: () => boolean | undefined;
   /** The deferred "thinking" reply has been edited into an answer, or deleted. */
   originalUsed: boolean;
   readonly at: number;
@@ -56,11 +62,17 @@ export class InteractionRegistry {
     this.#now = now;
   }
 
-  add(entry: Omit<PendingInteraction, 'at' | 'originalUsed'>): string {
+  add(token: string, kind: PendingInteraction['kind'], deferral: Deferral): PendingInteraction & { readonly id: string } {
     this.#counter += 1;
     const id = `d${this.#counter}`;
-    this.#items.set(id, { ...entry, originalUsed: false, at: this.#now() });
-    return id;
+    let deferred: { ephemeral: boolean; done: Promise<void> } | undefined;
+    const defer: Deferral = (ephemeral) => {
+      deferred ??= { ephemeral, done: deferral(ephemeral) };
+      return deferred.done;
+    };
+    const item = { id, token, kind, defer, ephemeral: () => deferred?.ephemeral, originalUsed: false, at: this.#now() };
+    this.#items.set(id, item);
+    return item;
   }
 
   get(id: string): PendingInteraction | undefined {
@@ -79,18 +91,9 @@ export interface DrawnStatus {
   readonly page: number;
 }
 
-const MOVED_PREFIX = 'discord.moved:';
-
 export class MessageMemory {
   readonly #drawn = new Bounded<string, DrawnStatus>(5_000);
   readonly #moved = new Bounded<string, MessageRef>(5_000);
-  /** Refs already looked up in the store and found not moved, so each costs one read at most. */
-  readonly #checked = new Bounded<string, true>(5_000);
-  readonly #store: KeyValueStore | undefined;
-
-  constructor(store?: KeyValueStore) {
-    this.#store = store;
-  }
 
   drawn(ref: MessageRef): DrawnStatus | undefined {
     return this.#drawn.get(refKey(ref));
@@ -101,31 +104,21 @@ export class MessageMemory {
     else this.#drawn.set(refKey(ref), drawn);
   }
 
-  /** The message now standing for `ref`: itself unless it was re-posted (in this process or before a restart). */
-  async resolve(ref: MessageRef): Promise<MessageRef> {
+  /** The message now standing for `ref`: itself unless it was re-posted. */
+  resolve(ref: MessageRef): MessageRef {
     let cur = ref;
     for (let hops = 0; hops < 10; hops++) {
-      const key = refKey(cur);
-      let next = this.#moved.get(key);
-      if (next === undefined && this.#store !== undefined && this.#checked.get(key) === undefined) {
-        const id = await this.#store.get(`${MOVED_PREFIX}${key}`);
-        if (id === undefined) this.#checked.set(key, true);
-        else {
-          next = { ...cur, id };
-          this.#moved.set(key, next);
-        }
-      }
+      const next = this.#moved.get(refKey(cur));
       if (next === undefined) return cur;
       cur = next;
     }
     return cur;
   }
 
-  async moved(from: MessageRef, to: MessageRef): Promise<void> {
+  moved(from: MessageRef, to: MessageRef): void {
     this.#moved.set(refKey(from), to);
     const drawn = this.#drawn.get(refKey(from));
     this.#drawn.delete(refKey(from));
     if (drawn !== undefined) this.#drawn.set(refKey(to), drawn);
-    await this.#store?.set(`${MOVED_PREFIX}${refKey(from)}`, to.id);
   }
 }

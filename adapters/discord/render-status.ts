@@ -15,7 +15,7 @@ import { literal, truncate } from './text.ts';
 export const PICK_PARTICIPANT_ID = 'discord.pick';
 
 /** Footer of the private participant panel: its Kick still asks first. */
-export const PANEL_FOOTER = 'Only you see these buttons.';
+const PANEL_FOOTER = 'Only you see these buttons.';
 
 /** Participants per page: one select menu holds 25 options. */
 export const PAGE_SIZE = COMPONENTS.selectOptions;

@@ -101,8 +101,12 @@ export function parseCommand(text: string): ParseResult {
   }
 }
 
-/** A word quoted so the tokenizer gives it back whole, whatever it holds. */
+/**
+ * A word as the tokenizer gives it back whole, whatever it holds: plain words stay as typed (so the
+ * text reads like a typed command), others are quoted.
+ */
 function quoteWord(word: string): string {
+  if (word !== '' && !/[\s"'\u2018\u2019\u201c\u201d\\]/u.test(word)) return word;
   return `"${word.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`;
 }
 

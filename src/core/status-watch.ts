@@ -1,7 +1,7 @@
 import type { PbxState, Room } from '../conference/types.ts';
 import { BotError } from '../errors.ts';
 import type { WatchRecord } from '../store/types.ts';
-import type { ChatAdapter, Conversation } from './adapter.ts';
+import type { ChatAdapter, Conversation, MessageRef } from './adapter.ts';
 import type { TimerHandle } from './clock.ts';
 import type { EditScheduler } from './edit-scheduler.ts';
 import { summaryOf, type RoomHistory } from './room-history.ts';
@@ -43,6 +43,18 @@ export function newWatch(record: WatchRecord, adapter: ChatAdapter): LiveWatch {
     final: undefined, closing: undefined, bannerSent: false, sentKey: undefined, scheduler: undefined,
     cleanupTimer: undefined, recheckTimer: undefined,
   };
+}
+
+/** Points the watches showing message `previous` at `next` instead; returns their new records. */
+export function withReplacedRef(watches: Iterable<LiveWatch>, previous: MessageRef, next: MessageRef): WatchRecord[] {
+  const changed: WatchRecord[] = [];
+  for (const w of watches) {
+    const { ref } = w.record;
+    if (ref.platform !== previous.platform || ref.conversation !== previous.conversation || ref.id !== previous.id) continue;
+    w.record = { ...w.record, ref: next };
+    changed.push(w.record);
+  }
+  return changed;
 }
 
 export function roomKeyOf(pbx: string, room: string): string {

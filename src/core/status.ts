@@ -3,7 +3,7 @@ import type { PbxState, RoomChange } from '../conference/types.ts';
 import { toBotError, type BotError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { WatchRecord } from '../store/types.ts';
-import type { ActionNote, Actor, ChatAdapter, Conversation } from './adapter.ts';
+import type { ActionNote, Actor, ChatAdapter, Conversation, MessageRef } from './adapter.ts';
 import { PlatformError, type MessageGoneError } from './adapter-errors.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { EditScheduler, type EditOutcome, type EditUrgency } from './edit-scheduler.ts';
@@ -15,7 +15,7 @@ import { RoomEndings } from './status-endings.ts';
 import { StatusStore } from './status-store.ts';
 import { viewKey } from './status-view-key.ts';
 import {
-  MOVED_BELOW_BANNER, newWatch, roomKeyOf, StatusStoppedError, UNWATCHED_BANNER, watchKeyOf, watchView, type LiveWatch,
+  MOVED_BELOW_BANNER, newWatch, roomKeyOf, StatusStoppedError, UNWATCHED_BANNER, watchKeyOf, watchView, withReplacedRef, type LiveWatch,
 } from './status-watch.ts';
 import { buildStatusView, type StatusView, type StatusViewInput } from './views.ts';
 
@@ -72,13 +72,10 @@ export class StatusService implements WatchService {
     this.#random = deps.random ?? Math.random;
     this.#rateLimits = new RateLimitScopes(this.#clock);
     this.#endings = new RoomEndings({
-      clock: this.#clock, log: this.#log, saved: this.#saved,
-      keepEndedMs: this.#keepEndedMs, graceMs: deps.reconcileGraceMs ?? 5000,
+      clock: this.#clock, log: this.#log, saved: this.#saved, keepEndedMs: this.#keepEndedMs, graceMs: deps.reconcileGraceMs ?? 5000,
       host: {
-        pbxState: (pbx) => this.#pbxState(pbx),
-        watchesOfRoom: (roomKey) => this.#watchesOfRoom(roomKey),
-        request: (w, urgency) => this.#request(w, urgency),
-        expire: (w) => this.#expire(w),
+        pbxState: (pbx) => this.#pbxState(pbx), watchesOfRoom: (roomKey) => this.#watchesOfRoom(roomKey),
+        request: (w, urgency) => this.#request(w, urgency), expire: (w) => this.#expire(w),
       },
     });
   }
@@ -114,8 +111,7 @@ export class StatusService implements WatchService {
       await Promise.all(all.map((w) => w.scheduler?.idle()));
       await this.#saved.settled();
       const again = [...this.#watches.values(), ...this.#closing];
-      const settled = again.length === all.length && again.every((w) => all.includes(w));
-      if (settled) return;
+      if (again.length === all.length && again.every((w) => all.includes(w))) return;
     }
   }
 
@@ -125,8 +121,7 @@ export class StatusService implements WatchService {
    * `keepEndedSec` is forgotten.
    */
   async resume(): Promise<void> {
-    const records = await this.#saved.list();
-    for (const record of records) {
+    for (const record of await this.#saved.list()) {
       if (this.#stopped) return;
       const key = watchKeyOf(record.pbx, record.room, record.conversation);
       if (this.#watches.has(key)) continue;
@@ -218,6 +213,11 @@ export class StatusService implements WatchService {
     this.#forgetHistoryIfUnused(pbx, room);
     await this.#saved.removeRecord('remove status message', pbx, room, conversation);
     return true;
+  }
+
+  /** A platform re-posted a message (Discord's 30046): later edits, and a restarted bot, use `next`. */
+  replaceRef(previous: MessageRef, next: MessageRef): void {
+    for (const record of withReplacedRef(this.#watches.values(), previous, next)) void this.#saved.saveRecord(record);
   }
 
   noteAction(pbx: string, room: string, text: string, note?: ActionNote): void {

@@ -60,6 +60,28 @@ describe('StatusService across a restart', () => {
     return fakeRender({ pbx: 'pbx1', roomName: '200', room: state.rooms.get('200'), available: state.available, since: state.since, now: clock.now() });
   }
 
+  it('stores the new ref of a message the platform re-posted (replaceRef), so a restart edits the new message', async () => {
+    const first = await boot();
+    directory.join('200', participant('200', 1));
+    await first.service.watch('pbx1', '200', conv, alice);
+    const old = first.adapter.posts[0]?.ref;
+    if (old === undefined) throw new Error('not posted');
+    const reposted = { ...old, id: `${old.id}-reposted` };
+    first.service.replaceRef(old, reposted);
+    directory.join('200', participant('200', 2));
+    await clock.advance(2000);
+    await first.service.idle();
+    expect(first.adapter.edits.map((e) => e.ref)).toEqual([reposted]);
+    await shutdown(first);
+
+    directory.mute('200', participant('200', 1).uniqueid, true);
+    await clock.advance(10_000);
+    const second = await boot();
+    await second.service.idle();
+    expect(second.adapter.posts).toEqual([]);
+    expect(second.adapter.edits.map((e) => e.ref)).toEqual([reposted]);
+  });
+
   it('edits the existing message after a restart instead of posting a new one', async () => {
     const first = await boot();
     directory.join('200', participant('200', 1));

@@ -9,6 +9,7 @@ import type { Room } from '../../src/conference/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startBot, type RunningBot } from '../../src/main.ts';
 import { startEmbeddedPbx, type EmbeddedPbx } from '../../src/sim/pbx/index.ts';
+import { decodeAction } from '../../src/core/actions.ts';
 import { tokenize } from '../../src/core/tokenize.ts';
 import { optionsFor } from '../adapters/discord/harness.ts';
 import { autocomplete, buttonPress, OPTION, slashCommand, type FakeUser, type Place } from '../fake-discord/payloads.ts';
@@ -138,6 +139,20 @@ function pbxPeople(pbx: EmbeddedPbx): Shown[] {
 function buttonId(body: unknown, label: string): string {
   const id = (body as Body).components?.flatMap((r) => r.components).find((c) => c.label === label)?.custom_id;
   if (id === undefined) throw new Error(`no ${label} button in ${JSON.stringify(body)}`);
+  return id;
+}
+
+/** The first button whose id is a core action of `kind`. */
+function actionButtonId(body: unknown, kind: string): string {
+  const kindOf = (id: string | undefined): string | undefined => {
+    try {
+      return id === undefined ? undefined : decodeAction(id).kind;
+    } catch {
+      return undefined;
+    }
+  };
+  const id = (body as Body).components?.flatMap((r) => r.components).find((c) => kindOf(c.custom_id) === kind)?.custom_id;
+  if (id === undefined) throw new Error(`no ${kind} button in ${JSON.stringify(body)}`);
   return id;
 }
 
@@ -282,6 +297,26 @@ describe('meetme-bot end to end over Discord (fake Discord, real discord.js, emb
     expect(answer.body).toMatchObject({ flags: EPHEMERAL });
     expect(JSON.stringify(answer.body)).toMatch(/not allowed|may not|permission|role/i);
     expect(pbx.rooms()).toEqual(before);
+  });
+
+  it('asks before a Kick press with the core\'s Confirm / Cancel, privately, and kicks only on Confirm', async () => {
+    const fake = await fakeDiscord();
+    const bot = await startDiscordBot(fake, tempDataDir());
+    const pbx = bot.embeddedPbx as EmbeddedPbx;
+    pbx.join('200', TIM);
+    pbx.join('200', ANN);
+    await botSees(bot, 'Tim and Ann', people(2));
+    const message = await watch(fake);
+
+    const press = fake.interact(buttonPress(place(fake), ALICE, fake.apiMessage(message.id), actionButtonId(fake.apiMessage(message.id), 'kick')));
+    const question = await answerTo(fake, press.token);
+    expect(question.body).toMatchObject({ flags: EPHEMERAL });
+    expect(actionButtonId(question.body, 'cancel')).toBeTruthy();
+    expect(pbxPeople(pbx)).toHaveLength(2);
+
+    const asked = fake.state.channelMessages(CHANNEL).filter((m) => m.interactionUser !== undefined).at(-1) as FakeMessage;
+    fake.interact(buttonPress(place(fake), ALICE, fake.apiMessage(asked.id), actionButtonId(question.body, 'confirm')));
+    await botSees(bot, 'one caller kicked', people(1));
   });
 
   it('rides out a storm of 429s on edits and ends with an edit showing the true state', async () => {

@@ -43,7 +43,11 @@ describe('Discord adapter', () => {
 
   const callback = (id: string) => h.fake.callsTo('POST', /\/callback$/).find((c) => c.path.startsWith(`/interactions/${id}/`));
 
-  it('defers help privately and show publicly, from the command grammar', async () => {
+  it('defers privately or publicly as the core acks, and not before it acks', async () => {
+    onCommand = async (ctx, text) => {
+      expect(h.fake.callsTo('POST', /\/callback$/).filter((c) => c.path.includes(seen.at(-1)?.ctx.interaction.id ?? '-'))).toEqual([]);
+      await ctx.ack(text.startsWith('help') ? 'private' : 'channel');
+    };
     const help = await h.command('help');
     const show = await h.command('show 200');
     expect(callback(help.id)?.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
@@ -67,11 +71,11 @@ describe('Discord adapter', () => {
     expect(seen[0]?.ctx.conversation).toEqual({ platform: 'discord', id: CHANNEL, workspace: '200000000000000001' });
   });
 
-  it('edits the deferred reply when the visibility matches, and swaps it for a private follow-up when not', async () => {
+  it('edits the deferred reply when the visibility matches, and swaps a public one for a private follow-up (an error)', async () => {
     let publicDone!: () => void;
     const done = new Promise<void>((r) => (publicDone = r));
     onCommand = async (ctx, text) => {
-      await ctx.ack('private');
+      await ctx.ack('channel');
       await h.adapter.reply(ctx.interaction, replyView(`answer to ${text}`), { ephemeral: text.startsWith('show') ? false : true });
       if (text.startsWith('lock')) publicDone();
     };
@@ -109,37 +113,24 @@ describe('Discord adapter', () => {
     expect(seen[0]?.ctx.message).toEqual(ref);
   });
 
-  it('asks before a kick pressed on the status message, and delivers the press on the question', async () => {
+  it('hands a kick press to the core without asking first: the core asks (no native confirm dialogs)', async () => {
+    expect(h.adapter.limits.nativeConfirmDialogs).toBeUndefined();
     const ref = await h.adapter.post(h.conversation, statusView('200'));
     const press = await h.press(ref, 'v1:kick:1');
-    expect(callback(press.id)?.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
-    expect(seen).toHaveLength(0);
-    const question = h.fake.state.channelMessages(CHANNEL).find((m) => (m.flags & EPHEMERAL) !== 0);
-    expect(messageText(question as NonNullable<typeof question>)).toContain('Kick Caller 1 out of the room?');
-    await h.press({ ...ref, id: question?.id ?? '' }, 'v1:kick:1');
+    expect(callback(press.id)?.body).toMatchObject({ type: 6 });
     expect(seen.map((s) => s.value)).toEqual(['v1:kick:1']);
+    expect(h.fake.state.channelMessages(CHANNEL).filter((m) => (m.flags & EPHEMERAL) !== 0)).toEqual([]);
   });
 
-  it('delivers a press on a private confirmation question at once, and asks first on the participant panel', async () => {
-    onCommand = async (ctx) => {
-      await ctx.ack('private');
-      await h.adapter.reply(ctx.interaction, replyView('Kick everyone?', { buttons: [buttonView('v1|ka|pbx1|200', 'Kick all', { style: 'danger' })] }), { ephemeral: true });
-    };
-    const asked = await h.command('kick 200 all');
-    await h.fake.waitForCall('PATCH', /@original$/, (c) => c.path.includes(asked.token));
-    const question = h.fake.state.messages.get(h.fake.state.originals.get(asked.token) ?? '');
-    await h.press({ platform: 'discord', conversation: CHANNEL, id: question?.id ?? '' }, 'v1|ka|pbx1|200');
-    expect(seen.filter((s) => s.kind === 'action').map((s) => s.value)).toEqual(['v1|ka|pbx1|200']);
-
-    // Real core action ids: the panel is not a remembered view, so the id itself says Kick asks first.
+  it('hands a press on the participant panel to the core as it is', async () => {
     const kickId = encodeAction({ kind: 'kick', pbx: 'pbx1', room: '200', uniqueid: '1700000000.7' });
     const rows = Array.from({ length: 30 }, (_, i) => rowView(i + 1, i === 6 ? { buttons: [buttonView(kickId, 'Kick', { style: 'danger' })] } : {}));
     const ref = await h.adapter.post(h.conversation, statusView('200', rows));
     const pick = await h.pick(ref, '1700000000.7');
     const panel = h.fake.state.messages.get(h.fake.state.originals.get(pick.token) ?? '');
     const kick = await h.press({ ...ref, id: panel?.id ?? '' }, kickId);
-    expect(callback(kick.id)?.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
-    expect(seen.filter((s) => s.kind === 'action')).toHaveLength(1);
+    expect(callback(kick.id)?.body).toMatchObject({ type: 6 });
+    expect(seen.filter((s) => s.kind === 'action').map((s) => s.value)).toEqual([kickId]);
   });
 
   it('answers a pick from the participant menu with that participant\'s buttons, privately', async () => {

@@ -34,14 +34,14 @@ describe('Discord autocomplete choices', () => {
 
   it('offers the participants of the chosen room, and `all` where the command takes it', () => {
     const complete = createCompleter({ directory: directory(), grants });
-    const mute = complete({ actor: viewerOf200, field: 'who', typed: '', room: '200', subcommand: 'mute' });
+    const mute = complete({ actor: viewerOf200, field: 'participant', typed: '', room: '200', subcommand: 'mute' });
     expect(mute.map((c) => c.value)).toEqual(['all', 'PJSIP/701-00000001', 'PJSIP/702-00000002']);
-    const tim = complete({ actor: viewerOf200, field: 'who', typed: 'tim', room: '200', subcommand: 'listen' });
+    const tim = complete({ actor: viewerOf200, field: 'participant', typed: 'tim', room: '200', subcommand: 'listen' });
     expect(tim).toEqual([{ name: 'Tim (702) · PJSIP/702-00000002', value: 'PJSIP/702-00000002' }]);
   });
 
   it('offers no participants of a room the actor may not view', () => {
     const complete = createCompleter({ directory: directory(), grants: [grant({ groups: ['discord:555'], rooms: '201' })] });
-    expect(complete({ actor: viewerOf200, field: 'who', typed: '', room: '200', subcommand: 'mute' })).toEqual([]);
+    expect(complete({ actor: viewerOf200, field: 'participant', typed: '', room: '200', subcommand: 'mute' })).toEqual([]);
   });
 });

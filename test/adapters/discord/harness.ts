@@ -1,8 +1,7 @@
 import type { Conversation, MessageRef } from '../../../src/core/adapter.ts';
-import { isSubcommandName } from '../../../src/core/commands.ts';
+import { specOf } from '../../../src/core/commands/index.ts';
 import { tokenize } from '../../../src/core/tokenize.ts';
 import { createDiscordAdapter, type DiscordAdapter, type DiscordAdapterDeps } from '../../../adapters/discord/index.ts';
-import { subcommandOptions } from '../../../adapters/discord/command-json.ts';
 import { buttonPress, OPTION, selectChoice, slashCommand, type CommandOption, type FakeUser, type Place } from '../../fake-discord/payloads.ts';
 import { FakeDiscord, type FakeMessage } from '../../fake-discord/server.ts';
 import type { AdapterHarness } from '../contract.ts';
@@ -24,12 +23,12 @@ export interface DiscordHarness extends AdapterHarness {
   visibleTo(user: FakeUser): string;
 }
 
-/** Typed words → options, in the order the command JSON declares them (as a Discord client would send). */
+/** Typed words → options, by position in the command spec's options (as a Discord client would send them). */
 export function optionsFor(words: readonly string[], sub: string): CommandOption[] {
-  const declared = isSubcommandName(sub) ? subcommandOptions(sub) : [];
+  const declared = specOf(sub)?.options ?? [];
   return words.map((value, i) => {
     const decl = declared[i];
-    if (decl?.type === OPTION.boolean) return { name: decl.name, type: OPTION.boolean, value: value.toLowerCase() === 'confirm' };
+    if (decl?.type === 'boolean') return { name: decl.name, type: OPTION.boolean, value: value.toLowerCase() === 'confirm' };
     return { name: decl?.name ?? `arg${i + 1}`, type: OPTION.string, value };
   });
 }

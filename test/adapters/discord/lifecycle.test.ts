@@ -4,12 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../../adapters/discord/index.ts';
 import type { InboundHandlers } from '../../../src/core/adapter.ts';
 import { createLogger } from '../../../src/log.ts';
-import type { KeyValueStore } from '../../../src/store/types.ts';
-import { DISCORD_ERRORS, FakeDiscord } from '../../fake-discord/server.ts';
-import { statusView } from '../views.ts';
-import { makeDiscordHarness, messageText, type DiscordHarness } from './harness.ts';
+import { FakeDiscord } from '../../fake-discord/server.ts';
+import { makeDiscordHarness, type DiscordHarness } from './harness.ts';
 
-/** Connection lifecycle: gateway drops, revoked tokens, and re-posted messages across restarts. */
+/** Connection lifecycle: gateway drops and revoked tokens. (Re-posted messages across restarts: the status service's, see test/core/status-restart.test.ts and the e2e test.) */
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,12 +26,6 @@ async function harness(deps: Parameters<typeof makeDiscordHarness>[0] = {}): Pro
 function recorder(): { handlers: InboundHandlers; texts: string[] } {
   const texts: string[] = [];
   return { texts, handlers: { command: async (ctx, text) => { texts.push(text); await ctx.ack('private'); }, action: async (ctx) => ctx.ack('private') } };
-}
-
-class MapKv implements KeyValueStore {
-  readonly map = new Map<string, string>();
-  async get(key: string): Promise<string | undefined> { return this.map.get(key); }
-  async set(key: string, value: string): Promise<void> { this.map.set(key, value); }
 }
 
 describe('Discord adapter lifecycle', () => {
@@ -61,20 +53,5 @@ describe('Discord adapter lifecycle', () => {
     expect(line).toContain('DISCORD_TOKEN');
     expect(lines.join('')).not.toContain('revoked');
     expect(fake.gateway.identifies).toEqual([]);
-  });
-
-  it('after a restart, edits for a re-posted message (30046) reach its replacement', async () => {
-    const kv = new MapKv();
-    const first = await harness({ movedMessages: kv });
-    await first.adapter.start(recorder().handlers);
-    const ref = await first.adapter.post(first.conversation, statusView('200'));
-    first.fake.failNext('PATCH', /^\/channels\//, DISCORD_ERRORS.oldMessageEdits);
-    await first.adapter.update(ref, statusView('200'));
-    const fresh = first.fake.state.channelMessages(first.conversation.id).at(-1);
-
-    const second = createDiscordAdapter({ token: 'fake-token', applicationId: first.fake.applicationId, apiUrl: first.fake.apiUrl }, { movedMessages: kv });
-    await second.update(ref, statusView('room-after-restart'));
-    await second.stop();
-    expect(messageText(first.fake.state.messages.get(fresh?.id ?? '') as never)).toContain('room-after-restart');
   });
 });
