@@ -220,6 +220,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }), ...(options.extraSteps ?? [])]);
     cleanups.push(() => steps.stop());
 
+    const loadStart = performance.now();
+    const generatedBeforeLoad = traffic.generated();
     const warmupMs = Math.min(30_000, options.durationMs / 4);
     await sleep(warmupMs);
     measures.memory.warm = measures.settledMemory();
@@ -231,6 +233,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       progress(`${Math.round((performance.now() - started + warmupMs) / 1000)} s: ${traffic.generated()} changes, ${measures.edits} edits, heap ${mb(process.memoryUsage().heapUsed)}`);
     }
     const loopDelayP99 = measures.loopDelayP99Ms();
+    const loadSeconds = (performance.now() - loadStart) / 1000;
     steps.stop();
     traffic.stop();
 
@@ -274,6 +277,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'rss end', value: mb(end.rss) },
       { label: 'event loop delay p99', value: `${loopDelayP99.toFixed(1)} ms` },
       { label: 'pbx changes generated', value: traffic.generated() },
+      { label: 'pbx changes per second (achieved)', value: Math.round((traffic.generated() - generatedBeforeLoad) / loadSeconds) },
       { label: 'pbx changes refused', value: traffic.refused() },
       { label: 'status messages', value: platforms.reduce((n, p) => n + p.statusMessages().length, 0) },
       { label: 'edits received', value: measures.edits },

@@ -73,8 +73,12 @@ export function startTraffic(pbx: EmbeddedPbx, opts: TrafficOptions): Traffic {
     opts.onChange(room, performance.now());
   };
 
+  let last = performance.now();
   const timer = setInterval(() => {
-    budget = Math.min(budget + (opts.rate * TICK_MS) / 1000, opts.rate);
+    // Elapsed time, not ticks: a late tick (busy loop) catches up, but never by more than a second's worth.
+    const now = performance.now();
+    budget = Math.min(budget + (opts.rate * (now - last)) / 1000, opts.rate);
+    last = now;
     while (budget >= 1) {
       budget--;
       try {
