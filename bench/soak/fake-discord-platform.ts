@@ -1,0 +1,108 @@
+import { optionsFor } from '../../test/adapters/discord/harness.ts';
+import { buttonPress, slashCommand, type FakeUser, type Place } from '../../test/fake-discord/payloads.ts';
+import { FakeDiscord } from '../../test/fake-discord/server.ts';
+import type { ActionWorld, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
+import { readDiscordStatus } from './status-reading.ts';
+
+/** The fake Discord as a soak platform: slash commands and button presses over the gateway, PATCH edits. */
+
+const GUILD = '200000000000000077';
+const CHANNELS = ['400000000000000071', '400000000000000072', '400000000000000073'] as const;
+export const DISCORD_MODERATOR_ROLE = '300000000000000077';
+const USERS: readonly (FakeUser & SimUser)[] = [
+  { id: '100000000000000071', username: 'soakmod', roles: [DISCORD_MODERATOR_ROLE], role: 'moderator' },
+  { id: '100000000000000072', username: 'soakview', roles: [], role: 'viewer' },
+];
+const EDIT_PATH = /^\/channels\/\d+\/messages\/\d+$/;
+/** Interaction answers: a reply or an update (callback types 4, 6, 7) or a webhook follow-up or edit. */
+const ANSWER_TYPES = new Set([4, 6, 7]);
+
+interface Component { readonly type?: number; readonly label?: string; readonly custom_id?: string }
+
+export async function startDiscordPlatform(rates: FailureRates, random: () => number): Promise<{ fake: FakeDiscord; platform: FakePlatform }> {
+  const fake = await FakeDiscord.start();
+  const answered = new Set<string>();
+  const injected = { rateLimited: 0, serverErrors: 0 };
+  const place = (channelId: string): Place => ({ applicationId: fake.applicationId, guildId: GUILD, channelId });
+
+  const command = (text: string, user: FakeUser, channel: string): string => {
+    const [sub = 'help', ...words] = text.split(' ');
+    return fake.interact(slashCommand(place(channel), user, sub, optionsFor(words, sub))).token;
+  };
+
+  const platform: FakePlatform = {
+    name: 'discord',
+    conversations: CHANNELS,
+    injected,
+    watch(room, conversation) {
+      command(`watch ${room}`, USERS[0] as FakeUser, conversation);
+    },
+    statusMessages(): StatusMessage[] {
+      const out: StatusMessage[] = [];
+      for (const m of fake.state.messages.values()) {
+        if (m.deleted || m.interactionUser !== undefined) continue;
+        const status = readDiscordStatus(m.embeds);
+        if (status !== undefined) out.push({ id: m.id, conversation: m.channelId, status });
+      }
+      return out;
+    },
+    takeEdits(): EditSeen[] {
+      const edits: EditSeen[] = [];
+      for (const call of fake.state.calls.splice(0)) {
+        const token = /^\/(?:interactions\/\d+|webhooks\/\d+)\/([^/]+)/.exec(call.path)?.[1];
+        if (token !== undefined && call.status < 300) {
+          const type = (call.body as { type?: number } | undefined)?.type;
+          if (call.path.startsWith('/webhooks/') || (type !== undefined && ANSWER_TYPES.has(type))) answered.add(token);
+        }
+        if (call.method !== 'PATCH' || !EDIT_PATH.test(call.path)) continue;
+        edits.push({ messageId: call.path.slice(call.path.lastIndexOf('/') + 1), at: call.at, ok: call.status === 200 });
+        const roll = random();
+        if (roll < rates.rateLimited) {
+          fake.failNext('PATCH', EDIT_PATH, { kind: 'ratelimited', retryAfterSec: rates.retryAfterSec });
+          injected.rateLimited++;
+        } else if (roll < rates.rateLimited + rates.serverError) {
+          fake.failNext('PATCH', EDIT_PATH, { kind: 'api', status: 500, code: 0, message: '500: Internal Server Error' });
+          injected.serverErrors++;
+        }
+      }
+      return edits;
+    },
+    act(rnd, world: ActionWorld): PendingAction | undefined {
+      const user = USERS[Math.floor(rnd() * USERS.length)] as FakeUser & SimUser;
+      const channel = CHANNELS[Math.floor(rnd() * CHANNELS.length)] as string;
+      const issuedAt = performance.now();
+      if (rnd() < 0.5) {
+        const messages = fake.state.channelMessages(channel).filter((m) => m.interactionUser === undefined);
+        const message = messages[Math.floor(rnd() * messages.length)];
+        const status = message === undefined ? undefined : readDiscordStatus(message.embeds);
+        const buttons = (message?.components ?? []).flatMap((r) => (r as { components?: Component[] }).components ?? [])
+          .filter((c) => c.type === 2 && c.custom_id !== undefined && /^(Mute|Unmute)\b/.test(c.label ?? ''));
+        const button = buttons[Math.floor(rnd() * buttons.length)];
+        if (message === undefined || status === undefined || button?.custom_id === undefined) return undefined;
+        const token = fake.interact(buttonPress(place(channel), user, fake.apiMessage(message.id), button.custom_id)).token;
+        const label = button.label ?? '';
+        const name = /^(?:Mute|Unmute) (.+)$/.exec(label)?.[1];
+        const muted = label.startsWith('Mute');
+        return {
+          what: `discord ${user.role} presses ${label} in ${status.room}`,
+          issuedAt,
+          settled: () => answered.has(token) || (name !== undefined && world.effect(status.room, name, muted)),
+        };
+      }
+      const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
+      const kind = rnd();
+      if (kind < 0.3) {
+        const text = kind < 0.15 ? 'list' : 'whoami';
+        const token = command(text, user, channel);
+        return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) };
+      }
+      const muted = rnd() < 0.5;
+      const name = world.pickCaller(room) ?? 'Nobody';
+      const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
+      const token = command(text, user, channel);
+      return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) || world.effect(room, name, muted) };
+    },
+    close: () => fake.close(),
+  };
+  return { fake, platform };
+}

@@ -1,0 +1,129 @@
+import { blockActions, slashCommand, type Who } from '../../test/adapters/fake-slack/payloads.ts';
+import { FakeSlack } from '../../test/adapters/fake-slack/server.ts';
+import type { EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
+import { readSlackStatus } from './status-reading.ts';
+
+/** The fake Slack as a soak platform: Socket Mode commands and button presses, chat.update edits. */
+
+const CHANNELS = ['C0SOAK1', 'C0SOAK2', 'C0SOAK3'] as const;
+export const SLACK_USERS: readonly SimUser[] = [
+  { id: 'U0SOAKADMIN', role: 'admin' },
+  { id: 'U0SOAKMOD', role: 'moderator' },
+  { id: 'U0SOAKVIEW', role: 'viewer' },
+];
+
+interface Element { readonly type?: string; readonly action_id?: string; readonly value?: string; readonly text?: { readonly text?: string } }
+interface Block { readonly type?: string; readonly block_id?: string; readonly text?: { readonly text?: string }; readonly accessory?: Element; readonly elements?: Element[] }
+interface Press { readonly who: string; readonly element: Element; readonly blockId: string; readonly label: string }
+
+/** Mute/Unmute buttons in person rows: the presses whose outcome the PBX shows. */
+function muteButtons(blocks: readonly unknown[]): Press[] {
+  const out: Press[] = [];
+  let who: string | undefined;
+  for (const [i, block] of (blocks as Block[]).entries()) {
+    if (block.type === 'section') {
+      who = /^\*([^*]+)\*/.exec(block.text?.text ?? '')?.[1];
+      const el = block.accessory;
+      if (who !== undefined && el !== undefined && (el.text?.text === 'Mute' || el.text?.text === 'Unmute')) out.push({ who, element: el, blockId: block.block_id ?? `b${i}`, label: el.text.text });
+      continue;
+    }
+    if (who === undefined || block.type !== 'actions') continue;
+    for (const el of block.elements ?? []) {
+      const label = el.text?.text;
+      if (el.type === 'button' && (label === 'Mute' || label === 'Unmute')) out.push({ who, element: el, blockId: block.block_id ?? `b${i}`, label });
+    }
+  }
+  return out;
+}
+
+export async function startSlackPlatform(rates: FailureRates, random: () => number): Promise<{ fake: FakeSlack; platform: FakePlatform }> {
+  const fake = await FakeSlack.start();
+  const answered = new Set<string>();
+  const injected = { rateLimited: 0, serverErrors: 0 };
+  const who = (user: SimUser, channel: string): Who => ({ userId: user.id, userName: user.id.toLowerCase(), channelId: channel, teamId: 'T0FAKE' });
+
+  const command = (text: string, user: SimUser, channel: string): string => {
+    const url = fake.responseUrl();
+    const id = url.slice(url.lastIndexOf('/') + 1);
+    fake.deliver('slash_commands', slashCommand(text, url, who(user, channel))).then((ack) => {
+      if (ack.payload !== undefined) answered.add(id);
+    }, () => undefined);
+    return id;
+  };
+
+  const platform: FakePlatform = {
+    name: 'slack',
+    conversations: CHANNELS,
+    injected,
+    watch(room, conversation) {
+      command(`show ${room}`, SLACK_USERS[0] as SimUser, conversation);
+    },
+    statusMessages(): StatusMessage[] {
+      const out: StatusMessage[] = [];
+      for (const m of fake.messages.values()) {
+        if (m.threadTs !== undefined) continue;
+        const status = readSlackStatus(m.blocks);
+        if (status !== undefined) out.push({ id: m.ts, conversation: m.channel, status });
+      }
+      return out;
+    },
+    takeEdits(): EditSeen[] {
+      const edits: EditSeen[] = [];
+      for (const call of fake.calls.splice(0)) {
+        if (call.method !== 'chat.update') continue;
+        edits.push({ messageId: String(call.params['ts']), at: call.at, ok: true });
+        const roll = random();
+        if (roll < rates.rateLimited) {
+          fake.failNext('chat.update', { kind: 'ratelimited', retryAfterSec: rates.retryAfterSec });
+          injected.rateLimited++;
+        } else if (roll < rates.rateLimited + rates.serverError) {
+          fake.failNext('chat.update', { kind: 'http', status: 500 });
+          injected.serverErrors++;
+        }
+      }
+      for (const r of fake.responses.splice(0)) answered.add(r.id);
+      return edits;
+    },
+    act(rnd, world): PendingAction | undefined {
+      const user = SLACK_USERS[Math.floor(rnd() * SLACK_USERS.length)] as SimUser;
+      const channel = CHANNELS[Math.floor(rnd() * CHANNELS.length)] as string;
+      const issuedAt = performance.now();
+      if (rnd() < 0.5) {
+        const messages = [...fake.messages.values()].filter((m) => m.channel === channel && m.threadTs === undefined);
+        const message = messages[Math.floor(rnd() * messages.length)];
+        const presses = message === undefined ? [] : muteButtons(message.blocks);
+        const press = presses[Math.floor(rnd() * presses.length)];
+        const status = message === undefined ? undefined : readSlackStatus(message.blocks);
+        if (message === undefined || press === undefined || status === undefined) return undefined;
+        const url = fake.responseUrl();
+        const id = url.slice(url.lastIndexOf('/') + 1);
+        const base = blockActions({ value: press.element.value ?? '', messageTs: message.ts, responseUrl: url, who: who(user, channel) });
+        const payload = {
+          ...base,
+          message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
+          actions: [{ type: 'button', action_id: press.element.action_id, block_id: press.blockId, text: press.element.text, value: press.element.value, action_ts: '1700000001.000001' }],
+        };
+        fake.deliver('interactive', payload).then((ack) => {
+          if (ack.payload !== undefined) answered.add(id);
+        }, () => undefined);
+        const name = press.who.replace(/ \(.*\)$/, '');
+        const muted = press.label === 'Mute';
+        return { what: `slack ${user.role} presses ${press.label} on ${name} in ${status.room}`, issuedAt, settled: () => answered.has(id) || world.effect(status.room, name, muted) };
+      }
+      const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
+      const kind = rnd();
+      if (kind < 0.3) {
+        const text = kind < 0.15 ? 'list' : 'whoami';
+        const id = command(text, user, channel);
+        return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) };
+      }
+      const muted = rnd() < 0.5;
+      const name = world.pickCaller(room) ?? 'Nobody';
+      const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
+      const id = command(text, user, channel);
+      return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) || world.effect(room, name, muted) };
+    },
+    close: () => fake.close(),
+  };
+  return { fake, platform };
+}

@@ -1,0 +1,86 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+/** The soak's running figures: latency samples, edit rates, memory and event-loop delay. */
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export interface MemoryPoint {
+  readonly heap: number;
+  readonly rss: number;
+}
+
+const MB = 1024 * 1024;
+export const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
+
+export class Measures {
+  readonly latencies: number[] = [];
+  /** messageId → first change to its room not yet shown by an edit (performance.now()). */
+  readonly #pendingSince = new Map<string, number>();
+  readonly #editsThisSecond = new Map<string, number>();
+  #second = -1;
+  maxEditsPerMessagePerSecond = 0;
+  edits = 0;
+  failedEdits = 0;
+  readonly memory: { start?: MemoryPoint; warm?: MemoryPoint; end?: MemoryPoint; maxHeap: number; maxRss: number } = { maxHeap: 0, maxRss: 0 };
+  readonly #loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor() {
+    this.#loop.enable();
+  }
+
+  /** A change to a room the message shows: the next edit of the message should carry it. */
+  changed(messageId: string, at: number): void {
+    if (!this.#pendingSince.has(messageId)) this.#pendingSince.set(messageId, at);
+  }
+
+  edited(messageId: string, at: number, ok: boolean): void {
+    this.edits++;
+    if (!ok) {
+      this.failedEdits++;
+      return;
+    }
+    const since = this.#pendingSince.get(messageId);
+    if (since !== undefined && at >= since) {
+      this.latencies.push(at - since);
+      this.#pendingSince.delete(messageId);
+    }
+    const second = Math.floor(at / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#editsThisSecond.clear();
+    }
+    const n = (this.#editsThisSecond.get(messageId) ?? 0) + 1;
+    this.#editsThisSecond.set(messageId, n);
+    if (n > this.maxEditsPerMessagePerSecond) this.maxEditsPerMessagePerSecond = n;
+  }
+
+  sampleMemory(): MemoryPoint {
+    const m = process.memoryUsage();
+    const point = { heap: m.heapUsed, rss: m.rss };
+    this.memory.maxHeap = Math.max(this.memory.maxHeap, point.heap);
+    this.memory.maxRss = Math.max(this.memory.maxRss, point.rss);
+    return point;
+  }
+
+  /** A memory point after a full collection when the process runs with --expose-gc. */
+  settledMemory(): MemoryPoint {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc !== undefined) gc();
+    return this.sampleMemory();
+  }
+
+  resetLoopDelay(): void {
+    this.#loop.reset();
+  }
+
+  loopDelayP99Ms(): number {
+    return this.#loop.percentile(99) / 1e6;
+  }
+
+  stop(): void {
+    this.#loop.disable();
+  }
+}

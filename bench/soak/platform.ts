@@ -1,0 +1,59 @@
+import type { ShownStatus } from './status-reading.ts';
+
+/** What the soak needs from a fake chat platform, whichever it is. */
+
+export interface StatusMessage {
+  readonly id: string;
+  readonly conversation: string;
+  readonly status: ShownStatus;
+}
+
+export interface EditSeen {
+  readonly messageId: string;
+  /** performance.now() when the fake received the edit. */
+  readonly at: number;
+  /** The fake answered it with success (Slack records no status: always true there). */
+  readonly ok: boolean;
+}
+
+/** A user action in flight: settled once the bot did it or said it could not. */
+export interface PendingAction {
+  readonly what: string;
+  readonly issuedAt: number;
+  settled(): boolean;
+}
+
+export interface SimUser {
+  readonly id: string;
+  readonly role: 'admin' | 'moderator' | 'viewer';
+}
+
+export interface FakePlatform {
+  readonly name: string;
+  readonly conversations: readonly string[];
+  /** Asks for a status message of `room` in `conversation` (the `show`/`watch` command). */
+  watch(room: string, conversation: string): void;
+  statusMessages(): StatusMessage[];
+  /** Edits received since the last call; also queues random 429/500 answers for later edits. */
+  takeEdits(): EditSeen[];
+  /** One random command or button press by one of the platform's users. */
+  act(random: () => number, world: ActionWorld): PendingAction | undefined;
+  /** Edits answered 429 and 500 so far (queued by the soak; the fake answers them in order). */
+  readonly injected: { rateLimited: number; serverErrors: number };
+  close(): Promise<void>;
+}
+
+export interface FailureRates {
+  readonly rateLimited: number;
+  readonly serverError: number;
+  readonly retryAfterSec: number;
+}
+
+/** What a simulated user can see of the rooms, and how the soak tells that an action took effect. */
+export interface ActionWorld {
+  readonly rooms: readonly string[];
+  /** A caller's name in the room now, if any. */
+  pickCaller(room: string): string | undefined;
+  /** The PBX shows the action done: the caller muted as asked, or gone. */
+  effect(room: string, caller: string, muted: boolean): boolean;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { FakePlatform, StatusMessage } from '../bench/soak/platform.ts';
+import { checkMessages } from '../bench/soak/soak.ts';
+import { readDiscordStatus, readSlackStatus } from '../bench/soak/status-reading.ts';
+import type { RoomSnapshot } from '../src/sim/pbx/index.ts';
+
+/** The soak's verdicts can say no: each kind of wrong status message is counted. */
+
+function person(name: string, num: string, muted: boolean): RoomSnapshot['participants'][number] {
+  return { uniqueid: num, channel: `PJSIP/${num}-1`, callerNum: num, callerName: name, admin: false, marked: false, muted, talking: false, joinedAt: 0 };
+}
+
+const truth = new Map<string, RoomSnapshot>([
+  ['5000', { name: '5000', locked: false, participants: [person('Tim', '701', true), person('Ann', '702', false)] }],
+  ['5001', { name: '5001', locked: false, participants: [person('Bob', '703', false)] }],
+]);
+
+function platform(messages: StatusMessage[]): FakePlatform {
+  return {
+    name: 'fake', conversations: ['c'], injected: { rateLimited: 0, serverErrors: 0 },
+    watch: () => undefined, statusMessages: () => messages, takeEdits: () => [], act: () => undefined, close: async () => undefined,
+  };
+}
+
+const msg = (id: string, room: string, people: string[], ended = false): StatusMessage => ({ id, conversation: 'c', status: { room, ended, people } });
+
+describe('soak message checks', () => {
+  it('accept messages that show exactly who is in the room and who is muted', () => {
+    const p = platform([msg('1', '5000', ['Ann (702)', 'Tim (701) muted']), msg('2', '5001', ['Bob (703)'])]);
+    expect(checkMessages([p], ['5000', '5001'], truth)).toEqual({ wrong: [], duplicates: 0 });
+  });
+
+  it('count a stale message, an ended message for a running room, a missing one and a duplicate', () => {
+    const p = platform([msg('1', '5000', ['Ann (702)', 'Tim (701)']), msg('2', '5001', [], true), msg('3', '5001', ['Bob (703)'])]);
+    const verdict = checkMessages([p], ['5000', '5001', '5002'], truth);
+    expect(verdict.duplicates).toBe(1);
+    expect(verdict.wrong).toHaveLength(3);
+  });
+
+  it('read people and mutes from a Slack status message and a Discord embed', () => {
+    const slack = readSlackStatus([
+      { type: 'header', text: { type: 'plain_text', text: 'Room 5000 · demo' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*Tim (701)*  :mute: muted' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*Ann (702)*  :speaking_head_in_silhouette: talking' } },
+    ]);
+    expect(slack).toEqual({ room: '5000', ended: false, people: ['Ann (702)', 'Tim (701) muted'] });
+    const discord = readDiscordStatus([{ title: 'Room 5000 ended · demo', description: '🔇 **Tim** (701) · 3m 05s\n🎙️ **Ann** (702) · 1m' }]);
+    expect(discord).toEqual({ room: '5000', ended: true, people: ['Ann (702)', 'Tim (701) muted'] });
+  });
+});
