@@ -39,7 +39,8 @@ for major in "${majors[@]}"; do
   echo "== node $version: rebuilding better-sqlite3"
   PATH="$dir/bin:$PATH" rebuild_native "$dir"
   echo "== node $version: npm test"
-  if ! PATH="$dir/bin:$PATH" npm test; then
+  # The one-minute soak runs once, on the machine's Node (in .ci/run); each line here runs the rest.
+  if ! PATH="$dir/bin:$PATH" npm test -- --exclude test/soak.test.ts; then
     failed+=("$version")
   fi
 done
