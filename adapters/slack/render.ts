@@ -15,19 +15,9 @@ const VERBATIM = { verbatim: true } as const;
  * @see https://docs.slack.dev/reference/block-kit/blocks
  */
 
-export interface RenderOptions {
-  /** Status views only: the page to show (zero-based). */
-  readonly page: number;
-  /** Status views only: action id of a button showing `page`. */
-  readonly pageAction: (page: number) => string;
-}
-
 export interface RenderedMessage {
   readonly blocks: Block[];
   readonly text: string;
-  /** The page shown (0 for views that do not page). */
-  readonly page: number;
-  readonly pageCount: number;
 }
 
 export { renderStatus } from './render-status.ts';
@@ -78,13 +68,13 @@ export function renderAlert(view: AlertView): { blocks: Block[]; text: string } 
   return { blocks: budget.finish(), text: fitMrkdwn(`${view.title}: ${view.text}`, BLOCK_KIT.sectionText) || 'Alert' };
 }
 
-export function renderView(view: View, options: RenderOptions): RenderedMessage {
+export function renderView(view: View): RenderedMessage {
   switch (view.kind) {
     case 'status':
-      return renderStatus(view, options);
+      return renderStatus(view);
     case 'reply':
-      return { ...renderReply(view), page: 0, pageCount: 1 };
+      return renderReply(view);
     case 'alert':
-      return { ...renderAlert(view), page: 0, pageCount: 1 };
+      return renderAlert(view);
   }
 }
