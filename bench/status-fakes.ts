@@ -231,6 +231,8 @@ export interface FakeAdapterOptions {
    * given out has passed, is answered 429.
    */
   readonly sharedLimit?: { readonly edits: number; readonly perMs: number };
+  /** The adapter's row budget per status message page (AdapterLimits.maxRowsPerPage). */
+  readonly maxRowsPerPage?: number;
 }
 
 export interface RateLimitAnswer {
@@ -273,7 +275,8 @@ export class FakeAdapter implements ChatAdapter {
     this.name = options.name ?? 'slack';
     this.#latencyMs = options.latencyMs ?? 0;
     this.#sharedLimit = options.sharedLimit;
-    this.limits = { minEditIntervalMs: options.minEditIntervalMs ?? 1000, maxButtonsPerMessage: 25, maxTextLength: 3000, ackDeadlineMs: 3000 };
+    const paging = options.maxRowsPerPage === undefined ? {} : { maxRowsPerPage: options.maxRowsPerPage };
+    this.limits = { minEditIntervalMs: options.minEditIntervalMs ?? 1000, maxButtonsPerMessage: 25, maxTextLength: 3000, ackDeadlineMs: 3000, ...paging };
   }
 
   async start(): Promise<void> {}

@@ -54,7 +54,10 @@ export interface ShellAdapter extends ChatAdapter {
 }
 
 const PLATFORM = 'shell';
-const LIMITS: AdapterLimits = { minEditIntervalMs: 250, maxButtonsPerMessage: 100, maxTextLength: 20_000, ackDeadlineMs: 3000, nativeConfirmDialogs: true };
+/** 25 rows a page keep a status table on one terminal screen. */
+const LIMITS: AdapterLimits = {
+  minEditIntervalMs: 250, maxButtonsPerMessage: 100, maxTextLength: 20_000, ackDeadlineMs: 3000, nativeConfirmDialogs: true, maxRowsPerPage: 25,
+};
 
 interface NumberedButton {
   readonly button: ButtonView;

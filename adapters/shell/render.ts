@@ -1,3 +1,4 @@
+import { pageLabel } from '../../src/core/paging.ts';
 import type {
   AlertView, ButtonView, ParticipantRowView, ReplyView, StatusView, TableView, Tone, View,
 } from '../../src/core/views.ts';
@@ -176,6 +177,11 @@ function renderStatus(view: StatusView, paint: Paint, numbers: ButtonNumbers): s
       const buttons = row.buttons.map((b) => numbers.label(b)).join(' ');
       lines.push(`${padToWidth(aligned[i + 1] as string, buttonColumn)}${buttons}`.trimEnd());
     });
+  }
+  if (view.paging !== undefined) {
+    // The core's page line and Prev/Next, numbered and pressed like any other button.
+    const turns = view.paging.buttons.map((b) => numbers.label(b)).join('  ');
+    lines.push(`  ${pageLabel(view.paging)}${turns === '' ? '' : `  ${turns}`}`);
   }
   if (view.buttons.length > 0) lines.push(`  ${view.buttons.map((b) => numbers.label(b)).join('  ')}`);
   lines.push(paint('dim', `  updated ${formatClock(view.updatedAt)} UTC`));

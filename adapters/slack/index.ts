@@ -17,7 +17,7 @@ import { askFirstTarget } from './blocks.ts';
 import { UserGroupCache } from './identity.ts';
 import { actionIdOf, displayNameOf, isOnEphemeral, messageRefOf } from './inbound.ts';
 import { InteractionRegistry } from './interactions.ts';
-import { corePageCodec, PageMemory, type PageActionCodec } from './paging.ts';
+import { DrawnStatusViews } from './drawn-views.ts';
 import { buildReceiver, stopSocketMode, webClientOptions } from './receiver.ts';
 import { renderView, type RenderedMessage } from './render.ts';
 import { createReplier, defaultPostResponseUrl } from './replies.ts';
@@ -34,7 +34,7 @@ export { renderView } from './render.ts';
  * The Slack adapter on @slack/bolt 4: Socket Mode (bot token + app-level token) or HTTP (signing
  * secret + port). Every slash command and button press is acknowledged the moment it arrives; the
  * core's work continues afterwards and answers through the interaction's response_url (counted, with
- * a Web API fallback) or chat.postMessage. Status messages page inside the adapter.
+ * a Web API fallback) or chat.postMessage. Status messages come paged by the core.
  */
 
 const PLATFORM = 'slack';
@@ -42,8 +42,6 @@ const PLATFORM = 'slack';
 export interface SlackAdapterDeps {
   readonly logger?: Logger;
   readonly now?: () => number;
-  /** Pager button ids (default: the core's page actions). */
-  readonly pageActions?: PageActionCodec;
   /** How long a user-group list is trusted (default 5 minutes). */
   readonly userGroupTtlMs?: number;
   /** HTTP mode: interface to listen on (default: all, as Slack must reach it through a proxy). */
@@ -79,13 +77,15 @@ export interface SlackAdapter extends ChatAdapter {
 
 export const SLACK_LIMITS: AdapterLimits = {
   minEditIntervalMs: 1000,
-  // Status messages page inside the adapter, so a room view may carry a button per participant.
+  // Status messages fold each row's buttons into a menu when a page of buttons would not fit.
   maxButtonsPerMessage: 500,
   // Reply text is split over several sections within the message's character budget.
   maxTextLength: 10_000,
   ackDeadlineMs: 3000,
   // Block Kit confirm dialogs ask before a press is delivered.
   nativeConfirmDialogs: true,
+  // The core pages status messages: 40 folded rows plus the fixed blocks stay under 50 blocks.
+  maxRowsPerPage: 40,
 };
 
 /**
@@ -101,7 +101,6 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
   const rootLog = deps.logger ?? silentLogger();
   const log = rootLog.child({ component: 'slack' });
   const now = deps.now ?? Date.now;
-  const pageCodec = deps.pageActions ?? corePageCodec;
   const postResponseUrl = deps.postResponseUrl ?? defaultPostResponseUrl;
   // A child of `log` would carry `component` twice (pino repeats a key set by parent and child).
   const sdkLogger = boltLogger(rootLog.child({ component: 'slack-sdk' }));
@@ -127,7 +126,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     },
   });
   const interactions = new InteractionRegistry({ now, maxEntries: 10_000 });
-  const pages = new PageMemory(5_000);
+  const drawn = new DrawnStatusViews(5_000);
   const dmChannels = new Map<string, string>();
   const groups = new UserGroupCache({
     fetchGroups: () => api.userGroups(),
@@ -140,11 +139,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
   let server: Server | undefined;
   let state: 'idle' | 'started' | 'stopped' = 'idle';
 
-  const render = (view: View, page: number): RenderedMessage =>
-    renderView(view, {
-      page,
-      pageAction: (p) => (view.kind === 'status' ? pageCodec.encode({ pbx: view.pbx, room: view.room, page: p }) : ''),
-    });
+  const render = (view: View): RenderedMessage => renderView(view);
 
   async function actorFor(userId: string, displayName: string): Promise<Actor> {
     return { platform: PLATFORM, userId, displayName, groups: await groups.groupsOf(userId) };
@@ -194,11 +189,6 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     const channelId = body.channel?.id;
     if (actionId === undefined || channelId === undefined) return;
     const ref = messageRefOf(body);
-    const target = pageCodec.decode(actionId);
-    if (target !== undefined) {
-      await turnPage(ref, target.page, body.response_url);
-      return;
-    }
     const asked = askFirstTarget(actionId);
     if (asked !== undefined) {
       await askFirst(ref, asked, body.response_url);
@@ -224,54 +214,35 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     log.error({ code: err.code, detail: err.message }, 'Slack SDK error');
   });
 
-  async function turnPage(ref: MessageRef | undefined, page: number, responseUrl: string): Promise<void> {
-    const remembered = ref !== undefined ? pages.get(ref) : undefined;
-    if (ref === undefined || remembered === undefined) {
-      // After a restart the adapter no longer holds the view; the next status edit redraws page 1.
-      await postResponseUrl(responseUrl, {
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: 'This page is no longer available; the status message will refresh on the next change.',
-      }).catch((err: unknown) => log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'page notice failed'));
-      return;
-    }
-    try {
-      await draw(ref, remembered.view, page);
-    } catch (err) {
-      log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'page turn failed');
-    }
-  }
-
   /**
    * A menu option standing for a button with a confirm dialog (Kick in a folded row) was chosen:
    * answer, to the chooser only, with that button and its dialog, so the action still takes the
    * same confirmation as the unfolded button. The core sees only the press of that button.
    */
   async function askFirst(ref: MessageRef | undefined, actionId: string, responseUrl: string): Promise<void> {
-    const remembered = ref !== undefined ? pages.get(ref) : undefined;
-    const button = remembered?.view.rows.flatMap((row) => row.buttons).find((b) => b.id === actionId && b.confirm !== undefined);
+    const remembered = ref !== undefined ? drawn.get(ref) : undefined;
+    const button = remembered?.rows.flatMap((row) => row.buttons).find((b) => b.id === actionId && b.confirm !== undefined);
     let body: Record<string, unknown> = { response_type: 'ephemeral', replace_original: false, text: STALE_MENU_NOTICE };
     if (button?.confirm !== undefined) {
-      const rendered = render(confirmReply(button, button.confirm), 0);
+      const rendered = render(confirmReply(button, button.confirm));
       body = { response_type: 'ephemeral', replace_original: false, text: rendered.text, blocks: rendered.blocks };
     }
     await postResponseUrl(responseUrl, body)
       .catch((err: unknown) => log.warn({ detail: err instanceof Error ? err.message : String(err) }, 'confirm prompt failed'));
   }
 
-  async function draw(ref: MessageRef, view: View, page: number): Promise<void> {
-    const rendered = render(view, page);
-    // Remembered before the call, so an edit racing with a page turn draws the page just chosen.
-    if (view.kind === 'status') pages.set(ref, { view, page: rendered.page });
-    else pages.delete(ref);
+  async function draw(ref: MessageRef, view: View): Promise<void> {
+    const rendered = render(view);
+    if (view.kind === 'status') drawn.set(ref, view);
+    else drawn.delete(ref);
     await api.update({ channel: ref.conversation, ts: ref.id, text: rendered.text, blocks: rendered.blocks });
   }
 
   async function postTo(channel: string, view: View): Promise<MessageRef> {
-    const rendered = render(view, 0);
+    const rendered = render(view);
     const posted = await api.postMessage({ channel, text: rendered.text, blocks: rendered.blocks });
     const ref: MessageRef = { platform: PLATFORM, conversation: posted.channel, id: posted.ts };
-    if (view.kind === 'status') pages.set(ref, { view, page: rendered.page });
+    if (view.kind === 'status') drawn.set(ref, view);
     return ref;
   }
 
@@ -342,17 +313,16 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     async update(ref: MessageRef, view: View): Promise<void> {
       // Down: edits stop quietly, or every room change would log one more failure.
       if (api.deadReason() !== undefined) return;
-      const page = pages.get(ref)?.page ?? 0;
       try {
-        await draw(ref, view, page);
+        await draw(ref, view);
       } catch (err) {
-        if (isBotError(err, 'message_gone')) pages.delete(ref);
+        if (isBotError(err, 'message_gone')) drawn.delete(ref);
         throw err;
       }
     },
 
     reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
-      return replyWith(interaction, render(view, 0), options);
+      return replyWith(interaction, render(view), options);
     },
 
     async postThreadNote(ref: MessageRef, text: string, note?: ActionNote): Promise<void> {

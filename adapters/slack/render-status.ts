@@ -1,4 +1,5 @@
-import { formatDuration, type ParticipantRowView, type StatusView } from '../../src/core/views.ts';
+import { pageLabel } from '../../src/core/paging.ts';
+import { formatDuration, type ParticipantRowView, type StatusPageView, type StatusView } from '../../src/core/views.ts';
 import {
   actionBlocks, assignActionIds, button, context, fitMrkdwn, fitsOverflow, header, overflow, section, visibleChars,
   type Block,
@@ -8,21 +9,15 @@ import { literalMrkdwn, slackTime, truncate } from './text.ts';
 
 /**
  * Status message renderer: a header, a context line (flags, size, last update), one section per
- * participant with its buttons, and the room buttons. Rooms too big for that fold each row's
- * buttons into an overflow menu, and the biggest are split into pages that fit Slack's block and
- * character budgets; the pager's buttons carry ids from `pageAction`.
+ * participant with its buttons, the core's page line and Prev/Next (core/paging.ts) and the room
+ * buttons. A page too big for a row of buttons each folds them into an overflow menu per row; rows
+ * that would still break Block Kit's block or character budget are cut and counted.
  */
-
-export interface StatusRenderOptions {
-  /** Zero-based page to show; clamped to the pages that exist. */
-  readonly page: number;
-  /** Action id of a button that shows `page` of this message. */
-  readonly pageAction: (page: number) => string;
-}
 
 export interface RenderedStatus {
   readonly blocks: Block[];
   readonly text: string;
+  /** The core's page (zero-based) and page count, from `view.paging`. */
   readonly page: number;
   readonly pageCount: number;
 }
@@ -130,39 +125,31 @@ function fitRow(row: ParticipantRowView, left: Budget, emptyPage: boolean, compa
   return rowBlocks(row, 'bare', Math.max(1, Math.min(BLOCK_KIT.sectionText, left.chars)));
 }
 
-/** Greedy split of rows into pages; each page holds the row blocks that fit its budget. */
-function paginate(rows: readonly ParticipantRowView[], budget: Budget, compact = false): Block[][] {
-  const pages: Block[][] = [];
-  let page: Block[] = [];
-  let left: Budget = { ...budget };
+/**
+ * The row blocks that fit `budget`, in order: the core pages rooms by SLACK_LIMITS.maxRowsPerPage,
+ * so this only cuts rows when long names or topics exceed Block Kit's budgets (a safety net).
+ */
+function fitRows(rows: readonly ParticipantRowView[], budget: Budget, compact: boolean): { blocks: Block[]; shown: number } {
+  const blocks: Block[] = [];
+  const left: Budget = { ...budget };
+  let shown = 0;
   for (const row of rows) {
-    let blocks = fitRow(row, left, page.length === 0, compact);
-    if (blocks === undefined) {
-      pages.push(page);
-      page = [];
-      left = { ...budget };
-      blocks = fitRow(row, left, true, compact) ?? [];
-    }
-    page.push(...blocks);
-    left.blocks -= blocks.length;
-    left.chars -= visibleChars(blocks);
+    const fitted = fitRow(row, left, shown === 0, compact);
+    if (fitted === undefined) break;
+    blocks.push(...fitted);
+    left.blocks -= fitted.length;
+    left.chars -= visibleChars(fitted);
+    shown += 1;
   }
-  if (page.length > 0 || pages.length === 0) pages.push(page);
-  return pages;
+  return { blocks, shown };
 }
 
-function pagerBlocks(shown: { first: number; last: number; total: number }, page: number, pageCount: number, pageAction: (page: number) => string): Block[] {
-  const more = shown.total - shown.last;
-  const line = `Showing ${shown.first}–${shown.last} of ${shown.total}${more > 0 ? ` · +${more} more` : ''} · page ${page + 1}/${pageCount}`;
-  const buttons = [];
-  if (page > 0) buttons.push({ id: pageAction(page - 1), label: '◀ Prev', style: 'default' as const, confirm: undefined });
-  if (page < pageCount - 1) buttons.push({ id: pageAction(page + 1), label: 'Next ▶', style: 'default' as const, confirm: undefined });
-  return [context([line]), ...actionBlocks(buttons)];
-}
-
-/** The largest pager any page can have, to reserve its room before paginating. */
-function worstPager(total: number, pageAction: (page: number) => string): Block[] {
-  return pagerBlocks({ first: total, last: total, total }, 1, Math.max(3, total), pageAction);
+/** "Showing 41–80 of 100 · page 2 of 3" and Prev/Next (core page actions); rows cut by Slack's budgets are counted. */
+function pagerBlocks(paging: StatusPageView | undefined, cut: number): Block[] {
+  const line = [paging === undefined ? undefined : pageLabel(paging), cut > 0 ? `${cut} more not shown (Slack's size limit)` : undefined]
+    .filter((part): part is string => part !== undefined);
+  if (line.length === 0) return [];
+  return [context([line.join(' · ')]), ...actionBlocks(paging?.buttons ?? [])];
 }
 
 function fallbackText(view: StatusView, names: readonly string[]): string {
@@ -173,7 +160,7 @@ function fallbackText(view: StatusView, names: readonly string[]): string {
   return fitMrkdwn(line, BLOCK_KIT.sectionText);
 }
 
-export function renderStatus(view: StatusView, options: StatusRenderOptions): RenderedStatus {
+export function renderStatus(view: StatusView): RenderedStatus {
   const top: Block[] = [header(headerText(view)), context(contextLine(view))];
   if (view.banner !== undefined) top.push(section(`:warning: ${fitMrkdwn(view.banner, STATUS_CAPS.bannerChars)}`));
   top.push(...summaryBlocks(view));
@@ -185,34 +172,19 @@ export function renderStatus(view: StatusView, options: StatusRenderOptions): Re
   };
 
   const rows = view.rows;
-  let pages = paginate(rows, budget);
-  if (pages.length > 1) {
-    // A room too big for one page of buttons folds every row's buttons into a menu (one block per
-    // row instead of two; Kick stays behind its confirmation, see `overflow`), so a page shows about
-    // twice the people; it pages only when even that does not fit.
-    pages = paginate(rows, budget, true);
-    if (pages.length > 1) {
-      const pager = worstPager(rows.length, options.pageAction);
-      pages = paginate(rows, { blocks: budget.blocks - pager.length, chars: budget.chars - visibleChars(pager) }, true);
-    }
-  }
-  const pageCount = pages.length;
-  const page = Math.min(Math.max(0, Math.floor(options.page)), pageCount - 1);
-
-  // Rows per page follow from the section blocks: each row has exactly one section.
-  const rowsPerPage = pages.map((blocks) => blocks.filter((b) => b.type === 'section').length);
-  const first = rowsPerPage.slice(0, page).reduce((a, b) => a + b, 0);
-  const onPage = rows.slice(first, first + (rowsPerPage[page] ?? 0));
-
-  const blocks: Block[] = [...top, ...(pages[page] ?? [])];
-  if (pageCount > 1) {
-    blocks.push(...pagerBlocks({ first: first + 1, last: first + onPage.length, total: rows.length }, page, pageCount, options.pageAction));
-  }
-  blocks.push(...bottom);
+  // Reserved even when nothing is cut, so a cut never finds the pager without room.
+  const pager = pagerBlocks(view.paging ?? { page: 0, pageCount: 2, first: rows.length, shown: 1, total: rows.length, buttons: [] }, rows.length);
+  const rowBudget: Budget = { blocks: budget.blocks - pager.length, chars: budget.chars - visibleChars(pager) };
+  // A page too big for a row of buttons each folds every row's buttons into a menu (one block per
+  // row instead of two; Kick stays behind its confirmation, see `overflow`).
+  let fitted = fitRows(rows, rowBudget, false);
+  if (fitted.shown < rows.length) fitted = fitRows(rows, rowBudget, true);
+  const onPage = rows.slice(0, fitted.shown);
+  const blocks: Block[] = [...top, ...fitted.blocks, ...pagerBlocks(view.paging, rows.length - fitted.shown), ...bottom];
   return {
     blocks: assignActionIds(blocks),
     text: fallbackText(view, onPage.map((r) => r.name)),
-    page,
-    pageCount,
+    page: view.paging?.page ?? 0,
+    pageCount: view.paging?.pageCount ?? 1,
   };
 }

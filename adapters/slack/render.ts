@@ -15,19 +15,9 @@ const VERBATIM = { verbatim: true } as const;
  * @see https://docs.slack.dev/reference/block-kit/blocks
  */
 
-export interface RenderOptions {
-  /** Status views only: the page to show (zero-based). */
-  readonly page: number;
-  /** Status views only: action id of a button showing `page`. */
-  readonly pageAction: (page: number) => string;
-}
-
 export interface RenderedMessage {
   readonly blocks: Block[];
   readonly text: string;
-  /** The page shown (0 for views that do not page). */
-  readonly page: number;
-  readonly pageCount: number;
 }
 
 export { renderStatus } from './render-status.ts';
@@ -85,13 +75,13 @@ function mentionOf(view: AlertView): string {
   return view.mention !== undefined && /^S[A-Z0-9]{2,20}$/.test(view.mention) ? `<!subteam^${view.mention}>` : '';
 }
 
-export function renderView(view: View, options: RenderOptions): RenderedMessage {
+export function renderView(view: View): RenderedMessage {
   switch (view.kind) {
     case 'status':
-      return renderStatus(view, options);
+      return renderStatus(view);
     case 'reply':
-      return { ...renderReply(view), page: 0, pageCount: 1 };
+      return renderReply(view);
     case 'alert':
-      return { ...renderAlert(view), page: 0, pageCount: 1 };
+      return renderAlert(view);
   }
 }

@@ -45,9 +45,8 @@ function question(ops: RoomOps, action: ConfirmableAction, current: { readonly p
 }
 
 export async function runAction(pressed: Action, ops: RoomOps, env: PressEnv): Promise<Outcome> {
-  // Page buttons are turned by the adapter that drew them (it alone knows what each page holds);
-  // one that reaches the core came from an adapter that does not page.
-  if (pressed.kind === 'page') throw new BadActionError('page action delivered to the core');
+  // Turning a page changes no room: the bot redraws the message the button sat on.
+  if (pressed.kind === 'page') return { view: undefined, target: undefined, page: { pbx: pressed.pbx, room: pressed.room, page: pressed.page } };
   if (pressed.kind === 'cancel') return { view: replyView(CANCELLED_TEXT), target: undefined };
   if (pressed.kind === 'alert') throw new BadActionError('alert action delivered to the room handlers');
   const action = pressed.kind === 'confirm' ? confirmedAction(pressed, env.now) : pressed;

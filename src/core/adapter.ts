@@ -41,6 +41,11 @@ export interface AdapterLimits {
    * delivering the press. Without one, the core asks with Confirm/Cancel buttons of its own.
    */
   readonly nativeConfirmDialogs?: boolean;
+  /**
+   * Participant rows one status message shows before the core pages it (core/paging.ts). Without
+   * it the core sends every row and the adapter must fit them itself.
+   */
+  readonly maxRowsPerPage?: number;
 }
 
 export interface ReplyOptions {

@@ -14,12 +14,13 @@ import type { Visibility } from '../kernel/chat.ts';
 import { needsAllRooms, requiredRoleForCommand } from './command-policy.ts';
 import { parseCommand, type Command, type ParseResult } from './commands.ts';
 import { specFor } from './commands/index.ts';
-import { Dispatcher, type AdapterTraits, type RoomDirectory, type RoomTarget } from './dispatcher.ts';
+import { Dispatcher, type AdapterTraits, type PageTurn, type RoomDirectory, type RoomTarget } from './dispatcher.ts';
 import { NotAuthorizedError } from './errors.ts';
 import { ackFirst, ackOnce, compose, type Middleware } from './middleware.ts';
+import { pagedStatusView } from './paging.ts';
 import { EVERYWHERE, Policy, requiredRoleForAction, type Decision, type Requirement, type Scope } from './policy.ts';
 import type { ConfigSummary, ListenService, WatchService } from './services.ts';
-import { errorView } from './views.ts';
+import { errorView, type View } from './views.ts';
 
 export interface BotDeps {
   directory: RoomDirectory;
@@ -277,9 +278,26 @@ export class Bot {
       req.target = outcome.target ?? req.target;
       req.audited = true;
       await this.#audit(req, 'allowed', 'ok', outcome.detail ?? req.decision?.reason);
-      if (outcome.view !== undefined) await req.adapter.reply(req.inbound.interaction, outcome.view, { ephemeral: req.visibility === 'private' });
+      if (outcome.view !== undefined) await req.adapter.reply(req.inbound.interaction, this.#firstPage(req, outcome.view), { ephemeral: req.visibility === 'private' });
       await this.#refresh(req, outcome.refresh);
+      if (outcome.page !== undefined) await this.#turnPage(req, outcome.page);
     };
+  }
+
+  /** A status view sent as a reply starts on its first page, paged by the adapter's budget. */
+  #firstPage(req: Request, view: View): View {
+    return view.kind === 'status' ? pagedStatusView(view, 0, req.adapter.limits.maxRowsPerPage) : view;
+  }
+
+  /**
+   * A page button: a live status message keeps the page across its later edits (the WatchService's);
+   * any other status message is redrawn once on that page from the room as it is now.
+   */
+  async #turnPage(req: Request, turn: PageTurn): Promise<void> {
+    const message = req.inbound.message;
+    if (message === undefined || this.#deps.watch?.showPage(message, turn.page) === true) return;
+    const view = pagedStatusView(this.#dispatcher.statusView(turn), turn.page, req.adapter.limits.maxRowsPerPage);
+    await req.adapter.update(message, view);
   }
 
   /** A press on a one-shot status message re-renders it; live status messages are the WatchService's to edit. */
@@ -287,7 +305,7 @@ export class Bot {
     const message = req.inbound.message;
     if (target === undefined || message === undefined || this.#deps.watch !== undefined) return;
     try {
-      await req.adapter.update(message, this.#dispatcher.statusView(target));
+      await req.adapter.update(message, this.#firstPage(req, this.#dispatcher.statusView(target)));
     } catch (err) {
       req.log.warn({ err }, 'could not refresh the status message');
     }

@@ -35,6 +35,13 @@ export interface Outcome {
   readonly refresh?: RoomTarget;
   /** Audit detail when the outcome is not the change itself (CONFIRMATION_ASKED). */
   readonly detail?: string;
+  /** For page presses: the message the button sat on is to show this page of the room. */
+  readonly page?: PageTurn;
+}
+
+export interface PageTurn extends RoomTarget {
+  /** Zero-based; clamped when the message is drawn. */
+  readonly page: number;
 }
 
 /** Audit detail of a typed command that only answered with a confirm button. */

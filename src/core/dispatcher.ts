@@ -11,7 +11,7 @@ import { RoomOps } from './room-ops.ts';
 import type { StatusView } from './views.ts';
 
 export {
-  CONFIRMATION_ASKED, NO_CHANGE, type DispatchEnv, type DispatcherDeps, type Outcome, type RoomDirectory, type RoomTarget,
+  CONFIRMATION_ASKED, NO_CHANGE, type DispatchEnv, type DispatcherDeps, type Outcome, type PageTurn, type RoomDirectory, type RoomTarget,
 } from './dispatch-types.ts';
 
 /** What a dispatch needs to know of the adapter that delivered it. */

@@ -1,4 +1,4 @@
-import type { ActionNote, Actor, Conversation } from '../kernel/chat.ts';
+import type { ActionNote, Actor, Conversation, MessageRef } from '../kernel/chat.ts';
 import type { RoleName } from '../config.ts';
 import type { Dialect, LinkProblem, Participant } from '../conference/types.ts';
 
@@ -15,6 +15,11 @@ export interface WatchService {
   unwatch(pbx: string, room: string, conversation: Conversation): Promise<boolean>;
   /** Record a user action for the room's final summary and thread audit line ("alice muted Tim (701)"). */
   noteAction(pbx: string, room: string, text: string, note?: ActionNote): void;
+  /**
+   * A page button was pressed on `message`: its live status message shows (zero-based) `page` from
+   * now on, across later edits. False when no live status message is that message.
+   */
+  showPage(message: MessageRef, page: number): boolean;
 }
 
 /** A call a sensor sees, as shown by `calls` and used by `listen call`. */

@@ -1,9 +1,11 @@
+import type { ConferenceDirectory } from '../conference/backend.ts';
 import type { PbxState, Room } from '../conference/types.ts';
 import { BotError } from '../errors.ts';
 import type { WatchRecord } from '../store/types.ts';
 import type { ChatAdapter, Conversation, MessageRef } from './adapter.ts';
 import type { TimerHandle } from './clock.ts';
 import type { EditScheduler } from './edit-scheduler.ts';
+import { pagedStatusView } from './paging.ts';
 import { summaryOf, type RoomHistory } from './room-history.ts';
 import type { StatusView, StatusViewInput } from './views.ts';
 
@@ -29,6 +31,11 @@ export interface LiveWatch {
   closing: string | undefined;
   /** Whether the edit last sent carried the closing banner (an earlier one may still be in flight at retire). */
   bannerSent: boolean;
+  /**
+   * Zero-based page a reader chose (core/paging.ts). Clamped at each render, not here: a room that
+   * shrank and grows again returns to the chosen page.
+   */
+  page: number;
   /** `viewKey` of what the message shows (its post or last accepted edit), when known. */
   sentKey: string | undefined;
   /** Undefined only while the message is being posted. */
@@ -40,7 +47,7 @@ export interface LiveWatch {
 export function newWatch(record: WatchRecord, adapter: ChatAdapter): LiveWatch {
   return {
     key: watchKeyOf(record.pbx, record.room, record.conversation), roomKey: roomKeyOf(record.pbx, record.room), adapter, record,
-    final: undefined, closing: undefined, bannerSent: false, sentKey: undefined, scheduler: undefined,
+    final: undefined, closing: undefined, bannerSent: false, page: 0, sentKey: undefined, scheduler: undefined,
     cleanupTimer: undefined, recheckTimer: undefined,
   };
 }
@@ -88,12 +95,34 @@ export function unref(handle: TimerHandle): TimerHandle {
 }
 
 function withoutButtons(view: StatusView): StatusView {
-  return { ...view, buttons: [], rows: view.rows.map((r) => ({ ...r, buttons: [] })) };
+  const paging = view.paging === undefined ? {} : { paging: { ...view.paging, buttons: [] } };
+  return { ...view, buttons: [], rows: view.rows.map((r) => ({ ...r, buttons: [] })), ...paging };
+}
+
+/** Whether `ref` names the message of `w`. */
+export function showsMessage(w: LiveWatch, ref: MessageRef): boolean {
+  const own = w.record.ref;
+  return own.platform === ref.platform && own.conversation === ref.conversation && own.id === ref.id;
+}
+
+/** Whether the message would show the room running (not its summary, not an unreachable PBX). */
+export function showsRoomRunning(w: LiveWatch, state: PbxState | undefined): boolean {
+  return w.final === undefined && state?.available === true && state.rooms.has(w.record.room);
+}
+
+/** The PBX's state, or undefined for a PBX the directory does not know (any more). */
+export function pbxStateOf(directory: ConferenceDirectory, pbx: string): PbxState | undefined {
+  try {
+    return directory.backend(pbx).state();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * What the message of `w` shows now: its summary once the room ended (which needs nothing from the
- * PBX, so no "unreachable" banner), else the room live; a retiring message gets its banner and no buttons.
+ * PBX, so no "unreachable" banner), else the room live, on the page its reader chose; a retiring
+ * message gets its banner and no buttons.
  */
 export function watchView(
   w: LiveWatch, state: PbxState | undefined, history: RoomHistory | undefined, now: number,
@@ -108,5 +137,6 @@ export function watchView(
     const input: StatusViewInput = { pbx, roomName, room: state?.rooms.get(roomName), available: state?.available ?? false, since, now };
     view = render(history === undefined ? input : { ...input, history: summaryOf(history) });
   }
+  view = pagedStatusView(view, w.page, w.adapter.limits.maxRowsPerPage);
   return w.closing === undefined ? view : { ...withoutButtons(view), banner: w.closing };
 }

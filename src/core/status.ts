@@ -15,7 +15,8 @@ import { RoomEndings } from './status-endings.ts';
 import { StatusStore } from './status-store.ts';
 import { viewKey } from './status-view-key.ts';
 import {
-  MOVED_BELOW_BANNER, newWatch, roomKeyOf, StatusStoppedError, UNWATCHED_BANNER, watchKeyOf, watchView, withReplacedRef, type LiveWatch,
+  MOVED_BELOW_BANNER, newWatch, pbxStateOf, roomKeyOf, showsMessage, showsRoomRunning, StatusStoppedError, UNWATCHED_BANNER, watchKeyOf, watchView,
+  withReplacedRef, type LiveWatch,
 } from './status-watch.ts';
 import { buildStatusView, type StatusView, type StatusViewInput } from './views.ts';
 
@@ -232,6 +233,17 @@ export class StatusService implements WatchService {
     }
   }
 
+  showPage(message: MessageRef, page: number): boolean {
+    const w = [...this.#watches.values(), ...this.#closing].find((shown) => showsMessage(shown, message));
+    if (w === undefined) return false;
+    // A retiring message keeps its page: it is about to stop being edited.
+    if (w.closing === undefined) {
+      w.page = page;
+      this.#request(w, 'major');
+    }
+    return true;
+  }
+
   #startScheduler(w: LiveWatch, lastWriteAt: number): void {
     const minIntervalMs = Math.max(0, w.adapter.limits.minEditIntervalMs);
     w.scheduler = new EditScheduler({
@@ -294,13 +306,7 @@ export class StatusService implements WatchService {
     for (const w of this.#watches.values()) if (w.roomKey === roomKey) yield w;
   }
 
-  #pbxState(pbx: string): PbxState | undefined {
-    try {
-      return this.#directory.backend(pbx).state();
-    } catch {
-      return undefined;
-    }
-  }
+  #pbxState = (pbx: string): PbxState | undefined => pbxStateOf(this.#directory, pbx);
 
   /** The summary has been kept long enough: stop tracking the message. */
   #expire(w: LiveWatch): void {
@@ -336,7 +342,7 @@ export class StatusService implements WatchService {
     // Taken at render time: a retire landing while this edit is in flight has requested the banner
     // edit, which must still go out after this one, not be mistaken for it.
     const withBanner = w.closing !== undefined;
-    const showsRunning = !withBanner && this.#showsRoomRunning(w);
+    const showsRunning = !withBanner && showsRoomRunning(w, this.#pbxState(w.record.pbx));
     const view = this.#viewFor(w);
     const key = viewKey(view);
     const unchanged = key === w.sentKey;
@@ -360,12 +366,6 @@ export class StatusService implements WatchService {
     w.record = { ...w.record, updatedAt: this.#clock.now() };
     void this.#saved.saveRecord(w.record);
     return 'sent';
-  }
-
-  #showsRoomRunning(w: LiveWatch): boolean {
-    if (w.final !== undefined) return false;
-    const state = this.#pbxState(w.record.pbx);
-    return state?.available === true && state.rooms.has(w.record.room);
   }
 
   #gone(w: LiveWatch, err: MessageGoneError): void {

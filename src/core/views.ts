@@ -6,7 +6,7 @@ import type { ConfigSummary, GrantSummary, PbxSummary, SensorSummary } from './s
 /**
  * Platform-neutral view model. Views are plain data built by pure functions from room state; each
  * adapter's renderer turns them into Block Kit, a Discord embed, or terminal text, and enforces its
- * own platform's limits (pagination, truncation).
+ * own platform's hard limits (truncation); paging is the core's (core/paging.ts).
  */
 
 export type Tone = 'info' | 'success' | 'warning' | 'error';
@@ -61,6 +61,18 @@ export interface RoomSummaryView {
   readonly actions: readonly string[];
 }
 
+/** Which page of a paged status view is shown (core/paging.ts); page numbers are zero-based. */
+export interface StatusPageView {
+  readonly page: number;
+  readonly pageCount: number;
+  /** One-based number of the first row shown, and how many rows the page shows of `total`. */
+  readonly first: number;
+  readonly shown: number;
+  readonly total: number;
+  /** Prev / Next: core page actions, authorized as viewer. */
+  readonly buttons: readonly ButtonView[];
+}
+
 export interface StatusView {
   readonly kind: 'status';
   readonly pbx: string;
@@ -83,6 +95,8 @@ export interface StatusView {
   readonly notStarted?: boolean;
   /** Epoch ms of the state this view shows. */
   readonly updatedAt: number;
+  /** Set when the rows are one page of more (`count` still counts everyone); absent means all rows are shown. */
+  readonly paging?: StatusPageView;
 }
 
 export interface TableView {

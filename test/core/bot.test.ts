@@ -391,11 +391,41 @@ describe('Bot: button presses', () => {
     expect(pbx.calls).toEqual([]);
   });
 
-  it('leaves page turning to the adapter that drew the pager: a page press reaching the core re-renders nothing', async () => {
-    const { press, adapter } = setup();
+  it('starts a one-shot status reply on page 1 of the adapter\'s row budget, with a Next button', async () => {
+    const { run, adapter } = setup();
+    adapter.limits = { ...adapter.limits, maxRowsPerPage: 2 };
+    const view = (await run(actor('viewer'), 'show 200')).view as StatusView;
+    expect(view.rows).toHaveLength(2);
+    expect(view.count).toBe(3);
+    expect(view.paging).toMatchObject({ page: 0, pageCount: 2, first: 1, shown: 2, total: 3 });
+    expect(view.paging?.buttons.map((b) => b.id)).toEqual([encodeAction({ kind: 'page', pbx: 'pbx1', room: '200', page: 1 })]);
+  });
+
+  it('turns a one-shot status message to the page pressed, for a viewer, without a reply', async () => {
+    const { press, adapter, audit } = setup();
+    adapter.limits = { ...adapter.limits, maxRowsPerPage: 2 };
     await press(actor('viewer'), encodeAction({ kind: 'page', pbx: 'pbx1', room: '200', page: 1 }));
-    expect(reply(adapter.last().view).text).toMatch(/no longer valid/);
-    expect(adapter.sent.filter((s) => s.how === 'update')).toEqual([]);
+    expect(adapter.sent.map((s) => s.how)).toEqual(['update']);
+    const [turned] = adapter.sent;
+    expect(turned?.ref?.id).toBe('m-status');
+    const view = turned?.view as StatusView;
+    expect(view.paging).toMatchObject({ page: 1, pageCount: 2, first: 3, shown: 1 });
+    expect(view.rows.map((r) => r.key)).toEqual([participant('200', 3).uniqueid]);
+    expect((await audit.query({ limit: 5 })).map((e) => [e.command, e.decision])).toContainEqual(['page', 'allowed']);
+  });
+
+  it('hands a page press on a live status message to the WatchService, which keeps the page', async () => {
+    const pages: string[] = [];
+    const watch: WatchService = {
+      async watch() {},
+      async unwatch() { return true; },
+      noteAction() {},
+      showPage(message, page) { pages.push(`${message.id}@${page}`); return true; },
+    };
+    const { press, adapter } = setup({ watch });
+    await press(actor('viewer'), encodeAction({ kind: 'page', pbx: 'pbx1', room: '200', page: 2 }));
+    expect(pages).toEqual(['m-status@2']);
+    expect(adapter.sent).toEqual([]);
   });
 });
 
@@ -407,6 +437,7 @@ describe('Bot: services', () => {
       async watch(pbx: string, r: string, c: Conversation, a: Actor) { watched.push(`${pbx}/${r} ${c.id} ${a.userId}`); },
       async unwatch() { return true; },
       noteAction(_pbx: string, _r: string, text: string) { notes.push(text); },
+      showPage() { return false; },
     };
     const { run, send, adapter } = setup({ watch });
     await send(actor('viewer'), 'show 200');
@@ -504,6 +535,7 @@ describe('Bot: watching a room that is not active', () => {
       async watch(pbx: string, r: string) { watched.push(`${pbx}/${r}`); },
       async unwatch() { return true; },
       noteAction() {},
+      showPage() { return false; },
     };
     return { watch, watched };
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alignColumns, displayWidth, renderView } from '../../../adapters/shell/render.ts';
 import { buildStatusView, replyView, type AlertView } from '../../../src/core/views.ts';
+import { pagedStatusView } from '../../../src/core/paging.ts';
 import { participant, room, T0 } from '../../core/fakes.ts';
 
 const status = buildStatusView({
@@ -137,5 +138,17 @@ describe('shell renderer: terminal column widths', () => {
     const starts = lines.filter((l) => l.includes('[') && l.includes('Kick')).map((l) => displayWidth(l.slice(0, l.indexOf('['))));
     const header = lines.find((l) => l.includes('Buttons')) ?? '';
     expect(starts).toEqual([displayWidth(header) - 'Buttons'.length, displayWidth(header) - 'Buttons'.length]);
+  });
+});
+
+describe('shell renderer: pages', () => {
+  it('shows the core\'s page line with its Prev/Next buttons numbered like any other', () => {
+    const people = Array.from({ length: 5 }, (_, i) => participant('200', i + 1));
+    const big = buildStatusView({ pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0, room: room('200', people) });
+    const { text, buttons } = renderView(pagedStatusView(big, 1, 2));
+    expect(text).toContain('Showing 3–4 of 5 · page 2 of 3');
+    const turns = buttons.filter((b) => b.button.id.startsWith('v1|p|'));
+    expect(turns.map((b) => [b.button.label, b.button.id])).toEqual([['◀ Prev', 'v1|p|pbx1|200|0'], ['Next ▶', 'v1|p|pbx1|200|2']]);
+    expect(text).toContain(`[${turns[0]?.number}]`);
   });
 });

@@ -89,7 +89,7 @@ describe('METHOD_SCOPES against what the adapter really calls', () => {
     };
     await adapter.start(handlers);
     // One session touching every outbound path: commands, replies past the response_url budget,
-    // status posts and edits, a page turn, thread notes, alerts to a channel and by DM, the Home tab.
+    // status posts and edits (a page turn is one, by the core), thread notes, alerts to a channel and by DM, the Home tab.
     const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
     await adapter.update(ref, statusView('200'));
     await adapter.postThreadNote(ref, 'alice muted Tim (701)');
@@ -98,7 +98,7 @@ describe('METHOD_SCOPES against what the adapter really calls', () => {
     await fake.deliver('slash_commands', slashCommand('whoami', fake.responseUrl()));
     const ctx = await command;
     await fake.deliver('interactive', blockActions({ value: 'v1|p|pbx1|200|0', messageTs: ref.id, responseUrl: fake.responseUrl() }));
-    await fake.waitForCalls('chat.update', 2);
+    await fake.waitForCalls('chat.update', 1);
     for (let i = 0; i < 6; i++) await adapter.reply(ctx.interaction, replyView(`r${i}`), { ephemeral: true });
     await fake.deliverEvent({ type: 'app_home_opened', user: ALICE.userId, channel: 'D0HOME', tab: 'home', event_ts: '1.2' });
     await fake.waitForCalls('views.publish');

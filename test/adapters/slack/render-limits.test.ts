@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlertView, ButtonView, ParticipantRowView, ReplyView, StatusView } from '../../../src/core/views.ts';
 import { renderAlert, renderReply, renderStatus } from '../../../adapters/slack/render.ts';
-import { corePageCodec } from '../../../adapters/slack/paging.ts';
+import { SLACK_LIMITS } from '../../../adapters/slack/index.ts';
+import { pageCountOf, pagedStatusView } from '../../../src/core/paging.ts';
 import { slackLimitViolations } from './limits-check.ts';
 
 /** Property: whatever the room size and however long the names, no rendered view breaks a Slack limit. */
@@ -62,27 +63,37 @@ const statusArb: fc.Arbitrary<StatusView> = fc.record({
   updatedAt: fc.nat(2_000_000_000_000),
 });
 
-const pageAction = (view: StatusView) => (page: number): string => corePageCodec.encode({ pbx: view.pbx, room: view.room, page });
+const PER_PAGE = SLACK_LIMITS.maxRowsPerPage ?? 40;
+/** As the core sends it: one page of Slack's row budget. */
+const paged = (view: StatusView, page: number): StatusView => pagedStatusView(view, page, PER_PAGE);
 
 describe('Slack rendering stays within Block Kit limits', () => {
   it('holds for any status view on any page', () => {
     fc.assert(
       fc.property(statusArb, fc.nat(30), (view, page) => {
-        const out = renderStatus(view, { page, pageAction: pageAction(view) });
+        const out = renderStatus(paged(view, page));
         expect(slackLimitViolations(out.blocks, out.text)).toEqual([]);
         expect(out.page).toBeLessThan(out.pageCount);
+        // Unpaged (a view that bypassed the core's paging): the safety net still keeps it valid.
+        const raw = renderStatus(view);
+        expect(slackLimitViolations(raw.blocks, raw.text)).toEqual([]);
       }),
       { numRuns: 150 },
     );
   });
 
-  it('shows every participant on exactly one page', () => {
+  it('shows every participant on exactly one of the core\'s pages, or counts those Block Kit could not hold', () => {
     fc.assert(
       fc.property(statusArb.filter((v) => v.ended === undefined), (view) => {
-        const first = renderStatus(view, { page: 0, pageAction: pageAction(view) });
+        const first = renderStatus(paged(view, 0));
+        expect(first.pageCount).toBe(pageCountOf(view.rows.length, PER_PAGE));
         let shown = 0;
         for (let p = 0; p < first.pageCount; p++) {
-          const out = renderStatus(view, { page: p, pageAction: pageAction(view) });
+          const page = paged(view, p);
+          const out = renderStatus(page);
+          const cut = Number(/(\d+) more not shown/.exec(JSON.stringify(out.blocks))?.[1] ?? 0);
+          const bannerSections = view.banner === undefined ? 0 : 1;
+          expect(out.blocks.filter((b) => b.type === 'section').length - bannerSections + cut).toBe(page.rows.length);
           const pager = JSON.stringify(out.blocks).match(/Showing (\d+)–(\d+) of (\d+)/);
           if (first.pageCount === 1) {
             expect(pager).toBeNull();

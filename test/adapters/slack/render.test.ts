@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatDuration, type ParticipantRowView, type StatusView } from '../../../src/core/views.ts';
 import { renderAlert, renderReply, renderStatus } from '../../../adapters/slack/render.ts';
-import { corePageCodec } from '../../../adapters/slack/paging.ts';
+import { SLACK_LIMITS } from '../../../adapters/slack/index.ts';
+import { pagedStatusView } from '../../../src/core/paging.ts';
 import { visibleText } from '../fake-slack/visible-text.ts';
 import { buttonView, replyView, rowView, statusView } from '../views.ts';
 
-const pageAction = (view: StatusView) => (page: number): string => corePageCodec.encode({ pbx: view.pbx, room: view.room, page });
-const render = (view: StatusView, page = 0) => renderStatus(view, { page, pageAction: pageAction(view) });
+/** As the core sends it: one page of Slack's row budget. */
+const render = (view: StatusView, page = 0) => renderStatus(pagedStatusView(view, page, SLACK_LIMITS.maxRowsPerPage));
 
 describe('Block Kit rendering of status messages', () => {
   it('draws a small room: header, context line, a section per participant with its buttons, room buttons', () => {
@@ -28,22 +29,33 @@ describe('Block Kit rendering of status messages', () => {
     expect(JSON.stringify(out.blocks)).not.toContain('"actions"');
   });
 
-  it('draws the pages of a room too big even with folded rows, with Prev/Next buttons and the +N more line', () => {
+  it('draws the core\'s pages of a big room with its page line and Prev/Next page actions', () => {
     const rows = Array.from({ length: 100 }, (_, i) => rowView(i + 1));
     const out = render(statusView('big', rows), 1);
     expect(out.page).toBe(1);
     expect(out.pageCount).toBe(3);
     const text = visibleText(out.blocks);
-    expect(text).toContain('Showing 46–90 of 100 · +10 more · page 2/3');
+    expect(text).toContain('Showing 41–80 of 100 · page 2 of 3');
     expect(text).toContain('◀ Prev');
     expect(text).toContain('Next ▶');
-    expect(visibleText(render(statusView('big', rows), 0).blocks)).toContain('Showing 1–45 of 100 · +55 more · page 1/3');
+    expect(JSON.stringify(out.blocks)).toContain('v1|p|pbx1|big|2');
+    expect(out.blocks.filter((b) => b.type === 'section')).toHaveLength(40);
+    expect(visibleText(render(statusView('big', rows), 0).blocks)).toContain('Showing 1–40 of 100 · page 1 of 3');
     const last = visibleText(render(statusView('big', rows), 2).blocks);
-    expect(last).toContain('Showing 91–100 of 100 · page 3/3');
+    expect(last).toContain('Showing 81–100 of 100 · page 3 of 3');
     expect(last).not.toContain('Next ▶');
   });
 
-  it('clamps a page beyond the last to the last page', () => {
+  it('cuts and counts the rows of a view the core did not page, rather than break Block Kit', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => rowView(i + 1));
+    const out = renderStatus(statusView('big', rows));
+    const shown = out.blocks.filter((b) => b.type === 'section').length;
+    expect(shown).toBeGreaterThan(0);
+    expect(visibleText(out.blocks)).toContain(`${300 - shown} more not shown`);
+    expect(out.blocks.length).toBeLessThanOrEqual(50);
+  });
+
+  it('shows the last page for a page beyond it', () => {
     const rows = Array.from({ length: 100 }, (_, i) => rowView(i + 1));
     expect(render(statusView('big', rows), 99).page).toBe(2);
   });
