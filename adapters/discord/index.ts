@@ -223,6 +223,12 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
 
     post,
 
+    /** A DM: Discord opens (or finds) the bot's DM channel with the user, then it is a channel post. */
+    async postDirect(userId: string, view: View): Promise<MessageRef> {
+      const dm = (await client.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+      return post({ platform: 'discord', id: dm.id }, view);
+    },
+
     async update(ref: MessageRef, view: View): Promise<void> {
       await draw(ref, view, memory.drawn(memory.resolve(ref))?.page ?? 0);
     },

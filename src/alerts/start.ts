@@ -56,6 +56,7 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
     async post(target, view) {
       const adapter = opts.adapters.get(target.platform);
       if (adapter === undefined) throw new PlatformError(target.platform, `no ${target.platform} adapter runs for this alert target`, false);
+      if (target.user !== undefined && adapter.postDirect !== undefined) return adapter.postDirect(target.user, view);
       return adapter.post({ platform: target.platform, id: target.channel ?? target.user ?? '' }, view);
     },
     async update(ref, view) {

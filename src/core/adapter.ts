@@ -73,4 +73,9 @@ export interface ChatAdapter {
    * message). Platforms without threads leave it out.
    */
   postThreadNote?(ref: MessageRef, text: string, note?: ActionNote): Promise<void>;
+  /**
+   * Optional: a message to one user in private (alert escalations). Platforms where posting to a
+   * user id already reaches them (Slack) leave it out and get `post` with the user id.
+   */
+  postDirect?(userId: string, view: View): Promise<MessageRef>;
 }

@@ -82,6 +82,11 @@ const ROUTES: readonly (readonly [method: string, path: RegExp, handler: Handler
   ['GET', /^\/gateway$/, (ctx) => ({ status: 200, body: { url: ctx.gatewayUrl() } })],
   ['PUT', /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/, (ctx, req, [, guild]) => registerCommands(ctx, `guild:${guild ?? ''}`, req.body)],
   ['PUT', /^\/applications\/(\d+)\/commands$/, (ctx, req) => registerCommands(ctx, 'global', req.body)],
+  // A DM channel per recipient: its id is the user's id with a 1 in front.
+  ['POST', /^\/users\/@me\/channels$/, (_ctx, req) => {
+    const recipient = String(asBody(req.body)['recipient_id'] ?? '');
+    return /^\d{1,19}$/.test(recipient) ? { status: 200, body: { id: `1${recipient}`, type: 1 } } : NOT_FOUND;
+  }],
   ['POST', /^\/channels\/(\d+)\/messages$/, (ctx, req, [channel]) => {
     const body = asBody(req.body);
     const ref = body['message_reference'] as { message_id?: string } | undefined;

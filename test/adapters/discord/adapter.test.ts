@@ -100,6 +100,13 @@ describe('Discord adapter', () => {
     expect(JSON.stringify(post?.body)).toContain('\\\\@everyone \\\\*\\\\*bold\\\\*\\\\*');
   });
 
+  it('sends a direct message through the DM channel Discord opens for the user (alert escalations)', async () => {
+    const ref = await h.adapter.postDirect!('223344556677889900', statusView('200'));
+    expect(h.fake.callsTo('POST', /^\/users\/@me\/channels$/)[0]?.body).toEqual({ recipient_id: '223344556677889900' });
+    expect(ref.conversation).toBe('1223344556677889900');
+    expect(h.fake.callsTo('POST', /^\/channels\/1223344556677889900\/messages$/)).toHaveLength(1);
+  });
+
   it('defers a press with deferUpdate and answers it with a private follow-up', async () => {
     const ref = await h.adapter.post(h.conversation, statusView('200'));
     onAction = async (ctx) => {
