@@ -132,7 +132,6 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
   let resolveClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => { resolveClosed = resolve; });
   let isClosed = false;
-
   const terminal = (opts.output as { isTTY?: boolean }).isTTY === true;
 
   /** Prints without clobbering the line being typed: clear it, print, re-prompt with the input kept. */
@@ -336,7 +335,6 @@ export function createShellAdapter(opts: ShellAdapterOptions): ShellAdapter {
   };
 
   const exec = (line: string): Promise<string> => enqueue((out) => runLine(line, out));
-
   const close = (): void => {
     if (isClosed) return;
     isClosed = true;
