@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { AmiClient, DEFAULT_ORIGINATE_TIMEOUT_MS, originateWaitMs, type AmiClientOptions } from '../../src/ami/client.ts';
 import type { AmiMessage } from '../../src/ami/message.ts';
@@ -10,17 +10,8 @@ import { fixture } from './helpers/fixtures.ts';
 import { capturingLogger, LEVEL } from './helpers/log.ts';
 import { rejection } from './helpers/rejection.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
+import { cleanups, server } from './helpers/cleanups.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-async function server(): Promise<ScriptedAmiServer> {
-  const s = await ScriptedAmiServer.start();
-  cleanups.push(() => s.close());
-  return s;
-}
 
 function client(s: ScriptedAmiServer, overrides: Partial<AmiClientOptions> = {}): AmiClient {
   let n = 0;

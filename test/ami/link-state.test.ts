@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { AmiClient, type AmiClientOptions, type AmiLinkState } from '../../src/ami/client.ts';
 import { AmiPermissionDeniedError } from '../../src/ami/errors.ts';
 import { confbridgeKick, originateAsync } from '../../src/ami/actions.ts';
 import { isBotError } from '../../src/errors.ts';
-import { ScriptedAmiServer, SECRET, USERNAME } from './helpers/scripted-server.ts';
+import { SECRET, USERNAME } from './helpers/scripted-server.ts';
 import { rejection } from './helpers/rejection.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
+import { cleanups, server } from './helpers/cleanups.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-async function server(): Promise<ScriptedAmiServer> {
-  const s = await ScriptedAmiServer.start();
-  cleanups.push(() => s.close());
-  return s;
-}
 
 function client(port: number, clock: FakeClock, overrides: Partial<AmiClientOptions> = {}): { c: AmiClient; states: AmiLinkState[] } {
   const c = new AmiClient({
