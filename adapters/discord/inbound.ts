@@ -14,10 +14,9 @@ import { NO_MENTIONS } from './render.ts';
 import { participantPanel, PICK_PARTICIPANT_ID } from './render-status.ts';
 
 /**
- * Inbound interactions: every one is acknowledged at once (deferReply with the command's
  * Inbound interactions, handed to the core, which acks each at once: deferReply with the visibility
- * its answer will have, deferUpdate for presses. Page turns and the participant menu are answered
- * here, without the core; confirmations are the core's (its Confirm/Cancel buttons).
+ * its answer will have, deferUpdate for presses. Only the participant menu is answered here, without
+ * the core; page turns and confirmations are the core's (its Prev/Next and Confirm/Cancel buttons).
  */
 
 const COMMAND_NAME = SLASH_COMMAND.slice(1);
@@ -29,9 +28,6 @@ export interface InboundDeps {
   readonly memory: MessageMemory;
   readonly handlers: () => InboundHandlers | undefined;
   readonly complete: Completer | undefined;
-  /** Redraws a remembered status message at `page`. */
-  readonly turnPage: (ref: MessageRef, page: number) => Promise<void>;
-  readonly decodePage: (customId: string) => number | undefined;
   /** Removes a deferred reply the core left unanswered (it posted a status message instead). */
   readonly removeDeferredReply: (token: string) => Promise<void>;
 }
@@ -108,17 +104,8 @@ export function createInbound(deps: InboundDeps): (i: DiscordInteraction) => Pro
 
   async function onButton(i: ButtonInteraction): Promise<void> {
     const ref: MessageRef = { platform: PLATFORM, conversation: i.channelId, id: i.message.id };
-    const page = deps.decodePage(i.customId);
-    if (page !== undefined) {
-      await i.deferUpdate().catch(warn('deferUpdate failed'));
-      if (deps.memory.drawn(ref) === undefined) {
-        await i.followUp({ content: STALE_NOTICE, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }).catch(warn('page notice failed'));
-        return;
-      }
-      await deps.turnPage(ref, page).catch(warn('page turn failed'));
-      return;
-    }
-    // Presses that need a confirmation go to the core too: it asks with Confirm/Cancel buttons.
+    // Page turns and presses that need a confirmation go to the core too: it answers with the page,
+    // or asks with Confirm/Cancel buttons.
     const pending = deps.registry.add(i.token, 'component', () => i.deferUpdate().then(() => undefined, warn('deferUpdate failed')));
     await deliver('action', (h) => h.action(context(i, pending.id, ref, () => pending.defer(true)), i.customId));
     await pending.defer(true);

@@ -4,7 +4,6 @@ import type {
   ChatAdapter, Conversation, InboundHandlers, Interaction, MessageRef, ReplyOptions,
 } from '../../src/core/adapter.ts';
 import { PlatformError } from '../../src/core/adapter-errors.ts';
-import { decodeAction, tryEncodeAction } from '../../src/core/actions.ts';
 import type { View } from '../../src/core/views.ts';
 import type { DiscordConfig } from '../../src/config.ts';
 import { isBotError } from '../../src/errors.ts';
@@ -51,26 +50,6 @@ export interface DiscordAdapter extends ChatAdapter {
   onMessageReplaced(listener: MessageReplacedListener): () => void;
 }
 
-/** Adapter-owned page ids, for PBX or room names the core's compact page action cannot carry. */
-const OWN_PAGE_PREFIX = 'discord.page:';
-
-function pageAction(view: View): (page: number) => string {
-  return (page) => (view.kind === 'status' ? tryEncodeAction({ kind: 'page', pbx: view.pbx, room: view.room, page }) : undefined) ?? `${OWN_PAGE_PREFIX}${page}`;
-}
-
-function decodePage(customId: string): number | undefined {
-  if (customId.startsWith(OWN_PAGE_PREFIX)) {
-    const page = Number(customId.slice(OWN_PAGE_PREFIX.length));
-    return Number.isInteger(page) && page >= 0 ? page : undefined;
-  }
-  try {
-    const action = decodeAction(customId);
-    return action.kind === 'page' ? action.page : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface ApiMessage {
   readonly id: string;
   readonly channel_id: string;
@@ -108,10 +87,6 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     throw translated;
   }
 
-  function render(view: View, page: number): { body: MessageBody; page: number } {
-    return renderView(view, { page, pageAction: pageAction(view) });
-  }
-
   async function postBody(channel: string, body: MessageBody & { message_reference?: unknown }): Promise<ApiMessage> {
     try {
       return (await client.rest.post(Routes.channelMessages(channel), { body })) as ApiMessage;
@@ -121,10 +96,9 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   }
 
   async function post(conversation: Conversation, view: View): Promise<MessageRef> {
-    const rendered = render(view, 0);
-    const posted = await postBody(conversation.id, rendered.body);
+    const posted = await postBody(conversation.id, renderView(view));
     const ref: MessageRef = { platform: PLATFORM, conversation: posted.channel_id, id: posted.id };
-    memory.remember(ref, view.kind === 'status' ? { view, page: rendered.page } : undefined);
+    memory.remember(ref, view.kind === 'status' ? { view } : undefined);
     return ref;
   }
 
@@ -140,15 +114,15 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     for (const listener of replacedListeners) listener(old, fresh);
   }
 
-  async function draw(ref: MessageRef, view: View, page: number): Promise<void> {
+  async function draw(ref: MessageRef, view: View): Promise<void> {
     const target = memory.resolve(ref);
-    const rendered = render(view, page);
-    // Remembered before the call, so a page turn racing with an edit draws the page just chosen.
-    memory.remember(target, view.kind === 'status' ? { view, page: rendered.page } : undefined);
+    const body = renderView(view);
+    // Remembered before the call, so a participant pick racing with an edit sees the rows just drawn.
+    memory.remember(target, view.kind === 'status' ? { view } : undefined);
     try {
-      await client.rest.patch(Routes.channelMessage(target.conversation, target.id), { body: rendered.body });
+      await client.rest.patch(Routes.channelMessage(target.conversation, target.id), { body });
     } catch (err) {
-      if (isOldMessageEditLimit(err)) return repost(target, rendered.body);
+      if (isOldMessageEditLimit(err)) return repost(target, body);
       const translated = toAdapterError(err, 'edit message');
       if (isBotError(translated, 'message_gone')) memory.remember(target, undefined);
       return failed(err, 'edit message', target.conversation);
@@ -161,13 +135,8 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     memory,
     handlers: () => inbound,
     complete: deps.complete,
-    decodePage,
     removeDeferredReply: async (token) => {
       await client.rest.delete(Routes.webhookMessage(config.applicationId, token, '@original'), { auth: false });
-    },
-    turnPage: async (ref, page) => {
-      const drawn = memory.drawn(ref);
-      if (drawn !== undefined) await draw(ref, drawn.view, page);
     },
   });
 
@@ -230,7 +199,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     },
 
     async update(ref: MessageRef, view: View): Promise<void> {
-      await draw(ref, view, memory.drawn(memory.resolve(ref))?.page ?? 0);
+      await draw(ref, view);
     },
 
     async reply(interaction: Interaction, view: View, options: ReplyOptions): Promise<void> {
@@ -238,7 +207,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
       if (pending === undefined) throw new PlatformError('Discord', `unknown or expired interaction ${interaction.id}`, false);
       // The core acks before it answers; should it not have, the answer's visibility defers.
       await pending.defer(options.ephemeral);
-      const { body } = render(view, 0);
+      const body = renderView(view);
       let original: 'edit' | 'delete' | 'none' = 'none';
       if (pending.kind === 'command' && !pending.originalUsed) {
         // An error after a 'channel' ack is private: the public placeholder goes, a private follow-up comes.

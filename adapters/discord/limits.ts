@@ -35,8 +35,9 @@ export const AUTOCOMPLETE = { choices: 25, name: 100, value: 100 } as const;
 export const DISCORD_LIMITS: AdapterLimits = {
   // Discord's per-message edit bucket allows about 5 edits per 5 s; one a second leaves headroom.
   minEditIntervalMs: 1000,
-  // Status messages page and fold into a select menu inside the adapter.
+  // Participant buttons fold into a select menu inside the adapter; one menu holds 25 options.
   maxButtonsPerMessage: 500,
+  maxRowsPerPage: COMPONENTS.selectOptions,
   maxTextLength: EMBED.description,
   ackDeadlineMs: 3000,
 };

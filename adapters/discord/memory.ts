@@ -88,7 +88,6 @@ export function refKey(ref: MessageRef): string {
 
 export interface DrawnStatus {
   readonly view: StatusView;
-  readonly page: number;
 }
 
 export class MessageMemory {

@@ -1,4 +1,5 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
+import { pageLabel } from '../../src/core/paging.ts';
 import { formatClock, formatDuration, type ButtonView, type ParticipantRowView, type StatusView } from '../../src/core/views.ts';
 import { actionRow, buttonComponent } from './components.ts';
 import { COMPONENTS, EMBED } from './limits.ts';
@@ -7,8 +8,8 @@ import { literal, truncate } from './text.ts';
 /**
  * A status view as one embed plus components. Up to BUTTON_ROWS_PEOPLE participants get their own
  * buttons; a bigger room gets a select menu instead, which picks a participant and answers with
- * that participant's buttons privately. Rooms bigger than one select (25 options) are split into
- * pages, turned by Prev / Next buttons whose ids come from `pageAction`.
+ * that participant's buttons privately. Rooms bigger than one select (25 options) come paged by the
+ * core (`view.paging`, DISCORD_LIMITS.maxRowsPerPage): its Prev / Next are core actions drawn here.
  */
 
 /** custom_id of the participant menu; the adapter answers it, the core never sees it. */
@@ -16,9 +17,6 @@ export const PICK_PARTICIPANT_ID = 'discord.pick';
 
 /** Footer of the private participant panel: its Kick still asks first. */
 const PANEL_FOOTER = 'Only you see these buttons.';
-
-/** Participants per page: one select menu holds 25 options. */
-export const PAGE_SIZE = COMPONENTS.selectOptions;
 
 /** Participants whose buttons fit beside the room row: 4 rows of 2 participants (4 buttons). */
 const PEOPLE_PER_BUTTON_ROW = 2;
@@ -31,17 +29,9 @@ const SUMMARY_MAX = EMBED.fieldValue;
 
 const COLOR = { live: 0x2ecc71, warning: 0xe67e22, ended: 0x95a5a6 } as const;
 
-export interface StatusRenderOptions {
-  readonly page: number;
-  /** custom_id of a button that shows `page` of this message. */
-  readonly pageAction: (page: number) => string;
-}
-
 export interface RenderedStatus {
   readonly embeds: APIEmbed[];
   readonly components: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  readonly page: number;
-  readonly pageCount: number;
 }
 
 function flagsLine(view: StatusView): string {
@@ -118,8 +108,9 @@ function optionDescription(row: ParticipantRowView): string {
   return truncate(parts.join(' · '), COMPONENTS.optionDescription);
 }
 
-function pickerRow(rows: readonly ParticipantRowView[], page: number, pageCount: number): APIActionRowComponent<APIComponentInMessageActionRow> {
-  const placeholder = pageCount > 1 ? `Pick a participant (page ${page + 1} of ${pageCount})` : 'Pick a participant to mute, unmute or kick';
+function pickerRow(view: StatusView): APIActionRowComponent<APIComponentInMessageActionRow> {
+  const rows = view.rows;
+  const placeholder = view.paging !== undefined ? `Pick a participant (page ${view.paging.page + 1} of ${view.paging.pageCount})` : 'Pick a participant to mute, unmute or kick';
   return {
     type: 1,
     components: [{
@@ -137,24 +128,18 @@ function pickerRow(rows: readonly ParticipantRowView[], page: number, pageCount:
   };
 }
 
-function roomRow(view: StatusView, page: number, pageCount: number, options: StatusRenderOptions): APIActionRowComponent<APIComponentInMessageActionRow> | undefined {
-  const buttons = view.buttons.slice(0, COMPONENTS.buttonsPerRow - 2).map(buttonComponent);
-  if (pageCount > 1) {
-    buttons.push(
-      { type: 2, style: 2, label: '◀ Prev', custom_id: options.pageAction(Math.max(0, page - 1)), disabled: page === 0 },
-      { type: 2, style: 2, label: 'Next ▶', custom_id: options.pageAction(Math.min(pageCount - 1, page + 1)), disabled: page === pageCount - 1 },
-    );
-  }
+/** The room's buttons, then the core's Prev / Next (at most two), within one row of five. */
+function roomRow(view: StatusView): APIActionRowComponent<APIComponentInMessageActionRow> | undefined {
+  const turns = view.paging?.buttons ?? [];
+  const buttons = [...view.buttons.slice(0, COMPONENTS.buttonsPerRow - turns.length), ...turns].map(buttonComponent);
   return buttons.length === 0 ? undefined : actionRow(buttons);
 }
 
-export function renderStatus(view: StatusView, options: StatusRenderOptions): RenderedStatus {
-  if (view.ended !== undefined) return { embeds: [endedEmbed(view)], components: [], page: 0, pageCount: 1 };
-  const pageCount = Math.max(1, Math.ceil(view.rows.length / PAGE_SIZE));
-  const page = Math.min(Math.max(0, Math.floor(options.page)), pageCount - 1);
-  const first = page * PAGE_SIZE;
-  const rows = view.rows.slice(first, first + PAGE_SIZE);
-  const footer = `updated ${formatClock(view.updatedAt)} UTC${pageCount > 1 ? ` · page ${page + 1} of ${pageCount}` : ''}`;
+/** `view` is one page already (core/paging.ts): every row it carries is drawn. */
+export function renderStatus(view: StatusView): RenderedStatus {
+  if (view.ended !== undefined) return { embeds: [endedEmbed(view)], components: [] };
+  const rows = view.rows;
+  const footer = `updated ${formatClock(view.updatedAt)} UTC${view.paging !== undefined ? ` · ${pageLabel(view.paging)}` : ''}`;
   const embed: APIEmbed = {
     title: truncate(`Room ${view.room} · ${view.pbx}`, EMBED.title),
     description: liveDescription(view, rows) || 'Nobody is in the room.',
@@ -162,15 +147,15 @@ export function renderStatus(view: StatusView, options: StatusRenderOptions): Re
     footer: { text: footer },
   };
   const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
-  const room = roomRow(view, page, pageCount, options);
+  const room = roomRow(view);
   if (room !== undefined) components.push(room);
   const withButtons = rows.some((r) => r.buttons.length > 0);
   if (withButtons && view.rows.length <= MAX_PEOPLE_WITH_BUTTONS && rows.every((r) => r.buttons.length <= PEOPLE_PER_BUTTON_ROW)) {
     components.push(...peopleRows(rows));
   } else if (withButtons) {
-    components.push(pickerRow(rows, page, pageCount));
+    components.push(pickerRow(view));
   }
-  return { embeds: [embed], components: components.slice(0, COMPONENTS.rows), page, pageCount };
+  return { embeds: [embed], components: components.slice(0, COMPONENTS.rows) };
 }
 
 /** The buttons of one participant, for the private answer to a pick from the menu. */

@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } 
 import { formatClock, type AlertView, type ReplyView, type TableView, type Tone, type View } from '../../src/core/views.ts';
 import { buttonComponent, buttonRows, linkButton } from './components.ts';
 import { CONTENT_MAX, EMBED } from './limits.ts';
-import { renderStatus, type StatusRenderOptions } from './render-status.ts';
+import { renderStatus } from './render-status.ts';
 import { inCodeBlock, literal, truncate, withoutMentions } from './text.ts';
 
 /**
@@ -15,11 +15,6 @@ export interface MessageBody {
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
   allowed_mentions: { parse: []; roles?: string[] };
-}
-
-export interface RenderedMessage {
-  readonly body: MessageBody;
-  readonly page: number;
 }
 
 const TONE_COLOR: Readonly<Record<Tone, number>> = { info: 0x3498db, success: 0x2ecc71, warning: 0xe67e22, error: 0xe74c3c };
@@ -77,12 +72,12 @@ export function renderAlert(view: AlertView): MessageBody {
   return { ...rendered, content: `<@&${view.mention}>`, allowed_mentions: { parse: [], roles: [view.mention] } };
 }
 
-export function renderView(view: View, status: StatusRenderOptions): RenderedMessage {
+export function renderView(view: View): MessageBody {
   if (view.kind === 'status') {
-    const rendered = renderStatus(view, status);
-    return { body: body(rendered.embeds, rendered.components), page: rendered.page };
+    const rendered = renderStatus(view);
+    return body(rendered.embeds, rendered.components);
   }
-  return { body: view.kind === 'reply' ? renderReply(view) : renderAlert(view), page: 0 };
+  return view.kind === 'reply' ? renderReply(view) : renderAlert(view);
 }
 
 /** A short line of text (action notes), literal and within a message's content limit (escaping at most doubles it). */

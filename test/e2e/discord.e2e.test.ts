@@ -283,6 +283,26 @@ describe('meetme-bot end to end over Discord (fake Discord, real discord.js, emb
     expect(JSON.stringify(note.body)).toMatch(/alice.*muted.*Tim/);
   });
 
+  it('pages a room of 30 by the core: Next turns the same message, and later edits keep the page', async () => {
+    const fake = await fakeDiscord();
+    const bot = await startDiscordBot(fake, tempDataDir());
+    const pbx = bot.embeddedPbx as EmbeddedPbx;
+    for (let i = 0; i < 30; i++) pbx.join('200', { num: String(800 + i), name: `Caller ${i}`, tech: 'PJSIP' });
+    await botSees(bot, 'thirty callers', people(30));
+    const message = await watch(fake);
+    const first = fake.apiMessage(message.id);
+    expect(JSON.stringify(first)).toContain('page 1 of 2');
+    expect(decodeAction(buttonId(first, 'Next ▶'))).toMatchObject({ kind: 'page', room: '200', page: 1 });
+
+    const from = edits(fake).length;
+    fake.interact(buttonPress(place(fake), ALICE, first, buttonId(first, 'Next ▶')));
+    await editOf(fake, message.id, 'page 2', (b) => JSON.stringify(b).includes('page 2 of 2'), from);
+    pbx.join('200', TIM);
+    const later = await editOf(fake, message.id, 'Tim on page 2', (b) => shownPeople(b).some((p) => p.who === 'Tim (701)'), from);
+    expect(JSON.stringify(later.body)).toContain('page 2 of 2');
+    expect(posts(fake)).toHaveLength(1);
+  });
+
   it('refuses a viewer\'s Mute press privately and leaves the room alone', async () => {
     const fake = await fakeDiscord();
     const bot = await startDiscordBot(fake, tempDataDir());

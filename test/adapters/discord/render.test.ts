@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderReply, renderView, type MessageBody } from '../../../adapters/discord/render.ts';
+import { DISCORD_LIMITS } from '../../../adapters/discord/limits.ts';
 import { PICK_PARTICIPANT_ID } from '../../../adapters/discord/render-status.ts';
+import { pagedStatusView } from '../../../src/core/paging.ts';
+import type { StatusView } from '../../../src/core/views.ts';
 import { buttonView, replyView, rowView, statusView } from '../views.ts';
 
 /** Every rendered body must stay inside Discord's embed and component limits. */
@@ -73,7 +76,8 @@ function longRow(i: number): ReturnType<typeof rowView> {
   });
 }
 
-const pageAction = (page: number): string => `v1|p|pbx1|200|${page}`;
+/** What the core hands the adapter: one page of the room, by the adapter's own row budget. */
+const paged = (view: StatusView, page = 0): StatusView => pagedStatusView(view, page, DISCORD_LIMITS.maxRowsPerPage);
 
 describe('Discord status rendering', () => {
   for (const size of [1, 10, 60, 300]) {
@@ -81,32 +85,37 @@ describe('Discord status rendering', () => {
       const view = statusView('200', Array.from({ length: size }, (_, i) => longRow(i + 1)), { banner: 'PBX unreachable since 12:03, reconnecting' });
       const pages = Math.ceil(size / 25);
       for (let page = 0; page < pages; page++) {
-        const { body } = renderView(view, { page, pageAction });
+        const body = renderView(paged(view, page));
         expect(limitProblems(body)).toEqual([]);
       }
     });
   }
 
   it('gives each participant buttons in a small room', () => {
-    const { body } = renderView(statusView('200', [rowView(1), rowView(2)]), { page: 0, pageAction });
+    const body = renderView(paged(statusView('200', [rowView(1), rowView(2)])));
     const ids = body.components.flatMap((r) => (r.components as ComponentShape[]).map((c) => c.custom_id));
     expect(ids).toEqual(['v1:lock', 'v1:muteall', 'v1:mute:1', 'v1:kick:1', 'v1:mute:2', 'v1:kick:2']);
   });
 
-  it('offers a participant menu instead of buttons when they do not fit, and pages past 25', () => {
+  it('offers a participant menu instead of buttons when they do not fit, and draws the core\'s page past 25', () => {
     const view = statusView('200', Array.from({ length: 60 }, (_, i) => rowView(i + 1)));
-    const { body, page } = renderView(view, { page: 2, pageAction });
+    const body = renderView(paged(view, 2));
     const parts = body.components.flatMap((r) => r.components as ComponentShape[]);
     const select = parts.find((c) => c.custom_id === PICK_PARTICIPANT_ID);
-    expect(page).toBe(2);
     expect(select?.options?.map((o) => o.value)).toEqual(Array.from({ length: 10 }, (_, i) => `1700000000.${51 + i}`));
-    expect(parts.filter((c) => c.label === '◀ Prev' || c.label === 'Next ▶').map((c) => c.custom_id)).toEqual([pageAction(1), pageAction(2)]);
-    expect((body.embeds[0] as EmbedShape).footer?.text).toContain('page 3 of 3');
+    expect(parts.filter((c) => c.label === '◀ Prev' || c.label === 'Next ▶').map((c) => c.custom_id)).toEqual(['v1|p|pbx1|200|1']);
+    expect((body.embeds[0] as EmbedShape).footer?.text).toContain('Showing 51–60 of 60 · page 3 of 3');
+  });
+
+  it('draws both page turns in the middle of a room and keeps the room buttons beside them', () => {
+    const body = renderView(paged(statusView('200', Array.from({ length: 60 }, (_, i) => rowView(i + 1))), 1));
+    const first = (body.components[0]?.components ?? []) as ComponentShape[];
+    expect(first.map((c) => c.custom_id)).toEqual(['v1:lock', 'v1:muteall', 'v1|p|pbx1|200|0', 'v1|p|pbx1|200|2']);
   });
 
   it('escapes markdown and mentions in names and topics', () => {
     const row = rowView(1, { name: '@everyone **boss** <@123> `x`', topic: '@here _hi_ [click](https://evil.example)' });
-    const { body } = renderView(statusView('200', [row]), { page: 0, pageAction });
+    const body = renderView(paged(statusView('200', [row])));
     const description = (body.embeds[0] as EmbedShape).description ?? '';
     expect(description).toContain('\\@everyone \\*\\*boss\\*\\* \\<\\@123> \\`x\\`');
     expect(description).toContain('\\@here \\_hi\\_ \\[click](https://evil.example)');
@@ -118,7 +127,7 @@ describe('Discord status rendering', () => {
       ended: { durationSec: 3600, peakSize: 300, attendees: Array.from({ length: 300 }, (_, i) => `${LONG_UNICODE}${i}`), actions: Array.from({ length: 200 }, (_, i) => `alice muted caller ${i}`) },
       buttons: [],
     });
-    const { body } = renderView(view, { page: 0, pageAction });
+    const body = renderView(paged(view));
     expect(body.components).toEqual([]);
     expect(limitProblems(body)).toEqual([]);
     expect((body.embeds[0] as EmbedShape).title).toBe('Room 200 ended · pbx1');
