@@ -70,6 +70,14 @@ describe('store latency', () => {
     expect(valueOf(text, 'meetme_store_operation_errors_total', { operation: 'kv.set' })).toBeUndefined();
   });
 
+  it('passes through what it does not time: a Redis store\'s leases and ready flag', async () => {
+    const leases = { acquire: async () => true };
+    const inner = Object.assign(new MemoryStore(), { leases, get ready() { return true; } });
+    const store = instrumentStore(inner, new BotMetrics({ processMetrics: false }));
+    expect(store.leases).toBe(leases);
+    expect(store.ready).toBe(true);
+  });
+
   it('still closes the store it wraps', async () => {
     const inner = new MemoryStore();
     let closed = false;
