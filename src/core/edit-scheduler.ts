@@ -100,7 +100,8 @@ export class EditScheduler {
     this.#clearTimer();
     this.#pending = undefined;
     try {
-      this.#o.onEvent?.(await this.#o.send());
+      const outcome = await this.#o.send();
+      this.#o.onEvent?.(outcome);
     } catch (err) {
       this.#o.onEvent?.(err instanceof PlatformRateLimitedError ? 'rate_limited' : 'failed');
       if (err instanceof MessageGoneError) this.#gone(err);

@@ -127,4 +127,27 @@ describe('status edits', () => {
     expect(edits('rate_limited')).toBe(1);
     expect(edits('failed')).toBe(1);
   });
+
+  it('counts the edit the shutdown flush sends', async () => {
+    const metrics = new BotMetrics({ processMetrics: false });
+    const clock = new FakeClock();
+    const directory = new FakeDirectory(clock);
+    const adapter = new FakeAdapter(clock, { minEditIntervalMs: 1000 });
+    const service = new StatusService({
+      directory, adapters: new Map([['slack', adapter]]), store: new MemoryStore(), render: fakeRender, clock, onEdit: countStatusEdit(metrics),
+    });
+    await service.start();
+    directory.join('200', participant('200', 1));
+    await service.watch('pbx1', '200', channel, alice);
+    // Talking waits the longer interval for minor edits: still pending when the bot stops.
+    await clock.advance(1500);
+    directory.talk('200', '1700000000.1', true);
+    await clock.advance(0);
+    const before = adapter.edits.length;
+    await service.stop();
+    expect(adapter.edits.length).toBe(before + 1);
+
+    const text = await (await ops(metrics)).metricsText();
+    expect(valueOf(text, 'meetme_status_edits_total', { platform: 'slack', outcome: 'sent' })).toBe(adapter.edits.length);
+  });
 });
