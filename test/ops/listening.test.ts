@@ -114,6 +114,9 @@ describe('sensor readiness', () => {
     expect((await s.readyz()).body.checks).toEqual([{ name: 'sim', kind: 'sensor', required: false, ok: true, detail: 'not contacted yet' }]);
     await client.listCalls();
     expect(await s.readyz()).toEqual({ status: 200, body: { ready: true, checks: [{ name: 'sim', kind: 'sensor', required: false, ok: true }] } });
+    await s.readyz();
+    // A healthy sensor is not asked anything for /readyz.
+    expect(valueOf(await s.metricsText(), 'meetme_sensor_requests_total', { sensor: 'sim', command: 'getversion', outcome: 'ok' })).toBeUndefined();
   });
 
   it('shows a sensor whose last contact failed as down, asks it again, and answers 503 only when sensors are required', async () => {
