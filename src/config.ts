@@ -202,7 +202,8 @@ export const configSchema = z.strictObject({
     enabled: z.boolean().default(true).describe('Serve /livez, /readyz and /metrics.'),
     host: nonEmpty.default('127.0.0.1'),
     port: listenPort.default(9464).describe('Port of the ops listener.'),
-  }).default({ enabled: true, host: '127.0.0.1', port: 9464 }),
+    requireSensors: z.boolean().default(false).describe('Count sensors as required on /readyz: a sensor that is down makes the bot not ready (for deployments whose job is listening).'),
+  }).default({ enabled: true, host: '127.0.0.1', port: 9464, requireSensors: false }),
 }).superRefine((c, ctx) => {
   refuseDuplicateIds(c.pbxs, 'pbxs', 'PBX', ctx);
   refuseDuplicateIds(c.sensors, 'sensors', 'sensor', ctx);

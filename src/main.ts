@@ -8,8 +8,11 @@ import { ConferenceRegistry } from './conference/directory.ts';
 import type { ChatAdapter } from './core/adapter.ts';
 import { startAlerts } from './alerts/start.ts';
 import { BotMetrics } from './ops/metrics.ts';
-import { countAlert, observeLinks } from './ops/observe.ts';
+import { observeHub } from './ops/listen-metrics.ts';
+import { countAlert, countStatusEdit, observeLinks } from './ops/observe.ts';
 import { readinessChecks } from './ops/readiness.ts';
+import { SensorContacts } from './ops/sensors.ts';
+import { instrumentStore } from './ops/store-metrics.ts';
 import type { ReadinessCheck } from './ops/server.ts';
 import { Bot } from './core/bot.ts';
 import { homeView } from './core/home.ts';
@@ -46,7 +49,7 @@ export interface RunningBot {
   /** What runs, where, and how to point the bot elsewhere. */
   readonly banner: string;
   readonly metrics: BotMetrics;
-  /** Each PBX, chat adapter and the store, for /readyz. */
+  /** Each PBX, sensor, chat adapter and the store, for /readyz. */
   readiness(): ReadinessCheck[];
   stop(): Promise<void>;
 }
@@ -137,7 +140,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 
   const [problem] = await preflight(config);
   if (problem) throw problem;
-  const store = await openStore({ dataDir: config.dataDir, auditRetentionDays: config.store.auditRetentionDays, logger: log.child({ component: 'store' }) });
+  const metrics = options.metrics ?? new BotMetrics({ processMetrics: false });
+  const rawStore = await openStore({ dataDir: config.dataDir, auditRetentionDays: config.store.auditRetentionDays, logger: log.child({ component: 'store' }) });
+  const store = instrumentStore(rawStore, metrics);
   stops.push(() => store.close());
 
   try {
@@ -164,7 +169,6 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 
     const connections: PbxConnection[] = pbxConfigs.map((p) => createPbxConnection(p, { logger: log, memory: store.kv }));
     const registry = new ConferenceRegistry(connections, { logger: log });
-    const metrics = options.metrics ?? new BotMetrics({ processMetrics: false });
     observeLinks(metrics, connections);
     const failures = await registry.start();
     for (const f of failures) mainLog.warn({ pbx: f.pbx, err: f.error }, 'PBX not reachable yet; retrying in the background');
@@ -182,7 +186,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       stops.push(() => s.stop());
       sensorConfigs.push(embeddedSensorConfig(embeddedSensor));
     }
-    const sensors = sensorConfigs.map((s, index) => new SensorClient(s, { logger: log, index }));
+    const sensorContacts = new SensorContacts(metrics);
+    const sensors = sensorConfigs.map((s, index) => new SensorClient(s, { logger: log, index, onExchange: sensorContacts.record }));
     // Probe each sensor once in the background: a missing or wrong AES key shows in the log at boot,
     // not on a user's first `calls`. `getversion` works even unencrypted.
     for (const sensor of sensors) {
@@ -201,7 +206,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         throw new StoredSigningKeyCorruptError(join(config.dataDir, DEFAULT_STORE_FILE), key.length);
       }
       const signer = new LinkSigner(key);
-      const hub = createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log });
+      const hub = observeHub(metrics, createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log }));
       stops.push(() => hub.close());
       listenServer = await startListenServer({
         host: config.listen.host,
@@ -276,6 +281,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       store,
       logger: log,
       keepEndedSec: config.status.keepEndedSec,
+      onEdit: countStatusEdit(metrics),
     });
     // A status message Discord re-posted (30046) is stored under its new ref, so a restart edits that one.
     discord?.onMessageReplaced((previous, next) => status.replaceRef(previous, next));
@@ -333,7 +339,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     let stopped = false;
     return {
       config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics,
-      readiness: () => readinessChecks(registry, adapters),
+      readiness: () => readinessChecks({
+        directory: registry, adapters, store: rawStore, sensors, sensorContacts, requireSensors: config.ops.requireSensors,
+      }),
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -6,6 +6,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import type { AmiDisconnectedError } from './errors.ts';
 import type { AmiLinkState } from './link-state.ts';
 import type { AmiMessage } from './message.ts';
+import type { AmiActionSettled } from './types.ts';
 
 export interface AmiClientOptions {
   /** PBX id for logs/errors. */
@@ -58,6 +59,8 @@ export interface AmiClientEvents {
   banner: [version: string];
   /** The link state changed (see `AmiLinkState`), or a failed state got its next attempt time. */
   state: [state: AmiLinkState];
+  /** An action was answered, refused, timed out or failed with the link (Login and Ping included). */
+  actionSettled: [settled: AmiActionSettled];
 }
 
 /** The options with every default filled in. */

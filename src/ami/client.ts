@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import { AmiParser, type AmiParserOutput } from './parser.ts';
 import { serializeAction } from './serialize.ts';
 import type { AmiMessage } from './message.ts';
-import type { AmiActionRequest, AmiCallOptions, AmiLink } from './types.ts';
+import type { AmiActionRequest, AmiActionSettled, AmiCallOptions, AmiLink } from './types.ts';
 import { AmiActionError, AmiDisconnectedError, AmiLoginError, AmiPermissionDeniedError, AmiTimeoutError } from './errors.ts';
 import { backoffDelay } from './backoff.ts';
 import { login as loginAction, logoff as logoffAction, type ActionSender } from './session-actions.ts';
@@ -182,7 +182,12 @@ export class AmiClient extends EventEmitter<AmiClientEvents> implements AmiLink 
         reject(new InternalError(`AMI ${this.name}: ActionID ${id} of ${req.action} is still in use by a pending action`));
         return;
       }
-      this.pending.add(kind, id, req.action, timeoutMs, resolve, reject);
+      const sentAt = this.cfg.clock.now();
+      const settled = (outcome: AmiActionSettled['outcome']): void => this.safeEmit('actionSettled', { action: req.action, outcome, durationMs: this.cfg.clock.now() - sentAt });
+      this.pending.add(kind, id, req.action, timeoutMs, (value) => { settled('success'); resolve(value); }, (err) => {
+        settled(err instanceof AmiTimeoutError ? 'timeout' : 'error');
+        reject(err);
+      });
       this.log.debug({ action: req.action, actionId: id }, 'action sent');
       socket.write(bytes);
     });

@@ -11,6 +11,13 @@ export interface AmiActionRequest {
   readonly fields?: Readonly<Record<string, AmiFieldValue | undefined>>;
 }
 
+/** How one action ended, for observers (metrics): time from sending to its answer, timeout or failure. */
+export interface AmiActionSettled {
+  readonly action: string;
+  readonly outcome: 'success' | 'error' | 'timeout';
+  readonly durationMs: number;
+}
+
 export interface AmiCallOptions {
   /** Overrides the client's default action timeout. */
   readonly timeoutMs?: number;
@@ -38,8 +45,10 @@ export interface AmiLink {
   on(event: 'connected', listener: () => void): this;
   on(event: 'disconnected', listener: (reason: Error) => void): this;
   on(event: 'state', listener: (state: AmiLinkState) => void): this;
+  on(event: 'actionSettled', listener: (settled: AmiActionSettled) => void): this;
   off(event: 'event', listener: (msg: AmiMessage) => void): this;
   off(event: 'connected', listener: () => void): this;
   off(event: 'disconnected', listener: (reason: Error) => void): this;
   off(event: 'state', listener: (state: AmiLinkState) => void): this;
+  off(event: 'actionSettled', listener: (settled: AmiActionSettled) => void): this;
 }

@@ -14,6 +14,12 @@ export type EditUrgency = 'minor' | 'major';
 /** What `send` did: `unchanged` when the message already showed the current state, so nothing went out. */
 export type EditOutcome = 'sent' | 'unchanged';
 
+/**
+ * What became of a change or an edit, for metrics: an edit `sent`, or skipped as `unchanged`; a change
+ * `coalesced` into an edit already waiting; an edit refused with a 429 (`rate_limited`) or otherwise `failed`.
+ */
+export type EditEvent = EditOutcome | 'coalesced' | 'rate_limited' | 'failed';
+
 export interface EditSchedulerOptions {
   readonly clock: Clock;
   /** Platform minimum between two edits of this message. */
@@ -35,6 +41,8 @@ export interface EditSchedulerOptions {
   readonly onGone: (err: MessageGoneError) => void;
   /** An edit failed; `retryInMs` is undefined when it will not be retried until the next change. */
   readonly onFailure: (err: BotError, retryInMs: number | undefined) => void;
+  /** Told of every EditEvent (metrics). */
+  readonly onEvent?: ((event: EditEvent) => void) | undefined;
 }
 
 function merge(a: EditUrgency | undefined, b: EditUrgency | undefined): EditUrgency | undefined {
@@ -68,6 +76,7 @@ export class EditScheduler {
   /** Something changed: make sure an edit showing it will be sent. */
   request(urgency: EditUrgency): void {
     if (this.#closed) return;
+    if (this.#pending !== undefined) this.#o.onEvent?.('coalesced');
     this.#pending = merge(this.#pending, urgency);
     this.#pump();
   }
@@ -91,8 +100,10 @@ export class EditScheduler {
     this.#clearTimer();
     this.#pending = undefined;
     try {
-      await this.#o.send();
+      const outcome = await this.#o.send();
+      this.#o.onEvent?.(outcome);
     } catch (err) {
+      this.#o.onEvent?.(err instanceof PlatformRateLimitedError ? 'rate_limited' : 'failed');
       if (err instanceof MessageGoneError) this.#gone(err);
       else this.#o.onFailure(toBotError(err), undefined);
     }
@@ -171,6 +182,7 @@ export class EditScheduler {
     }
     this.#inFlight = sending.then(
       (outcome) => {
+        this.#o.onEvent?.(outcome);
         this.#failures = 0;
         // Nothing reached the platform, so the next edit need not wait an interval after this one.
         if (outcome === 'unchanged') this.#lastStartAt = previousStartAt;
@@ -183,6 +195,7 @@ export class EditScheduler {
   }
 
   #failed(err: unknown, urgency: EditUrgency): void {
+    this.#o.onEvent?.(err instanceof PlatformRateLimitedError ? 'rate_limited' : 'failed');
     if (err instanceof MessageGoneError) {
       this.#gone(err);
       return;

@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { ChatAdapter } from './adapter.ts';
 import type { Clock } from './clock.ts';
+import type { EditEvent } from './edit-scheduler.ts';
 import type { StatusView, StatusViewInput } from './views.ts';
 
 /** What the status service is built from (main.ts, tests, bench). */
@@ -24,4 +25,6 @@ export interface StatusServiceDeps {
   readonly maxBackoffMs?: number;
   /** In [0, 1), for backoff jitter. */
   readonly random?: () => number;
+  /** Told what became of each change and edit of a status message, by platform (metrics). */
+  readonly onEdit?: (platform: string, event: EditEvent) => void;
 }

@@ -60,7 +60,7 @@ export class StatusService implements WatchService {
    */
   #stopped = false;
 
-  constructor(deps: StatusServiceDeps) {
+  constructor(private readonly deps: StatusServiceDeps) {
     this.#directory = deps.directory;
     this.#adapters = deps.adapters;
     this.#render = deps.render ?? buildStatusView;
@@ -252,7 +252,7 @@ export class StatusService implements WatchService {
       minorIntervalMs: Math.max(minIntervalMs, this.#talkingIntervalMs),
       backoffBaseMs: Math.max(minIntervalMs, 500),
       maxBackoffMs: this.#maxBackoffMs,
-      random: this.#random,
+      random: this.#random, onEvent: (event) => this.deps.onEdit?.(w.adapter.name, event),
       sharedBackoff: this.#rateLimits.forMessage(w.adapter.name, w.record.conversation),
       lastWriteAt,
       send: () => this.#sendEdit(w),

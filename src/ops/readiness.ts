@@ -1,6 +1,8 @@
 import type { ConferenceDirectory } from '../conference/backend.ts';
 import { problemLabel } from '../conference/link-problem.ts';
 import type { ChatAdapter } from '../core/adapter.ts';
+import type { Store } from '../store/types.ts';
+import type { ProbedSensor, SensorContacts } from './sensors.ts';
 import type { ReadinessCheck } from './server.ts';
 
 /** An adapter that can tell it is down (a dead token, a lost gateway session). */
@@ -13,8 +15,26 @@ function readinessAware(adapter: ChatAdapter): adapter is ChatAdapter & Readines
   return typeof (adapter as Partial<ReadinessAware>).isReady === 'function';
 }
 
-/** /readyz: every PBX link and every chat adapter is required; the bot is of no use without them. */
-export function readinessChecks(directory: ConferenceDirectory, adapters: ReadonlyMap<string, ChatAdapter>): ReadinessCheck[] {
+export interface ReadinessSources {
+  readonly directory: ConferenceDirectory;
+  readonly adapters: ReadonlyMap<string, ChatAdapter>;
+  /** Read through directly, not through the metrics decorator, so probes do not count as store traffic. */
+  readonly store: Pick<Store, 'kv'>;
+  readonly sensors: readonly ProbedSensor[];
+  readonly sensorContacts: SensorContacts;
+  /** Config `ops.requireSensors`: a sensor that is down makes the bot not ready. */
+  readonly requireSensors: boolean;
+}
+
+/** A key nothing writes: reading it proves the store answers without touching real data. */
+export const STORE_PROBE_KEY = 'ops:readiness-probe';
+
+/**
+ * /readyz: every PBX link, every chat adapter and the store are required; the bot is of no use
+ * without them. Sensors serve listening only, so they are not, unless the operator says so.
+ */
+export function readinessChecks(sources: ReadinessSources): ReadinessCheck[] {
+  const { directory, adapters } = sources;
   const pbxs = directory.pbxIds().map((pbx): ReadinessCheck => ({
     name: pbx, kind: 'pbx', required: true,
     check: () => {
@@ -31,5 +51,12 @@ export function readinessChecks(directory: ConferenceDirectory, adapters: Readon
       return reason === undefined ? { ok: false } : { ok: false, detail: reason };
     },
   }));
-  return [...pbxs, ...chats];
+  const store: ReadinessCheck = {
+    name: 'store', kind: 'store', required: true,
+    check: async () => {
+      await sources.store.kv.get(STORE_PROBE_KEY);
+      return { ok: true };
+    },
+  };
+  return [...pbxs, ...sources.sensorContacts.checks(sources.sensors, sources.requireSensors), ...chats, store];
 }

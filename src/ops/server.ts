@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock, type TimerHandle } from '../kernel/clock.ts';
 import type { Logger } from '../log.ts';
 import type { BotMetrics } from './metrics.ts';
 
@@ -9,13 +10,19 @@ import type { BotMetrics } from './metrics.ts';
  * listens on its own address, loopback by default, apart from the player page that faces browsers.
  */
 
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
 export interface ReadinessCheck {
   readonly name: string;
   /** `pbx`, `sensor`, `adapter`, `store`, `redis` ... */
   readonly kind: string;
   /** A required dependency that is down makes the bot not ready. */
   readonly required: boolean;
-  check(): { readonly ok: boolean; readonly detail?: string };
+  /** May ask the dependency (a store read); one that answers too late counts as down. */
+  check(): CheckResult | Promise<CheckResult>;
 }
 
 export interface ReadinessReport {
@@ -23,17 +30,29 @@ export interface ReadinessReport {
   readonly checks: readonly { readonly name: string; readonly kind: string; readonly required: boolean; readonly ok: boolean; readonly detail?: string }[];
 }
 
-export function readiness(checks: readonly ReadinessCheck[]): ReadinessReport {
-  const results = checks.map((c) => {
-    let r: { readonly ok: boolean; readonly detail?: string };
-    try {
-      r = c.check();
-    } catch (err) {
-      r = { ok: false, detail: err instanceof Error ? err.message : String(err) };
-    }
+/** A check that has not answered by then is down: a probe must answer while the dependency hangs. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 2000;
+
+export async function readiness(checks: readonly ReadinessCheck[], timeoutMs = DEFAULT_CHECK_TIMEOUT_MS, clock: Clock = systemClock): Promise<ReadinessReport> {
+  const results = await Promise.all(checks.map(async (c) => {
+    const r = await settleCheck(c, timeoutMs, clock);
     return { name: c.name, kind: c.kind, required: c.required, ok: r.ok, ...(r.detail === undefined ? {} : { detail: r.detail }) };
-  });
+  }));
   return { ready: results.every((r) => r.ok || !r.required), checks: results };
+}
+
+async function settleCheck(c: ReadinessCheck, timeoutMs: number, clock: Clock): Promise<CheckResult> {
+  let timer: TimerHandle | undefined;
+  const late = new Promise<CheckResult>((resolve) => {
+    timer = clock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(() => c.check()), late]);
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  } finally {
+    if (timer !== undefined) clock.clearTimeout(timer);
+  }
 }
 
 export interface OpsServerOptions {
@@ -42,6 +61,9 @@ export interface OpsServerOptions {
   readonly metrics: BotMetrics;
   readonly checks: () => readonly ReadinessCheck[];
   readonly log: Logger;
+  /** How long /readyz waits for each check (default DEFAULT_CHECK_TIMEOUT_MS). */
+  readonly checkTimeoutMs?: number;
+  readonly clock?: Clock;
 }
 
 export interface OpsServer {
@@ -84,7 +106,7 @@ async function handle(opts: OpsServerOptions, req: IncomingMessage, res: ServerR
       send(res, 200, 'text/plain', 'ok\n');
       return;
     case '/readyz': {
-      const report = readiness(opts.checks());
+      const report = await readiness(opts.checks(), opts.checkTimeoutMs, opts.clock);
       send(res, report.ready ? 200 : 503, 'application/json', `${JSON.stringify(report)}\n`);
       return;
     }

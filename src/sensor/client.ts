@@ -26,6 +26,16 @@ export interface SensorClientDeps {
   readonly maxReplyBytes?: number;
   /** Times each exchange out (default: the system clock). */
   readonly clock?: Clock;
+  /** Told of every command's end (metrics, readiness): `failure` is undefined when a usable reply came. */
+  readonly onExchange?: (exchange: SensorExchange) => void;
+}
+
+export interface SensorExchange {
+  readonly sensor: string;
+  /** The command's first word: `listcalls`, `readaudio`, `getversion` ... */
+  readonly command: string;
+  readonly durationMs: number;
+  readonly failure: unknown;
 }
 
 export const DEFAULT_MAX_REPLY_BYTES = 8 * 1024 * 1024;
@@ -48,6 +58,7 @@ export class SensorClient {
   private readonly index: number | undefined;
   private readonly log: Logger;
   private readonly clock: Clock;
+  private readonly onExchange: ((exchange: SensorExchange) => void) | undefined;
 
   constructor(config: SensorConfig, deps: SensorClientDeps = {}) {
     this.id = config.id;
@@ -55,6 +66,7 @@ export class SensorClient {
     this.timeoutMs = config.timeoutMs;
     this.maxReplyBytes = deps.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
     this.clock = deps.clock ?? systemClock;
+    this.onExchange = deps.onExchange;
     this.log = (deps.logger ?? silentLogger()).child({ component: 'sensor', sensor: config.id });
     this.address = config.socketPath !== undefined ? { path: config.socketPath } : { host: config.host, port: config.port };
     // The local managersocket is never encrypted, whatever the key.
@@ -117,6 +129,19 @@ export class SensorClient {
   }
 
   private async command(command: string): Promise<Buffer> {
+    const started = this.clock.now();
+    const report = (failure: unknown): void => this.onExchange?.({ sensor: this.id, command: command.split(' ')[0] ?? '', durationMs: this.clock.now() - started, failure });
+    try {
+      const reply = await this.send(command);
+      report(undefined);
+      return reply;
+    } catch (err) {
+      report(err);
+      throw err;
+    }
+  }
+
+  private async send(command: string): Promise<Buffer> {
     const request = this.aes ? encryptRequest(command, this.aes) : Buffer.from(`${command}\r\n\r\n`);
     let reply: Buffer;
     try {
