@@ -81,7 +81,10 @@ describe('the bot while Redis is down', () => {
     pbx.join('200', { num: '701', name: 'Tim', tech: 'PJSIP' });
     await until(() => bot.registry.allRooms().some((r) => r.name === '200'), 'room 200 in state');
 
+    const redisCheck = () => bot.readiness().find((c) => c.kind === 'store')?.check();
+    expect(redisCheck()).toEqual({ ok: true });
     await redis.stop();
+    await until(() => redisCheck()?.ok === false, '/readyz to report redis down');
     const shell = bot.shell!;
     for (let i = 0; i < 3; i++) expect(await shell.exec('list')).toMatch(/200/);
     expect(await shell.exec('mute 200 Tim')).toMatch(/Tim/);
@@ -100,9 +103,11 @@ describe('the bot while Redis is down', () => {
       expect(await shell.exec('list')).toMatch(/200/);
     }
     expect(warnings()).toEqual(before);
+    expect(redisCheck()).toMatchObject({ ok: false, detail: expect.stringMatching(/^redis unavailable; \d+ writes kept in memory$/) });
 
     await redis.restart();
     await until(async () => (await bot.store.watches.list().catch(() => [])).some((w) => w.room === '200'), 'the status message saved once Redis is back');
     expect((await bot.store.audit.query({ room: '200' })).map((r) => r.command)).toContain('mute');
+    expect(redisCheck()).toEqual({ ok: true });
   });
 });
