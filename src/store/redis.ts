@@ -115,7 +115,12 @@ class RedisAuditStore implements AuditStore {
     return out;
   }
   async prune(before: number): Promise<number> {
-    const roomKeys = await call('audit keys', () => this.r.client.keys(this.r.key('audit:room:*')));
+    // SCAN, not KEYS: a shared Redis must not stall for other clients while the bot prunes.
+    const roomKeys = await call('audit keys', async () => {
+      const found: string[] = [];
+      for await (const batch of this.r.client.scanIterator({ MATCH: this.r.key('audit:room:*'), COUNT: 500 })) found.push(...batch);
+      return found;
+    });
     for (const k of roomKeys) await call('audit prune', () => this.r.client.zRemRangeByScore(k, '-inf', `(${before}`));
     return call('audit prune', () => this.r.client.zRemRangeByScore(this.r.key('audit'), '-inf', `(${before}`));
   }
