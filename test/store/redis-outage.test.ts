@@ -98,4 +98,15 @@ describe('a Redis store when Redis goes down and comes back', () => {
     await expect(store.alerts.ack({ alertId: 'a1', ackedBy: 'U1', at: 1 })).rejects.toMatchObject({ code: 'store_error' });
     await expect(store.kv.setIfAbsent('listen.signingKey', 'k')).rejects.toMatchObject({ code: 'store_error' });
   });
+
+  it('rejects every lease call with a store error while Redis is down: no lease can be proven', async () => {
+    const lease = await store.leases.acquire('room:pbx1/200', 10_000);
+    await redis.stop();
+    await expect.poll(() => store.ready).toBe(false);
+    await expect(store.leases.acquire('room:pbx1/201', 10_000)).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.renew(lease!)).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.fenceValid('msgs', 'pbx1/200', lease!.fence)).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.fencedWrite('msgs', 'pbx1/200', lease!.fence, 'ref')).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.release(lease!)).rejects.toMatchObject({ code: 'store_error' });
+  });
 });
