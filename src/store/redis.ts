@@ -231,6 +231,7 @@ export class RedisStore implements Store {
     if (this.#pruneTimer !== undefined) (this.opts.clock ?? systemClock).clearTimeout(this.#pruneTimer);
     this.#pruneTimer = undefined;
     this.backlog.close();
+    if (this.backlog.pending > 0) this.opts.logger?.warn({ lost: this.backlog.pending }, 'stopping while redis is down: store writes kept since the outage are lost');
     await this.connection.close();
   }
 }
