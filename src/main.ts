@@ -29,7 +29,8 @@ import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts';
 import { adapterStartFailure, listenFailure, preflight } from './startup/preflight.ts';
 import { StoredSigningKeyCorruptError } from './startup/errors.ts';
-import { DEFAULT_STORE_FILE, openStore } from './store/index.ts';
+import { DEFAULT_STORE_FILE, openStore, storeOptionsFor } from './store/index.ts';
+import { storeReadiness } from './store/readiness.ts';
 import type { Store } from './store/types.ts';
 
 /**
@@ -141,7 +142,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const [problem] = await preflight(config);
   if (problem) throw problem;
   const metrics = options.metrics ?? new BotMetrics({ processMetrics: false });
-  const rawStore = await openStore({ dataDir: config.dataDir, auditRetentionDays: config.store.auditRetentionDays, logger: log.child({ component: 'store' }) });
+  const rawStore = await openStore(storeOptionsFor(config, { logger: log.child({ component: 'store' }) }));
   const store = instrumentStore(rawStore, metrics);
   stops.push(() => store.close());
 
@@ -339,9 +340,10 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     let stopped = false;
     return {
       config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics,
-      readiness: () => readinessChecks({
-        directory: registry, adapters, store: rawStore, sensors, sensorContacts, requireSensors: config.ops.requireSensors,
-      }),
+      readiness: () => [
+        ...readinessChecks({ directory: registry, adapters, store: rawStore, sensors, sensorContacts, requireSensors: config.ops.requireSensors }),
+        ...storeReadiness(rawStore),
+      ],
       async stop() {
         if (stopped) return;
         stopped = true;
