@@ -108,6 +108,6 @@ describe('the bot while Redis is down', () => {
     await redis.restart();
     await until(async () => (await bot.store.watches.list().catch(() => [])).some((w) => w.room === '200'), 'the status message saved once Redis is back');
     expect((await bot.store.audit.query({ room: '200' })).map((r) => r.command)).toContain('mute');
-    expect(redisCheck()).toEqual({ ok: true });
+    expect(await redisCheck()).toEqual({ ok: true });
   });
 });
