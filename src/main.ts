@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { DiscordAdapter } from '../adapters/discord/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
 import { summarizeConfig } from './config-summary.ts';
@@ -29,7 +28,7 @@ import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts';
 import { adapterStartFailure, listenFailure, preflight } from './startup/preflight.ts';
 import { StoredSigningKeyCorruptError } from './startup/errors.ts';
-import { DEFAULT_STORE_FILE, openStore, storeOptionsFor } from './store/index.ts';
+import { openStore, storeLocation, storeOptionsFor } from './store/index.ts';
 import { storeReadiness } from './store/readiness.ts';
 import type { Store } from './store/types.ts';
 
@@ -204,7 +203,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       const key = await loadOrCreateSigningKey(config.listen.signingKey, store.kv, log);
       // A configured key is checked by the schema; a short one here came from the store file.
       if (config.listen.signingKey === undefined && key.length < MIN_SIGNING_KEY_BYTES) {
-        throw new StoredSigningKeyCorruptError(join(config.dataDir, DEFAULT_STORE_FILE), key.length);
+        throw new StoredSigningKeyCorruptError(storeLocation(config), key.length);
       }
       const signer = new LinkSigner(key);
       const hub = observeHub(metrics, createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log }));

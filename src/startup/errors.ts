@@ -48,11 +48,12 @@ export class ListenPortError extends StartupError {
  */
 export class StoredSigningKeyCorruptError extends StartupError {
   readonly code = 'stored_signing_key_corrupt' as const;
-  constructor(storeFile: string, bytes: number) {
+  /** `where`: the store as storeLocation() names it ("the store file ./data/meetme-bot.db"). */
+  constructor(where: string, bytes: number) {
     super(
-      `the link-signing key saved in the store file ${storeFile} is damaged (${bytes} bytes, at least 32 needed).`,
-      storeFile,
-      `set listen.signingKey (env LISTEN_SIGNING_KEY, e.g. from \`openssl rand -base64 32\`) to use your own key, or restore ${storeFile} from a backup. Links handed out before stop working either way.`,
+      `the link-signing key saved in ${where} is damaged (${bytes} bytes, at least 32 needed).`,
+      where,
+      `set listen.signingKey (env LISTEN_SIGNING_KEY, e.g. from \`openssl rand -base64 32\`) to use your own key, or restore ${where} from a backup. Links handed out before stop working either way.`,
     );
   }
 }

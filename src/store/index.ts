@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { MemoryStore } from './memory.ts';
-import type { RedisConnectionOptions } from './redis-connection.ts';
+import { redactUrl, type RedisConnectionOptions } from './redis-connection.ts';
 import { openRedisStore } from './redis.ts';
 import type { StoreOptions } from './retention.ts';
 import { openSqliteStore } from './sqlite.ts';
@@ -46,4 +46,12 @@ export function storeOptionsFor(config: Pick<Config, 'dataDir' | 'store'>, extra
   // The schema refuses kind redis without a URL; the check keeps the type honest.
   if (kind === 'redis' && redisUrl !== undefined) return { ...common, redis: { url: redisUrl, prefix: redisPrefix } };
   return { ...common, dataDir: config.dataDir };
+}
+
+/** Where the configured store keeps its data, for messages to an admin (a Redis URL without its password). */
+export function storeLocation(config: Pick<Config, 'dataDir' | 'store'>): string {
+  const { kind, redisUrl, redisPrefix } = config.store;
+  if (kind === 'memory') return 'the in-memory store';
+  if (kind === 'redis') return `the Redis store at ${redactUrl(redisUrl ?? '')} (key prefix ${redisPrefix})`;
+  return `the store file ${join(config.dataDir, DEFAULT_STORE_FILE)}`;
 }

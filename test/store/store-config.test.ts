@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, applyEnv, parseConfig } from '../../src/config.ts';
 import { checkConfig } from '../../src/startup/check-config.ts';
-import { storeOptionsFor } from '../../src/store/index.ts';
+import { storeLocation, storeOptionsFor } from '../../src/store/index.ts';
 
 const PASSWORD = 'REDISPASSMARK-3e9d';
 
@@ -67,5 +67,14 @@ describe('check-config and the store', () => {
     expect(code, out).toBe(0);
     expect(out).toContain('store: redis at redis://:***@redis.internal:6379/2 (key prefix meetme:; not contacted by this check)');
     expect(out).not.toContain(PASSWORD);
+  });
+});
+
+describe('where the store keeps its data, as start-up errors name it', () => {
+  it('names the SQLite file, or the Redis URL without its password and with the key prefix', () => {
+    expect(storeLocation(parseConfig({ dataDir: '/var/lib/meetme' }))).toBe('the store file /var/lib/meetme/meetme-bot.db');
+    const redis = storeLocation(parseConfig(applyEnv({}, { REDIS_URL: `redis://bot:${PASSWORD}@db.example:6379/2` })));
+    expect(redis).toMatch(/^the Redis store at redis:\/\/bot:\*\*\*@db\.example:6379\/2 \(key prefix meetme:\)$/);
+    expect(redis).not.toContain(PASSWORD);
   });
 });
