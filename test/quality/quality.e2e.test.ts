@@ -109,7 +109,7 @@ describe('line quality end to end', () => {
     expect(timMark()).toBe('poor');
     await r.clock.advance(10_000);
     await r.status.idle();
-    expect(shown(r).rows.find((row) => row.name === 'Tim')?.line).toEqual({ mark: 'poor', lossPct: 12 });
+    expect(shown(r).rows.find((row) => row.name === 'Tim')?.line).toEqual({ mark: 'poor', mos: 2.7, lossPct: 12 });
     expect(markOf(r, 'Ann')).toBe('good');
 
     r.lines.delete(tim.callId ?? '');
