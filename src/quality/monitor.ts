@@ -164,8 +164,11 @@ export function createQualityMonitor(deps: QualityMonitorDeps): LineQualityMonit
           .catch((err: unknown) => log.error({ err, sensor }, 'line quality update failed'))
           .finally(() => busy.delete(sensor));
       },
-      // A sensor that does not answer keeps the marks as they are: the listen side logs the failure.
-      callCheckFailed: () => undefined,
+      // A sensor that does not answer has no current figures: its marks go rather than go stale (the
+      // call watch logs the failure).
+      callCheckFailed: () => {
+        if (registered) emit(tracker.forgetSensor(sensor));
+      },
     });
   }
 
