@@ -27,6 +27,15 @@ export interface ButtonView {
   readonly confirm: ConfirmView | undefined;
 }
 
+/** A participant's line-quality mark (src/quality/): only for calls a sensor sees. */
+export interface LineMarkView {
+  readonly mark: 'good' | 'fair' | 'poor';
+  /** The worse direction's MOS, shown for fair and poor lines (undefined for good ones). */
+  readonly mos?: number | undefined;
+  /** Packet loss in the last 10 s, percent, shown only when it matters (it makes the line fair or poor). */
+  readonly lossPct: number | undefined;
+}
+
 export interface ParticipantRowView {
   /** Stable key (the Uniqueid). */
   readonly key: string;
@@ -43,6 +52,8 @@ export interface ParticipantRowView {
   readonly topic: string | undefined;
   readonly inRoomSec: number;
   readonly buttons: readonly ButtonView[];
+  /** Absent when no sensor sees the participant's call. */
+  readonly line?: LineMarkView;
 }
 
 export interface RoomFlagsView {
@@ -167,6 +178,12 @@ export function participantLabel(p: Pick<Participant, 'callerName' | 'callerNum'
   return p.callerName ?? p.callerNum ?? p.channel;
 }
 
+/** `poor line, MOS 2.7, 12% loss`: a status row's line mark in words (each renderer adds its own icon). */
+export function lineMarkText(line: LineMarkView): string {
+  const mos = line.mos === undefined ? '' : `, MOS ${line.mos.toFixed(1)}`;
+  return `${line.mark} line${mos}${line.lossPct === undefined ? '' : `, ${line.lossPct}% loss`}`;
+}
+
 export function replyView(text: string, opts: Partial<Omit<ReplyView, 'kind' | 'text'>> = {}): ReplyView {
   return {
     kind: 'reply',
@@ -201,6 +218,8 @@ export interface StatusViewInput {
   since: number;
   now: number;
   history?: { attendees: readonly string[]; actions: readonly string[] };
+  /** Line-quality marks by Uniqueid, for participants whose call a sensor sees. */
+  lines?: ReadonlyMap<string, LineMarkView>;
 }
 
 function button(action: Action, label: string, style: ButtonView['style'], confirm?: ConfirmView): ButtonView | undefined {
@@ -288,6 +307,7 @@ export function buildStatusView(input: StatusViewInput): StatusView {
     const wanted = available ? participantButtons(pbx, roomName, p) : [];
     const buttons = present(wanted);
     if (buttons.length < wanted.length) unencodable = true;
+    const line = input.lines?.get(p.uniqueid);
     return {
       key: p.uniqueid,
       name: p.callerName ?? p.callerNum ?? p.channel,
@@ -302,6 +322,7 @@ export function buildStatusView(input: StatusViewInput): StatusView {
       topic: p.topic,
       inRoomSec: Math.max(0, Math.floor((now - p.joinedAt) / 1000)),
       buttons,
+      ...(line === undefined ? {} : { line }),
     };
   });
   const wantedRoomButtons = available
