@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { ChatAdapter } from './adapter.ts';
 import type { Clock } from './clock.ts';
+import type { StatusOwnership } from './status-ownership.ts';
 import type { StatusView, StatusViewInput } from './views.ts';
 
 /** What the status service is built from (main.ts, tests, bench). */
@@ -24,4 +25,6 @@ export interface StatusServiceDeps {
   readonly maxBackoffMs?: number;
   /** In [0, 1), for backoff jitter. */
   readonly random?: () => number;
+  /** Several replicas: edits go out only from the owner of each message (absent: this process owns all). */
+  readonly ownership?: StatusOwnership;
 }
