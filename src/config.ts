@@ -103,6 +103,25 @@ export const sensorSchema = z.strictObject({
   }
 });
 
+const DEFAULT_REDIS_PREFIX = 'meetme:';
+
+/** A Redis URL: the scheme is checked here; the value itself is never echoed (it may hold a password). */
+const redisUrl = z.string().trim().refine(
+  (u) => /^rediss?:\/\//i.test(u) && URL.canParse(u),
+  'must be a redis:// or rediss:// (TLS) URL such as redis://:PASSWORD@redis.example.com:6379/0',
+);
+
+const storeSchema = z.strictObject({
+  kind: z.enum(['sqlite', 'memory', 'redis']).optional().describe('Where the bot keeps what survives a restart: `sqlite` (a file in dataDir), `memory` (lost at exit: demos, tests) or `redis` (shared by replicas). Default: `redis` when store.redisUrl (REDIS_URL) is set, else `sqlite`; an explicit kind wins over REDIS_URL.'),
+  redisUrl: redisUrl.optional().describe('The Redis to use with kind `redis`: `redis://[user:password@]host:6379[/db]`, `rediss://` for TLS. The password is never logged or shown.'),
+  redisPrefix: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'use 1-64 letters, digits, dot, dash, underscore or colon, e.g. meetme-prod:').default(DEFAULT_REDIS_PREFIX).describe('Prefix of every Redis key this bot writes, so several bots (not replicas of one bot) can share one Redis.'),
+  auditRetentionDays: z.number().int().min(1).default(90).describe('Audit records and alert acknowledgements older than this are deleted (at start and daily).'),
+}).superRefine((s, ctx) => {
+  if (s.kind === 'redis' && s.redisUrl === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'store.kind is redis but no Redis is named: set REDIS_URL (store.redisUrl) to redis://host:6379, or choose another store.kind' });
+  }
+}).transform((s) => ({ ...s, kind: s.kind ?? (s.redisUrl === undefined ? 'sqlite' as const : 'redis' as const) }));
+
 const roleName = z.enum(['viewer', 'listener', 'moderator', 'admin']);
 
 export const roleGrantSchema = z.strictObject({
@@ -187,9 +206,7 @@ export const configSchema = z.strictObject({
   slack: slackSchema.optional().describe('Slack app settings (docs/slack.md).'),
   discord: discordSchema.optional(),
   roles: z.array(roleGrantSchema).default([]),
-  store: z.strictObject({
-    auditRetentionDays: z.number().int().min(1).default(90).describe('Audit records and alert acknowledgements older than this are deleted (at start and daily).'),
-  }).default({ auditRetentionDays: 90 }),
+  store: storeSchema.default({ kind: 'sqlite', redisPrefix: DEFAULT_REDIS_PREFIX, auditRetentionDays: 90 }),
   status: z.strictObject({
     keepEndedSec: z.number().int().min(0).default(3600).describe('Keep an ended room\'s final summary this long before forgetting it.'),
   }).default({ keepEndedSec: 3600 }),
@@ -224,6 +241,7 @@ export type RoleGrant = z.infer<typeof roleGrantSchema>;
 export type SlackConfig = z.infer<typeof slackSchema>;
 export type DiscordConfig = z.infer<typeof discordSchema>;
 export type RoleName = z.infer<typeof roleName>;
+export type StoreConfig = z.infer<typeof storeSchema>;
 
 export class ConfigError extends BotError {
   readonly code = 'config_invalid' as const;

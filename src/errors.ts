@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'data_dir_not_directory'
   | 'store_corrupt'
   | 'store_unreadable'
+  | 'store_unreachable'
   | 'stored_signing_key_corrupt'
   | 'tls_ca_file_unreadable'
   | 'listen_address_unusable'

@@ -19,6 +19,7 @@ export const REDACT_PATHS: readonly string[] = [
   'Secret', '*.Secret', '*.*.Secret',
   'Key', '*.Key', '*.*.Key',
   'authorization', '*.authorization', '*.*.authorization', 'req.headers.authorization',
+  'redisUrl', '*.redisUrl', '*.*.redisUrl',
   'req.url', 'url',
 ];
 

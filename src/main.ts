@@ -26,7 +26,7 @@ import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts';
 import { adapterStartFailure, listenFailure, preflight } from './startup/preflight.ts';
 import { StoredSigningKeyCorruptError } from './startup/errors.ts';
-import { DEFAULT_STORE_FILE, openStore } from './store/index.ts';
+import { DEFAULT_STORE_FILE, openStore, storeOptionsFor } from './store/index.ts';
 import type { Store } from './store/types.ts';
 
 /**
@@ -137,7 +137,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 
   const [problem] = await preflight(config);
   if (problem) throw problem;
-  const store = await openStore({ dataDir: config.dataDir, auditRetentionDays: config.store.auditRetentionDays, logger: log.child({ component: 'store' }) });
+  const store = await openStore(storeOptionsFor(config, { logger: log.child({ component: 'store' }) }));
   stops.push(() => store.close());
 
   try {

@@ -46,3 +46,21 @@ export class StoreUnreadableError extends StartupError {
     );
   }
 }
+
+const REDIS_URL_KEY = 'store.redisUrl (env REDIS_URL)';
+
+/**
+ * Redis did not answer at start (down, wrong address, refused password). The bot does not start
+ * without its store: a replica that cannot prove who owns what must not post or edit.
+ */
+export class StoreUnreachableError extends StartupError {
+  readonly code = 'store_unreachable' as const;
+  constructor(redactedUrl: string, reason: string, cause?: unknown) {
+    super(
+      `the Redis store at ${redactedUrl} cannot be reached (${reason}).`,
+      REDIS_URL_KEY,
+      `start Redis or point ${REDIS_URL_KEY} at one this machine can reach (redis://[:password@]host:6379, rediss:// for TLS), with the right password; or set store.kind (env MEETME_STORE_KIND) to sqlite.`,
+      cause,
+    );
+  }
+}

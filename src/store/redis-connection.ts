@@ -1,14 +1,17 @@
 import { createClient } from '@redis/client';
 import type { Logger } from '../log.ts';
-import { StoreError } from './errors.ts';
+import { StoreUnreachableError } from './errors.ts';
 
 /**
  * One node-redis client with the bot's key prefix, a capped reconnect backoff and a readiness
- * flag. While Redis is down commands fail fast (no offline queue), so a replica keeps serving
- * chat commands from memory and its status edits wait, rather than piling up writes.
+ * flag. While Redis is down commands fail fast (no offline queue, a bounded command timeout), so a
+ * replica keeps serving chat commands from memory and its status edits wait, rather than piling up
+ * writes or hanging.
  */
 
 export type RedisClient = ReturnType<typeof createClient>;
+
+export const DEFAULT_REDIS_PREFIX = 'meetme:';
 
 export interface RedisConnectionOptions {
   readonly url: string;
@@ -17,33 +20,50 @@ export interface RedisConnectionOptions {
   readonly logger?: Logger;
   /** Longest wait between reconnect attempts (default 5 s). */
   readonly maxReconnectDelayMs?: number;
+  /** How long one command may take before it fails (default 2 s). */
+  readonly commandTimeoutMs?: number;
+  /** Connection attempts at start before giving up (default 3, about a second). */
+  readonly startAttempts?: number;
 }
 
 export class RedisConnection {
   readonly client: RedisClient;
   readonly prefix: string;
   #ready = false;
+  #everReady = false;
   #downSince: number | undefined;
 
   constructor(private readonly opts: RedisConnectionOptions) {
-    this.prefix = opts.prefix ?? 'meetme:';
+    this.prefix = opts.prefix ?? DEFAULT_REDIS_PREFIX;
     const maxDelay = opts.maxReconnectDelayMs ?? 5_000;
+    const startAttempts = opts.startAttempts ?? 3;
     this.client = createClient({
       url: opts.url,
       disableOfflineQueue: true,
+      // A command sent just before the link dropped would otherwise wait for a reply that never comes.
+      commandOptions: { timeout: opts.commandTimeoutMs ?? 2_000, rejectInFlight: true },
       socket: {
         connectTimeout: 5_000,
-        reconnectStrategy: (retries: number) => Math.min(maxDelay, 100 * 2 ** Math.min(retries, 10)) + Math.floor(Math.random() * 100),
+        // At start, a Redis that stays away is a start-up failure (connect() would wait forever);
+        // once it has been up, the client keeps trying and the bot serves from memory meanwhile.
+        reconnectStrategy: (retries: number, cause: Error) => {
+          if (!this.#everReady) return retries + 1 >= startAttempts ? cause : 200 * (retries + 1);
+          return Math.min(maxDelay, 100 * 2 ** Math.min(retries, 10)) + Math.floor(Math.random() * 100);
+        },
       },
     });
     this.client.on('ready', () => {
-      if (this.#downSince !== undefined) opts.logger?.info({ downMs: Date.now() - this.#downSince }, 'redis is back');
+      if (this.#downSince !== undefined && this.#everReady) opts.logger?.info({ downMs: Date.now() - this.#downSince }, 'redis is back');
       this.#ready = true;
+      this.#everReady = true;
       this.#downSince = undefined;
     });
     this.client.on('end', () => { this.#ready = false; });
     this.client.on('error', (err: unknown) => {
-      if (this.#ready || this.#downSince === undefined) opts.logger?.warn({ err }, 'redis connection lost; reconnecting');
+      // Once per outage, not once per reconnect attempt; before the first connect the start-up error says it.
+      if (this.#everReady && (this.#ready || this.#downSince === undefined)) {
+        opts.logger?.warn({ detail: this.#scrub(err instanceof Error ? err.message : String(err)) }, 'redis connection lost; serving from memory and reconnecting');
+      }
       this.#ready = false;
       this.#downSince ??= Date.now();
     });
@@ -57,16 +77,32 @@ export class RedisConnection {
     return this.#ready;
   }
 
+  /** Connects, or rejects with StoreUnreachableError (no password in it) after a few attempts. */
   async connect(): Promise<void> {
     try {
       await this.client.connect();
     } catch (err) {
-      throw new StoreError(`cannot reach redis at ${redactUrl(this.opts.url)}: ${err instanceof Error ? err.message : String(err)}`, err);
+      if (this.client.isOpen) this.client.destroy();
+      throw new StoreUnreachableError(redactUrl(this.opts.url), this.#scrub(err instanceof Error ? err.message : String(err)), err);
     }
   }
 
   async close(): Promise<void> {
     if (this.client.isOpen) await this.client.close();
+  }
+
+  /** A client error's text with the URL's password taken out, should a message ever carry it. */
+  #scrub(text: string): string {
+    const password = passwordOf(this.opts.url);
+    return password === '' ? text : text.split(password).join('***');
+  }
+}
+
+function passwordOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
   }
 }
 

@@ -29,6 +29,17 @@ function parse<T>(text: string, what: string): T {
   }
 }
 
+/** JSON drops keys whose value is undefined; the records carry them, as the other stores' do. */
+function auditRecord(text: string): AuditRecord {
+  const r = parse<AuditRecord>(text, 'audit');
+  return { ...r, pbx: r.pbx, room: r.room, target: r.target, detail: r.detail };
+}
+
+function subscription(text: string): AlertSubscription {
+  const s = parse<AlertSubscription>(text, 'alert subscription');
+  return { ...s, pbx: s.pbx, room: s.room };
+}
+
 /** Every Redis call goes through here, so a dropped link is one typed store error. */
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -80,7 +91,7 @@ class RedisAuditStore implements AuditStore {
       const page = await call('audit query', () => this.r.client.zRange(key, max, min, { BY: 'SCORE', REV: true, LIMIT: { offset, count: 200 } }));
       if (page.length === 0) break;
       const records = page
-        .map((m) => ({ seq: m.slice(0, 12), r: parse<AuditRecord>(m.slice(13), 'audit') }))
+        .map((m) => ({ seq: m.slice(0, 12), r: auditRecord(m.slice(13)) }))
         .sort((a, b) => b.r.at - a.r.at || (a.seq < b.seq ? 1 : -1));
       for (const { r } of records) {
         if (q.pbx !== undefined && r.pbx !== q.pbx) continue;
@@ -103,7 +114,7 @@ class RedisAlertStore implements AlertStore {
   constructor(private readonly r: RedisConnection) {}
   async subscriptions(): Promise<AlertSubscription[]> {
     const all = await call('alert subscriptions', () => this.r.client.hVals(this.r.key('alert-subs')));
-    return all.map((t) => parse<AlertSubscription>(t, 'alert subscription')).sort((a, b) => a.createdAt - b.createdAt);
+    return all.map(subscription).sort((a, b) => a.createdAt - b.createdAt);
   }
   async subscribe(sub: AlertSubscription): Promise<void> {
     await call('alert subscribe', () => this.r.client.hSet(this.r.key('alert-subs'), sub.id, JSON.stringify(sub)));

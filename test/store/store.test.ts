@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from '@redis/client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isBotError } from '../../src/errors.ts';
-import { DEFAULT_AUDIT_RETENTION_DAYS, openStore, type StoreOptions } from '../../src/store/index.ts';
+import { DEFAULT_AUDIT_RETENTION_DAYS, openStore, type OpenStoreOptions, type StoreOptions } from '../../src/store/index.ts';
 import type { AuditRecord, Store, WatchRecord } from '../../src/store/types.ts';
 import { FakeClock } from '../core/status-fakes.ts';
+import { TestRedis } from '../helpers/redis-server.ts';
 
 function audit(over: Partial<AuditRecord> & Pick<AuditRecord, 'at'>): AuditRecord {
   return {
@@ -32,7 +34,25 @@ const watch: WatchRecord = {
   createdBy: 'U1',
 };
 
-const kinds = ['memory', 'sqlite'] as const;
+const kinds = ['memory', 'sqlite', 'redis'] as const;
+type Kind = (typeof kinds)[number];
+
+/** One real redis-server for the file, emptied before each test so every test starts from nothing. */
+let redis: TestRedis;
+beforeAll(async () => { redis = await TestRedis.start(); });
+afterAll(async () => { await redis.close(); });
+beforeEach(async () => {
+  const admin = createClient({ url: redis.url });
+  await admin.connect();
+  await admin.flushAll();
+  await admin.close();
+});
+
+function where(kind: Kind, dataDir: string): OpenStoreOptions {
+  if (kind === 'memory') return { memory: true };
+  if (kind === 'redis') return { redis: { url: redis.url } };
+  return { dataDir };
+}
 
 describe.each(kinds)('%s store', (kind) => {
   let dir: string;
@@ -40,7 +60,7 @@ describe.each(kinds)('%s store', (kind) => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meetme-store-'));
-    store = await openStore(kind === 'memory' ? { memory: true } : { dataDir: join(dir, 'nested', 'data') });
+    store = await openStore(where(kind, join(dir, 'nested', 'data')));
   });
   afterEach(async () => {
     await store.close();
@@ -141,7 +161,7 @@ describe.each(kinds)('%s store audit retention', (kind) => {
   });
 
   async function openWith(options: StoreOptions = {}): Promise<Store> {
-    const store = await openStore(kind === 'memory' ? { memory: true, clock, ...options } : { dataDir: dir, clock, ...options });
+    const store = await openStore({ ...where(kind, dir), clock, ...options });
     open.push(store);
     return store;
   }
@@ -187,7 +207,9 @@ describe.each(kinds)('%s store audit retention', (kind) => {
   });
 });
 
-describe('sqlite store audit retention at open', () => {
+const durable = ['sqlite', 'redis'] as const;
+
+describe.each(durable)('%s store audit retention at open', (kind) => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'meetme-retention-'));
@@ -198,14 +220,42 @@ describe('sqlite store audit retention at open', () => {
 
   it('prunes records that aged past the retention while the bot was stopped', async () => {
     const clock = new FakeClock();
-    const first = await openStore({ dataDir: dir, clock, auditRetentionDays: 30 });
+    const first = await openStore({ ...where(kind, dir), clock, auditRetentionDays: 30 });
     await first.audit.append(audit({ at: clock.now() - 20 * DAY_MS, correlationId: 'aging' }));
     await first.audit.append(audit({ at: clock.now(), correlationId: 'fresh' }));
     await first.close();
 
     const later = new FakeClock(clock.now() + 11 * DAY_MS);
-    const second = await openStore({ dataDir: dir, clock: later, auditRetentionDays: 30 });
+    const second = await openStore({ ...where(kind, dir), clock: later, auditRetentionDays: 30 });
     expect((await second.audit.query({ limit: 10 })).map((r) => r.correlationId)).toEqual(['fresh']);
+    await second.close();
+  });
+});
+
+describe.each(durable)('%s store across a reopen', (kind) => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meetme-store-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps watches, audit, subscriptions, acks and key-values across close and reopen', async () => {
+    const sub = { id: 's1', rule: '*', pbx: undefined, room: undefined, conversation: { platform: 'slack', id: 'C9' }, createdBy: 'U1', createdAt: 10 };
+    const first = await openStore(where(kind, dir));
+    await first.watches.put(watch);
+    await first.audit.append(audit({ at: Date.now() }));
+    await first.alerts.subscribe(sub);
+    await first.alerts.ack({ alertId: 'a1', ackedBy: 'U1', at: Date.now() });
+    await first.kv.set('k', 'v');
+    await first.close();
+    const second = await openStore(where(kind, dir));
+    expect(await second.watches.list()).toEqual([watch]);
+    expect(await second.audit.query({})).toHaveLength(1);
+    expect(await second.alerts.subscriptions()).toEqual([sub]);
+    expect(await second.alerts.ack({ alertId: 'a1', ackedBy: 'U2', at: Date.now() })).toBe(false);
+    expect(await second.kv.get('k')).toBe('v');
     await second.close();
   });
 });
@@ -217,17 +267,6 @@ describe('sqlite store file', () => {
   });
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('keeps data across close and reopen of the same file', async () => {
-    const first = await openStore({ dataDir: dir });
-    await first.watches.put(watch);
-    await first.kv.set('k', 'v');
-    await first.close();
-    const second = await openStore({ dataDir: dir });
-    expect(await second.watches.list()).toEqual([watch]);
-    expect(await second.kv.get('k')).toBe('v');
-    await second.close();
   });
 
   it('uses the named file inside the data directory', async () => {
