@@ -15,6 +15,9 @@ import { Bot } from './core/bot.ts';
 import { homeView } from './core/home.ts';
 import { Policy } from './core/policy.ts';
 import { StatusService } from './core/status.ts';
+import { StatusOwnership } from './core/status-ownership.ts';
+import { systemClock } from './kernel/clock.ts';
+import { soloCoordination, type Coordination } from './kernel/coordination.ts';
 import { createAudioHub } from './listen/hub.ts';
 import { LinkSigner, loadOrCreateSigningKey } from './listen/links.ts';
 import { startListenServer, type ListenServer } from './listen/server.ts';
@@ -26,7 +29,8 @@ import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts';
 import { adapterStartFailure, listenFailure, preflight } from './startup/preflight.ts';
 import { StoredSigningKeyCorruptError } from './startup/errors.ts';
-import { DEFAULT_STORE_FILE, openStore, storeOptionsFor } from './store/index.ts';
+import { DEFAULT_STORE_FILE, openStore, RedisStore, storeOptionsFor } from './store/index.ts';
+import { RedisCoordination } from './store/redis-coordination.ts';
 import type { Store } from './store/types.ts';
 
 /**
@@ -46,6 +50,8 @@ export interface RunningBot {
   /** What runs, where, and how to point the bot elsewhere. */
   readonly banner: string;
   readonly metrics: BotMetrics;
+  /** Who owns what among replicas; `coordination.healthy()` is false while no ownership can be proven (Redis down). */
+  readonly coordination: Coordination;
   /** Each PBX, chat adapter and the store, for /readyz. */
   readiness(): ReadinessCheck[];
   stop(): Promise<void>;
@@ -139,6 +145,15 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   if (problem) throw problem;
   const store = await openStore(storeOptionsFor(config, { logger: log.child({ component: 'store' }) }));
   stops.push(() => store.close());
+  // Replicas share a Redis store: each status message and the alert incidents get one owner (a lease).
+  const redisCoordination = store instanceof RedisStore
+    ? new RedisCoordination({ connection: store.connection, leases: store.leases, clock: systemClock, logger: log, ttlMs: config.store.leaseTtlMs })
+    : undefined;
+  const coordination: Coordination = redisCoordination ?? soloCoordination();
+  if (redisCoordination !== undefined) {
+    redisCoordination.start();
+    stops.push(() => redisCoordination.stop());
+  }
 
   try {
     const runEmbeddedPbx = config.embedded.pbx ?? config.pbxs.length === 0;
@@ -270,18 +285,21 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       adapters.set(discord.name, discord);
     }
 
+    const ownership = redisCoordination === undefined ? undefined : new StatusOwnership({ coordination, store, clock: systemClock, logger: log });
     const status = new StatusService({
       directory: registry,
       adapters,
       store,
       logger: log,
       keepEndedSec: config.status.keepEndedSec,
+      ...(ownership === undefined ? {} : { ownership }),
     });
     // A status message Discord re-posted (30046) is stored under its new ref, so a restart edits that one.
     discord?.onMessageReplaced((previous, next) => status.replaceRef(previous, next));
 
     const alerts = await startAlerts({
       configRules: config.alerts.rules, store, adapters, directory: registry, logger: log, onEvent: (kind) => countAlert(metrics, kind),
+      ...(redisCoordination === undefined ? {} : { coordination }),
     });
     stops.push(() => alerts.stop());
 
@@ -327,12 +345,16 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
     await status.start();
     stops.push(() => status.stop());
+    if (ownership !== undefined) {
+      ownership.start({ resume: () => status.resume(), unwatch: (r) => status.unwatch(r.pbx, r.room, r.conversation) });
+      stops.push(() => ownership.stop());
+    }
 
     mainLog.info({ adapters: [...adapters.keys()], pbxs: pbxConfigs.map((p) => p.id), sensors: sensorConfigs.map((s) => s.id) }, 'meetme-bot started');
 
     let stopped = false;
     return {
-      config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics,
+      config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics, coordination,
       readiness: () => readinessChecks(registry, adapters),
       async stop() {
         if (stopped) return;
