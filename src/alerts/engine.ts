@@ -140,11 +140,11 @@ function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: 
   return openIncident(count(st, 'raised'), rule, signal, now, newId(key), undefined);
 }
 
-/** A participant's signal is one per channel; a room's is one per moment. */
+/** A participant's signal is one per channel; a room's is one per leave that emptied it, else one per moment. */
 function signalKey(signal: AlertSignal): string {
   return signal.uniqueid !== undefined
     ? `${signal.kind}|${signal.pbx}|${signal.uniqueid}`
-    : `${signal.kind}|${signal.pbx}|${signal.room}|${signal.at}`;
+    : `${signal.kind}|${signal.pbx}|${signal.room}|${signal.causedBy ?? signal.at}`;
 }
 
 function findFlap(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number): Incident | undefined {
