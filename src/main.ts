@@ -17,7 +17,7 @@ import { Policy } from './core/policy.ts';
 import { StatusService } from './core/status.ts';
 import { StatusOwnership } from './core/status-ownership.ts';
 import { systemClock } from './kernel/clock.ts';
-import { soloCoordination, type Coordination } from './kernel/coordination.ts';
+import { leadershipOf, soloCoordination, type Coordination } from './kernel/coordination.ts';
 import { createAudioHub } from './listen/hub.ts';
 import { LinkSigner, loadOrCreateSigningKey } from './listen/links.ts';
 import { startListenServer, type ListenServer } from './listen/server.ts';
@@ -80,6 +80,9 @@ export function defaultAdapters(config: Config, interactive: boolean): ('shell' 
   if (chat.length === 0) return ['shell'];
   return interactive ? ['shell', ...chat] : chat;
 }
+
+/** Replicas: only the holder of this lease keeps a Discord gateway session (adapters/discord). */
+const DISCORD_GATEWAY_LEASE = 'discord-gateway';
 
 /** LinkSigner's minimum: HMAC-SHA256 keys shorter than its output weaken it. */
 const MIN_SIGNING_KEY_BYTES = 32;
@@ -281,7 +284,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       // Loaded on demand: a run without Discord never loads discord.js.
       const { createCompleter, createDiscordAdapter } = await import('../adapters/discord/index.ts');
       const complete = createCompleter({ directory: registry, grants: config.roles });
-      discord = createDiscordAdapter(config.discord, { logger: log, complete });
+      discord = createDiscordAdapter(config.discord, {
+        logger: log, complete, ...(redisCoordination === undefined ? {} : { gatewayLeader: leadershipOf(coordination, DISCORD_GATEWAY_LEASE) }),
+      });
       adapters.set(discord.name, discord);
     }
 

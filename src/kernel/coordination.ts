@@ -47,3 +47,24 @@ export function soloCoordination(now: () => number = Date.now): Coordination {
     onChange: () => () => undefined,
   };
 }
+
+/** Whether this replica leads `name` (holds its lease), told as it changes. */
+export interface Leadership {
+  onChange(listener: (leader: boolean) => void): () => void;
+}
+
+/** Wants `name` once someone listens, and tells the listener at once when it already leads. */
+export function leadershipOf(coordination: Coordination, name: string): Leadership {
+  return {
+    onChange(listener) {
+      const leading = coordination.fence(name) !== undefined;
+      const off = coordination.onChange((n, fence) => { if (n === name) listener(fence !== undefined); });
+      coordination.want(name);
+      if (leading) listener(true);
+      return () => {
+        off();
+        void coordination.drop(name);
+      };
+    },
+  };
+}
