@@ -158,8 +158,13 @@ export class StatusOwnership {
     try {
       if (w.closing !== undefined) return await this.#coord.fenceValid(name, fence);
       const { pbx, room, conversation } = w.record;
-      const stored = await this.#store.watches.find(pbx, room, conversation);
-      // Not stored yet (a post being saved) or removed elsewhere (the poll retires it).
+      let stored = await this.#store.watches.find(pbx, room, conversation);
+      if (stored === undefined && !this.#seen.has(w)) {
+        // Posted here, but its record never reached the store (it was unreachable): store it now.
+        await this.#store.watches.put(w.record);
+        stored = w.record;
+      }
+      // Removed elsewhere: the poll retires it.
       if (stored === undefined) return false;
       if (this.#adopted.get(w) === fence && sameRef(stored.ref, w.record.ref)) return await this.#coord.fenceValid(name, fence);
       // Won the lease (or the message was re-posted elsewhere): claim the stored ref under this

@@ -139,4 +139,25 @@ describe('status messages across replicas', () => {
     expect(last?.kind === 'status' ? last.banner : undefined).toBe(UNWATCHED_BANNER);
     expect(b.adapter.attempts).toEqual([]);
   });
+
+  it('stores a message posted while the store was unreachable once it can, and then edits it', async () => {
+    const a = await replica('a');
+    const put = store.watches.put.bind(store.watches);
+    let failPuts = 1;
+    store.watches.put = async (record) => {
+      if (failPuts > 0) {
+        failPuts -= 1;
+        throw new Error('store unreachable');
+      }
+      return put(record);
+    };
+    directory.join('200', participant('200', 1));
+    await a.service.watch('pbx1', '200', conv, alice);
+    directory.join('200', participant('200', 2));
+    await clock.advance(2000);
+    await settled();
+    expect(await store.watches.list()).toHaveLength(1);
+    const last = a.adapter.edits.at(-1)?.view;
+    expect(last?.kind === 'status' ? last.rows.length : 0).toBe(2);
+  });
 });
