@@ -67,7 +67,9 @@ export class AlertService {
   private stopped = false;
   private readonly newId: (dedupKey: string) => string;
   /** Posts a non-owner left to the owner: a replica taking over sends those the old owner did not. */
-  private readonly skipped: { readonly incidentId: string; readonly targetIndex: number }[] = [];
+  private skipped: { readonly incidentId: string; readonly targetIndex: number }[] = [];
+  /** Incidents whose messages a non-owner (or an owner cut off from Redis) left unedited. */
+  private readonly skippedEdits = new Set<string>();
   private unsubscribeOwnership: (() => void) | undefined;
   private pressTimer: TimerHandle | undefined;
 
@@ -168,9 +170,8 @@ export class AlertService {
       this.state = { ...this.state, incidents, silences: decoded.value.state.silences };
       for (const d of decoded.value.deliveries) this.deliveries.set(deliveryKey(d.incidentId, d.targetIndex), d);
     }
-    const due = this.skipped.splice(0).filter((p) => this.state.incidents.has(p.incidentId));
-    this.opts.log.info({ incidents: this.state.incidents.size, posts: due.length }, 'owning the alert incidents');
-    this.posts.push(...due);
+    this.opts.log.info({ incidents: this.state.incidents.size, posts: this.skipped.length }, 'owning the alert incidents');
+    this.catchUp();
     await this.applyPresses();
     this.run(tick(this.state, this.opts.rules(), this.opts.clock.now()));
   }
@@ -178,9 +179,25 @@ export class AlertService {
   private pollPresses(): void {
     if (this.stopped) return;
     this.pressTimer = this.opts.clock.setTimeout(() => {
+      this.catchUp();
       void this.applyPresses().finally(() => this.pollPresses());
     }, this.opts.pressPollMs ?? 1000);
     (this.pressTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Sends what was left while this replica could not prove it owned the incidents (another owned
+   * them, or Redis was unreachable): posts are claimed, so none goes out twice. A non-owner only
+   * forgets what concerns incidents that are gone.
+   */
+  private catchUp(): void {
+    this.skipped = this.skipped.filter((p) => this.state.incidents.has(p.incidentId));
+    for (const id of this.skippedEdits) if (!this.state.incidents.has(id)) this.skippedEdits.delete(id);
+    if (!this.owner() || (this.skipped.length === 0 && this.skippedEdits.size === 0)) return;
+    this.posts.push(...this.skipped.splice(0));
+    for (const id of this.skippedEdits) this.dirty.add(id);
+    this.skippedEdits.clear();
+    this.work();
   }
 
   private async applyPresses(): Promise<void> {
@@ -217,6 +234,7 @@ export class AlertService {
     if (inc === undefined) return;
     if (!this.owner()) {
       if (effect.type === 'post') this.skipped.push({ incidentId: effect.incidentId, targetIndex: effect.targetIndex });
+      if (effect.type === 'update') this.skippedEdits.add(effect.incidentId);
       return;
     }
     switch (effect.type) {
@@ -277,10 +295,7 @@ export class AlertService {
     const rule = inc === undefined ? undefined : this.opts.rules().get(inc.ruleId);
     const target = rule === undefined ? undefined : ruleTargets(rule)[targetIndex];
     if (inc === undefined || target === undefined || this.deliveries.has(key)) return;
-    if (this.opts.ownership !== undefined && !(await this.opts.ownership.claim(key).catch(() => false))) {
-      this.opts.log.info({ incident: incidentId, target: targetIndex }, 'alert post already claimed by another replica; not sent again');
-      return;
-    }
+    if (this.opts.ownership !== undefined && !(await this.claimed(key, incidentId, targetIndex))) return;
     this.deliveries.set(key, { incidentId, targetIndex, ref: undefined });
     await this.flushSave();
     const view = withMention(this.opts.render(inc, this.opts.clock.now()), target.mention);
@@ -292,6 +307,18 @@ export class AlertService {
     // The incident may have changed (acked, folded) while its first post was on the way.
     const now = withMention(this.opts.render(this.state.incidents.get(incidentId) ?? inc, this.opts.clock.now()), target.mention);
     if (JSON.stringify(now) !== this.lastSent.get(key)) this.dirty.add(incidentId);
+  }
+
+  /** Whether this replica may send this post: claimed here first. Unreachable Redis: tried again later. */
+  private async claimed(key: string, incidentId: string, targetIndex: number): Promise<boolean> {
+    try {
+      if (await this.opts.ownership?.claim(key) !== false) return true;
+      this.opts.log.info({ incident: incidentId, target: targetIndex }, 'alert post already claimed by another replica; not sent again');
+    } catch (err) {
+      this.opts.log.debug({ err, incident: incidentId }, 'could not claim an alert post; trying again');
+      this.skipped.push({ incidentId, targetIndex });
+    }
+    return false;
   }
 
   private async edit(incidentId: string): Promise<void> {

@@ -134,4 +134,25 @@ describe('alerts across replicas', () => {
     await a.svc.stop();
     await b.svc.stop();
   });
+
+  it('posts an alert raised while Redis was unreachable once it is back, and only once', async () => {
+    const { clock, a, b } = pair();
+    await a.svc.start();
+    await b.svc.start();
+    a.member.reachable = false;
+    b.member.reachable = false;
+    abnormalDrop(a.svc, T0);
+    abnormalDrop(b.svc, T0);
+    await a.svc.settled();
+    expect([...a.delivery.posts, ...b.delivery.posts]).toEqual([]);
+    a.member.reachable = true;
+    b.member.reachable = true;
+    await clock.advance(1_000);
+    await a.svc.settled();
+    await b.svc.settled();
+    expect(a.delivery.posts).toHaveLength(1);
+    expect(b.delivery.posts).toEqual([]);
+    await a.svc.stop();
+    await b.svc.stop();
+  });
 });
