@@ -30,6 +30,7 @@ import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts
 import { adapterStartFailure, listenFailure, preflight } from './startup/preflight.ts';
 import { StoredSigningKeyCorruptError } from './startup/errors.ts';
 import { DEFAULT_STORE_FILE, openStore, RedisStore, storeOptionsFor } from './store/index.ts';
+import { storeReadiness } from './store/readiness.ts';
 import { RedisCoordination } from './store/redis-coordination.ts';
 import type { Store } from './store/types.ts';
 
@@ -360,7 +361,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     let stopped = false;
     return {
       config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics, coordination,
-      readiness: () => readinessChecks(registry, adapters),
+      readiness: () => [...readinessChecks(registry, adapters), ...storeReadiness(store)],
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { redactUrl } from '../store/redis-connection.ts';
 import { preflight } from './preflight.ts';
 
 /**
@@ -21,7 +22,13 @@ function sourceOf(env: CheckConfigOptions['env']): string {
 function describeRun(config: Config): string {
   const pbxs = config.pbxs.length === 0 ? 'the embedded demo PBX' : config.pbxs.map((p) => p.id).join(', ');
   const sensors = config.sensors.length === 0 ? 'the embedded sensor' : config.sensors.map((s) => s.id).join(', ');
-  return `PBXs: ${pbxs}; sensors: ${sensors}; data dir: ${config.dataDir}`;
+  return `PBXs: ${pbxs}; sensors: ${sensors}; data dir: ${config.dataDir}; store: ${describeStore(config.store)}`;
+}
+
+/** Which store the bot would open; the Redis URL without its password. */
+function describeStore(store: Config['store']): string {
+  if (store.kind === 'redis') return `redis at ${redactUrl(store.redisUrl ?? '')} (key prefix ${store.redisPrefix}; not contacted by this check)`;
+  return store.kind === 'memory' ? 'memory (nothing kept across restarts)' : 'sqlite in the data dir';
 }
 
 export async function checkConfig(options: CheckConfigOptions): Promise<number> {

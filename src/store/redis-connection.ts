@@ -77,6 +77,11 @@ export class RedisConnection {
     return this.#ready;
   }
 
+  /** Called each time Redis answers again (the first connect included). */
+  onReady(listener: () => void): void {
+    this.client.on('ready', listener);
+  }
+
   /** Connects, or rejects with StoreUnreachableError (no password in it) after a few attempts. */
   async connect(): Promise<void> {
     try {

@@ -1,5 +1,6 @@
 import type { Conversation } from '../kernel/chat.ts';
 import { systemClock, type TimerHandle } from '../kernel/clock.ts';
+import { WriteBacklog } from './backlog.ts';
 import { StoreError } from './errors.ts';
 import { LeaseManager } from './lease.ts';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection.ts';
@@ -15,6 +16,10 @@ import type {
  * Layout under the prefix: `watches` (hash: conversation key → record), `audit` (sorted set by
  * time, members `seq|json`) with `audit:room:<pbx>/<room>` beside it, `alert-subs` (hash),
  * `alert-acks:<id>` (hash: user → ack) indexed by time in `alert-acks`, and `kv` (hash).
+ *
+ * While Redis is down reads reject with StoreError and writes are kept in memory and saved, in
+ * order, when it is back (backlog.ts); acks and setIfAbsent, whose answer depends on what other
+ * replicas did, reject instead.
  */
 
 function watchField(pbx: string, room: string, c: Conversation): string {
@@ -51,26 +56,31 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 class RedisWatchStore implements WatchStore {
-  constructor(private readonly r: RedisConnection) {}
+  constructor(private readonly r: RedisConnection, private readonly backlog: WriteBacklog) {}
   async list(): Promise<WatchRecord[]> {
+    await this.backlog.settled();
     const all = await call('watch list', () => this.r.client.hVals(this.r.key('watches')));
     return all.map((t) => parse<WatchRecord>(t, 'watch')).sort((a, b) => a.createdAt - b.createdAt);
   }
   async find(pbx: string, room: string, conversation: Conversation): Promise<WatchRecord | undefined> {
+    await this.backlog.settled();
     const t = await call('watch find', () => this.r.client.hGet(this.r.key('watches'), watchField(pbx, room, conversation)));
     return t === null || t === undefined ? undefined : parse<WatchRecord>(t, 'watch');
   }
   async put(record: WatchRecord): Promise<void> {
-    await call('watch put', () => this.r.client.hSet(this.r.key('watches'), watchField(record.pbx, record.room, record.conversation), JSON.stringify(record)));
+    await this.backlog.write('watch put', () => call('watch put', () => this.r.client.hSet(this.r.key('watches'), watchField(record.pbx, record.room, record.conversation), JSON.stringify(record))));
   }
   async remove(pbx: string, room: string, conversation: Conversation): Promise<void> {
-    await call('watch remove', () => this.r.client.hDel(this.r.key('watches'), watchField(pbx, room, conversation)));
+    await this.backlog.write('watch remove', () => call('watch remove', () => this.r.client.hDel(this.r.key('watches'), watchField(pbx, room, conversation))));
   }
 }
 
 class RedisAuditStore implements AuditStore {
-  constructor(private readonly r: RedisConnection) {}
+  constructor(private readonly r: RedisConnection, private readonly backlog: WriteBacklog) {}
   async append(record: AuditRecord): Promise<void> {
+    await this.backlog.write('audit append', () => this.#append(record));
+  }
+  async #append(record: AuditRecord): Promise<void> {
     const seq = await call('audit seq', () => this.r.client.incr(this.r.key('audit:seq')));
     const member = `${String(seq).padStart(12, '0')}|${JSON.stringify(record)}`;
     await call('audit append', () => {
@@ -82,6 +92,7 @@ class RedisAuditStore implements AuditStore {
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const limit = Math.max(0, Math.trunc(q.limit ?? 20));
     if (limit === 0) return [];
+    await this.backlog.settled();
     const key = q.pbx !== undefined && q.room !== undefined ? this.r.key(`audit:room:${q.pbx}/${q.room}`) : this.r.key('audit');
     const max = q.until ?? '+inf';
     const min = q.since ?? '-inf';
@@ -104,25 +115,32 @@ class RedisAuditStore implements AuditStore {
     return out;
   }
   async prune(before: number): Promise<number> {
-    const roomKeys = await call('audit keys', () => this.r.client.keys(this.r.key('audit:room:*')));
+    // SCAN, not KEYS: a shared Redis must not stall for other clients while the bot prunes.
+    const roomKeys = await call('audit keys', async () => {
+      const found: string[] = [];
+      for await (const batch of this.r.client.scanIterator({ MATCH: this.r.key('audit:room:*'), COUNT: 500 })) found.push(...batch);
+      return found;
+    });
     for (const k of roomKeys) await call('audit prune', () => this.r.client.zRemRangeByScore(k, '-inf', `(${before}`));
     return call('audit prune', () => this.r.client.zRemRangeByScore(this.r.key('audit'), '-inf', `(${before}`));
   }
 }
 
 class RedisAlertStore implements AlertStore {
-  constructor(private readonly r: RedisConnection) {}
+  constructor(private readonly r: RedisConnection, private readonly backlog: WriteBacklog) {}
   async subscriptions(): Promise<AlertSubscription[]> {
+    await this.backlog.settled();
     const all = await call('alert subscriptions', () => this.r.client.hVals(this.r.key('alert-subs')));
     return all.map(subscription).sort((a, b) => a.createdAt - b.createdAt);
   }
   async subscribe(sub: AlertSubscription): Promise<void> {
-    await call('alert subscribe', () => this.r.client.hSet(this.r.key('alert-subs'), sub.id, JSON.stringify(sub)));
+    await this.backlog.write('alert subscribe', () => call('alert subscribe', () => this.r.client.hSet(this.r.key('alert-subs'), sub.id, JSON.stringify(sub))));
   }
   async unsubscribe(id: string): Promise<void> {
-    await call('alert unsubscribe', () => this.r.client.hDel(this.r.key('alert-subs'), id));
+    await this.backlog.write('alert unsubscribe', () => call('alert unsubscribe', () => this.r.client.hDel(this.r.key('alert-subs'), id)));
   }
   async ack(ack: AlertAck): Promise<boolean> {
+    await this.backlog.settled();
     const key = this.r.key(`alert-acks:${ack.alertId}`);
     const [count, added] = await call('alert ack', () => this.r.client.multi()
       .hLen(key)
@@ -132,6 +150,7 @@ class RedisAlertStore implements AlertStore {
     return Number(count) === 0 && Number(added) === 1;
   }
   async acks(alertId: string): Promise<AlertAck[]> {
+    await this.backlog.settled();
     const all = await call('alert acks', () => this.r.client.hVals(this.r.key(`alert-acks:${alertId}`)));
     return all.map((t) => parse<AlertAck>(t, 'alert ack')).sort((a, b) => a.at - b.at);
   }
@@ -146,21 +165,23 @@ class RedisAlertStore implements AlertStore {
 }
 
 class RedisKeyValueStore implements KeyValueStore {
-  constructor(private readonly r: RedisConnection) {}
+  constructor(private readonly r: RedisConnection, private readonly backlog: WriteBacklog) {}
   async get(key: string): Promise<string | undefined> {
+    await this.backlog.settled();
     const v = await call('kv get', () => this.r.client.hGet(this.r.key('kv'), key));
     return v ?? undefined;
   }
   async set(key: string, value: string): Promise<void> {
-    await call('kv set', () => this.r.client.hSet(this.r.key('kv'), key, value));
+    await this.backlog.write('kv set', () => call('kv set', () => this.r.client.hSet(this.r.key('kv'), key, value)));
   }
   /** Sets `key` only when no replica has set it yet; returns the value that holds now. */
   async setIfAbsent(key: string, value: string): Promise<string> {
+    await this.backlog.settled();
     await call('kv set', () => this.r.client.hSetNX(this.r.key('kv'), key, value));
     return (await this.get(key)) ?? value;
   }
   async delete(key: string): Promise<void> {
-    await call('kv delete', () => this.r.client.hDel(this.r.key('kv'), key));
+    await this.backlog.write('kv delete', () => call('kv delete', () => this.r.client.hDel(this.r.key('kv'), key)));
   }
 }
 
@@ -174,17 +195,20 @@ export class RedisStore implements Store {
   readonly alerts: AlertStore;
   readonly kv: RedisKeyValueStore;
   readonly leases: LeaseManager;
+  /** Writes made while Redis was down, waiting for it. */
+  readonly backlog: WriteBacklog;
   readonly #audit: RedisAuditStore;
   readonly #alerts: RedisAlertStore;
   #pruneTimer: TimerHandle | undefined;
 
   constructor(readonly connection: RedisConnection, private readonly opts: RedisStoreOptions) {
-    this.watches = new RedisWatchStore(connection);
-    this.#audit = new RedisAuditStore(connection);
-    this.#alerts = new RedisAlertStore(connection);
+    this.backlog = new WriteBacklog(connection, { clock: opts.clock ?? systemClock, logger: opts.logger });
+    this.watches = new RedisWatchStore(connection, this.backlog);
+    this.#audit = new RedisAuditStore(connection, this.backlog);
+    this.#alerts = new RedisAlertStore(connection, this.backlog);
     this.audit = this.#audit;
     this.alerts = this.#alerts;
-    this.kv = new RedisKeyValueStore(connection);
+    this.kv = new RedisKeyValueStore(connection, this.backlog);
     this.leases = new LeaseManager(connection, opts.newToken ?? (() => crypto.randomUUID()));
   }
 
@@ -216,6 +240,7 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.#pruneTimer !== undefined) (this.opts.clock ?? systemClock).clearTimeout(this.#pruneTimer);
     this.#pruneTimer = undefined;
+    this.backlog.close();
     await this.connection.close();
   }
 }

@@ -1,5 +1,7 @@
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, applyEnv, parseConfig } from '../../src/config.ts';
+import { checkConfig } from '../../src/startup/check-config.ts';
 import { storeOptionsFor } from '../../src/store/index.ts';
 
 const PASSWORD = 'REDISPASSMARK-3e9d';
@@ -55,5 +57,15 @@ describe('store selection in the config', () => {
   it('refuses an unknown kind and a prefix with spaces, naming each key', () => {
     expect(problemsOf({ MEETME_STORE_KIND: 'mongo' })).toEqual(['store.kind (env MEETME_STORE_KIND): must be one of: sqlite, memory, redis']);
     expect(problemsOf({ REDIS_URL: 'redis://h', MEETME_REDIS_PREFIX: 'my bot' })[0]).toMatch(/^store\.redisPrefix \(env MEETME_REDIS_PREFIX\): use 1-64 letters/);
+  });
+});
+
+describe('check-config and the store', () => {
+  it('names the store it would open, with the Redis password hidden', async () => {
+    let out = '';
+    const code = await checkConfig({ env: { REDIS_URL: `redis://:${PASSWORD}@redis.internal:6379/2`, MEETME_DATA_DIR: tmpdir() }, write: (text) => { out += text; } });
+    expect(code, out).toBe(0);
+    expect(out).toContain('store: redis at redis://:***@redis.internal:6379/2 (key prefix meetme:; not contacted by this check)');
+    expect(out).not.toContain(PASSWORD);
   });
 });
