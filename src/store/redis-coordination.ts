@@ -94,7 +94,8 @@ export class RedisCoordination implements Coordination {
   #noteDown(): void {
     if (this.#down) return;
     this.#down = true;
-    this.#log.warn('redis unreachable: no owner can be proven, so status edits and alert deliveries pause; commands are still served');
+    // The connection warns about the outage itself; this says what it means for ownership.
+    this.#log.info('redis unreachable: no owner can be proven, so status edits and alert deliveries pause; commands are still served');
   }
 
   #noteUp(): void {
