@@ -120,7 +120,8 @@ export class StatusOwnership {
         continue;
       }
       if (stored?.has(w.key) === true) this.#seen.add(w);
-      else if (stored !== undefined && this.#seen.has(w) && w.closing === undefined && host !== undefined) {
+      // A summary's record goes when its keeping time is up, here and elsewhere alike: no banner for it.
+      else if (stored !== undefined && this.#seen.has(w) && w.closing === undefined && w.final === undefined && host !== undefined) {
         this.#seen.delete(w);
         await host.unwatch(w.record).catch((err: unknown) => this.#log.warn({ err: toBotError(err) }, 'could not retire a watch removed elsewhere'));
       }
