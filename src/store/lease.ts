@@ -1,4 +1,4 @@
-import type { RedisConnection } from './redis-connection.ts';
+import { call, type RedisConnection } from './redis-connection.ts';
 
 /**
  * Leases on Redis: exactly one replica holds a name (a room's status message in a conversation, an
@@ -9,6 +9,8 @@ import type { RedisConnection } from './redis-connection.ts';
  *   holds an old, smaller fence, and the write it then attempts is refused (`fencedWrite`).
  * - Renew and release compare the token before acting (compare-and-expire, compare-and-delete
  *   scripts), so a replica never extends or drops a lease another replica has taken over.
+ * Every call rejects with StoreError when Redis does not answer: a replica that cannot prove it
+ * holds a lease must act as if it did not.
  * @see https://redis.io/docs/latest/develop/use/patterns/distributed-locks/
  */
 
@@ -45,26 +47,26 @@ export class LeaseManager {
   /** The lease, or undefined while another replica holds it. */
   async acquire(name: string, ttlMs: number): Promise<Lease | undefined> {
     const token = this.newToken();
-    const ok = await this.redis.client.set(this.key(name), token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    const ok = await call('lease acquire', () => this.redis.client.set(this.key(name), token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }));
     if (ok !== 'OK') return undefined;
-    const fence = await this.redis.client.incr(this.redis.key(`fence:${name}`));
+    const fence = await call('lease fence', () => this.redis.client.incr(this.redis.key(`fence:${name}`)));
     return { name, token, fence, ttlMs };
   }
 
   /** False when the lease was lost (expired and taken, or released): stop acting on it. */
   async renew(lease: Lease): Promise<boolean> {
-    const n = await this.redis.client.eval(RENEW, { keys: [this.key(lease.name)], arguments: [lease.token, String(lease.ttlMs)] });
+    const n = await call('lease renew', () => this.redis.client.eval(RENEW, { keys: [this.key(lease.name)], arguments: [lease.token, String(lease.ttlMs)] }));
     return n === 1;
   }
 
   async release(lease: Lease): Promise<boolean> {
-    const n = await this.redis.client.eval(RELEASE, { keys: [this.key(lease.name)], arguments: [lease.token] });
+    const n = await call('lease release', () => this.redis.client.eval(RELEASE, { keys: [this.key(lease.name)], arguments: [lease.token] }));
     return n === 1;
   }
 
   /** Who holds the name now (its token), if anyone. */
   async holder(name: string): Promise<string | undefined> {
-    return (await this.redis.client.get(this.key(name))) ?? undefined;
+    return (await call('lease holder', () => this.redis.client.get(this.key(name)))) ?? undefined;
   }
 
   /**
@@ -72,16 +74,16 @@ export class LeaseManager {
    * later holder already wrote it: the caller has been superseded and must not act.
    */
   async fencedWrite(hash: string, field: string, fence: number, value: string): Promise<boolean> {
-    const n = await this.redis.client.eval(FENCED_HSET, {
+    const n = await call('fenced write', () => this.redis.client.eval(FENCED_HSET, {
       keys: [this.redis.key(hash), this.redis.key(`${hash}:fences`)],
       arguments: [field, String(fence), value],
-    });
+    }));
     return n === 1;
   }
 
   /** Whether `fence` is still the newest for `field` of `hash`: checked before each edit. */
   async fenceValid(hash: string, field: string, fence: number): Promise<boolean> {
-    const n = await this.redis.client.eval(FENCE_OK, { keys: [this.redis.key(`${hash}:fences`)], arguments: [field, String(fence)] });
+    const n = await call('fence check', () => this.redis.client.eval(FENCE_OK, { keys: [this.redis.key(`${hash}:fences`)], arguments: [field, String(fence)] }));
     return n === 1;
   }
 }

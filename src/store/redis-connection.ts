@@ -1,6 +1,6 @@
 import { createClient } from '@redis/client';
 import type { Logger } from '../log.ts';
-import { StoreUnreachableError } from './errors.ts';
+import { StoreError, StoreUnreachableError } from './errors.ts';
 
 /**
  * One node-redis client with the bot's key prefix, a capped reconnect backoff and a readiness
@@ -119,5 +119,15 @@ export function redactUrl(url: string): string {
     return u.toString();
   } catch {
     return '(unparsable redis URL)';
+  }
+}
+
+/** Every Redis call goes through here, so a dropped link is one typed store error. */
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(`redis ${what} failed: ${err instanceof Error ? err.message : String(err)}`, err);
   }
 }

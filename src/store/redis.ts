@@ -3,7 +3,7 @@ import { systemClock, type TimerHandle } from '../kernel/clock.ts';
 import { WriteBacklog } from './backlog.ts';
 import { StoreError } from './errors.ts';
 import { LeaseManager } from './lease.ts';
-import { RedisConnection, type RedisConnectionOptions } from './redis-connection.ts';
+import { RedisConnection, call, type RedisConnectionOptions } from './redis-connection.ts';
 import { PRUNE_INTERVAL_MS, retentionMs, type StoreOptions } from './retention.ts';
 import type {
   AlertAck, AlertStore, AlertSubscription, AuditQuery, AuditRecord, AuditStore, KeyValueStore, Store, WatchRecord, WatchStore,
@@ -43,16 +43,6 @@ function auditRecord(text: string): AuditRecord {
 function subscription(text: string): AlertSubscription {
   const s = parse<AlertSubscription>(text, 'alert subscription');
   return { ...s, pbx: s.pbx, room: s.room };
-}
-
-/** Every Redis call goes through here, so a dropped link is one typed store error. */
-async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StoreError) throw err;
-    throw new StoreError(`redis ${what} failed: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
 }
 
 class RedisWatchStore implements WatchStore {
@@ -241,6 +231,7 @@ export class RedisStore implements Store {
     if (this.#pruneTimer !== undefined) (this.opts.clock ?? systemClock).clearTimeout(this.#pruneTimer);
     this.#pruneTimer = undefined;
     this.backlog.close();
+    if (this.backlog.pending > 0) this.opts.logger?.warn({ lost: this.backlog.pending }, 'stopping while redis is down: store writes kept since the outage are lost');
     await this.connection.close();
   }
 }

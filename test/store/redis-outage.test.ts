@@ -15,7 +15,7 @@ let redis: TestRedis;
 beforeAll(async () => { redis = await TestRedis.start(); });
 afterAll(async () => { await redis.close(); });
 
-interface LogLine { readonly level: number; readonly msg: string }
+interface LogLine { readonly level: number; readonly msg: string; readonly [field: string]: unknown }
 
 function capturingLogger(): { logger: ReturnType<typeof createLogger>; lines: LogLine[] } {
   const lines: LogLine[] = [];
@@ -97,5 +97,25 @@ describe('a Redis store when Redis goes down and comes back', () => {
     await expect.poll(() => store.ready).toBe(false);
     await expect(store.alerts.ack({ alertId: 'a1', ackedBy: 'U1', at: 1 })).rejects.toMatchObject({ code: 'store_error' });
     await expect(store.kv.setIfAbsent('listen.signingKey', 'k')).rejects.toMatchObject({ code: 'store_error' });
+  });
+
+  it('says how many kept writes are lost when the store closes before Redis is back', async () => {
+    await redis.stop();
+    await expect.poll(() => store.ready).toBe(false);
+    await store.kv.set('a', '1');
+    await store.kv.set('b', '2');
+    await store.close();
+    expect(log.lines.find((l) => l.msg === 'stopping while redis is down: store writes kept since the outage are lost')).toMatchObject({ lost: 2 });
+  });
+
+  it('rejects every lease call with a store error while Redis is down: no lease can be proven', async () => {
+    const lease = await store.leases.acquire('room:pbx1/200', 10_000);
+    await redis.stop();
+    await expect.poll(() => store.ready).toBe(false);
+    await expect(store.leases.acquire('room:pbx1/201', 10_000)).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.renew(lease!)).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.fenceValid('msgs', 'pbx1/200', lease!.fence)).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.fencedWrite('msgs', 'pbx1/200', lease!.fence, 'ref')).rejects.toMatchObject({ code: 'store_error' });
+    await expect(store.leases.release(lease!)).rejects.toMatchObject({ code: 'store_error' });
   });
 });
