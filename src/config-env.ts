@@ -13,6 +13,7 @@ export const ENV_KEYS: readonly (readonly [env: string, key: string])[] = [
   ['MEETME_STORE_KIND', 'store.kind'],
   ['REDIS_URL', 'store.redisUrl'],
   ['MEETME_REDIS_PREFIX', 'store.redisPrefix'],
+  ['MEETME_LEASE_TTL_MS', 'store.leaseTtlMs'],
   ['AMI_HOST', 'pbxs.0.host'],
   ['AMI_PORT', 'pbxs.0.port'],
   ['AMI_USERNAME', 'pbxs.0.username'],

@@ -116,6 +116,7 @@ const storeSchema = z.strictObject({
   redisUrl: redisUrl.optional().describe('The Redis to use with kind `redis`: `redis://[user:password@]host:6379[/db]`, `rediss://` for TLS. The password is never logged or shown.'),
   redisPrefix: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'use 1-64 letters, digits, dot, dash, underscore or colon, e.g. meetme-prod:').default(DEFAULT_REDIS_PREFIX).describe('Prefix of every Redis key this bot writes, so several bots (not replicas of one bot) can share one Redis.'),
   auditRetentionDays: z.number().int().min(1).default(90).describe('Audit records and alert acknowledgements older than this are deleted (at start and daily).'),
+  leaseTtlMs: z.number().int().min(300).default(10_000).describe('Replicas on Redis: how long a lease (a status message, the alert incidents, the Discord gateway) outlives its holder; a dead replica\'s work moves on within this plus 1 s.'),
 }).superRefine((s, ctx) => {
   if (s.kind === 'redis' && s.redisUrl === undefined) {
     ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'store.kind is redis but no Redis is named: set REDIS_URL (store.redisUrl) to redis://host:6379, or choose another store.kind' });
@@ -206,7 +207,7 @@ export const configSchema = z.strictObject({
   slack: slackSchema.optional().describe('Slack app settings (docs/slack.md).'),
   discord: discordSchema.optional(),
   roles: z.array(roleGrantSchema).default([]),
-  store: storeSchema.default({ kind: 'sqlite', redisPrefix: DEFAULT_REDIS_PREFIX, auditRetentionDays: 90 }),
+  store: storeSchema.default({ kind: 'sqlite', redisPrefix: DEFAULT_REDIS_PREFIX, auditRetentionDays: 90, leaseTtlMs: 10_000 }),
   status: z.strictObject({
     keepEndedSec: z.number().int().min(0).default(3600).describe('Keep an ended room\'s final summary this long before forgetting it.'),
   }).default({ keepEndedSec: 3600 }),

@@ -1,7 +1,7 @@
 import type { DiscordAdapter } from '../adapters/discord/index.ts';
 import { createShellAdapter, type ShellAdapter } from '../adapters/shell/index.ts';
 import { summarizeConfig } from './config-summary.ts';
-import { ConfigError, pbxSchema, sensorSchema, type Config, type PbxConfig, type SensorConfig } from './config.ts';
+import { ConfigError, type Config, type PbxConfig, type SensorConfig } from './config.ts';
 import { createPbxConnection, type PbxConnection } from './conference/pbx.ts';
 import { ConferenceRegistry } from './conference/directory.ts';
 import type { ChatAdapter } from './core/adapter.ts';
@@ -17,6 +17,9 @@ import { Bot } from './core/bot.ts';
 import { homeView } from './core/home.ts';
 import { Policy } from './core/policy.ts';
 import { StatusService } from './core/status.ts';
+import { StatusOwnership } from './core/status-ownership.ts';
+import { systemClock } from './kernel/clock.ts';
+import { leadershipOf, type Coordination } from './kernel/coordination.ts';
 import { createAudioHub } from './listen/hub.ts';
 import { LinkSigner, loadOrCreateSigningKey } from './listen/links.ts';
 import { startListenServer, type ListenServer } from './listen/server.ts';
@@ -27,10 +30,13 @@ import { SensorClient } from './sensor/client.ts';
 import { startDemo, type DemoHandle } from './sim/pbx/demo.ts';
 import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
 import { startEmbeddedSensor, type EmbeddedSensor } from './sim/sensor/server.ts';
+import { describeBanner } from './startup/banner.ts';
+import { EMBEDDED_PBX_USER, embeddedPbxConfig, embeddedSensorConfig } from './startup/embedded.ts';
 import { adapterStartFailure, listenFailure, preflight } from './startup/preflight.ts';
 import { StoredSigningKeyCorruptError } from './startup/errors.ts';
 import { openStore, storeLocation, storeOptionsFor } from './store/index.ts';
 import { storeReadiness } from './store/readiness.ts';
+import { coordinationFor } from './store/redis-coordination.ts';
 import type { Store } from './store/types.ts';
 
 /**
@@ -50,6 +56,8 @@ export interface RunningBot {
   /** What runs, where, and how to point the bot elsewhere. */
   readonly banner: string;
   readonly metrics: BotMetrics;
+  /** Who owns what among replicas; `coordination.healthy()` is false while no ownership can be proven (Redis down). */
+  readonly coordination: Coordination;
   /** Each PBX, sensor, chat adapter and the store, for /readyz. */
   readiness(): ReadinessCheck[];
   stop(): Promise<void>;
@@ -79,60 +87,11 @@ export function defaultAdapters(config: Config, interactive: boolean): ('shell' 
   return interactive ? ['shell', ...chat] : chat;
 }
 
+/** Replicas: only the holder of this lease keeps a Discord gateway session (adapters/discord). */
+const DISCORD_GATEWAY_LEASE = 'discord-gateway';
+
 /** LinkSigner's minimum: HMAC-SHA256 keys shorter than its output weaken it. */
 const MIN_SIGNING_KEY_BYTES = 32;
-
-const EMBEDDED_PBX_USER = { username: 'bot', secret: 'embedded-demo-secret' } as const;
-
-/** The PBX config the bot uses to reach its own embedded PBX. */
-function embeddedPbxConfig(pbx: EmbeddedPbx): PbxConfig {
-  return pbxSchema.parse({
-    id: 'demo',
-    host: pbx.host,
-    port: pbx.port,
-    username: EMBEDDED_PBX_USER.username,
-    secret: EMBEDDED_PBX_USER.secret,
-    authType: 'md5',
-    dialect: 'auto',
-    pingIntervalMs: 15_000,
-    muzak: { channel: 'Local/muzak-{room}@musiconhold', context: 'confs', exten: '{room}', callerId: 'Muzak <7000>' },
-    stream: { channel: 'Local/icecast-{room}@streams', context: 'confs', exten: '{room}', callerId: 'Icecast <7100>' },
-    invite: { channel: 'PJSIP/{number}', context: 'confs', exten: '{room}' },
-    transferContext: 'confs',
-    lobbies: { '200': { type: 'moh', context: 'lobby', exten: '200' } },
-  });
-}
-
-function embeddedSensorConfig(sensor: EmbeddedSensor): SensorConfig {
-  return sensorSchema.parse({ id: 'demo-sensor', host: sensor.host, port: sensor.port });
-}
-
-function describeBanner(parts: {
-  config: Config;
-  embeddedPbx: EmbeddedPbx | undefined;
-  embeddedSensor: EmbeddedSensor | undefined;
-  listenServer: ListenServer | undefined;
-  adapters: readonly string[];
-  pbxs: readonly PbxConfig[];
-  sensors: readonly SensorConfig[];
-  localAdmin: boolean;
-}): string {
-  const lines = ['meetme-bot is running.'];
-  if (parts.embeddedPbx) {
-    lines.push(`  PBX:      embedded ${parts.embeddedPbx.dialect} PBX on ${parts.embeddedPbx.host}:${parts.embeddedPbx.port} (AMI), demo rooms 200 and 201`);
-  }
-  for (const p of parts.pbxs) if (p.id !== 'demo') lines.push(`  PBX:      ${p.id} at ${p.host}:${p.port}${p.tls ? ' (TLS)' : ''}`);
-  if (parts.embeddedSensor) lines.push(`  Sensor:   embedded VoIPmonitor sensor on ${parts.embeddedSensor.host}:${parts.embeddedSensor.port}`);
-  for (const s of parts.sensors) if (s.id !== 'demo-sensor') lines.push(`  Sensor:   ${s.id} at ${s.socketPath ?? `${s.host}:${s.port}`}${s.aesKey ? ' (AES)' : ''}`);
-  if (parts.listenServer) lines.push(`  Player:   ${parts.listenServer.url}/listen/<token> (links from /meetme listen)`);
-  lines.push(`  Chat:     ${parts.adapters.join(', ')}`);
-  if (parts.localAdmin) lines.push('  Access:   the local shell user is admin; chat users get the roles in the config.');
-  if (parts.embeddedPbx) {
-    lines.push('  Real PBX: set AMI_HOST, AMI_USERNAME, AMI_SECRET (or a MEETME_CONFIG file); Slack: SLACK_BOT_TOKEN + SLACK_APP_TOKEN.');
-  }
-  lines.push('  Type `help` for commands, `quit` to stop.');
-  return lines.join('\n');
-}
 
 export async function startBot(config: Config, options: StartBotOptions = {}): Promise<RunningBot> {
   const log = options.logger ?? createLogger({ level: config.logLevel });
@@ -145,6 +104,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const rawStore = await openStore(storeOptionsFor(config, { logger: log.child({ component: 'store' }) }));
   const store = instrumentStore(rawStore, metrics);
   stops.push(() => store.close());
+  const { coordination, replicated, stop: stopCoordination } = coordinationFor(rawStore, { clock: systemClock, logger: log, ttlMs: config.store.leaseTtlMs });
+  stops.push(stopCoordination);
 
   try {
     const runEmbeddedPbx = config.embedded.pbx ?? config.pbxs.length === 0;
@@ -273,11 +234,14 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       // Loaded on demand: a run without Discord never loads discord.js.
       const { createCompleter, createDiscordAdapter } = await import('../adapters/discord/index.ts');
       const complete = createCompleter({ directory: registry, grants: config.roles });
-      discord = createDiscordAdapter(config.discord, { logger: log, complete });
+      discord = createDiscordAdapter(config.discord, {
+        logger: log, complete, ...(!replicated ? {} : { gatewayLeader: leadershipOf(coordination, DISCORD_GATEWAY_LEASE) }),
+      });
       adapters.set(discord.name, discord);
     }
 
     const quality = startLineQuality({ callWatches, directory: registry, pollIntervalSec: config.quality.pollIntervalSec, logger: log });
+    const ownership = !replicated ? undefined : new StatusOwnership({ coordination, store, clock: systemClock, logger: log });
     const status = new StatusService({
       directory: registry,
       adapters,
@@ -286,12 +250,14 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       keepEndedSec: config.status.keepEndedSec,
       onEdit: countStatusEdit(metrics),
       render: quality.render,
+      ...(ownership === undefined ? {} : { ownership }),
     });
     // A status message Discord re-posted (30046) is stored under its new ref, so a restart edits that one.
     discord?.onMessageReplaced((previous, next) => status.replaceRef(previous, next));
 
     const alerts = await startAlerts({
       configRules: config.alerts.rules, store, adapters, directory: registry, logger: log, onEvent: (kind) => countAlert(metrics, kind),
+      ...(!replicated ? {} : { coordination }),
     });
     stops.push(() => alerts.stop());
 
@@ -340,12 +306,16 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     stops.push(() => status.stop());
     quality.attach(status);
     stops.push(() => quality.stop());
+    if (ownership !== undefined) {
+      ownership.start({ resume: () => status.resume(), unwatch: (r) => status.unwatch(r.pbx, r.room, r.conversation) });
+      stops.push(() => ownership.stop());
+    }
 
     mainLog.info({ adapters: [...adapters.keys()], pbxs: pbxConfigs.map((p) => p.id), sensors: sensorConfigs.map((s) => s.id) }, 'meetme-bot started');
 
     let stopped = false;
     return {
-      config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics,
+      config, store, registry, adapters, shell, embeddedPbx, embeddedSensor, listenServer, banner, metrics, coordination,
       readiness: () => [
         ...readinessChecks({ directory: registry, adapters, store: rawStore, sensors, sensorContacts, requireSensors: config.ops.requireSensors }),
         ...storeReadiness(rawStore),

@@ -35,6 +35,11 @@ export interface DiscordAdapterDeps {
   readonly complete?: Completer;
   /** Upper bound on one REST call (default 10 s). */
   readonly restTimeoutMs?: number;
+  /**
+   * Several replicas: Discord sends every gateway session every event, so only the leader (the
+   * `discord-gateway` lease) logs in; the others post and edit over REST only. Absent: log in at start.
+   */
+  readonly gatewayLeader?: { onChange(listener: (leader: boolean) => void): () => void };
 }
 
 export type MessageReplacedListener = (previous: MessageRef, current: MessageRef) => void;
@@ -76,6 +81,27 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   const replacedListeners = new Set<MessageReplacedListener>();
   let inbound: InboundHandlers | undefined;
   let state: 'idle' | 'started' | 'stopped' = 'idle';
+  let connected = false;
+  /** Whether this replica answers gateway events: always, unless `gatewayLeader` says another replica leads. */
+  let leading = deps.gatewayLeader === undefined;
+  /** Leadership changes, one after another. */
+  let gateway: Promise<void> = Promise.resolve();
+  let unfollowLeader: (() => void) | undefined;
+
+  async function connect(): Promise<void> {
+    if (connected || state !== 'started') return;
+    const ready = once(client, 'clientReady');
+    try {
+      await client.login(config.token);
+      await ready;
+      connected = true;
+      log.info({ user: client.user?.id }, 'Discord gateway connected');
+    } catch (err) {
+      // A revoked token must not take the other adapters down: say so plainly and stay idle.
+      log.error({ detail: err instanceof Error ? err.message : String(err) }, 'Discord login failed: check DISCORD_TOKEN (Developer Portal → Bot → Reset Token)');
+    }
+  }
+
 
   function failed(err: unknown, what: string, channel: string): never {
     const translated = toAdapterError(err, what);
@@ -141,6 +167,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   });
 
   client.on('interactionCreate', (i) => {
+    if (!leading) return;
     void onInteraction(i).catch((err: unknown) => log.error({ detail: err instanceof Error ? err.message : String(err) }, 'interaction failed'));
   });
   client.on('error', (err) => log.error({ detail: err.message }, 'Discord client error'));
@@ -172,21 +199,22 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
       if (state !== 'idle') throw new PlatformError('Discord', `start() called while ${state}`, false);
       inbound = handlers;
       state = 'started';
-      const ready = once(client, 'clientReady');
-      try {
-        await client.login(config.token);
-        await ready;
-        log.info({ user: client.user?.id }, 'Discord gateway connected');
-      } catch (err) {
-        // A revoked token must not take the other adapters down: say so plainly and stay idle.
-        log.error({ detail: err instanceof Error ? err.message : String(err) }, 'Discord login failed: check DISCORD_TOKEN (Developer Portal → Bot → Reset Token)');
-      }
+      if (deps.gatewayLeader === undefined) return connect();
+      // A deposed leader keeps its session (discord.js cannot log in again after destroy) but
+      // ignores its events: the new leader's session answers them.
+      unfollowLeader = deps.gatewayLeader.onChange((leader) => {
+        leading = leader;
+        log.info({ leader }, leader ? 'leading replica: answering Discord gateway events' : 'another replica answers Discord gateway events');
+        if (leader) gateway = gateway.then(connect);
+      });
     },
 
     async stop(): Promise<void> {
       const wasStarted = state === 'started';
       state = 'stopped';
       inbound = undefined;
+      unfollowLeader?.();
+      await gateway;
       if (wasStarted) await client.destroy();
     },
 

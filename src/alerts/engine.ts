@@ -104,8 +104,11 @@ export interface AlertStep {
 
 export type Rules = ReadonlyMap<string, AlertRule>;
 
-/** Signals in, incidents out. `newId` names a new incident (short: it travels in button ids). */
-export function raise(state: AlertState, signal: AlertSignal, rules: Rules, now: number, newId: () => string): AlertStep {
+/**
+ * Signals in, incidents out. `newId` names a new incident from its dedup key (short: it travels in
+ * button ids; replicas derive it alike, see ownership.ts).
+ */
+export function raise(state: AlertState, signal: AlertSignal, rules: Rules, now: number, newId: (dedupKey: string) => string): AlertStep {
   let st = state;
   const effects: AlertEffect[] = [];
   for (const rule of rules.values()) {
@@ -117,7 +120,7 @@ export function raise(state: AlertState, signal: AlertSignal, rules: Rules, now:
   return { state: st, effects };
 }
 
-function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number, newId: () => string): AlertStep {
+function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number, newId: (dedupKey: string) => string): AlertStep {
   if (isSilenced(state, rule.id, signal.pbx, signal.room, now)) return { state: count(state, 'suppressed'), effects: [] };
   const key = `${rule.id}|${signalKey(signal)}`;
   if (state.dedup.has(key)) return { state, effects: [] };
@@ -133,15 +136,15 @@ function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: 
   const flap = findFlap(st, rule, signal, now);
   if (flap !== undefined) return fold(count(st, 'folded'), flap, signal, now);
 
-  if (recent.length > rule.storm.perMinute) return openIncident(count(st, 'digests'), rule, signal, now, newId(), recent.length);
-  return openIncident(count(st, 'raised'), rule, signal, now, newId(), undefined);
+  if (recent.length > rule.storm.perMinute) return openIncident(count(st, 'digests'), rule, signal, now, newId(key), recent.length);
+  return openIncident(count(st, 'raised'), rule, signal, now, newId(key), undefined);
 }
 
-/** A participant's signal is one per channel; a room's is one per moment. */
+/** A participant's signal is one per channel; a room's is one per leave that emptied it, else one per moment. */
 function signalKey(signal: AlertSignal): string {
   return signal.uniqueid !== undefined
     ? `${signal.kind}|${signal.pbx}|${signal.uniqueid}`
-    : `${signal.kind}|${signal.pbx}|${signal.room}|${signal.at}`;
+    : `${signal.kind}|${signal.pbx}|${signal.room}|${signal.causedBy ?? signal.at}`;
 }
 
 function findFlap(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number): Incident | undefined {

@@ -9,7 +9,9 @@ import {
   EMPTY_ALERT_STATE, ack, nextDue, raise, resolve, silence, tick,
   type AlertCounters, type AlertEffect, type AlertState, type AlertStep, type AuditKind, type Incident, type PressStep, type Rules,
 } from './engine.ts';
+import { incidentIdOf, type AlertOwnership } from './ownership.ts';
 import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
+import { forwardPress, takePresses, type ForwardedPress } from './presses.ts';
 import { ruleTargets, type AlertTarget } from './rules.ts';
 import { EMPTY_SIGNAL_STATE, HANGUP_WAIT_MS, expectStop, onChange, onTick, type SignalState, type SignalStep } from './signals.ts';
 import { AlertStateCorruptError } from './errors.ts';
@@ -36,7 +38,15 @@ export interface AlertServiceOptions {
   readonly render: (incident: Incident, now: number) => AlertView;
   readonly audit: (kind: AuditKind, incident: Incident, by: string | undefined) => void;
   readonly rules: () => Rules;
-  readonly newId?: () => string;
+  readonly newId?: (dedupKey: string) => string;
+  /**
+   * Several replicas: only the owner delivers, audits, escalates and saves; the others keep the
+   * same state from the same events, forward presses to the owner, and take over from the stored
+   * state (absent: this process owns everything).
+   */
+  readonly ownership?: AlertOwnership;
+  /** How often the owner takes presses forwarded by other replicas (default 1000 ms). */
+  readonly pressPollMs?: number;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -55,10 +65,21 @@ export class AlertService {
   private saving: Promise<void> | undefined;
   private saveAgain = false;
   private stopped = false;
-  private readonly newId: () => string;
+  private readonly newId: (dedupKey: string) => string;
+  /** Posts a non-owner left to the owner: a replica taking over sends those the old owner did not. */
+  private skipped: { readonly incidentId: string; readonly targetIndex: number }[] = [];
+  /** Incidents whose messages a non-owner (or an owner cut off from Redis) left unedited. */
+  private readonly skippedEdits = new Set<string>();
+  private unsubscribeOwnership: (() => void) | undefined;
+  private pressTimer: TimerHandle | undefined;
 
   constructor(private readonly opts: AlertServiceOptions) {
-    this.newId = opts.newId ?? (() => `${opts.clock.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`);
+    this.newId = opts.newId ?? (opts.ownership !== undefined ? incidentIdOf
+      : () => `${opts.clock.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`);
+  }
+
+  private owner(): boolean {
+    return this.opts.ownership?.owns() ?? true;
   }
 
   /** Reads the stored state; escalations that fell due while the bot was down go out now. */
@@ -74,10 +95,14 @@ export class AlertService {
       }
     }
     this.run(tick(this.state, this.opts.rules(), this.opts.clock.now()));
+    this.unsubscribeOwnership = this.opts.ownership?.onChange((owned) => { if (owned) void this.takeOver(); });
+    if (this.opts.ownership !== undefined) this.pollPresses();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribeOwnership?.();
+    if (this.pressTimer !== undefined) this.opts.clock.clearTimeout(this.pressTimer);
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.working;
@@ -96,15 +121,15 @@ export class AlertService {
   }
 
   ack(id: string, by: string): PressStep {
-    return this.press(ack(this.state, id, by, this.opts.clock.now()));
+    return this.press(ack(this.state, id, by, this.opts.clock.now()), { kind: 'ack', id, by });
   }
 
   resolve(id: string, by: string): PressStep {
-    return this.press(resolve(this.state, id, by, this.opts.clock.now()));
+    return this.press(resolve(this.state, id, by, this.opts.clock.now()), { kind: 'resolve', id, by });
   }
 
   silence(id: string, durationMs: number, by: string): PressStep {
-    return this.press(silence(this.state, id, durationMs, by, this.opts.clock.now()));
+    return this.press(silence(this.state, id, durationMs, by, this.opts.clock.now()), { kind: 'silence', id, by, durationMs });
   }
 
   incident(id: string): Incident | undefined {
@@ -127,9 +152,65 @@ export class AlertService {
     }
   }
 
-  private press(step: PressStep): PressStep {
+  private press(step: PressStep, forward?: ForwardedPress): PressStep {
     this.run(step);
+    if (forward !== undefined && step.outcome === 'done' && !this.owner()) {
+      forwardPress(this.opts.kv, forward).catch((err: unknown) => this.opts.log.error({ err }, 'could not forward a press to the alert owner'));
+    }
     return step;
+  }
+
+  /** Won the incidents: the stored state's deliveries, and the posts the old owner never sent. */
+  private async takeOver(): Promise<void> {
+    if (this.stopped) return;
+    const text = await this.opts.kv.get(ALERT_STATE_KEY).catch(() => undefined);
+    const decoded = text === undefined ? undefined : decodeAlerts(text);
+    if (decoded?.ok === true) {
+      const incidents = new Map([...this.state.incidents, ...decoded.value.state.incidents]);
+      this.state = { ...this.state, incidents, silences: decoded.value.state.silences };
+      for (const d of decoded.value.deliveries) this.deliveries.set(deliveryKey(d.incidentId, d.targetIndex), d);
+    }
+    this.opts.log.info({ incidents: this.state.incidents.size, posts: this.skipped.length }, 'owning the alert incidents');
+    this.catchUp();
+    await this.applyPresses();
+    this.run(tick(this.state, this.opts.rules(), this.opts.clock.now()));
+  }
+
+  private pollPresses(): void {
+    if (this.stopped) return;
+    this.pressTimer = this.opts.clock.setTimeout(() => {
+      this.catchUp();
+      void this.applyPresses().finally(() => this.pollPresses());
+    }, this.opts.pressPollMs ?? 1000);
+    (this.pressTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Sends what was left while this replica could not prove it owned the incidents (another owned
+   * them, or Redis was unreachable): posts are claimed, so none goes out twice. A non-owner only
+   * forgets what concerns incidents that are gone.
+   */
+  private catchUp(): void {
+    this.skipped = this.skipped.filter((p) => this.state.incidents.has(p.incidentId));
+    for (const id of this.skippedEdits) if (!this.state.incidents.has(id)) this.skippedEdits.delete(id);
+    if (!this.owner() || (this.skipped.length === 0 && this.skippedEdits.size === 0)) return;
+    this.posts.push(...this.skipped.splice(0));
+    for (const id of this.skippedEdits) this.dirty.add(id);
+    this.skippedEdits.clear();
+    this.work();
+  }
+
+  private async applyPresses(): Promise<void> {
+    if (!this.owner()) return;
+    const presses = await takePresses(this.opts.kv).catch((err: unknown) => {
+      this.opts.log.debug({ err }, 'could not read forwarded presses');
+      return [];
+    });
+    for (const p of presses) {
+      if (p.kind === 'ack') this.ack(p.id, p.by);
+      else if (p.kind === 'resolve') this.resolve(p.id, p.by);
+      else this.silence(p.id, p.durationMs ?? 0, p.by);
+    }
   }
 
   private feed(step: SignalStep): void {
@@ -151,6 +232,11 @@ export class AlertService {
   private apply(effect: AlertEffect): void {
     const inc = this.state.incidents.get(effect.incidentId);
     if (inc === undefined) return;
+    if (!this.owner()) {
+      if (effect.type === 'post') this.skipped.push({ incidentId: effect.incidentId, targetIndex: effect.targetIndex });
+      if (effect.type === 'update') this.skippedEdits.add(effect.incidentId);
+      return;
+    }
     switch (effect.type) {
       case 'post':
         this.posts.push({ incidentId: effect.incidentId, targetIndex: effect.targetIndex });
@@ -209,6 +295,7 @@ export class AlertService {
     const rule = inc === undefined ? undefined : this.opts.rules().get(inc.ruleId);
     const target = rule === undefined ? undefined : ruleTargets(rule)[targetIndex];
     if (inc === undefined || target === undefined || this.deliveries.has(key)) return;
+    if (this.opts.ownership !== undefined && !(await this.claimed(key, incidentId, targetIndex))) return;
     this.deliveries.set(key, { incidentId, targetIndex, ref: undefined });
     await this.flushSave();
     const view = withMention(this.opts.render(inc, this.opts.clock.now()), target.mention);
@@ -220,6 +307,18 @@ export class AlertService {
     // The incident may have changed (acked, folded) while its first post was on the way.
     const now = withMention(this.opts.render(this.state.incidents.get(incidentId) ?? inc, this.opts.clock.now()), target.mention);
     if (JSON.stringify(now) !== this.lastSent.get(key)) this.dirty.add(incidentId);
+  }
+
+  /** Whether this replica may send this post: claimed here first. Unreachable Redis: tried again later. */
+  private async claimed(key: string, incidentId: string, targetIndex: number): Promise<boolean> {
+    try {
+      if (await this.opts.ownership?.claim(key) !== false) return true;
+      this.opts.log.info({ incident: incidentId, target: targetIndex }, 'alert post already claimed by another replica; not sent again');
+    } catch (err) {
+      this.opts.log.debug({ err, incident: incidentId }, 'could not claim an alert post; trying again');
+      this.skipped.push({ incidentId, targetIndex });
+    }
+    return false;
   }
 
   private async edit(incidentId: string): Promise<void> {
@@ -259,6 +358,8 @@ export class AlertService {
   }
 
   private save(): void {
+    // The stored state is the owner's: another replica's copy must not overwrite it.
+    if (!this.owner()) return;
     if (this.saving !== undefined) {
       this.saveAgain = true;
       return;

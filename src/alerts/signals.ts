@@ -35,6 +35,8 @@ export interface AlertSignal {
   readonly injection: 'muzak' | 'stream' | undefined;
   /** For ended_while_talking: who was still talking. */
   readonly talkers: readonly string[];
+  /** For room_emptied: the Uniqueid whose leave emptied it, so every replica keys the signal alike. */
+  readonly causedBy?: string;
 }
 
 interface PendingLeave {
@@ -147,7 +149,7 @@ function leaveSignals(leave: PendingLeave, cause: CauseInfo | undefined, now: nu
   if (cause !== undefined) signals.push({ ...base, kind: 'hangup' });
   if (leave.emptied) {
     signals.push({
-      ...base, kind: 'room_emptied', uniqueid: undefined, channel: undefined, tech: undefined,
+      ...base, kind: 'room_emptied', uniqueid: undefined, channel: undefined, tech: undefined, causedBy: p.uniqueid,
       durationSec: Math.max(0, Math.floor((now - leave.roomStartedAt) / 1000)),
     });
   }

@@ -4,11 +4,13 @@ import { PlatformError } from '../core/adapter-errors.ts';
 import type { AlertControl } from '../core/alert-control.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Actor } from '../kernel/chat.ts';
+import type { Coordination } from '../kernel/coordination.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { alertControl, AlertRules } from './control.ts';
 import type { AlertCounters, AuditKind, Incident } from './engine.ts';
 import { feedAlerts } from './feed.ts';
+import { alertOwnership } from './ownership.ts';
 import type { AlertRule } from './rules.ts';
 import { AlertService, type AlertDelivery } from './service.ts';
 import { headline } from './text.ts';
@@ -34,6 +36,8 @@ export interface StartAlertsOptions {
   readonly clock?: Clock;
   /** Told of every alert event (metrics). */
   readonly onEvent?: (kind: AuditKind) => void;
+  /** Several replicas: the incidents' owner is the holder of the `alerts` lease (ownership.ts). */
+  readonly coordination?: Coordination;
 }
 
 const BOT_ACTOR = { platform: 'bot', userId: 'alerts', displayName: 'alerts' } as const;
@@ -69,6 +73,7 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
     clock, kv: opts.store.kv, log, delivery,
     render: (inc: Incident, now: number) => alertView(inc, rules.rule(inc.ruleId), now),
     rules: () => rules.effective(),
+    ...(opts.coordination === undefined ? {} : { ownership: alertOwnership(opts.coordination) }),
     audit: (kind, inc, by) => {
       opts.onEvent?.(kind);
       // A person's ack, resolve or silence is audited by the core with the whole actor, as any press.

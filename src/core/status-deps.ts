@@ -4,6 +4,7 @@ import type { Store } from '../store/types.ts';
 import type { ChatAdapter } from './adapter.ts';
 import type { Clock } from './clock.ts';
 import type { EditEvent } from './edit-scheduler.ts';
+import type { StatusOwnership } from './status-ownership.ts';
 import type { StatusView, StatusViewInput } from './views.ts';
 
 /** What the status service is built from (main.ts, tests, bench). */
@@ -27,4 +28,6 @@ export interface StatusServiceDeps {
   readonly random?: () => number;
   /** Told what became of each change and edit of a status message, by platform (metrics). */
   readonly onEdit?: (platform: string, event: EditEvent) => void;
+  /** Several replicas: edits go out only from the owner of each message (absent: this process owns all). */
+  readonly ownership?: StatusOwnership;
 }

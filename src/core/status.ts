@@ -43,6 +43,7 @@ export class StatusService implements WatchService {
   readonly #talkingIntervalMs: number;
   readonly #maxBackoffMs: number;
   readonly #random: () => number;
+  readonly #ownership: StatusServiceDeps['ownership'];
 
   /** Watches being edited, by (pbx, room, conversation). */
   readonly #watches = new Map<string, LiveWatch>();
@@ -71,6 +72,7 @@ export class StatusService implements WatchService {
     this.#talkingIntervalMs = deps.talkingIntervalMs ?? 3000;
     this.#maxBackoffMs = deps.maxBackoffMs ?? 30_000;
     this.#random = deps.random ?? Math.random;
+    this.#ownership = deps.ownership;
     this.#rateLimits = new RateLimitScopes(this.#clock);
     this.#endings = new RoomEndings({
       clock: this.#clock, log: this.#log, saved: this.#saved, keepEndedMs: this.#keepEndedMs, graceMs: deps.reconcileGraceMs ?? 5000,
@@ -262,7 +264,7 @@ export class StatusService implements WatchService {
       random: this.#random, onEvent: (event) => this.deps.onEdit?.(w.adapter.name, event),
       sharedBackoff: this.#rateLimits.forMessage(w.adapter.name, w.record.conversation),
       lastWriteAt,
-      send: () => this.#sendEdit(w),
+      send: this.#ownership?.guard(w, () => this.#sendEdit(w)) ?? (() => this.#sendEdit(w)),
       onGone: (err) => this.#gone(w, err),
       onFailure: (err, retryInMs) => this.#editFailed(w, err, retryInMs),
     });
@@ -305,9 +307,7 @@ export class StatusService implements WatchService {
   }
 
   /** A watch still being posted has no scheduler yet; `watch()` catches up after the post. */
-  #request(w: LiveWatch, urgency: EditUrgency): void {
-    w.scheduler?.request(urgency);
-  }
+  #request = (w: LiveWatch, urgency: EditUrgency): void => w.scheduler?.request(urgency);
 
   *#watchesOfRoom(roomKey: string): Generator<LiveWatch, void, undefined> {
     for (const w of this.#watches.values()) if (w.roomKey === roomKey) yield w;

@@ -31,17 +31,18 @@ async function freePort(): Promise<number> {
 export class TestRedis {
   #child: ChildProcess | undefined;
   readonly #dir = mkdtempSync(join(tmpdir(), 'meetme-redis-'));
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number, private readonly persistent: boolean) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<TestRedis> {
+  /** `persistent`: an append-only file synced on every write, so `restart()` keeps the data, as a production Redis should. */
+  static async start(opts: { readonly persistent?: boolean } = {}): Promise<TestRedis> {
     const missing = redisServerMissing();
     if (missing !== undefined) throw new Error(missing);
     for (let attempt = 0; ; attempt += 1) {
-      const redis = new TestRedis(await freePort());
+      const redis = new TestRedis(await freePort(), opts.persistent === true);
       try {
         await redis.spawn();
         return redis;
@@ -53,7 +54,7 @@ export class TestRedis {
 
   private spawn(): Promise<void> {
     const child = spawn(REDIS_SERVER, [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir, '--protected-mode', 'yes',
+      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', this.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--dir', this.#dir, '--protected-mode', 'yes',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     return new Promise((resolve, reject) => {

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { Coordination } from '../kernel/coordination.ts';
+import { DEDUP_TTL_MS } from './engine.ts';
+
+/**
+ * Who delivers alerts when several replicas run. Every replica feeds the same PBX events through
+ * the same reducer, and incident ids come from the signal (`incidentIdOf`), so every replica holds
+ * the same incidents under the same ids and a button pressed on any of them names the right one.
+ * One replica, the holder of the `alerts` lease, owns the incidents: it alone posts, edits, audits,
+ * runs escalations and saves the state. Each post is also claimed once cluster-wide (a dedup key
+ * with a TTL), so an owner that stalled and a successor never both post it.
+ */
+
+export interface AlertOwnership {
+  /** Whether this replica owns the incidents now. */
+  owns(): boolean;
+  /** Told when ownership is won (true) or lost (false). Returns the unsubscribe. */
+  onChange(listener: (owned: boolean) => void): () => void;
+  /** True for the one replica that may deliver `key` (one incident's post to one target). */
+  claim(key: string): Promise<boolean>;
+}
+
+export const ALERTS_LEASE = 'alerts';
+
+export function alertOwnership(coordination: Coordination): AlertOwnership {
+  coordination.want(ALERTS_LEASE);
+  return {
+    owns: () => coordination.fence(ALERTS_LEASE) !== undefined,
+    onChange: (listener) => coordination.onChange((name, fence) => { if (name === ALERTS_LEASE) listener(fence !== undefined); }),
+    claim: (key) => coordination.claimOnce(`alert-post:${key}`, DEDUP_TTL_MS),
+  };
+}
+
+/** A short id (it travels in button ids) that every replica derives alike from the incident's dedup key. */
+export function incidentIdOf(dedupKey: string): string {
+  return BigInt(`0x${createHash('sha256').update(dedupKey).digest('hex').slice(0, 13)}`).toString(36);
+}
