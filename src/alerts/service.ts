@@ -6,11 +6,12 @@ import type { Room, RoomChange } from '../conference/types.ts';
 import type { Logger } from '../log.ts';
 import type { KeyValueStore } from '../store/types.ts';
 import {
-  EMPTY_ALERT_STATE, ack, nextDue, raise, resolve, silence, tick,
+  EMPTY_ALERT_STATE, ack, nextDue, raise, raiseFor, recover, resolve, silence, tick,
   type AlertCounters, type AlertEffect, type AlertState, type AlertStep, type AuditKind, type Incident, type PressStep, type Rules,
 } from './engine.ts';
 import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
 import { ruleTargets, type AlertTarget } from './rules.ts';
+import { EMPTY_QUALITY_WATCH, onLineGone, onLineSample, type LineSample, type QualityWatchState } from './quality-watch.ts';
 import { EMPTY_SIGNAL_STATE, HANGUP_WAIT_MS, expectStop, onChange, onTick, type SignalState, type SignalStep } from './signals.ts';
 import { AlertStateCorruptError } from './errors.ts';
 
@@ -45,6 +46,7 @@ const TRANSIENT_BACKOFF_MS = 2_000;
 export class AlertService {
   private state: AlertState = EMPTY_ALERT_STATE;
   private signals: SignalState = EMPTY_SIGNAL_STATE;
+  private lines: QualityWatchState = EMPTY_QUALITY_WATCH;
   private readonly deliveries = new Map<string, DeliveryRecord>();
   private readonly lastSent = new Map<string, string>();
   private readonly dirty = new Set<string>();
@@ -87,7 +89,18 @@ export class AlertService {
   /** One conference change; `before` is the room as it was before it. */
   observe(change: RoomChange, before: Room | undefined): void {
     if (this.stopped) return;
+    if (change.type === 'left') this.lines = onLineGone(this.lines, change.pbx, change.participant.uniqueid);
     this.feed(onChange(this.signals, change, before, this.opts.clock.now()));
+  }
+
+  /** One participant's line quality from a sensor poll: poor-line rules raise and recover on it. */
+  observeLine(sample: LineSample): void {
+    if (this.stopped) return;
+    const now = this.opts.clock.now();
+    const step = onLineSample(this.lines, sample, this.opts.rules(), now);
+    this.lines = step.state;
+    for (const { rule, signal } of step.raises) this.run(raiseFor(this.state, rule, signal, now, this.newId));
+    for (const r of step.recoveries) this.run(recover(this.state, r.ruleId, r.pbx, r.uniqueid, r.summary, now));
   }
 
   /** The bot is about to stop music or a stream itself: its end is no alert. */

@@ -9,6 +9,7 @@ import type { Store } from '../store/types.ts';
 import { alertControl, AlertRules } from './control.ts';
 import type { AlertCounters, AuditKind, Incident } from './engine.ts';
 import { feedAlerts } from './feed.ts';
+import { feedLineQuality, type LineQualityFeed, type QualityFeedHandle } from './quality-feed.ts';
 import type { AlertRule } from './rules.ts';
 import { AlertService, type AlertDelivery } from './service.ts';
 import { headline } from './text.ts';
@@ -34,6 +35,8 @@ export interface StartAlertsOptions {
   readonly clock?: Clock;
   /** Told of every alert event (metrics). */
   readonly onEvent?: (kind: AuditKind) => void;
+  /** The sensors' line-quality reports, for poor-line rules; without it those rules never fire. */
+  readonly quality?: LineQualityFeed;
 }
 
 const BOT_ACTOR = { platform: 'bot', userId: 'alerts', displayName: 'alerts' } as const;
@@ -47,9 +50,11 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
       pbx: place.pbx, room: place.room, target, decision: 'allowed', outcome: 'ok', detail,
     }).catch((err: unknown) => log.warn({ err }, 'could not write an alert audit record'));
   };
+  let qualityFeed: QualityFeedHandle | undefined;
   const rules = new AlertRules({
     configRules: opts.configRules, kv: opts.store.kv, clock, log,
     audit: (what, rule, by) => audit(what, clock.now(), by, {}, rule, undefined),
+    onChange: () => qualityFeed?.sync(),
   });
   await rules.load();
   const delivery: AlertDelivery = {
@@ -78,11 +83,13 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
   });
   await service.start();
   const unsubscribe = feedAlerts(opts.directory, service);
+  if (opts.quality !== undefined) qualityFeed = feedLineQuality(opts.quality, opts.directory, service, () => rules.watchesQuality(), () => clock.now());
   return {
     control: alertControl(rules, service),
     counters: () => service.counters(),
     async stop() {
       unsubscribe();
+      qualityFeed?.stop();
       await service.stop();
     },
   };
