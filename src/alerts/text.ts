@@ -85,16 +85,14 @@ function digestWords(inc: Incident, now: number): AlertWords {
   const end = inc.stormEndedAt ?? now;
   const minutes = Math.max(1, Math.round((end - inc.openedAt) / 60_000));
   const top = Object.entries(inc.tally).sort((a, b) => b[1] - a[1])[0];
-  const topText = top === undefined ? '' : `, top ${/^\d+$/.test(top[0]) ? `cause ${top[0]}${causeName(Number(top[0]))}` : top[0]}`;
+  // Poor lines have no cause to rank.
+  const topText = top === undefined || inc.first.kind === 'poor_line' ? '' : `, top ${/^\d+$/.test(top[0]) ? `cause ${top[0]}${causeName(Number(top[0]))}` : top[0]}`;
   const what = inc.first.kind === 'hangup' ? 'abnormal hangups' : `${inc.first.kind.replace(/_/g, ' ')} alerts`;
   const head = inc.stormEndedAt === undefined
     ? `${inc.count} ${what} on ${inc.pbxs.join(', ')} in the last ${minutes} min${topText}`
     : `Storm over: ${inc.count} ${what} on ${inc.pbxs.join(', ')} in ${minutes} min${topText}`;
-  const fields: [string, string][] = [
-    ['Rule', inc.ruleId],
-    ['Since', iso(inc.openedAt)],
-    ['By cause', Object.entries(inc.tally).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${k}: ${n}`).join(', ')],
-  ];
+  const fields: [string, string][] = [['Rule', inc.ruleId], ['Since', iso(inc.openedAt)]];
+  if (inc.first.kind !== 'poor_line') fields.push(['By cause', Object.entries(inc.tally).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${k}: ${n}`).join(', ')]);
   return { title: titleOf(inc, head), text: stateLine(inc), fields };
 }
 
