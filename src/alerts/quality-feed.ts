@@ -29,7 +29,7 @@ export interface LineQualityFeed {
   demand(): () => void;
 }
 
-export function sampleOf(directory: ConferenceDirectory, report: LineReport, now: number): LineSample | undefined {
+export function sampleOf(directory: Pick<ConferenceDirectory, 'backend'>, report: LineReport, now: number): LineSample | undefined {
   let room;
   try {
     room = directory.backend(report.pbx).state().rooms.get(report.room);
@@ -52,7 +52,7 @@ export interface QualityFeedHandle {
 }
 
 export function feedLineQuality(
-  feed: LineQualityFeed, directory: ConferenceDirectory, service: AlertService, wanted: () => boolean, now: () => number,
+  feed: LineQualityFeed, directory: Pick<ConferenceDirectory, 'backend'>, service: Pick<AlertService, 'observeLine'>, wanted: () => boolean, now: () => number,
 ): QualityFeedHandle {
   let release: (() => void) | undefined;
   const unsubscribe = feed.subscribe((report) => {

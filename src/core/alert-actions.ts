@@ -15,7 +15,9 @@ type AlertAction = Extract<Action, { kind: 'alert' }>;
 export async function runAlertAction(action: AlertAction, deps: DispatcherDeps, env: DispatchEnv): Promise<Outcome> {
   if (action.op === 'mute') {
     const mute = { kind: 'mute', pbx: action.pbx, room: action.room, uniqueid: action.uniqueid, on: true } as const;
-    return runAction(mute, new RoomOps(deps, false), { ...env, now: deps.now(), nativeDialogs: false });
+    const muted = await runAction(mute, new RoomOps(deps, false), { ...env, now: deps.now(), nativeDialogs: false });
+    // The button sat on the alert, not on a status message: nothing to redraw here.
+    return { view: muted.view, target: muted.target, ...(muted.detail === undefined ? {} : { detail: muted.detail }) };
   }
   if (action.op === 'show') {
     if (deps.watch === undefined) throw new NotAvailableYetError('Live status messages');
