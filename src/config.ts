@@ -193,6 +193,10 @@ export const configSchema = z.strictObject({
   status: z.strictObject({
     keepEndedSec: z.number().int().min(0).default(3600).describe('Keep an ended room\'s final summary this long before forgetting it.'),
   }).default({ keepEndedSec: 3600 }),
+  /** Line quality from the sensors (docs/quality.md). */
+  quality: z.strictObject({
+    pollIntervalSec: z.number().int().min(1).max(300).default(5).describe('How often the sensors\' call lists are read for line quality while a watched room has SIP participants, in seconds.'),
+  }).default({ pollIntervalSec: 5 }),
   /** Hangup alerts for on-call staff: rules (docs/alerts.md). Admins add more from chat. */
   alerts: z.strictObject({
     rules: alertRulesSchema.default([]),

@@ -20,6 +20,7 @@ import { LinkSigner, loadOrCreateSigningKey } from './listen/links.ts';
 import { startListenServer, type ListenServer } from './listen/server.ts';
 import { createListenService } from './listen/service.ts';
 import { createLogger, type Logger } from './log.ts';
+import { sensorCallWatches, startLineQuality } from './quality/start.ts';
 import { SensorClient } from './sensor/client.ts';
 import { startDemo, type DemoHandle } from './sim/pbx/demo.ts';
 import { startEmbeddedPbx, type EmbeddedPbx } from './sim/pbx/index.ts';
@@ -183,6 +184,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       sensorConfigs.push(embeddedSensorConfig(embeddedSensor));
     }
     const sensors = sensorConfigs.map((s, index) => new SensorClient(s, { logger: log, index }));
+    const callWatches = sensorCallWatches(sensors, log);
     // Probe each sensor once in the background: a missing or wrong AES key shows in the log at boot,
     // not on a user's first `calls`. `getversion` works even unencrypted.
     for (const sensor of sensors) {
@@ -201,7 +203,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         throw new StoredSigningKeyCorruptError(join(config.dataDir, DEFAULT_STORE_FILE), key.length);
       }
       const signer = new LinkSigner(key);
-      const hub = createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log });
+      const hub = createAudioHub({ sensors, pollMs: config.listen.pollMs, logger: log, callWatches });
       stops.push(() => hub.close());
       listenServer = await startListenServer({
         host: config.listen.host,
@@ -270,12 +272,14 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       adapters.set(discord.name, discord);
     }
 
+    const quality = startLineQuality({ callWatches, directory: registry, pollIntervalSec: config.quality.pollIntervalSec, logger: log });
     const status = new StatusService({
       directory: registry,
       adapters,
       store,
       logger: log,
       keepEndedSec: config.status.keepEndedSec,
+      render: quality.render,
     });
     // A status message Discord re-posted (30046) is stored under its new ref, so a restart edits that one.
     discord?.onMessageReplaced((previous, next) => status.replaceRef(previous, next));
@@ -327,6 +331,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
     await status.start();
     stops.push(() => status.stop());
+    quality.attach(status);
+    stops.push(() => quality.stop());
 
     mainLog.info({ adapters: [...adapters.keys()], pbxs: pbxConfigs.map((p) => p.id), sensors: sensorConfigs.map((s) => s.id) }, 'meetme-bot started');
 

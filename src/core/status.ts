@@ -146,10 +146,9 @@ export class StatusService implements WatchService {
         this.#forgetHistoryIfUnused(record.pbx, record.room);
         continue;
       }
-      const sentKey = await this.#saved.loadSentKey(record);
-      if (this.#stopped) return;
       const w = newWatch(record, adapter);
-      w.sentKey = sentKey;
+      w.sentKey = await this.#saved.loadSentKey(record);
+      if (this.#stopped) return;
       this.#watches.set(key, w);
       if (history.endedAt !== undefined) this.#endings.enterFinal(w, endedRoomFromHistory(history, history.endedAt), history);
       else this.#endings.evaluate(w);
@@ -205,8 +204,7 @@ export class StatusService implements WatchService {
     const key = watchKeyOf(pbx, room, conversation);
     const w = this.#watches.get(key);
     if (w === undefined) {
-      const stored = await this.#saved.find(pbx, room, conversation);
-      if (stored === undefined) return false;
+      if (await this.#saved.find(pbx, room, conversation) === undefined) return false;
       await this.#saved.removeRecord('remove status message', pbx, room, conversation);
       return true;
     }
@@ -242,6 +240,15 @@ export class StatusService implements WatchService {
       this.#request(w, 'major');
     }
     return true;
+  }
+
+  /** Live rooms shown; `refreshRoom` asks their messages for a minor edit, as talking does (a line-quality mark changed). */
+  watchedRooms(): { pbx: string; room: string }[] {
+    return [...this.#watches.values()].filter((w) => w.final === undefined).map((w) => ({ pbx: w.record.pbx, room: w.record.room }));
+  }
+
+  refreshRoom(pbx: string, room: string): void {
+    for (const w of this.#watchesOfRoom(roomKeyOf(pbx, room))) if (w.final === undefined) this.#request(w, 'minor');
   }
 
   #startScheduler(w: LiveWatch, lastWriteAt: number): void {
@@ -314,9 +321,8 @@ export class StatusService implements WatchService {
     this.#watches.delete(w.key);
     w.scheduler?.close();
     this.#endings.clearTimers(w);
-    const { pbx, room, conversation } = w.record;
-    void this.#saved.removeRecord('forget ended status message', pbx, room, conversation);
-    this.#forgetHistoryIfUnused(pbx, room);
+    void this.#saved.removeRecord('forget ended status message', w.record.pbx, w.record.room, w.record.conversation);
+    this.#forgetHistoryIfUnused(w.record.pbx, w.record.room);
   }
 
   /** One last edit (banner, no buttons), then the message is left alone. */
@@ -372,10 +378,7 @@ export class StatusService implements WatchService {
     const { pbx, room, conversation } = w.record;
     this.#log.info({ pbx, room, conversation: conversation.id, err }, 'status message was deleted; watch ended');
     this.#endings.clearTimers(w);
-    if (w.closing !== undefined) {
-      this.#finishClosing(w);
-      return;
-    }
+    if (w.closing !== undefined) return void this.#finishClosing(w);
     if (this.#watches.get(w.key) === w) this.#watches.delete(w.key);
     void this.#saved.removeRecord('remove deleted status message', pbx, room, conversation);
     this.#forgetHistoryIfUnused(pbx, room);
@@ -383,10 +386,7 @@ export class StatusService implements WatchService {
 
   #editFailed(w: LiveWatch, err: BotError, retryInMs: number | undefined): void {
     const ctx = { pbx: w.record.pbx, room: w.record.room, conversation: w.record.conversation.id, err };
-    if (retryInMs !== undefined) {
-      this.#log.warn({ ...ctx, retryInMs }, 'status edit failed; retrying');
-      return;
-    }
+    if (retryInMs !== undefined) return void this.#log.warn({ ...ctx, retryInMs }, 'status edit failed; retrying');
     this.#log.error(ctx, 'status edit refused; waiting for the next change');
     // A refused live edit that raced a retire leaves the banner edit pending: that one still goes out.
     if (w.bannerSent) this.#finishClosing(w);

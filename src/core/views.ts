@@ -27,6 +27,13 @@ export interface ButtonView {
   readonly confirm: ConfirmView | undefined;
 }
 
+/** A participant's line-quality mark (src/quality/): only for calls a sensor sees. */
+export interface LineMarkView {
+  readonly mark: 'good' | 'fair' | 'poor';
+  /** Packet loss in the last 10 s, percent, shown only when it matters (it makes the line fair or poor). */
+  readonly lossPct: number | undefined;
+}
+
 export interface ParticipantRowView {
   /** Stable key (the Uniqueid). */
   readonly key: string;
@@ -43,6 +50,8 @@ export interface ParticipantRowView {
   readonly topic: string | undefined;
   readonly inRoomSec: number;
   readonly buttons: readonly ButtonView[];
+  /** Absent when no sensor sees the participant's call. */
+  readonly line?: LineMarkView;
 }
 
 export interface RoomFlagsView {
@@ -203,6 +212,8 @@ export interface StatusViewInput {
   since: number;
   now: number;
   history?: { attendees: readonly string[]; actions: readonly string[]; quality?: string };
+  /** Line-quality marks by Uniqueid, for participants whose call a sensor sees. */
+  lines?: ReadonlyMap<string, LineMarkView>;
 }
 
 function button(action: Action, label: string, style: ButtonView['style'], confirm?: ConfirmView): ButtonView | undefined {
@@ -291,6 +302,7 @@ export function buildStatusView(input: StatusViewInput): StatusView {
     const wanted = available ? participantButtons(pbx, roomName, p) : [];
     const buttons = present(wanted);
     if (buttons.length < wanted.length) unencodable = true;
+    const line = input.lines?.get(p.uniqueid);
     return {
       key: p.uniqueid,
       name: p.callerName ?? p.callerNum ?? p.channel,
@@ -305,6 +317,7 @@ export function buildStatusView(input: StatusViewInput): StatusView {
       topic: p.topic,
       inRoomSec: Math.max(0, Math.floor((now - p.joinedAt) / 1000)),
       buttons,
+      ...(line === undefined ? {} : { line }),
     };
   });
   const wantedRoomButtons = available

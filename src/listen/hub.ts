@@ -23,6 +23,8 @@ export interface AudioHubOptions {
   readonly pollMs: number;
   /** How often the sensor's shared listcalls poller checks the calls are still up (default 1 s). */
   readonly callCheckMs?: number;
+  /** The sensors' shared listcalls pollers (line quality polls through them too); missing ones are made here. */
+  readonly callWatches?: ReadonlyMap<string, CallWatch>;
   /** A listener with more queued than this is dropped (default 64 KiB ≈ 4 s of audio). */
   readonly maxBacklogBytes?: number;
   /** No audio for this long while connected shows "waiting for audio". */
@@ -73,7 +75,7 @@ export function createAudioHub(options: AudioHubOptions): AudioHub {
   const newListenId = options.newListenId ?? defaultListenId;
 
   const watchFor = (sensor: SensorAudioSource): CallWatch => {
-    let watch = watches.get(sensor.id);
+    let watch = options.callWatches?.get(sensor.id) ?? watches.get(sensor.id);
     if (!watch) {
       watch = new CallWatch(sensor, callCheckMs, settings.clock, log);
       watches.set(sensor.id, watch);
