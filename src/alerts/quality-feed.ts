@@ -1,47 +1,41 @@
 import type { ConferenceDirectory } from '../conference/backend.ts';
+import type { Participant } from '../conference/types.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { LineSample } from './quality-watch.ts';
 import type { AlertService } from './service.ts';
 
 /**
- * Line-quality reports from the sensor poller into the alert service, and the poller's demand: it
- * polls for alerts only while a poor-line rule is on. A report names the participant; who it is
- * (number, name, channel) is read from the conference state, so an alert names the person as the
- * room's status message does, and a report for someone who already left is dropped.
+ * Line quality from the sensor poller into the alert service, and the poller's demand: it polls
+ * every room for alerts only while a poor-line rule is on. The poller reports mark changes (good /
+ * fair / poor), but a rule has thresholds of its own (MOS below 3.0, say, where "poor" starts at
+ * 3.6), so the figures are read after every poll: each interval, every measured line of every
+ * running room, each listing once (the poller keeps one state object per line per listing).
  */
 
-/** One participant's figures from one poll, as the poller reports them. */
-export interface LineReport {
-  readonly pbx: string;
-  readonly room: string;
-  /** The participant's channel Uniqueid. */
-  readonly uniqueid: string;
-  /** The worse direction's MOS over the last interval. */
-  readonly mos: number | undefined;
-  /** Packet loss in the last 10 s, worse direction, percent. */
-  readonly lossPct: number | undefined;
+/** A line as the poller last measured it (its `LineState`, narrowed to what alerts read). */
+export interface MeasuredLine {
+  readonly line: {
+    /** The worse direction's MOS. */
+    readonly mos: number | undefined;
+    /** Packet loss in the last 10 s, worse direction, percent. */
+    readonly loss10s: number | undefined;
+  };
 }
 
-/** What the alerts need of the poller. */
+/** What the alerts need of the poller (the quality monitor). */
 export interface LineQualityFeed {
-  /** Every participant report of every poll; returns the unsubscribe. */
-  subscribe(listener: (report: LineReport) => void): () => void;
-  /** Keeps the poller polling until the returned release is called. */
+  /** The lines measured in a room, by Uniqueid. */
+  linesOf(pbx: string, room: string): ReadonlyMap<string, MeasuredLine>;
+  /** Keeps the poller polling every room until the returned release is called. */
   demand(): () => void;
 }
 
-export function sampleOf(directory: Pick<ConferenceDirectory, 'backend'>, report: LineReport, now: number): LineSample | undefined {
-  let room;
-  try {
-    room = directory.backend(report.pbx).state().rooms.get(report.room);
-  } catch {
-    return undefined;
-  }
-  const p = room?.participants.get(report.uniqueid);
-  if (p === undefined) return undefined;
+type Rooms = Pick<ConferenceDirectory, 'backend' | 'pbxIds'>;
+
+export function sampleOf(p: Participant, measured: MeasuredLine, now: number): LineSample {
   return {
-    pbx: report.pbx, room: report.room, uniqueid: report.uniqueid, channel: p.channel, tech: p.tech,
-    callerNum: p.callerNum, callerName: p.callerName, mos: report.mos, lossPct: report.lossPct,
-    inRoomSec: Math.max(0, Math.floor((now - p.joinedAt) / 1000)),
+    pbx: p.pbx, room: p.room, uniqueid: p.uniqueid, channel: p.channel, tech: p.tech, callerNum: p.callerNum, callerName: p.callerName,
+    mos: measured.line.mos, lossPct: measured.line.loss10s, inRoomSec: Math.max(0, Math.floor((now - p.joinedAt) / 1000)),
   };
 }
 
@@ -51,29 +45,67 @@ export interface QualityFeedHandle {
   stop(): void;
 }
 
-export function feedLineQuality(
-  feed: LineQualityFeed, directory: Pick<ConferenceDirectory, 'backend'>, service: Pick<AlertService, 'observeLine'>, wanted: () => boolean, now: () => number,
-): QualityFeedHandle {
+export interface QualityFeedOptions {
+  readonly feed: LineQualityFeed;
+  readonly directory: Rooms;
+  readonly service: Pick<AlertService, 'observeLine'>;
+  /** Whether a poor-line rule is on. */
+  readonly wanted: () => boolean;
+  readonly clock: Clock;
+  /** How often to read the figures: the poll interval. */
+  readonly everyMs: number;
+}
+
+export function feedLineQuality(o: QualityFeedOptions): QualityFeedHandle {
   let release: (() => void) | undefined;
-  const unsubscribe = feed.subscribe((report) => {
-    const sample = sampleOf(directory, report, now());
-    if (sample !== undefined) service.observeLine(sample);
-  });
-  const sync = (): void => {
-    const want = wanted();
-    if (want && release === undefined) release = feed.demand();
-    if (!want && release !== undefined) {
-      release();
-      release = undefined;
+  let timer: TimerHandle | undefined;
+  /** The listing last read per `pbx|uniqueid`: a line not polled again is not sampled again. */
+  let seen = new Map<string, MeasuredLine>();
+
+  const read = (): void => {
+    const now = o.clock.now();
+    const next = new Map<string, MeasuredLine>();
+    for (const pbx of o.directory.pbxIds()) {
+      let rooms;
+      try {
+        rooms = o.directory.backend(pbx).state().rooms;
+      } catch {
+        continue;
+      }
+      for (const room of rooms.values()) {
+        if (room.endedAt !== undefined) continue;
+        for (const [uniqueid, measured] of o.feed.linesOf(pbx, room.name)) {
+          const p = room.participants.get(uniqueid);
+          if (p === undefined) continue;
+          const key = `${pbx}|${uniqueid}`;
+          next.set(key, measured);
+          if (seen.get(key) !== measured) o.service.observeLine(sampleOf(p, measured, now));
+        }
+      }
     }
+    seen = next;
+  };
+  const schedule = (): void => {
+    timer = o.clock.setTimeout(() => {
+      schedule();
+      read();
+    }, o.everyMs);
+  };
+  const stopReading = (): void => {
+    if (timer !== undefined) o.clock.clearTimeout(timer);
+    timer = undefined;
+    release?.();
+    release = undefined;
+    seen = new Map();
+  };
+  const sync = (): void => {
+    const want = o.wanted();
+    if (want && release === undefined) {
+      release = o.feed.demand();
+      schedule();
+    }
+    if (!want && release !== undefined) stopReading();
   };
   sync();
-  return {
-    sync,
-    stop() {
-      unsubscribe();
-      release?.();
-      release = undefined;
-    },
-  };
+  return { sync, stop: stopReading };
 }

@@ -35,8 +35,10 @@ export interface StartAlertsOptions {
   readonly clock?: Clock;
   /** Told of every alert event (metrics). */
   readonly onEvent?: (kind: AuditKind) => void;
-  /** The sensors' line-quality reports, for poor-line rules; without it those rules never fire. */
+  /** The sensors' line quality (the quality monitor), for poor-line rules; without it those rules never fire. */
   readonly quality?: LineQualityFeed;
+  /** How often the figures are read: the quality poll interval (default 5 s). */
+  readonly qualityEveryMs?: number;
 }
 
 const BOT_ACTOR = { platform: 'bot', userId: 'alerts', displayName: 'alerts' } as const;
@@ -83,7 +85,11 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
   });
   await service.start();
   const unsubscribe = feedAlerts(opts.directory, service);
-  if (opts.quality !== undefined) qualityFeed = feedLineQuality(opts.quality, opts.directory, service, () => rules.watchesQuality(), () => clock.now());
+  if (opts.quality !== undefined) {
+    qualityFeed = feedLineQuality({
+      feed: opts.quality, directory: opts.directory, service, wanted: () => rules.watchesQuality(), clock, everyMs: opts.qualityEveryMs ?? 5_000,
+    });
+  }
   return {
     control: alertControl(rules, service),
     counters: () => service.counters(),

@@ -35,7 +35,7 @@ export interface LineRecord {
   /** Uniqueid, as for attendees. */
   readonly key: string;
   readonly label: string;
-  /** The lowest MOS (worse direction) the sensor reported. */
+  /** The lowest MOS (worse direction) reported with a mark (marks change seldom: not every poll's). */
   readonly worstMos: number | undefined;
   /** Time spent poor in closed spells, ms. */
   readonly poorMs: number;
@@ -43,11 +43,14 @@ export interface LineRecord {
   readonly poorSince: number | undefined;
 }
 
-/** One line-quality mark of a participant, from the sensor poller. */
+/** Subscribes to line-quality marks as they change; returns the unsubscribe. */
+export type LineMarkSource = (listener: (pbx: string, room: string, note: LineQualityNote) => void) => () => void;
+
+/** One line-quality mark of a participant, from the sensor poller; undefined: no longer measured. */
 export interface LineQualityNote {
   readonly uniqueid: string;
   readonly label: string;
-  readonly mark: 'good' | 'fair' | 'poor';
+  readonly mark: 'good' | 'fair' | 'poor' | undefined;
   readonly mos: number | undefined;
   /** Epoch ms the mark has held since. */
   readonly since: number;
@@ -168,7 +171,7 @@ function poorMsOf(l: LineRecord, now: number): number {
 export function qualitySummary(h: RoomHistory, now: number): string | undefined {
   const lines = h.lines ?? [];
   if (lines.length === 0) return undefined;
-  const mos = (l: LineRecord): string => (l.worstMos === undefined ? '' : `, MOS ${l.worstMos.toFixed(1)} at worst`);
+  const mos = (l: LineRecord): string => (l.worstMos === undefined ? '' : ` (MOS ${l.worstMos.toFixed(1)})`);
   const ranked = [...lines].sort((a, b) => poorMsOf(b, now) - poorMsOf(a, now) || (a.worstMos ?? 5) - (b.worstMos ?? 5));
   const worst = ranked[0];
   if (worst === undefined) return undefined;

@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { ChatAdapter } from './adapter.ts';
 import type { Clock } from './clock.ts';
+import type { LineMarkSource } from './room-history.ts';
 import type { StatusView, StatusViewInput } from './views.ts';
 
 /** What the status service is built from (main.ts, tests, bench). */
@@ -24,4 +25,6 @@ export interface StatusServiceDeps {
   readonly maxBackoffMs?: number;
   /** In [0, 1), for backoff jitter. */
   readonly random?: () => number;
+  /** Line-quality marks as they change (the quality monitor), for each room's end summary (the worst line). */
+  readonly lineMarks?: LineMarkSource | undefined;
 }

@@ -2,7 +2,7 @@ import type { PbxState, Room } from '../conference/types.ts';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import type { EditUrgency } from './edit-scheduler.ts';
-import { endedRoomFromHistory, withLineQuality, type LineQualityNote, type RoomHistory } from './room-history.ts';
+import { endedRoomFromHistory, withLineQuality, type LineMarkSource, type LineQualityNote, type RoomHistory } from './room-history.ts';
 import type { StatusStore } from './status-store.ts';
 import { roomKeyOf, unref, type LiveWatch } from './status-watch.ts';
 
@@ -33,6 +33,8 @@ export interface EndingsOptions {
   readonly keepEndedMs: number;
   /** After a PBX link comes up, how long before a missing room is taken as ended. */
   readonly graceMs: number;
+  /** Line-quality marks, folded into the history of each watched room. */
+  readonly lineMarks?: LineMarkSource | undefined;
 }
 
 export class RoomEndings {
@@ -40,6 +42,8 @@ export class RoomEndings {
 
   constructor(options: EndingsOptions) {
     this.#o = options;
+    // For the process's life, like the service: past stop() the histories are gone and a mark is a no-op.
+    options.lineMarks?.((pbx, room, note) => this.noteLineQuality(pbx, room, note));
   }
 
   /**

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AlertRules } from '../../src/alerts/control.ts';
 import type { Incident } from '../../src/alerts/engine.ts';
-import { feedLineQuality, type LineQualityFeed, type LineReport } from '../../src/alerts/quality-feed.ts';
+import { feedLineQuality, type LineQualityFeed, type MeasuredLine } from '../../src/alerts/quality-feed.ts';
 import { AlertService, type AlertDelivery } from '../../src/alerts/service.ts';
 import type { AlertTarget } from '../../src/alerts/rules.ts';
 import { alertView } from '../../src/alerts/view.ts';
@@ -29,12 +29,17 @@ class Delivery implements AlertDelivery {
   async update(_ref: MessageRef, view: AlertView): Promise<void> { this.edits.push(view); }
 }
 
+/** The quality monitor as alerts see it: one new state object per line per listing. */
 class FakeFeed implements LineQualityFeed {
-  listener: ((r: LineReport) => void) | undefined;
+  readonly lines = new Map<string, MeasuredLine>();
   demands = 0;
-  subscribe(listener: (r: LineReport) => void) {
-    this.listener = listener;
-    return () => { this.listener = undefined; };
+  reads = 0;
+  linesOf(pbx: string, room: string) {
+    this.reads += 1;
+    return pbx === 'pbx1' && room === '200' ? this.lines : new Map<string, MeasuredLine>();
+  }
+  listing(uniqueid: string, mos: number | undefined, loss10s: number | undefined): void {
+    this.lines.set(uniqueid, { line: { mos, loss10s } });
   }
   demand() {
     this.demands += 1;
@@ -58,11 +63,11 @@ function setup() {
   });
   const feed = new FakeFeed();
   let wanted = true;
-  const handle = feedLineQuality(feed, new FakeDirectory(pbx), service, () => wanted, () => clock.now());
-  /** One poll every 5 s. */
-  const polls = async (count: number, figures: Pick<LineReport, 'mos' | 'lossPct'>, uniqueid = tim.uniqueid) => {
+  const handle = feedLineQuality({ feed, directory: new FakeDirectory(pbx), service, wanted: () => wanted, clock, everyMs: 5_000 });
+  /** One listing every 5 s, read by the feed at the end of each interval. */
+  const polls = async (count: number, figures: { mos: number | undefined; lossPct: number | undefined }, uniqueid = tim.uniqueid) => {
     for (let i = 0; i < count; i += 1) {
-      feed.listener?.({ pbx: 'pbx1', room: '200', uniqueid, ...figures });
+      feed.listing(uniqueid, figures.mos, figures.lossPct);
       await clock.advance(5_000);
     }
     await service.settled();
@@ -78,6 +83,7 @@ describe('line quality into alerts', () => {
     expect(delivery.posts).toEqual([]);
     await polls(10, { mos: 2.1, lossPct: 9 });
     expect(delivery.posts.map((v) => v.title)).toEqual(['Tim (701) in room 200: MOS 2.1, 9% loss for 30 s']);
+    expect(delivery.posts[0]!.fields).toContainEqual(['Channel', 'PJSIP/701-00000001']);
     expect(delivery.posts[0]!.buttons.map((b) => b.label)).toContain('Mute');
     await polls(2, { mos: 4.3, lossPct: 0 });
     expect(delivery.posts).toHaveLength(1);
@@ -87,7 +93,19 @@ describe('line quality into alerts', () => {
     await service.stop();
   });
 
-  it('drops reports for someone the PBX does not hold in the room', async () => {
+  it('reads each listing once: a line the poller did not list again is not judged again', async () => {
+    const { service, delivery, feed, clock } = setup();
+    await service.start();
+    feed.listing('1700000000.1', 2.0, 0);
+    await clock.advance(5_000);
+    for (let i = 0; i < 10; i += 1) await clock.advance(5_000);
+    await service.settled();
+    expect(delivery.posts).toEqual([]);
+    expect(feed.reads).toBeGreaterThan(5);
+    await service.stop();
+  });
+
+  it('drops figures for someone the PBX does not hold in the room', async () => {
     const { service, delivery, polls } = setup();
     await service.start();
     await polls(10, { mos: 1.5, lossPct: 20 }, '1700000000.99');
@@ -95,19 +113,21 @@ describe('line quality into alerts', () => {
     await service.stop();
   });
 
-  it('holds the poller\'s demand only while a poor-line rule is on, and lets go on stop', () => {
-    const { feed, handle, setWanted } = setup();
+  it('holds the poller\'s demand only while a poor-line rule is on, and reads nothing without it', async () => {
+    const { feed, handle, setWanted, clock } = setup();
     expect(feed.demands).toBe(1);
     handle.sync();
     expect(feed.demands).toBe(1);
     setWanted(false);
     handle.sync();
     expect(feed.demands).toBe(0);
+    const reads = feed.reads;
+    await clock.advance(60_000);
+    expect(feed.reads).toBe(reads);
     setWanted(true);
     handle.sync();
     handle.stop();
     expect(feed.demands).toBe(0);
-    expect(feed.listener).toBeUndefined();
   });
 });
 

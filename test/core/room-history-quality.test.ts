@@ -39,7 +39,7 @@ describe('room history: line quality', () => {
       [60 * SEC, note(tim, 'poor', 2.1, 35 * SEC)],
       [115 * SEC, note(tim, 'good', 4.1, 115 * SEC)],
     ]);
-    expect(qualitySummary(h, 200 * SEC)).toBe('Worst line: Tim (701), poor for 1m 20s, MOS 2.1 at worst');
+    expect(qualitySummary(h, 200 * SEC)).toBe('Worst line: Tim (701), poor for 1m 20s (MOS 2.1)');
   });
 
   it('ranks by time spent poor, over several spells, then by the lowest MOS', () => {
@@ -51,7 +51,7 @@ describe('room history: line quality', () => {
       [50 * SEC, note(ann, 'poor', 1.5, 50 * SEC)],
       [60 * SEC, note(ann, 'fair', 3.7, 60 * SEC)],
     ]);
-    expect(qualitySummary(h, 100 * SEC)).toBe('Worst line: Ann (702), poor for 20s, MOS 1.5 at worst');
+    expect(qualitySummary(h, 100 * SEC)).toBe('Worst line: Ann (702), poor for 20s (MOS 1.5)');
   });
 
   it('closes a spell when the caller leaves, and every spell when the room ends', () => {
@@ -61,7 +61,7 @@ describe('room history: line quality', () => {
     const final = room({ participants: new Map([[ann.uniqueid, ann]]), endedAt: 100 * SEC });
     h = applyChange(h, { type: 'room_ended', pbx: 'pbx1', room: '200', final }, undefined, 101 * SEC);
     expect(h.lines?.find((l) => l.key === ann.uniqueid)).toMatchObject({ poorMs: 90 * SEC, poorSince: undefined });
-    expect(summaryOf(h).quality).toBe('Worst line: Ann (702), poor for 1m 30s, MOS 2.5 at worst');
+    expect(summaryOf(h).quality).toBe('Worst line: Ann (702), poor for 1m 30s (MOS 2.5)');
   });
 
   it('changes nothing for a steady line, so it costs no store write', () => {
@@ -89,10 +89,10 @@ describe('room history: line quality', () => {
     const final = room({ endedAt: 50 * SEC });
     h = applyChange(h, { type: 'room_ended', pbx: 'pbx1', room: '200', final }, undefined, 50 * SEC);
     const view = buildStatusView({ pbx: 'pbx1', roomName: '200', room: final, available: true, since: 0, now: 60 * SEC, history: summaryOf(h) });
-    expect(view.ended?.quality).toBe('Worst line: Tim (701), poor for 40s, MOS 2.1 at worst');
-    expect(renderShell(view).text).toContain('Worst line: Tim (701), poor for 40s, MOS 2.1 at worst');
-    expect(JSON.stringify(renderSlack(view).blocks)).toContain('*Line quality:* Worst line: Tim (701), poor for 40s, MOS 2.1 at worst');
+    expect(view.ended?.quality).toBe('Worst line: Tim (701), poor for 40s (MOS 2.1)');
+    expect(renderShell(view).text).toContain('Worst line: Tim (701), poor for 40s (MOS 2.1)');
+    expect(JSON.stringify(renderSlack(view).blocks)).toContain('*Line quality:* Worst line: Tim (701), poor for 40s (MOS 2.1)');
     const discord = renderDiscord(view, { page: 0, pageAction: (page) => `page${page}` });
-    expect(JSON.stringify(discord)).toContain('"name":"Line quality","value":"Worst line: Tim (701), poor for 40s, MOS 2.1 at worst"');
+    expect(JSON.stringify(discord)).toContain('"name":"Line quality","value":"Worst line: Tim (701), poor for 40s (MOS 2.1)"');
   });
 });
