@@ -303,6 +303,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       watch: status,
       alerts: alerts.control,
       ...(listenService ? { listen: listenService } : {}),
+      ...(sensors.length > 0 ? { quality: quality.service } : {}),
       // Read at each `config`, so availability and the detected dialect are current.
       configSummary: () => summarizeConfig(config, {
         pbxs: pbxConfigs,

@@ -1,5 +1,5 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
-import { formatClock, formatDuration, type ButtonView, type ParticipantRowView, type StatusView } from '../../src/core/views.ts';
+import { formatClock, formatDuration, lineMarkText, type ButtonView, type ParticipantRowView, type StatusView } from '../../src/core/views.ts';
 import { actionRow, buttonComponent } from './components.ts';
 import { COMPONENTS, EMBED } from './limits.ts';
 import { literal, truncate } from './text.ts';
@@ -55,13 +55,16 @@ function flagsLine(view: StatusView): string {
   return parts.join(' · ');
 }
 
-/** One participant: `🔇 **Tim** (701) · talking · 3m 05s`, and the topic after a dash. */
+const LINE_ICONS = { good: '🟢', fair: '🟡', poor: '🔴' } as const;
+
+/** One participant: `🔇 **Tim** (701) · talking · 🔴 poor line, 12% loss · 3m 05s`, and the topic after a dash. */
 export function participantLine(row: ParticipantRowView): string {
   const icon = row.muted ? '🔇' : row.talking ? '🗣️' : '🎙️';
   const parts = [`${icon} **${literal(truncate(row.name, 100))}**${row.number !== undefined && row.number !== row.name ? ` (${literal(truncate(row.number, 40))})` : ''}`];
   if (row.muted) parts.push(row.mutedBy === 'admin' ? 'muted by admin' : 'muted');
   if (row.talking) parts.push('talking');
   if (row.admin) parts.push('admin');
+  if (row.line !== undefined) parts.push(`${LINE_ICONS[row.line.mark]} ${lineMarkText(row.line)}`);
   if (row.usernum !== undefined) parts.push(`#${row.usernum}`);
   parts.push(formatDuration(row.inRoomSec));
   const topic = row.topic !== undefined ? ` — _${literal(truncate(row.topic, 120))}_` : '';

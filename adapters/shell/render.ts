@@ -138,6 +138,7 @@ function rowState(row: ParticipantRowView): string {
   if (row.talking) marks.push('talking');
   if (row.admin) marks.push('admin');
   if (row.marked) marks.push('marked');
+  if (row.line !== undefined) marks.push(`line ${row.line.mark}${row.line.lossPct === undefined ? '' : ` ${row.line.lossPct}%`}`);
   return marks.join(',') || '-';
 }
 

@@ -1,5 +1,5 @@
 import { pageLabel } from '../../src/core/paging.ts';
-import { formatDuration, type ParticipantRowView, type StatusPageView, type StatusView } from '../../src/core/views.ts';
+import { formatDuration, lineMarkText, type ParticipantRowView, type StatusPageView, type StatusView } from '../../src/core/views.ts';
 import {
   actionBlocks, assignActionIds, button, context, fitMrkdwn, fitsOverflow, header, overflow, section, visibleChars,
   type Block,
@@ -57,12 +57,15 @@ function summaryBlocks(view: StatusView): Block[] {
   return blocks;
 }
 
+const LINE_ICONS = { good: ':large_green_circle:', fair: ':large_yellow_circle:', poor: ':red_circle:' } as const;
+
 function rowDetails(row: ParticipantRowView): string {
   const parts: string[] = [];
   if (row.talking) parts.push(':speaking_head_in_silhouette: talking');
   if (row.muted) parts.push(row.mutedBy === 'admin' ? ':mute: muted by admin' : ':mute: muted');
   if (row.admin) parts.push(':star: admin');
   if (row.marked) parts.push(':pushpin: marked');
+  if (row.line !== undefined) parts.push(`${LINE_ICONS[row.line.mark]} ${lineMarkText(row.line)}`);
   parts.push(literalMrkdwn(truncate(row.tech, 40)));
   if (row.usernum !== undefined) parts.push(`#${row.usernum}`);
   parts.push(formatDuration(row.inRoomSec));

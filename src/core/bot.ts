@@ -19,7 +19,7 @@ import { NotAuthorizedError } from './errors.ts';
 import { ackFirst, ackOnce, compose, type Middleware } from './middleware.ts';
 import { pagedStatusView } from './paging.ts';
 import { EVERYWHERE, Policy, requiredRoleForAction, type Decision, type Requirement, type Scope } from './policy.ts';
-import type { ConfigSummary, ListenService, WatchService } from './services.ts';
+import type { ConfigSummary, ListenService, QualityService, WatchService } from './services.ts';
 import { errorView, type View } from './views.ts';
 
 export interface BotDeps {
@@ -30,6 +30,7 @@ export interface BotDeps {
   audit?: AuditStore;
   watch?: WatchService;
   listen?: ListenService;
+  quality?: QualityService;
   /** The running configuration, without secrets, for `config`; without it `config` says it is not available. */
   configSummary?: () => ConfigSummary;
   /** Hangup alerts (rules, Ack / Resolve / Silence); without them `alerts` says they are not set up. */
@@ -116,7 +117,7 @@ export class Bot {
     this.#auditor = createAuditor({ logger: this.#rootLog, store: deps.audit, now: this.#now });
     this.#dispatcher = new Dispatcher({
       directory: deps.directory, policy: this.#policy, now: this.#now, audit: deps.audit, watch: deps.watch, listen: deps.listen,
-      configSummary: deps.configSummary, alerts: deps.alerts,
+      quality: deps.quality, configSummary: deps.configSummary, alerts: deps.alerts,
     });
   }
 

@@ -3,7 +3,7 @@ import type { Actor, Conversation } from '../kernel/chat.ts';
 import type { AuditStore } from '../store/types.ts';
 import type { AlertControl } from './alert-control.ts';
 import type { Policy } from './policy.ts';
-import type { ConfigSummary, ListenService, WatchService } from './services.ts';
+import type { ConfigSummary, ListenService, QualityService, WatchService } from './services.ts';
 import type { View } from './views.ts';
 
 /** The directory the core needs: every PBX, plus lookup of typed room names (`200`, `pbx/200`). */
@@ -57,6 +57,8 @@ export interface DispatcherDeps {
   readonly audit?: AuditStore | undefined;
   readonly watch?: WatchService | undefined;
   readonly listen?: ListenService | undefined;
+  /** Line quality; without it `quality` says it is not available. */
+  readonly quality?: QualityService | undefined;
   /** The running configuration, without secrets, for `config`. */
   readonly configSummary?: (() => ConfigSummary) | undefined;
   /** Hangup alerts; without them `alerts` says they are not set up. */

@@ -22,8 +22,38 @@ export interface WatchService {
   showPage(message: MessageRef, page: number): boolean;
 }
 
+/** A call's voice quality as a sensor measures it; each figure undefined when the sensor does not send it. */
+export interface LineFigures {
+  /** MOS (1.0–4.5) of the audio from the caller, and to the caller. */
+  readonly mosFromCaller?: number | undefined;
+  readonly mosToCaller?: number | undefined;
+  /** Packet loss, worse direction, percent: last 10 s, and over the call. */
+  readonly loss10s?: number | undefined;
+  readonly lossTotal?: number | undefined;
+  /** Jitter, worse direction, ms. */
+  readonly jitterMs?: number | undefined;
+}
+
+/** One participant's line for `quality`: undefined `line` when no sensor sees the call. */
+export interface ParticipantLineSummary {
+  readonly uniqueid: string;
+  /** "Tim (701)". */
+  readonly label: string;
+  readonly line: (LineFigures & {
+    readonly mark: 'good' | 'fair' | 'poor' | undefined;
+    readonly codec: string | undefined;
+    readonly sensor: string;
+  }) | undefined;
+}
+
+/** Line quality from the sensors (src/quality implements it). */
+export interface QualityService {
+  /** Current figures of every participant of the room, from a fresh listing of each sensor. */
+  roomLines(pbx: string, room: string): Promise<ParticipantLineSummary[]>;
+}
+
 /** A call a sensor sees, as shown by `calls` and used by `listen call`. */
-export interface CallSummary {
+export interface CallSummary extends LineFigures {
   readonly sensor: string;
   readonly callref: string;
   readonly callId: string;

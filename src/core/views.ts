@@ -178,6 +178,11 @@ export function participantLabel(p: Pick<Participant, 'callerName' | 'callerNum'
   return p.callerName ?? p.callerNum ?? p.channel;
 }
 
+/** `poor line, 12% loss`: a status row's line mark in words (each renderer adds its own icon). */
+export function lineMarkText(line: LineMarkView): string {
+  return `${line.mark} line${line.lossPct === undefined ? '' : `, ${line.lossPct}% loss`}`;
+}
+
 export function replyView(text: string, opts: Partial<Omit<ReplyView, 'kind' | 'text'>> = {}): ReplyView {
   return {
     kind: 'reply',

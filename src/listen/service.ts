@@ -1,5 +1,5 @@
 import type { Actor } from '../core/adapter.ts';
-import type { CallSummary, ListenLink, ListenService } from '../core/services.ts';
+import type { CallSummary, LineFigures, ListenLink, ListenService } from '../core/services.ts';
 import type { ConferenceDirectory } from '../conference/backend.ts';
 import type { Participant } from '../conference/types.ts';
 import { BotError } from '../errors.ts';
@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { CallNotFoundError, SensorNotFoundError } from '../sensor/errors.ts';
 import { sameCallref, type SensorCall } from '../sensor/listcalls.ts';
 import type { SensorClient } from '../sensor/client.ts';
+import { lineQuality } from '../quality/line-quality.ts';
 import { newNonce, type LinkSigner } from './links.ts';
 
 /** What the service needs from a sensor (SensorClient, or a fake in tests). */
@@ -32,6 +33,11 @@ export function callIdVariable(tech: string): string | undefined {
   return undefined;
 }
 
+function lineFigures(call: SensorCall): LineFigures {
+  const q = lineQuality(call.fields);
+  return { mosFromCaller: q.mosFromCaller, mosToCaller: q.mosToCaller, loss10s: q.loss10s, lossTotal: q.lossTotal, jitterMs: q.jitterMs };
+}
+
 export function toCallSummary(sensor: string, call: SensorCall): CallSummary {
   return {
     sensor,
@@ -43,6 +49,7 @@ export function toCallSummary(sensor: string, call: SensorCall): CallSummary {
     durationSec: call.durationSec,
     codec: call.callerCodec ?? call.calledCodec,
     mos: call.mos,
+    ...lineFigures(call),
   };
 }
 

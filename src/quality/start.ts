@@ -3,7 +3,9 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { StatusView, StatusViewInput } from '../core/views.ts';
 import { CallWatch, type CallListSource } from '../listen/call-watch.ts';
 import type { Logger } from '../log.ts';
+import type { QualityService } from '../core/services.ts';
 import { createQualityMonitor, type LineQualityMonitor, type RoomRef } from './monitor.ts';
+import { createQualityService } from './service.ts';
 import { refreshStatusOnMarks, renderWithLineMarks, type RoomRefresher } from './status-marks.ts';
 
 /** Wiring of line quality for main.ts: the shared pollers, the monitor, and its status-message side. */
@@ -19,6 +21,8 @@ export function sensorCallWatches(sensors: readonly CallListSource[], logger: Lo
 
 export interface LineQuality {
   readonly monitor: LineQualityMonitor;
+  /** For the `quality` command. */
+  readonly service: QualityService;
   /** The status renderer with line marks. */
   readonly render: (input: StatusViewInput) => StatusView;
   /** Starts polling for the status service's watched rooms, refreshing their messages on mark changes. */
@@ -44,6 +48,7 @@ export function startLineQuality(options: LineQualityOptions): LineQuality {
   let stopRefresh: (() => void) | undefined;
   return {
     monitor,
+    service: createQualityService(monitor),
     render: renderWithLineMarks(monitor),
     attach(status) {
       watched = () => status.watchedRooms();

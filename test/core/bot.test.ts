@@ -450,7 +450,10 @@ describe('Bot: services', () => {
   });
 
   it('sends listen links privately', async () => {
-    const call = { sensor: 's1', callref: '0x1', callId: 'abc', caller: '701', called: '200', callerName: 'Tim', durationSec: 5, codec: 'PCMU', mos: 4.2 };
+    const call = {
+      sensor: 's1', callref: '0x1', callId: 'abc', caller: '701', called: '200', callerName: 'Tim', durationSec: 5, codec: 'PCMU', mos: 4.2,
+      mosFromCaller: 4.2, mosToCaller: 4.4, loss10s: 0, lossTotal: 12.4, jitterMs: 18.2,
+    };
     const listen: ListenService = {
       async linkForParticipant(p: Participant) { return { url: `http://127.0.0.1/l/${p.uniqueid}`, expiresAt: T0 + 600_000, call, matchedBy: 'number' }; },
       async linkForCall() { return { url: 'http://127.0.0.1/l/x', expiresAt: T0, call, matchedBy: 'callref' }; },
@@ -463,8 +466,8 @@ describe('Bot: services', () => {
     expect(reply(out.view).link?.url).toBe('http://127.0.0.1/l/1700000000.1');
     expect(reply(out.view).text).toMatch(/expires at 12:10 UTC.*Matched by phone number/);
     const calls = reply((await run(actor('ear'), 'calls')).view).table;
-    expect(calls?.columns).toEqual(['Ref', 'Sensor', 'Caller', 'Called', 'Duration', 'Codec', 'MOS']);
-    expect(calls?.rows[0]).toEqual(['0x1', 's1', 'Tim (701)', '200', '5s', 'PCMU', '4.2']);
+    expect(calls?.columns).toEqual(['Ref', 'Sensor', 'Caller', 'Called', 'Duration', 'Codec', 'MOS from/to caller', 'Loss 10s', 'Loss', 'Jitter']);
+    expect(calls?.rows[0]).toEqual(['0x1', 's1', 'Tim (701)', '200', '5s', 'PCMU', '4.2 / 4.4', '0.0%', '12%', '18 ms']);
     expect(reply((await run(actor('ear'), 'listen call 0x1')).view).link?.url).toBe('http://127.0.0.1/l/x');
   });
 });

@@ -55,6 +55,8 @@ describe('grammar: accepted commands', () => {
     ['listen call 140586 sensor-2', { name: 'listen', target: { kind: 'call', callref: '140586', sensor: 'sensor-2' } }],
     ['calls', { name: 'calls', filter: undefined }],
     ['calls 555', { name: 'calls', filter: '555' }],
+    ['quality 200', { name: 'quality', room: '200', who: undefined }],
+    ['quality 200 Tim', { name: 'quality', room: '200', who: 'Tim' }],
     ['alerts on abnormal', { name: 'alerts', op: 'on', rule: 'abnormal' }],
     ['alerts off abnormal_hangup', { name: 'alerts', op: 'off', rule: 'abnormal_hangup', hours: undefined }],
     ['alerts off vip 4h', { name: 'alerts', op: 'off', rule: 'vip', hours: 4 }],

@@ -36,6 +36,8 @@ export const FACTS: readonly (readonly [typed: string, role: string, visibility:
   ['listen 200 3', 'listener', 'private', false, '3'],
   ['listen call 0x7f00', 'listener', 'private', true, '0x7f00'],
   ['calls', 'listener', 'private', true, undefined],
+  ['quality 200', 'viewer', 'private', false, '200'],
+  ['quality 200 3', 'viewer', 'private', false, '3'],
   ['alerts list', 'admin', 'private', false, undefined],
   ['audit 200', 'admin', 'private', false, '200'],
   ['config', 'admin', 'private', true, undefined],

@@ -4,6 +4,7 @@ import { helpSpec, whoamiSpec } from './help.ts';
 import { callsSpec, listenSpec } from './listen.ts';
 import { bringinSpec, inviteSpec, queueSpec } from './lobby.ts';
 import { kickSpec, muteSpec, unmuteSpec } from './participants.ts';
+import { qualitySpec } from './quality.ts';
 import { lockSpec, muzakSpec, recordSpec, streamSpec, unlockSpec } from './room-controls.ts';
 import { listSpec, showSpec, unwatchSpec, watchSpec } from './rooms.ts';
 import type { AnyCommandSpec, CommandOf } from './spec.ts';
@@ -16,7 +17,7 @@ import { transferSpec } from './transfer.ts';
  */
 export const COMMAND_SPECS = [
   helpSpec, whoamiSpec, listSpec, showSpec, watchSpec, unwatchSpec, muteSpec, unmuteSpec, kickSpec, lockSpec, unlockSpec,
-  recordSpec, muzakSpec, streamSpec, topicSpec, transferSpec, inviteSpec, queueSpec, bringinSpec, listenSpec, callsSpec,
+  recordSpec, muzakSpec, streamSpec, topicSpec, transferSpec, inviteSpec, queueSpec, bringinSpec, listenSpec, callsSpec, qualitySpec,
   alertsSpec, auditSpec, configSpec,
 ] as const;
 

@@ -3,6 +3,7 @@ import { NotAvailableYetError, UnknownRoomError } from '../errors.ts';
 import type { ListenLink } from '../services.ts';
 import { formatClock, formatDuration, replyView } from '../views.ts';
 import { callref, freeText, MAX_FILTER_LENGTH, one, room, sensor } from './grammar.ts';
+import { lineCells, LINE_COLUMNS } from './quality.ts';
 import { done, type CommandSpec } from './spec.ts';
 
 export type ListenTarget =
@@ -82,10 +83,10 @@ export const callsSpec: CommandSpec<CallsCommand> = {
     if (calls.length === 0) return done(replyView(c.filter === undefined ? 'The sensors see no calls.' : `No calls match “${c.filter}”.`), c.filter);
     return done(replyView(`${calls.length} call${calls.length === 1 ? '' : 's'}. Use \`listen call <ref> [sensor]\`.`, {
       table: {
-        columns: ['Ref', 'Sensor', 'Caller', 'Called', 'Duration', 'Codec', 'MOS'],
+        columns: ['Ref', 'Sensor', 'Caller', 'Called', 'Duration', 'Codec', ...LINE_COLUMNS],
         rows: calls.map((call) => [
           call.callref, call.sensor, call.callerName === undefined ? call.caller : `${call.callerName} (${call.caller})`, call.called,
-          formatDuration(call.durationSec), call.codec ?? '', call.mos === undefined ? '' : call.mos.toFixed(1),
+          formatDuration(call.durationSec), call.codec ?? '', ...lineCells(call),
         ]),
       },
     }), c.filter);

@@ -1,11 +1,14 @@
 import type { SimCall } from '../calls.ts';
 import { LISTCALLS_HEADER } from './header.ts';
+import { goodLine, type SimLine } from './line-sim.ts';
 
 /** Builds a `listcalls` reply shaped exactly like a real sensor's (see test/fixtures/voipmonitor). */
 
 export interface ListedCall {
   readonly callref: string;
   readonly call: SimCall;
+  /** Its simulated voice quality (default: a good line). */
+  readonly line?: SimLine;
 }
 
 export interface ListCallsParams {
@@ -21,6 +24,7 @@ function calldate(ms: number): string {
 
 function row(listed: ListedCall, now: number): unknown[] {
   const { call, callref } = listed;
+  const line = listed.line ?? goodLine();
   const duration = Math.max(0, Math.floor((now - call.startedAt) / 1000));
   const packets = Math.floor((now - call.startedAt) / 20);
   const values: Record<string, unknown> = {
@@ -53,24 +57,26 @@ function row(listed: ListedCall, now: number): unknown[] {
     calledcodec: PAYLOAD_TYPE[call.codec],
     src_received: packets,
     dst_received: packets,
-    src_loss_abs: 0,
+    src_loss_abs: Math.round((packets * line.lossTotal) / 100),
     dst_loss_abs: 0,
-    src_loss: 0,
+    src_loss: line.lossTotal,
     dst_loss: 0,
-    src_loss_last10sec: 0,
+    src_loss_last10sec: line.loss10,
     dst_loss_last10sec: 0,
     id_sensor: 1,
     vlan: 65534,
   };
-  for (const side of ['src', 'dst']) {
+  for (const side of ['src', 'dst'] as const) {
+    const mos = side === 'src' ? line.mosSrc : line.mosDst;
+    const jitter = side === 'src' ? line.jitter : goodLine().jitter;
     for (const kind of ['mosf1', 'mosf2', 'mosAD']) {
-      values[`${side}_${kind}`] = 45;
+      values[`${side}_${kind}`] = mos;
       values[`${side}_${kind}_avg`] = 0;
-      values[`${side}_${kind}_min`] = 45;
+      values[`${side}_${kind}_min`] = mos;
     }
-    values[`${side}_jitter`] = 0.06;
-    values[`${side}_jitter_avg`] = 0.05;
-    values[`${side}_jitter_max`] = 0.08;
+    values[`${side}_jitter`] = jitter;
+    values[`${side}_jitter_avg`] = jitter * 0.8;
+    values[`${side}_jitter_max`] = jitter * 1.3;
   }
   return LISTCALLS_HEADER.map((name) => values[name] ?? null);
 }

@@ -1,5 +1,6 @@
 import type { SimCall, SimCallSource } from '../calls.ts';
 import { PERIOD_BYTES, PERIOD_SAMPLES, SAMPLE_RATE, synthesize, voiceFor } from './audio.ts';
+import { demoLinePlan, type SimLinePlan } from './line-sim.ts';
 import { buildListCallsReply, type ListCallsParams, type ListedCall } from './listcalls-reply.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface SimSensorOptions {
   readonly endGraceMs?: number;
   /** A client that has not polled this long is dropped (real: 10 s). */
   readonly idleDropMs?: number;
+  /** Voice quality of each call (default: the demo's one degrading line, see line-sim.ts). */
+  readonly lines?: SimLinePlan;
 }
 
 export interface SimSensorStats {
@@ -56,6 +59,7 @@ export class SimSensorManager {
   private readonly now: () => number;
   private readonly endGraceMs: number;
   private readonly idleDropMs: number;
+  private readonly lines: SimLinePlan;
   private readonly refsByCallId = new Map<string, string>();
   /** Freed references are handed out again, newest first, as the real sensor reuses its addresses. */
   private readonly freeRefs: string[] = [];
@@ -68,6 +72,7 @@ export class SimSensorManager {
     this.now = options.now;
     this.endGraceMs = options.endGraceMs ?? 19_000;
     this.idleDropMs = options.idleDropMs ?? 10_000;
+    this.lines = options.lines ?? demoLinePlan;
   }
 
   stats(): SimSensorStats {
@@ -84,7 +89,7 @@ export class SimSensorManager {
       case 'getversion':
         return Buffer.from(SENSOR_VERSION);
       case 'listcalls':
-        return Buffer.from(buildListCallsReply(active, this.now(), parseParams(command.trim().slice(verb.length))));
+        return Buffer.from(buildListCallsReply(this.withLines(active), this.now(), parseParams(command.trim().slice(verb.length))));
       case 'listen':
         return Buffer.from(this.listen(active, args[0] ?? '', args[1] ?? ''));
       case 'readaudio':
@@ -117,6 +122,14 @@ export class SimSensorManager {
         this.refsByCallId.set(call.callId, ref);
       }
       return { callref: ref, call };
+    });
+  }
+
+  private withLines(active: readonly ListedCall[]): ListedCall[] {
+    const lines = this.lines(active.map((c) => c.call), this.now());
+    return active.map((c) => {
+      const line = lines.get(c.call.callId);
+      return line === undefined ? c : { ...c, line };
     });
   }
 

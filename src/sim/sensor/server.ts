@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../../log.ts';
 import {
   aesSettingsFromBase64, decryptRequest, encryptReply, parseEncryptedRequest, type AesSettings,
 } from '../../sensor/aes.ts';
+import type { SimLinePlan } from './line-sim.ts';
 import { SimSensorManager, type SimSensorStats } from './manager.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface EmbeddedSensorOptions {
   readonly aes?: { readonly key: string; readonly iv: string };
   readonly now?: () => number;
   readonly endGraceMs?: number;
+  /** Voice quality of each call (default: the demo's one degrading line). */
+  readonly lines?: SimLinePlan;
   readonly logger?: Logger;
   /** Called as each reply is written (the benchmark times audio from here). */
   readonly onReply?: (command: string, reply: Buffer) => void;
@@ -44,6 +47,7 @@ export async function startEmbeddedSensor(options: EmbeddedSensorOptions): Promi
     calls: options.calls,
     now: options.now ?? Date.now,
     ...(options.endGraceMs === undefined ? {} : { endGraceMs: options.endGraceMs }),
+    ...(options.lines === undefined ? {} : { lines: options.lines }),
   });
   const aes: AesSettings | undefined = options.aes ? aesSettingsFromBase64('aes-128-cbc', options.aes.key, options.aes.iv) : undefined;
   const sockets = new Set<Socket>();

@@ -87,6 +87,13 @@ describe('Discord status rendering', () => {
     });
   }
 
+  it('shows a line-quality mark, with the loss when it matters, only for rows that carry one', () => {
+    const { body } = renderView(statusView('200', [rowView(1, { line: { mark: 'fair', lossPct: 4 } }), rowView(2)]), { page: 0, pageAction });
+    const text = JSON.stringify(body.embeds);
+    expect(text).toContain('🟡 fair line, 4% loss');
+    expect(text.match(/ line/g)).toHaveLength(1);
+  });
+
   it('gives each participant buttons in a small room', () => {
     const { body } = renderView(statusView('200', [rowView(1), rowView(2)]), { page: 0, pageAction });
     const ids = body.components.flatMap((r) => (r.components as ComponentShape[]).map((c) => c.custom_id));

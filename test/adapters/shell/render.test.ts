@@ -4,13 +4,14 @@ import { buildStatusView, replyView, type AlertView } from '../../../src/core/vi
 import { pagedStatusView } from '../../../src/core/paging.ts';
 import { participant, room, T0 } from '../../core/fakes.ts';
 
-const status = buildStatusView({
+const input = {
   pbx: 'pbx1', roomName: '200', available: true, since: T0, now: T0,
   room: room('200', [
     participant('200', 1, { callerName: 'Tim', callerNum: '701', muted: true, mutedBy: 'admin', topic: 'budget' }),
     participant('200', 12, { callerName: 'Alexandra Long-Name', callerNum: '712', talking: true, admin: true }),
   ], { locked: true, recording: true }),
-});
+};
+const status = buildStatusView(input);
 
 describe('shell renderer', () => {
   it('renders a status view with aligned participant columns and numbered buttons', () => {
@@ -24,6 +25,13 @@ describe('shell renderer', () => {
         updated 12:00 UTC"
     `);
     expect(buttons.map((b) => [b.number, b.button.label])).toEqual([[1, 'Unmute'], [2, 'Kick'], [3, 'Mute'], [4, 'Kick'], [5, 'Unlock'], [6, 'Mute all']]);
+  });
+
+  it('shows a line-quality mark in the State column for participants whose call a sensor sees', () => {
+    const withLines = buildStatusView({ ...input, lines: new Map([['1700000000.1', { mark: 'poor' as const, lossPct: 12 }]]) });
+    const { text } = renderView(withLines);
+    expect(text).toMatch(/Tim .*muted\(admin\),line poor 12%/);
+    expect(text).not.toMatch(/Alexandra.*line/);
   });
 
   it('renders the ended summary without buttons', () => {

@@ -19,6 +19,18 @@ describe('Block Kit rendering of status messages', () => {
     expect(render(view)).toMatchSnapshot();
   });
 
+  it('shows a line-quality mark, with the loss when it matters, only for rows that carry one', () => {
+    const view = statusView('200', [
+      rowView(1, { line: { mark: 'poor', lossPct: 12 } }),
+      rowView(2, { line: { mark: 'good', lossPct: undefined } }),
+      rowView(3),
+    ]);
+    const text = visibleText(render(view).blocks);
+    expect(text).toContain(':red_circle: poor line, 12% loss');
+    expect(text).toContain(':large_green_circle: good line');
+    expect(text.match(/ line/g)).toHaveLength(2);
+  });
+
   it('draws an ended room as its summary, without buttons', () => {
     const view = statusView('200', [], {
       buttons: [],
