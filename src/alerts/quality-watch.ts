@@ -1,4 +1,4 @@
-import type { Rules } from './engine.ts';
+import type { Incident, Rules } from './engine.ts';
 import { ruleMatches } from './match.ts';
 import { poorLineThresholds, type AlertRule } from './rules.ts';
 import type { AlertSignal } from './signals.ts';
@@ -135,4 +135,24 @@ export function onLineGone(state: QualityWatchState, pbx: string, uniqueid: stri
   const suffix = `|${pbx}|${uniqueid}`;
   const kept = [...state].filter(([key]) => !key.endsWith(suffix));
   return kept.length === state.size ? state : new Map(kept);
+}
+
+/**
+ * After a restart: each open poor-line incident waits for its line's recovery again (the episodes
+ * live in memory; the incidents, in the store), so a line that recovers resolves it as before.
+ */
+export function resumeEpisodes(incidents: Iterable<Incident>): QualityWatchState {
+  const state = new Map<string, Episode>();
+  for (const inc of incidents) {
+    const s = inc.latest;
+    if (inc.digest || inc.status === 'resolved' || s.kind !== 'poor_line' || s.uniqueid === undefined || s.quality === undefined) continue;
+    const sample: LineSample = {
+      pbx: s.pbx, room: s.room, uniqueid: s.uniqueid, channel: s.channel, tech: s.tech, callerNum: s.callerNum, callerName: s.callerName,
+      mos: s.quality.mos, lossPct: s.quality.lossPct, inRoomSec: s.durationSec,
+    };
+    state.set(lineKey(inc.ruleId, s.pbx, s.uniqueid), {
+      badSince: s.quality.since, worstMos: s.quality.mos, worstLoss: s.quality.lossPct, raised: true, goodRun: 0, sample,
+    });
+  }
+  return state;
 }

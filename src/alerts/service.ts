@@ -11,7 +11,7 @@ import {
 } from './engine.ts';
 import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
 import { ruleTargets, type AlertTarget } from './rules.ts';
-import { EMPTY_QUALITY_WATCH, onLineGone, onLineSample, type LineSample, type QualityWatchState } from './quality-watch.ts';
+import { EMPTY_QUALITY_WATCH, onLineGone, onLineSample, resumeEpisodes, type LineSample, type QualityWatchState } from './quality-watch.ts';
 import { EMPTY_SIGNAL_STATE, HANGUP_WAIT_MS, expectStop, onChange, onTick, type SignalState, type SignalStep } from './signals.ts';
 import { AlertStateCorruptError } from './errors.ts';
 
@@ -70,6 +70,7 @@ export class AlertService {
       const decoded = decodeAlerts(text);
       if (!decoded.ok) throw new AlertStateCorruptError(ALERT_STATE_KEY, decoded.problem);
       this.state = decoded.value.state;
+      this.lines = resumeEpisodes(this.state.incidents.values());
       for (const d of decoded.value.deliveries) {
         this.deliveries.set(deliveryKey(d.incidentId, d.targetIndex), d);
         if (d.ref === undefined) this.opts.log.warn({ incident: d.incidentId, target: d.targetIndex }, 'an alert post was under way when the bot stopped; it is not sent again');

@@ -50,7 +50,7 @@ class FakeFeed implements LineQualityFeed {
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const lines = rules(rule({ id: 'lines', when: 'poor_line' }));
 
-function setup() {
+function setup(kv = new MemoryKv()) {
   const clock = new FakeClock(T0);
   const pbx = new FakeBackend('pbx1');
   const tim = participant('200', 1, { callerName: 'Tim', callerNum: '701', joinedAt: T0 - 600_000 });
@@ -58,7 +58,7 @@ function setup() {
   const delivery = new Delivery();
   let n = 0;
   const service = new AlertService({
-    clock, kv: new MemoryKv(), delivery, log: pino({ level: 'silent' }), rules: () => lines, newId: () => `i${(n += 1)}`,
+    clock, kv, delivery, log: pino({ level: 'silent' }), rules: () => lines, newId: () => `i${(n += 1)}`,
     render: (inc: Incident, now: number) => alertView(inc, lines.get(inc.ruleId), now), audit: () => {},
   });
   const feed = new FakeFeed();
@@ -91,6 +91,23 @@ describe('line quality into alerts', () => {
     expect(delivery.edits.at(-1)?.text).toBe('line recovered at 12:01 UTC.');
     expect(delivery.edits.at(-1)?.fields).toContainEqual(['Worst', 'MOS 2.1, 9% loss for 1m 25s']);
     await service.stop();
+  });
+
+  it('resolves an incident raised before a restart when the line recovers after it', async () => {
+    const kv = new MemoryKv();
+    const before = setup(kv);
+    await before.service.start();
+    await before.polls(8, { mos: 2.0, lossPct: 10 });
+    expect(before.delivery.posts).toHaveLength(1);
+    await before.service.stop();
+    before.handle.stop();
+
+    const after = setup(kv);
+    await after.service.start();
+    await after.polls(2, { mos: 4.4, lossPct: 0 });
+    expect(after.delivery.posts).toEqual([]);
+    expect(after.service.incident('i1')).toMatchObject({ status: 'resolved', recoveredAt: expect.any(Number) });
+    await after.service.stop();
   });
 
   it('reads each listing once: a line the poller did not list again is not judged again', async () => {
