@@ -138,7 +138,10 @@ function rowState(row: ParticipantRowView): string {
   if (row.talking) marks.push('talking');
   if (row.admin) marks.push('admin');
   if (row.marked) marks.push('marked');
-  if (row.line !== undefined) marks.push(`line ${row.line.mark}${row.line.lossPct === undefined ? '' : ` ${row.line.lossPct}%`}`);
+  if (row.line !== undefined) {
+    const mos = row.line.mos === undefined ? '' : ` MOS ${row.line.mos.toFixed(1)}`;
+    marks.push(`line ${row.line.mark}${mos}${row.line.lossPct === undefined ? '' : ` ${row.line.lossPct}%`}`);
+  }
   return marks.join(',') || '-';
 }
 

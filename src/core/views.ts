@@ -30,6 +30,8 @@ export interface ButtonView {
 /** A participant's line-quality mark (src/quality/): only for calls a sensor sees. */
 export interface LineMarkView {
   readonly mark: 'good' | 'fair' | 'poor';
+  /** The worse direction's MOS, shown for fair and poor lines (undefined for good ones). */
+  readonly mos?: number | undefined;
   /** Packet loss in the last 10 s, percent, shown only when it matters (it makes the line fair or poor). */
   readonly lossPct: number | undefined;
 }
@@ -178,9 +180,10 @@ export function participantLabel(p: Pick<Participant, 'callerName' | 'callerNum'
   return p.callerName ?? p.callerNum ?? p.channel;
 }
 
-/** `poor line, 12% loss`: a status row's line mark in words (each renderer adds its own icon). */
+/** `poor line, MOS 2.7, 12% loss`: a status row's line mark in words (each renderer adds its own icon). */
 export function lineMarkText(line: LineMarkView): string {
-  return `${line.mark} line${line.lossPct === undefined ? '' : `, ${line.lossPct}% loss`}`;
+  const mos = line.mos === undefined ? '' : `, MOS ${line.mos.toFixed(1)}`;
+  return `${line.mark} line${mos}${line.lossPct === undefined ? '' : `, ${line.lossPct}% loss`}`;
 }
 
 export function replyView(text: string, opts: Partial<Omit<ReplyView, 'kind' | 'text'>> = {}): ReplyView {

@@ -19,6 +19,8 @@ export type { LineQualityReport, LineState } from './tracker.ts';
  * participant on a SIP channel (the only ones with a Call-ID a sensor can match), or a demand.
  */
 
+const IDLE_CHECK_MS = 1000;
+
 export interface RoomRef {
   readonly pbx: string;
   readonly room: string;
@@ -56,6 +58,8 @@ export interface LineQualityMonitor {
   lookup(pbx: string, room: string): Promise<ParticipantLine[]>;
   /** True while it watches the sensors' listings. */
   polling(): boolean;
+  /** Listings folded in so far, and lines measured now (metrics, tests). */
+  stats(): { readonly listings: number; readonly lines: number };
   start(): void;
   stop(): void;
 }
@@ -68,6 +72,7 @@ export function createQualityMonitor(deps: QualityMonitorDeps): LineQualityMonit
   const callIds = new Map<string, Promise<string | undefined>>();
   const busy = new Set<string>();
   let demands = 0;
+  let listings = 0;
   let registered = false;
   let started = false;
   let checkTimer: TimerHandle | undefined;
@@ -145,6 +150,7 @@ export function createQualityMonitor(deps: QualityMonitorDeps): LineQualityMonit
     const lines = await watchedLines(participants);
     if (!registered) return;
     emit(tracker.observe(sensor, calls, lines, deps.clock.now()));
+    listings += 1;
     if (!wanted()) unregister();
   }
 
@@ -158,8 +164,11 @@ export function createQualityMonitor(deps: QualityMonitorDeps): LineQualityMonit
           .catch((err: unknown) => log.error({ err, sensor }, 'line quality update failed'))
           .finally(() => busy.delete(sensor));
       },
-      // A sensor that does not answer keeps the marks as they are: the listen side logs the failure.
-      callCheckFailed: () => undefined,
+      // A sensor that does not answer has no current figures: its marks go rather than go stale (the
+      // call watch logs the failure).
+      callCheckFailed: () => {
+        if (registered) emit(tracker.forgetSensor(sensor));
+      },
     });
   }
 
@@ -170,7 +179,10 @@ export function createQualityMonitor(deps: QualityMonitorDeps): LineQualityMonit
     checkTimer = undefined;
     for (const [sensor, watch] of deps.watches) {
       const watcher = watchers.get(sensor);
-      if (watcher !== undefined) watch.add(watcher, deps.intervalMs);
+      if (watcher === undefined) continue;
+      watch.add(watcher, deps.intervalMs);
+      // Marks show as soon as a room is watched, not one interval later (shares a listing in flight).
+      watch.calls().then((calls) => watcher.callsListed(calls), () => undefined);
     }
     log.debug('line quality polling started');
   }
@@ -189,13 +201,13 @@ export function createQualityMonitor(deps: QualityMonitorDeps): LineQualityMonit
     if (started) scheduleCheck();
   }
 
-  /** While idle, a look at the watched rooms each interval (no I/O) notices when there is work. */
+  /** While idle, a look at the watched rooms every second or so (no I/O) notices when there is work. */
   function scheduleCheck(): void {
     if (checkTimer !== undefined) return;
     checkTimer = deps.clock.setTimeout(() => {
       checkTimer = undefined;
       check();
-    }, deps.intervalMs);
+    }, Math.min(deps.intervalMs, IDLE_CHECK_MS));
   }
 
   function check(): void {
@@ -240,6 +252,7 @@ export function createQualityMonitor(deps: QualityMonitorDeps): LineQualityMonit
       });
     },
     polling: () => registered,
+    stats: () => ({ listings, lines: tracker.size }),
     start() {
       if (started) return;
       started = true;

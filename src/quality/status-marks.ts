@@ -11,12 +11,13 @@ import type { LineQualityMonitor, LineState } from './monitor.ts';
 
 export const MARK_REFRESH_MS = 10_000;
 
-/** What a status row shows of a line: the mark, and the loss when it is what makes the line bad. */
+/** What a status row shows of a line: the mark, and for a fair or poor line its MOS, and the loss when that is what makes it bad. */
 export function lineMarkOf(state: LineState): LineMarkView | undefined {
   const mark = state.mark.mark;
   if (mark === undefined) return undefined;
   const loss = state.line.loss10s;
-  return { mark, lossPct: loss !== undefined && loss >= LOSS_FAIR_PCT ? Math.round(loss) : undefined };
+  const mos = mark === 'good' ? undefined : state.line.mos;
+  return { mark, ...(mos === undefined ? {} : { mos }), lossPct: loss !== undefined && loss >= LOSS_FAIR_PCT ? Math.round(loss) : undefined };
 }
 
 export function marksOf(monitor: Pick<LineQualityMonitor, 'linesOf'>, pbx: string, room: string): ReadonlyMap<string, LineMarkView> {

@@ -105,6 +105,13 @@ export class QualityTracker {
     return reports;
   }
 
+  /** Forgets the lines a sensor measured (it stopped answering: its figures are stale); reports the marks that go. */
+  forgetSensor(sensor: string): LineQualityReport[] {
+    const reports: LineQualityReport[] = [];
+    for (const [callId, state] of this.#lines) if (state.sensor === sensor) this.#drop(callId, state, reports);
+    return reports;
+  }
+
   /** Forgets every line (nobody watches any more); reports the marks that go. */
   clear(): LineQualityReport[] {
     const reports: LineQualityReport[] = [];

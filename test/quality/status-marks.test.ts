@@ -14,9 +14,10 @@ function state(uniqueid: string, fields: Record<string, unknown>): LineState {
 }
 
 describe('line marks in status messages', () => {
-  it('shows the loss only when it is what makes the line fair or poor', () => {
+  it('shows the MOS of fair and poor lines, and the loss only when it is what makes the line fair or poor', () => {
     expect(lineMarkOf(state('a', { src_mosf1: 44, src_loss_last10sec: 1 }))).toEqual({ mark: 'good', lossPct: undefined });
-    expect(lineMarkOf(state('b', { src_mosf1: 30, src_loss_last10sec: 11.6 }))).toEqual({ mark: 'poor', lossPct: 12 });
+    expect(lineMarkOf(state('b', { src_mosf1: 30, src_loss_last10sec: 11.6 }))).toEqual({ mark: 'poor', mos: 3, lossPct: 12 });
+    expect(lineMarkOf(state('d', { src_mosf1: 38, src_loss_last10sec: 0 }))).toEqual({ mark: 'fair', mos: 3.8, lossPct: undefined });
     expect(lineMarkOf(state('c', { src_mosf1: 0 }))).toBeUndefined();
   });
 

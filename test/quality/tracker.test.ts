@@ -55,6 +55,14 @@ describe('line quality bookkeeping', () => {
     expect(t.linesOf('pbx1', '200').get('u1')?.mark.mark).toBeUndefined();
   });
 
+  it('forgets the lines of a sensor that stopped answering, and only those', () => {
+    const t = new QualityTracker();
+    t.observe('s1', [call('tim@x', 44)], [tim, ann], 0);
+    t.observe('s2', [call('ann@x', 44)], [tim, ann], 0);
+    expect(t.forgetSensor('s1').map((r) => [r.uniqueid, r.mark])).toEqual([['u1', undefined]]);
+    expect([...t.linesOf('pbx1', '200').keys()]).toEqual(['u2']);
+  });
+
   it('clear() reports every shown mark as gone', () => {
     const t = new QualityTracker();
     t.observe('s1', [call('tim@x', 44), call('ann@x', 30)], [tim, ann], 0);

@@ -2,8 +2,8 @@ import type { SimCall } from '../calls.ts';
 
 /**
  * Simulated voice quality for the embedded sensor, so the demo shows line-quality marks with no
- * configuration: one caller's line (the longest-running call's) goes round a cycle, good → fair →
- * poor → fair → good, driven by the clock; every other line stays good. Each phase lasts at least
+ * configuration: in each room one caller's line (the room's longest-running call) goes round a cycle,
+ * good → fair → poor → fair → good, driven by the clock; every other line stays good. Each phase lasts at least
  * three 5 s polls, so the bot's two-poll hysteresis settles on every mark.
  */
 
@@ -63,16 +63,18 @@ export function cycleLine(elapsedMs: number): SimLine {
   return { mosSrc: current.mos, mosDst: Math.min(GOOD.mos, current.mos + 6), loss10: current.loss, lossTotal, jitter: current.jitter };
 }
 
-/** Chooses each listed call's line: the longest-running call cycles, the others are good. */
+/** Chooses each listed call's line, by Call-ID. */
 export type SimLinePlan = (calls: readonly SimCall[], now: number) => ReadonlyMap<string, SimLine>;
 
+/** The longest-running call of each room (`called`) cycles, so whichever room the demo shows has one. */
 export const demoLinePlan: SimLinePlan = (calls, now) => {
   const lines = new Map<string, SimLine>();
-  let oldest: SimCall | undefined;
+  const oldest = new Map<string, SimCall>();
   for (const call of calls) {
     lines.set(call.callId, goodLine());
-    if (oldest === undefined || call.startedAt < oldest.startedAt) oldest = call;
+    const known = oldest.get(call.called);
+    if (known === undefined || call.startedAt < known.startedAt) oldest.set(call.called, call);
   }
-  if (oldest !== undefined) lines.set(oldest.callId, cycleLine(now - oldest.startedAt));
+  for (const call of oldest.values()) lines.set(call.callId, cycleLine(now - call.startedAt));
   return lines;
 };

@@ -28,9 +28,9 @@ describe('shell renderer', () => {
   });
 
   it('shows a line-quality mark in the State column for participants whose call a sensor sees', () => {
-    const withLines = buildStatusView({ ...input, lines: new Map([['1700000000.1', { mark: 'poor' as const, lossPct: 12 }]]) });
+    const withLines = buildStatusView({ ...input, lines: new Map([['1700000000.1', { mark: 'poor' as const, mos: 2.7, lossPct: 12 }]]) });
     const { text } = renderView(withLines);
-    expect(text).toMatch(/Tim .*muted\(admin\),line poor 12%/);
+    expect(text).toMatch(/Tim .*muted\(admin\),line poor MOS 2\.7 12%/);
     expect(text).not.toMatch(/Alexandra.*line/);
   });
 

@@ -21,12 +21,12 @@ describe('Block Kit rendering of status messages', () => {
 
   it('shows a line-quality mark, with the loss when it matters, only for rows that carry one', () => {
     const view = statusView('200', [
-      rowView(1, { line: { mark: 'poor', lossPct: 12 } }),
+      rowView(1, { line: { mark: 'poor', mos: 2.7, lossPct: 12 } }),
       rowView(2, { line: { mark: 'good', lossPct: undefined } }),
       rowView(3),
     ]);
     const text = visibleText(render(view).blocks);
-    expect(text).toContain(':red_circle: poor line, 12% loss');
+    expect(text).toContain(':red_circle: poor line, MOS 2.7, 12% loss');
     expect(text).toContain(':large_green_circle: good line');
     expect(text.match(/ line/g)).toHaveLength(2);
   });

@@ -12,9 +12,10 @@ const bob: SimCall = { callId: 'bob@sim', caller: '1002', callerName: 'Bob', cal
 const cycleMs = DEMO_CYCLE.reduce((sum, p) => sum + p.ms, 0);
 
 describe('embedded sensor line quality', () => {
-  it('takes the longest-running call through good, fair, poor and back while the others stay good', () => {
+  it('takes each room\'s longest-running call through good, fair, poor and back while the others stay good', () => {
     let now = 0;
-    const manager = new SimSensorManager({ calls: { calls: () => [alice, bob] }, now: () => now });
+    const carol: SimCall = { ...bob, callId: 'carol@sim', called: '201', startedAt: 0 };
+    const manager = new SimSensorManager({ calls: { calls: () => [alice, bob, carol] }, now: () => now });
     const marks = new Map<string, MarkState>();
     const seen: string[] = [];
     for (now = 5000; now <= cycleMs + 5000; now += 5000) {
@@ -24,6 +25,7 @@ describe('embedded sensor line quality', () => {
         const next = nextMark(marks.get(call.callId) ?? NO_MARK, lineQuality(call.fields).sample, now);
         marks.set(call.callId, next);
         if (call.callId === 'bob@sim') expect(next.mark).toBe('good');
+        else if (call.callId === 'carol@sim') expect(next.mark).toBe(marks.get('alice@sim')?.mark);
         else if (seen.at(-1) !== next.mark) seen.push(next.mark ?? 'none');
       }
     }
