@@ -98,13 +98,17 @@ export function onLineSample(state: QualityWatchState, sample: LineSample, rules
     const key = lineKey(rule.id, sample.pbx, sample.uniqueid);
     const episode = state.get(key);
     // The match ignores duration limits: a poor line alerts however long it has been in the room.
-    if (rule.when !== 'poor_line' || !ruleMatches(rule, { ...poorLineSignal(sample, { badSince: now, worstMos: undefined, worstLoss: undefined }, now), durationSec: undefined })) {
+    const covered = rule.when === 'poor_line'
+      && ruleMatches(rule, { ...poorLineSignal(sample, { badSince: now, worstMos: undefined, worstLoss: undefined }, now), durationSec: undefined });
+    // A rule turned off or muted raises nothing new, but a line it already paged for still recovers.
+    if (!covered && (episode?.raised !== true || rule.when !== 'poor_line')) {
       if (episode !== undefined) next.delete(key);
       continue;
     }
     const bad = isBad(rule, sample);
     if (bad === undefined) continue;
     if (bad) {
+      if (!covered) continue;
       const base = episode ?? { badSince: now, worstMos: undefined, worstLoss: undefined, raised: false, goodRun: 0, sample };
       const updated: Episode = {
         ...base, sample, goodRun: 0, worstMos: minOf(base.worstMos, sample.mos), worstLoss: maxOf(base.worstLoss, sample.lossPct),

@@ -75,6 +75,17 @@ describe('poor-line watch', () => {
     expect(onLineGone(state, 'pbx2', '1700000000.7')).toBe(state);
   });
 
+  it('still recovers a line it paged for after the rule was muted, and raises nothing new while muted', () => {
+    const on = rule({ id: 'lines', when: 'poor_line', forSec: 0 });
+    const raised = poll(EMPTY_QUALITY_WATCH, rules(on), [bad]);
+    expect(raised.steps[0]!.raises).toHaveLength(1);
+    const muted = rules({ ...on, enabled: false });
+    const later = poll(raised.state, muted, [bad, good, good], 5 * SEC);
+    expect(later.steps.flatMap((s) => s.raises)).toEqual([]);
+    expect(later.steps[2]!.recoveries.map((r) => r.ruleId)).toEqual(['lines']);
+    expect(poll(EMPTY_QUALITY_WATCH, muted, [bad]).steps[0]!.raises).toEqual([]);
+  });
+
   it('applies the rule\'s room glob and ignores other rule kinds and turned-off rules', () => {
     const r = rules(
       rule({ id: 'other', when: 'poor_line', rooms: '3*', forSec: 0 }),
