@@ -179,6 +179,7 @@ export function alertControl(rules: AlertRules, service: AlertService): AlertCon
           : service.silence(incidentId, (silenceHours ?? 1) * 3_600_000, name);
       return { outcome: step.outcome, headline: step.incident === undefined ? undefined : headline(step.incident.first) };
     },
+    lineMuted: (incidentId, by) => service.noteMuted(incidentId, by.displayName),
     rules: () => rules.lines(),
     openIncidents: (): OpenIncidentLine[] => service.incidents()
       .filter((i) => i.status !== 'resolved')

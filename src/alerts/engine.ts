@@ -54,6 +54,8 @@ export interface Incident {
   readonly nextEscalationAt: number | undefined;
   /** poor_line: when the line recovered (which resolved the incident). */
   readonly recoveredAt: number | undefined;
+  /** poor_line: who muted the participant from the alert. */
+  readonly muted: Stamp | undefined;
 }
 
 export interface Silence {
@@ -191,7 +193,7 @@ function openIncident(state: AlertState, rule: AlertRule, signal: AlertSignal, n
     status: 'open', openedAt: now, updatedAt: now, ack: undefined, resolved: undefined, silencedUntil: undefined,
     stormEndedAt: undefined, paged: rule.targets.length,
     nextEscalationAt: rule.escalation === undefined ? undefined : now + rule.escalation.afterMinutes * MINUTE_MS,
-    recoveredAt: undefined,
+    recoveredAt: undefined, muted: undefined,
   };
   let st = putIncident(state, inc);
   if (digest) st = { ...st, storms: new Map(st.storms).set(rule.id, id) };
@@ -247,6 +249,13 @@ export function recover(state: AlertState, ruleId: string, pbx: string, uniqueid
     state: count(putIncident(state, next), 'resolved'),
     effects: [{ type: 'update', incidentId: inc.id }, { type: 'audit', kind: 'alert_resolved', incidentId: inc.id, ruleId, by: undefined }],
   };
+}
+
+/** Someone muted the incident's participant from its Mute button: the message says so. */
+export function noteMuted(state: AlertState, id: string, by: string, now: number): AlertStep {
+  const inc = state.incidents.get(id);
+  if (inc === undefined) return { state, effects: [] };
+  return { state: putIncident(state, { ...inc, muted: { by, at: now }, updatedAt: now }), effects: [{ type: 'update', incidentId: id }] };
 }
 
 /**

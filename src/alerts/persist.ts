@@ -37,7 +37,7 @@ const incident = z.object({
   tally: z.record(z.string(), z.number()), pbxs: z.array(z.string()),
   status: z.enum(['open', 'acked', 'resolved']), openedAt: z.number(), updatedAt: z.number(),
   ack: opt(stamp), resolved: opt(stamp), silencedUntil: opt(z.number()), stormEndedAt: opt(z.number()),
-  paged: z.number(), nextEscalationAt: opt(z.number()), recoveredAt: opt(z.number()),
+  paged: z.number(), nextEscalationAt: opt(z.number()), recoveredAt: opt(z.number()), muted: opt(stamp),
 });
 const persisted = z.object({
   incidents: z.array(incident),

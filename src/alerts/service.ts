@@ -6,7 +6,7 @@ import type { Room, RoomChange } from '../conference/types.ts';
 import type { Logger } from '../log.ts';
 import type { KeyValueStore } from '../store/types.ts';
 import {
-  EMPTY_ALERT_STATE, ack, nextDue, raise, raiseFor, recover, resolve, silence, tick,
+  EMPTY_ALERT_STATE, ack, nextDue, noteMuted, raise, raiseFor, recover, resolve, silence, tick,
   type AlertCounters, type AlertEffect, type AlertState, type AlertStep, type AuditKind, type Incident, type PressStep, type Rules,
 } from './engine.ts';
 import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
@@ -119,6 +119,11 @@ export class AlertService {
 
   silence(id: string, durationMs: number, by: string): PressStep {
     return this.press(silence(this.state, id, durationMs, by, this.opts.clock.now()));
+  }
+
+  /** The incident's participant was muted from its Mute button. */
+  noteMuted(id: string, by: string): void {
+    this.run(noteMuted(this.state, id, by, this.opts.clock.now()));
   }
 
   incident(id: string): Incident | undefined {

@@ -108,6 +108,7 @@ function titleOf(inc: Incident, head: string): string {
 function stateLine(inc: Incident): string {
   const parts: string[] = [];
   if (inc.ack !== undefined) parts.push(`acked by ${inc.ack.by} at ${hhmm(inc.ack.at)} UTC`);
+  if (inc.muted !== undefined) parts.push(`muted by ${inc.muted.by} at ${hhmm(inc.muted.at)} UTC`);
   if (inc.silencedUntil !== undefined) parts.push(`silenced until ${hhmm(inc.silencedUntil)} UTC`);
   if (inc.recoveredAt !== undefined) parts.push(`${RECOVERY} at ${hhmm(inc.recoveredAt)} UTC`);
   else if (inc.resolved !== undefined) parts.push(`resolved by ${inc.resolved.by} at ${hhmm(inc.resolved.at)} UTC`);

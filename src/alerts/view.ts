@@ -29,7 +29,7 @@ function buttons(inc: Incident): ButtonView[] {
   const wanted: [Action, string, ButtonView['style']][] = [];
   if (inc.status === 'open') wanted.push([{ kind: 'alert', op: 'ack', ...base }, 'Ack', 'primary']);
   const line = inc.latest;
-  if (!inc.digest && line.kind === 'poor_line' && line.uniqueid !== undefined) {
+  if (!inc.digest && line.kind === 'poor_line' && line.uniqueid !== undefined && inc.muted === undefined) {
     wanted.push([{ kind: 'alert', op: 'mute', ...base, uniqueid: line.uniqueid }, 'Mute', 'default']);
   }
   wanted.push([{ kind: 'alert', op: 'resolve', ...base }, 'Resolve', 'default']);

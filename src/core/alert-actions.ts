@@ -16,6 +16,7 @@ export async function runAlertAction(action: AlertAction, deps: DispatcherDeps, 
   if (action.op === 'mute') {
     const mute = { kind: 'mute', pbx: action.pbx, room: action.room, uniqueid: action.uniqueid, on: true } as const;
     const muted = await runAction(mute, new RoomOps(deps, false), { ...env, now: deps.now(), nativeDialogs: false });
+    if (muted.detail === undefined) deps.alerts?.lineMuted(action.incident, env.actor);
     // The button sat on the alert, not on a status message: nothing to redraw here.
     return { view: muted.view, target: muted.target, ...(muted.detail === undefined ? {} : { detail: muted.detail }) };
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderAlert as renderDiscord } from '../../adapters/discord/render.ts';
 import { renderAlert as renderSlack } from '../../adapters/slack/render.ts';
 import { renderView as renderShell } from '../../adapters/shell/render.ts';
-import { EMPTY_ALERT_STATE, ack, raiseFor, recover } from '../../src/alerts/engine.ts';
+import { EMPTY_ALERT_STATE, ack, noteMuted, raiseFor, recover } from '../../src/alerts/engine.ts';
 import { decodeAlerts, encodeAlerts } from '../../src/alerts/persist.ts';
 import type { AlertSignal } from '../../src/alerts/signals.ts';
 import { alertView } from '../../src/alerts/view.ts';
@@ -41,6 +41,14 @@ describe('poor-line alert view', () => {
     expect(view.buttons).toEqual([]);
     expect(view.severity).toBe('info');
     expect(view.text).toBe('acked by bob at 00:00 UTC; line recovered at 00:01 UTC.');
+  });
+
+  it('says who muted the caller from the alert, and drops Mute', () => {
+    const step = noteMuted(raised().state, 'i1', 'bob', 60_000);
+    expect(step.effects).toEqual([{ type: 'update', incidentId: 'i1' }]);
+    const view = alertView(step.state.incidents.get('i1')!, r, 60_000);
+    expect(view.text).toBe('muted by bob at 00:01 UTC.');
+    expect(view.buttons.map((b) => b.label)).toEqual(['Ack', 'Resolve', 'Silence 1h', 'Silence 4h', 'Silence 24h', 'Show room']);
   });
 
   it('renders on Slack, Discord and the shell with the headline and a Mute button', () => {

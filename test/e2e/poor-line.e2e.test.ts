@@ -104,6 +104,7 @@ describe('poor-line alerts end to end', () => {
     const muteAction = pbx.received.find((h) => h.some(([k, v]) => k === 'Action' && v === 'ConfbridgeMute'));
     expect(muteAction?.find(([k]) => k === 'Channel')?.[1]).toBe(tim.channel);
     expect(muteAction?.find(([k]) => k === 'Conference')?.[1]).toBe('200');
+    await until(() => /muted by \S+ at \d\d:\d\d UTC/.test(screen.text), 'the alert saying who muted');
 
     // The line recovers: the alert is resolved in place.
     setShift(startedAt + GOOD_AGAIN_AT + 1_000 - Date.now());
