@@ -16,8 +16,8 @@ import { headline } from './text.ts';
 import { alertView } from './view.ts';
 
 /**
- * Hangup alerts, put together: the rules (config and chat), the engine's I/O, the feed from every
- * PBX, and delivery through the chat adapters by platform name.
+ * Alerts, put together: the rules (config and chat), the engine's I/O, the feed from every PBX,
+ * the line-quality feed from the sensors, and delivery through the chat adapters by platform name.
  */
 
 export interface RunningAlerts {

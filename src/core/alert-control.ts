@@ -1,8 +1,8 @@
 import type { Actor, Conversation } from '../kernel/chat.ts';
 
 /**
- * What the core asks of the hangup-alert engine (src/alerts), in plain data, so the core does not
- * import it: `alerts` commands and the Ack / Resolve / Silence buttons go through here.
+ * What the core asks of the alert engine (src/alerts), in plain data, so the core does not
+ * import it: `alerts` commands and the Ack / Resolve / Silence / Mute buttons go through here.
  */
 
 export type AlertPressOp = 'ack' | 'resolve' | 'silence';

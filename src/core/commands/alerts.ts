@@ -5,9 +5,9 @@ import { formatClock, replyView, type View } from '../views.ts';
 import { done, type CommandContext, type CommandSpec } from './spec.ts';
 
 /**
- * `alerts`: admins list, add, mute and remove hangup-alert rules. The rule fields are validated by
- * the alert engine's own schema (the same as the config file's); this grammar only checks the
- * shape of what was typed, so nothing odd reaches it.
+ * `alerts`: admins list, add, mute and remove alert rules (hangups, poor lines). The rule fields are
+ * validated by the alert engine's own schema (the same as the config file's); this grammar only
+ * checks the shape of what was typed, so nothing odd reaches it.
  */
 
 export type AlertsCommand =
