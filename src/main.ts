@@ -251,6 +251,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       onEdit: countStatusEdit(metrics),
       render: quality.render,
       ...(ownership === undefined ? {} : { ownership }),
+      lineMarks: (listener) => quality.monitor.subscribe((r) => listener(r.pbx, r.room, {
+        uniqueid: r.uniqueid, label: r.label, mark: r.mark, mos: r.line.mos, since: r.poorSince ?? r.since,
+      })),
     });
     // A status message Discord re-posted (30046) is stored under its new ref, so a restart edits that one.
     discord?.onMessageReplaced((previous, next) => status.replaceRef(previous, next));
@@ -258,6 +261,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     const alerts = await startAlerts({
       configRules: config.alerts.rules, store, adapters, directory: registry, logger: log, onEvent: (kind) => countAlert(metrics, kind),
       ...(!replicated ? {} : { coordination }),
+      quality: quality.monitor, qualityEveryMs: config.quality.pollIntervalSec * 1000,
     });
     stops.push(() => alerts.stop());
 

@@ -80,6 +80,7 @@ function endedEmbed(view: StatusView): APIEmbed {
   const fields = ended === undefined ? [] : [
     { name: 'Attended', value: truncate(ended.attendees.length === 0 ? 'nobody' : ended.attendees.map(literal).join(', '), SUMMARY_MAX) },
     ...(ended.actions.length > 0 ? [{ name: 'Actions', value: truncate(ended.actions.map(literal).join('\n'), SUMMARY_MAX) }] : []),
+    ...(ended.quality !== undefined ? [{ name: 'Line quality', value: truncate(literal(ended.quality), SUMMARY_MAX) }] : []),
   ];
   const summary = ended === undefined ? '' : `ran ${formatDuration(ended.durationSec)} · peak ${ended.peakSize}`;
   return {

@@ -156,6 +156,7 @@ function renderStatus(view: StatusView, paint: Paint, numbers: ButtonNumbers): s
     if (banner !== undefined) lines.push(paint('yellow', `! ${banner}`));
     lines.push(`  Attendees: ${view.ended.attendees.length === 0 ? '-' : view.ended.attendees.map(safeLine).join(', ')}`);
     for (const action of view.ended.actions) lines.push(`  - ${safeLine(action)}`);
+    if (view.ended.quality !== undefined) lines.push(`  ${safeLine(view.ended.quality)}`);
     lines.push(paint('dim', `  updated ${formatClock(view.updatedAt)} UTC`));
     return lines;
   }

@@ -53,6 +53,7 @@ function summaryBlocks(view: StatusView): Block[] {
     const actions = fitMrkdwn(ended.actions.join('\n'), STATUS_CAPS.summaryListChars, (raw) => raw.split('\n').map(literalMrkdwn).join('\n'));
     blocks.push(section(`*Actions:*\n${actions}`, undefined, { verbatim: true }));
   }
+  if (ended.quality !== undefined) blocks.push(section(`*Line quality:* ${fitMrkdwn(ended.quality, STATUS_CAPS.summaryListChars, literalMrkdwn)}`, undefined, { verbatim: true }));
   return blocks;
 }
 

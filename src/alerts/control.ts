@@ -29,6 +29,8 @@ export interface AlertRulesOptions {
   readonly log: Logger;
   /** Audit of rule changes (who added, muted or removed what). */
   readonly audit: (what: string, rule: string, by: Actor) => void;
+  /** Told after every rule change from chat (the quality poller's demand follows the rules). */
+  readonly onChange?: () => void;
 }
 
 const LIST_KEYS = new Set(['tech', 'causes', 'vip']);
@@ -93,6 +95,7 @@ export class AlertRules {
     this.#chatInputs.push(input);
     await this.opts.kv.set(CHAT_RULES_KEY, JSON.stringify(this.#chatInputs));
     this.opts.audit('alert_rule_added', id, by);
+    this.opts.onChange?.();
     return { ok: true };
   }
 
@@ -101,6 +104,7 @@ export class AlertRules {
     this.#state.set(id, on ? { enabled: true, mutedUntil: undefined } : untilMs === undefined ? { enabled: false, mutedUntil: undefined } : { enabled: true, mutedUntil: untilMs });
     await this.#saveState();
     this.opts.audit(on ? 'alert_rule_on' : untilMs === undefined ? 'alert_rule_off' : 'alert_rule_muted', id, by);
+    this.opts.onChange?.();
     return 'done';
   }
 
@@ -113,7 +117,13 @@ export class AlertRules {
     await this.opts.kv.set(CHAT_RULES_KEY, JSON.stringify(this.#chatInputs));
     await this.#saveState();
     this.opts.audit('alert_rule_removed', id, by);
+    this.opts.onChange?.();
     return 'done';
+  }
+
+  /** Whether a poor-line rule is on (a muted one counts: it comes back by itself). */
+  watchesQuality(): boolean {
+    return this.lines().some((l) => l.when === 'poor_line' && l.enabled);
   }
 
   #all(): AlertRule[] {
@@ -131,18 +141,21 @@ function ruleInput(id: string, settings: readonly (readonly [string, string])[],
   const platform = here.platform as AlertPlatform;
   const kv = new Map(settings);
   const list = (key: string) => (kv.get(key) ?? '').split(',').filter(Boolean);
-  const int = (key: string) => (kv.has(key) ? Number(kv.get(key)) : undefined);
+  const num = (key: string) => (kv.has(key) ? Number(kv.get(key)) : undefined);
   const mention = kv.get('mention');
   const where = kv.has('user') ? { user: kv.get('user') ?? '' } : { channel: kv.get('channel') ?? here.id };
   const input: Record<string, unknown> = { id, targets: [{ platform, ...where, ...(mention === undefined ? {} : { mention }) }] };
   for (const key of ['when', 'pbx', 'rooms', 'caller', 'callee', 'severity']) if (kv.has(key)) input[key] = kv.get(key);
   for (const key of LIST_KEYS) if (kv.has(key)) input[key] = list(key);
-  if (kv.has('min')) input['minDurationSec'] = int('min');
-  if (kv.has('flap')) input['flapWindowSec'] = int('flap');
-  if (kv.has('storm')) input['storm'] = { perMinute: int('storm') };
+  if (kv.has('min')) input['minDurationSec'] = num('min');
+  if (kv.has('flap')) input['flapWindowSec'] = num('flap');
+  if (kv.has('storm')) input['storm'] = { perMinute: num('storm') };
+  if (kv.has('mos')) input['mosBelow'] = num('mos');
+  if (kv.has('loss')) input['lossAbovePct'] = num('loss');
+  if (kv.has('for')) input['forSec'] = num('for');
   if (kv.has('escalate') || kv.has('to')) {
     if (!kv.has('escalate') || !kv.has('to')) return 'escalation needs both escalate=<minutes> and to=<user id,...>';
-    input['escalation'] = { afterMinutes: int('escalate'), targets: list('to').map((user) => ({ platform, user })) };
+    input['escalation'] = { afterMinutes: num('escalate'), targets: list('to').map((user) => ({ platform, user })) };
   }
   return input as AlertRuleInput;
 }
@@ -166,6 +179,7 @@ export function alertControl(rules: AlertRules, service: AlertService): AlertCon
           : service.silence(incidentId, (silenceHours ?? 1) * 3_600_000, name);
       return { outcome: step.outcome, headline: step.incident === undefined ? undefined : headline(step.incident.first) };
     },
+    lineMuted: (incidentId, by) => service.noteMuted(incidentId, by.displayName),
     rules: () => rules.lines(),
     openIncidents: (): OpenIncidentLine[] => service.incidents()
       .filter((i) => i.status !== 'resolved')

@@ -15,6 +15,8 @@ import type { AlertSignal } from './signals.ts';
  *   later signals fold into it until `storm.quietSec` pass without one, then the digest closes with
  *   a summary.
  * - Escalation: an incident nobody acked is posted to the next target every `afterMinutes`.
+ * - Poor lines: one incident per bad episode of a line; the line's recovery resolves it, and the
+ *   same line going bad again within the flap window reopens it instead of paging again.
  */
 
 export const DEDUP_TTL_MS = 24 * 3_600_000;
@@ -50,6 +52,10 @@ export interface Incident {
   /** How many of the rule's targets (in paging order) have been sent this incident. */
   readonly paged: number;
   readonly nextEscalationAt: number | undefined;
+  /** poor_line: when the line recovered (which resolved the incident). */
+  readonly recoveredAt: number | undefined;
+  /** poor_line: who muted the participant from the alert. */
+  readonly muted: Stamp | undefined;
 }
 
 export interface Silence {
@@ -120,7 +126,11 @@ export function raise(state: AlertState, signal: AlertSignal, rules: Rules, now:
   return { state: st, effects };
 }
 
-function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number, newId: (dedupKey: string) => string): AlertStep {
+/**
+ * One signal for one rule, bypassing the match: poor-line signals are judged per rule by the
+ * quality watch, which has already applied the rule's thresholds.
+ */
+export function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number, newId: (dedupKey: string) => string): AlertStep {
   if (isSilenced(state, rule.id, signal.pbx, signal.room, now)) return { state: count(state, 'suppressed'), effects: [] };
   const key = `${rule.id}|${signalKey(signal)}`;
   if (state.dedup.has(key)) return { state, effects: [] };
@@ -140,8 +150,12 @@ function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: 
   return openIncident(count(st, 'raised'), rule, signal, now, newId(key), undefined);
 }
 
-/** A participant's signal is one per channel; a room's is one per leave that emptied it, else one per moment. */
+/**
+ * A participant's signal is one per channel (a poor line's, one per bad episode); a room's is one per
+ * leave that emptied it, else one per moment.
+ */
 function signalKey(signal: AlertSignal): string {
+  if (signal.quality !== undefined) return `${signal.kind}|${signal.pbx}|${signal.uniqueid ?? signal.room}|${signal.quality.since}`;
   return signal.uniqueid !== undefined
     ? `${signal.kind}|${signal.pbx}|${signal.uniqueid}`
     : `${signal.kind}|${signal.pbx}|${signal.room}|${signal.causedBy ?? signal.at}`;
@@ -150,7 +164,7 @@ function signalKey(signal: AlertSignal): string {
 function findFlap(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number): Incident | undefined {
   if (rule.flapWindowSec === 0 || signal.callerNum === undefined) return undefined;
   for (const inc of state.incidents.values()) {
-    if (inc.digest || inc.ruleId !== rule.id || inc.status === 'resolved') continue;
+    if (inc.digest || inc.ruleId !== rule.id || (inc.status === 'resolved' && inc.recoveredAt === undefined)) continue;
     const l = inc.latest;
     if (l.pbx === signal.pbx && l.room === signal.room && l.callerNum === signal.callerNum && now - l.at <= rule.flapWindowSec * 1000) return inc;
   }
@@ -159,8 +173,11 @@ function findFlap(state: AlertState, rule: AlertRule, signal: AlertSignal, now: 
 
 function fold(state: AlertState, inc: Incident, signal: AlertSignal, now: number): AlertStep {
   const tallyKey = tallyOf(signal);
+  // A recovered line that went bad again: the incident is open again (or acked, if it was).
+  const reopened = inc.recoveredAt === undefined ? {} : { status: inc.ack === undefined ? 'open' as const : 'acked' as const, resolved: undefined, recoveredAt: undefined };
   const next: Incident = {
     ...inc,
+    ...reopened,
     latest: signal,
     count: inc.count + 1,
     tally: inc.digest ? { ...inc.tally, [tallyKey]: (inc.tally[tallyKey] ?? 0) + 1 } : inc.tally,
@@ -182,6 +199,7 @@ function openIncident(state: AlertState, rule: AlertRule, signal: AlertSignal, n
     status: 'open', openedAt: now, updatedAt: now, ack: undefined, resolved: undefined, silencedUntil: undefined,
     stormEndedAt: undefined, paged: rule.targets.length,
     nextEscalationAt: rule.escalation === undefined ? undefined : now + rule.escalation.afterMinutes * MINUTE_MS,
+    recoveredAt: undefined, muted: undefined,
   };
   let st = putIncident(state, inc);
   if (digest) st = { ...st, storms: new Map(st.storms).set(rule.id, id) };
@@ -211,12 +229,39 @@ export function resolve(state: AlertState, id: string, by: string, now: number):
   if (inc === undefined) return unchanged(state, 'not_found', undefined);
   if (inc.status === 'resolved') return unchanged(state, 'already_resolved', inc);
   const next: Incident = {
-    ...inc, status: 'resolved', resolved: { by, at: now }, nextEscalationAt: undefined, updatedAt: now,
+    ...inc, status: 'resolved', resolved: { by, at: now }, nextEscalationAt: undefined, updatedAt: now, recoveredAt: undefined,
     stormEndedAt: inc.digest ? (inc.stormEndedAt ?? now) : undefined,
   };
   let st = count(putIncident(state, next), 'resolved');
   if (inc.digest && st.storms.get(inc.ruleId) === id) st = { ...st, storms: withoutKey(st.storms, inc.ruleId) };
   return pressed(st, next, 'alert_resolved', by);
+}
+
+/** Who resolves an incident whose line recovered, as the message and the audit trail say it. */
+export const RECOVERY = 'line recovered';
+
+/**
+ * A poor line recovered: its open incident is resolved and keeps the whole episode (`summary`: worst
+ * figures, how long) as its latest signal. A line with no open incident changes nothing.
+ */
+export function recover(state: AlertState, ruleId: string, pbx: string, uniqueid: string, summary: AlertSignal, now: number): AlertStep {
+  const inc = [...state.incidents.values()].find((i) => !i.digest && i.ruleId === ruleId && i.status !== 'resolved'
+    && i.first.kind === 'poor_line' && i.latest.pbx === pbx && i.latest.uniqueid === uniqueid);
+  if (inc === undefined) return { state, effects: [] };
+  const next: Incident = {
+    ...inc, latest: summary, status: 'resolved', resolved: { by: RECOVERY, at: now }, recoveredAt: now, nextEscalationAt: undefined, updatedAt: now,
+  };
+  return {
+    state: count(putIncident(state, next), 'resolved'),
+    effects: [{ type: 'update', incidentId: inc.id }, { type: 'audit', kind: 'alert_resolved', incidentId: inc.id, ruleId, by: undefined }],
+  };
+}
+
+/** Someone muted the incident's participant from its Mute button: the message says so. */
+export function noteMuted(state: AlertState, id: string, by: string, now: number): AlertStep {
+  const inc = state.incidents.get(id);
+  if (inc === undefined) return { state, effects: [] };
+  return { state: putIncident(state, { ...inc, muted: { by, at: now }, updatedAt: now }), effects: [{ type: 'update', incidentId: id }] };
 }
 
 /**

@@ -30,13 +30,14 @@ const signal = z.object({
   cause: opt(z.number()), causeText: opt(z.string()), techCause: opt(z.number()),
   durationSec: opt(z.number()), at: z.number(),
   injection: opt(z.enum(['muzak', 'stream'])), talkers: z.array(z.string()),
+  quality: opt(z.object({ mos: opt(z.number()), lossPct: opt(z.number()), poorSec: z.number(), since: z.number() })),
 });
 const incident = z.object({
   id: z.string(), ruleId: z.string(), digest: z.boolean(), first: signal, latest: signal, count: z.number(),
   tally: z.record(z.string(), z.number()), pbxs: z.array(z.string()),
   status: z.enum(['open', 'acked', 'resolved']), openedAt: z.number(), updatedAt: z.number(),
   ack: opt(stamp), resolved: opt(stamp), silencedUntil: opt(z.number()), stormEndedAt: opt(z.number()),
-  paged: z.number(), nextEscalationAt: opt(z.number()),
+  paged: z.number(), nextEscalationAt: opt(z.number()), recoveredAt: opt(z.number()), muted: opt(stamp),
 });
 const persisted = z.object({
   incidents: z.array(incident),

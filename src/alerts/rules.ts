@@ -6,7 +6,7 @@ import { CAUSE_CLASSES } from './causes.ts';
  * rules admins add from chat, so both are refused with the same words.
  */
 
-export const SIGNAL_KINDS = ['hangup', 'vip_left', 'room_emptied', 'ended_while_talking', 'injection_died'] as const;
+export const SIGNAL_KINDS = ['hangup', 'vip_left', 'room_emptied', 'ended_while_talking', 'injection_died', 'poor_line'] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 export const ALERT_PLATFORMS = ['slack', 'discord', 'shell'] as const;
@@ -68,11 +68,23 @@ export const alertRuleSchema = z
       .default({ perMinute: 10, quietSec: 120 }),
     /** The same caller dropping again within this window folds into the open incident. */
     flapWindowSec: z.number().int().min(0).max(86_400).default(300),
+    /** poor_line: a line is bad while its worse direction's MOS is below this (default 3.0 when no loss is given). */
+    mosBelow: z.number({ error: 'mosBelow must be a MOS such as 3.0' }).min(1, 'mosBelow is a MOS from 1.0 to 4.5').max(4.5, 'mosBelow is a MOS from 1.0 to 4.5').optional(),
+    /** poor_line: ... or while its packet loss in the last 10 s is above this percentage. */
+    lossAbovePct: z.number({ error: 'lossAbovePct must be a percentage' }).min(0, 'lossAbovePct is a percentage from 0 to 100').max(100, 'lossAbovePct is a percentage from 0 to 100').optional(),
+    /** poor_line: how long a line must stay bad before it alerts. */
+    forSec: z.number({ error: 'forSec must be a number of seconds' }).int('forSec is whole seconds').min(0).max(3_600).optional(),
     severity: z.enum(['critical', 'warning', 'info']).optional(),
     enabled: z.boolean().default(true),
   })
   .strict()
-  .refine((r) => r.when !== 'vip_left' || r.vip.length > 0, { message: 'a vip_left rule needs vip numbers', path: ['vip'] });
+  .refine((r) => r.when !== 'vip_left' || r.vip.length > 0, { message: 'a vip_left rule needs vip numbers', path: ['vip'] })
+  .superRefine((r, ctx) => {
+    if (r.when === 'poor_line') return;
+    for (const key of ['mosBelow', 'lossAbovePct', 'forSec'] as const) {
+      if (r[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to when: poor_line rules only` });
+    }
+  });
 
 export type AlertRule = z.infer<typeof alertRuleSchema>;
 export type AlertRuleInput = z.input<typeof alertRuleSchema>;
@@ -88,6 +100,25 @@ export const alertRulesSchema = z.array(alertRuleSchema).superRefine((rules, ctx
 /** Every target of a rule in paging order: the first targets, then one escalation step each. */
 export function ruleTargets(rule: AlertRule): readonly AlertTarget[] {
   return [...rule.targets, ...(rule.escalation?.targets ?? [])];
+}
+
+/** Defaults of a poor_line rule: a MOS below 3.0 held for 30 s. */
+export const DEFAULT_MOS_BELOW = 3.0;
+export const DEFAULT_POOR_FOR_SEC = 30;
+
+export interface PoorLineThresholds {
+  readonly mosBelow: number | undefined;
+  readonly lossAbovePct: number | undefined;
+  readonly forSec: number;
+}
+
+/** A rule that names only a loss threshold watches loss alone; one that names neither, MOS < 3.0. */
+export function poorLineThresholds(rule: Pick<AlertRule, 'mosBelow' | 'lossAbovePct' | 'forSec'>): PoorLineThresholds {
+  return {
+    mosBelow: rule.mosBelow ?? (rule.lossAbovePct === undefined ? DEFAULT_MOS_BELOW : undefined),
+    lossAbovePct: rule.lossAbovePct,
+    forSec: rule.forSec ?? DEFAULT_POOR_FOR_SEC,
+  };
 }
 
 export function severityOf(rule: AlertRule): 'critical' | 'warning' | 'info' {

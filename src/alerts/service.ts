@@ -1,18 +1,19 @@
 import type { MessageRef } from '../core/adapter.ts';
-import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../core/adapter-errors.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { AlertView } from '../core/views.ts';
 import type { Room, RoomChange } from '../conference/types.ts';
 import type { Logger } from '../log.ts';
 import type { KeyValueStore } from '../store/types.ts';
 import {
-  EMPTY_ALERT_STATE, ack, nextDue, raise, resolve, silence, tick,
+  EMPTY_ALERT_STATE, ack, nextDue, noteMuted, raise, raiseFor, recover, resolve, silence, tick,
   type AlertCounters, type AlertEffect, type AlertState, type AlertStep, type AuditKind, type Incident, type PressStep, type Rules,
 } from './engine.ts';
+import { attempt, type AttemptContext } from './attempt.ts';
 import { incidentIdOf, type AlertOwnership } from './ownership.ts';
 import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
 import { forwardPress, takePresses, type ForwardedPress } from './presses.ts';
 import { ruleTargets, type AlertTarget } from './rules.ts';
+import { EMPTY_QUALITY_WATCH, onLineGone, onLineSample, resumeEpisodes, type LineSample, type QualityWatchState } from './quality-watch.ts';
 import { EMPTY_SIGNAL_STATE, HANGUP_WAIT_MS, expectStop, onChange, onTick, type SignalState, type SignalStep } from './signals.ts';
 import { AlertStateCorruptError } from './errors.ts';
 
@@ -49,12 +50,10 @@ export interface AlertServiceOptions {
   readonly pressPollMs?: number;
 }
 
-const MAX_ATTEMPTS = 4;
-const TRANSIENT_BACKOFF_MS = 2_000;
-
 export class AlertService {
   private state: AlertState = EMPTY_ALERT_STATE;
   private signals: SignalState = EMPTY_SIGNAL_STATE;
+  private lines: QualityWatchState = EMPTY_QUALITY_WATCH;
   private readonly deliveries = new Map<string, DeliveryRecord>();
   private readonly lastSent = new Map<string, string>();
   private readonly dirty = new Set<string>();
@@ -72,8 +71,10 @@ export class AlertService {
   private readonly skippedEdits = new Set<string>();
   private unsubscribeOwnership: (() => void) | undefined;
   private pressTimer: TimerHandle | undefined;
+  private readonly attempts: AttemptContext;
 
   constructor(private readonly opts: AlertServiceOptions) {
+    this.attempts = { clock: opts.clock, log: opts.log, stopped: () => this.stopped };
     this.newId = opts.newId ?? (opts.ownership !== undefined ? incidentIdOf
       : () => `${opts.clock.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`);
   }
@@ -89,6 +90,7 @@ export class AlertService {
       const decoded = decodeAlerts(text);
       if (!decoded.ok) throw new AlertStateCorruptError(ALERT_STATE_KEY, decoded.problem);
       this.state = decoded.value.state;
+      this.lines = resumeEpisodes(this.state.incidents.values());
       for (const d of decoded.value.deliveries) {
         this.deliveries.set(deliveryKey(d.incidentId, d.targetIndex), d);
         if (d.ref === undefined) this.opts.log.warn({ incident: d.incidentId, target: d.targetIndex }, 'an alert post was under way when the bot stopped; it is not sent again');
@@ -112,7 +114,18 @@ export class AlertService {
   /** One conference change; `before` is the room as it was before it. */
   observe(change: RoomChange, before: Room | undefined): void {
     if (this.stopped) return;
+    if (change.type === 'left') this.lines = onLineGone(this.lines, change.pbx, change.participant.uniqueid);
     this.feed(onChange(this.signals, change, before, this.opts.clock.now()));
+  }
+
+  /** One participant's line quality from a sensor poll: poor-line rules raise and recover on it. */
+  observeLine(sample: LineSample): void {
+    if (this.stopped) return;
+    const now = this.opts.clock.now();
+    const step = onLineSample(this.lines, sample, this.opts.rules(), now);
+    this.lines = step.state;
+    for (const { rule, signal } of step.raises) this.run(raiseFor(this.state, rule, signal, now, this.newId));
+    for (const r of step.recoveries) this.run(recover(this.state, r.ruleId, r.pbx, r.uniqueid, r.summary, now));
   }
 
   /** The bot is about to stop music or a stream itself: its end is no alert. */
@@ -130,6 +143,11 @@ export class AlertService {
 
   silence(id: string, durationMs: number, by: string): PressStep {
     return this.press(silence(this.state, id, durationMs, by, this.opts.clock.now()), { kind: 'silence', id, by, durationMs });
+  }
+
+  /** The incident's participant was muted from its Mute button. */
+  noteMuted(id: string, by: string): void {
+    this.run(noteMuted(this.state, id, by, this.opts.clock.now()));
   }
 
   incident(id: string): Incident | undefined {
@@ -299,7 +317,7 @@ export class AlertService {
     this.deliveries.set(key, { incidentId, targetIndex, ref: undefined });
     await this.flushSave();
     const view = withMention(this.opts.render(inc, this.opts.clock.now()), target.mention);
-    const ref = await this.attempt(`post alert ${incidentId} to ${target.platform}:${target.channel ?? target.user ?? ''}`, () => this.opts.delivery.post(target, view));
+    const ref = await attempt(this.attempts, `post alert ${incidentId} to ${target.platform}:${target.channel ?? target.user ?? ''}`, () => this.opts.delivery.post(target, view));
     if (ref === undefined) return;
     this.deliveries.set(key, { incidentId, targetIndex, ref });
     this.lastSent.set(key, JSON.stringify(view));
@@ -334,26 +352,8 @@ export class AlertService {
       const text = JSON.stringify(view);
       if (this.lastSent.get(key) === text) continue;
       const ref = d.ref;
-      const done = await this.attempt(`edit alert ${incidentId}`, async () => { await this.opts.delivery.update(ref, view); return true; });
+      const done = await attempt(this.attempts, `edit alert ${incidentId}`, async () => { await this.opts.delivery.update(ref, view); return true; });
       if (done === true) this.lastSent.set(key, text);
-    }
-  }
-
-  /** Runs one platform call, waiting out 429s and retrying transient failures a few times. */
-  private async attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await fn();
-      } catch (err) {
-        const retryIn = err instanceof PlatformRateLimitedError ? err.retryAfterMs
-          : err instanceof PlatformError && err.transient ? TRANSIENT_BACKOFF_MS * attempt : undefined;
-        if (retryIn === undefined || attempt >= MAX_ATTEMPTS || this.stopped) {
-          const level = err instanceof MessageGoneError ? 'info' : 'warn';
-          this.opts.log[level]({ err, attempt }, `could not ${what}`);
-          return undefined;
-        }
-        await new Promise<void>((res) => { this.opts.clock.setTimeout(res, retryIn); });
-      }
     }
   }
 

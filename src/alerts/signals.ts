@@ -37,6 +37,19 @@ export interface AlertSignal {
   readonly talkers: readonly string[];
   /** For room_emptied: the Uniqueid whose leave emptied it, so every replica keys the signal alike. */
   readonly causedBy?: string;
+  /** For poor_line: how bad the line has been, and since when. */
+  readonly quality?: PoorLineFigures;
+}
+
+export interface PoorLineFigures {
+  /** The worst MOS (worse direction) seen while the line was bad. */
+  readonly mos: number | undefined;
+  /** The worst packet loss in the last 10 s, percent. */
+  readonly lossPct: number | undefined;
+  /** How long the line has been (or was) bad, seconds. */
+  readonly poorSec: number;
+  /** Epoch ms the line turned bad: one episode, one alert identity. */
+  readonly since: number;
 }
 
 interface PendingLeave {

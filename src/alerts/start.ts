@@ -11,14 +11,15 @@ import { alertControl, AlertRules } from './control.ts';
 import type { AlertCounters, AuditKind, Incident } from './engine.ts';
 import { feedAlerts } from './feed.ts';
 import { alertOwnership } from './ownership.ts';
+import { feedLineQuality, type LineQualityFeed, type QualityFeedHandle } from './quality-feed.ts';
 import type { AlertRule } from './rules.ts';
 import { AlertService, type AlertDelivery } from './service.ts';
 import { headline } from './text.ts';
 import { alertView } from './view.ts';
 
 /**
- * Hangup alerts, put together: the rules (config and chat), the engine's I/O, the feed from every
- * PBX, and delivery through the chat adapters by platform name.
+ * Alerts, put together: the rules (config and chat), the engine's I/O, the feed from every PBX,
+ * the line-quality feed from the sensors, and delivery through the chat adapters by platform name.
  */
 
 export interface RunningAlerts {
@@ -38,6 +39,10 @@ export interface StartAlertsOptions {
   readonly onEvent?: (kind: AuditKind) => void;
   /** Several replicas: the incidents' owner is the holder of the `alerts` lease (ownership.ts). */
   readonly coordination?: Coordination;
+  /** The sensors' line quality (the quality monitor), for poor-line rules; without it those rules never fire. */
+  readonly quality?: LineQualityFeed;
+  /** How often the figures are read: the quality poll interval (default 5 s). */
+  readonly qualityEveryMs?: number;
 }
 
 const BOT_ACTOR = { platform: 'bot', userId: 'alerts', displayName: 'alerts' } as const;
@@ -51,9 +56,11 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
       pbx: place.pbx, room: place.room, target, decision: 'allowed', outcome: 'ok', detail,
     }).catch((err: unknown) => log.warn({ err }, 'could not write an alert audit record'));
   };
+  let qualityFeed: QualityFeedHandle | undefined;
   const rules = new AlertRules({
     configRules: opts.configRules, kv: opts.store.kv, clock, log,
     audit: (what, rule, by) => audit(what, clock.now(), by, {}, rule, undefined),
+    onChange: () => qualityFeed?.sync(),
   });
   await rules.load();
   const delivery: AlertDelivery = {
@@ -83,11 +90,17 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
   });
   await service.start();
   const unsubscribe = feedAlerts(opts.directory, service);
+  if (opts.quality !== undefined) {
+    qualityFeed = feedLineQuality({
+      feed: opts.quality, directory: opts.directory, service, wanted: () => rules.watchesQuality(), clock, everyMs: opts.qualityEveryMs ?? 5_000,
+    });
+  }
   return {
     control: alertControl(rules, service),
     counters: () => service.counters(),
     async stop() {
       unsubscribe();
+      qualityFeed?.stop();
       await service.stop();
     },
   };

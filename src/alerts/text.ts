@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/views.ts';
 import { CAUSE_CLASS_TABLE } from './causes.ts';
-import type { Incident } from './engine.ts';
-import type { AlertSignal } from './signals.ts';
+import { RECOVERY, type Incident } from './engine.ts';
+import type { AlertSignal, PoorLineFigures } from './signals.ts';
 
 /**
  * The words of an alert: one line on what happened, then the facts an on-call engineer looks up
@@ -30,6 +30,20 @@ function after(sec: number | undefined): string {
   return sec === undefined ? '' : `, after ${formatDuration(sec)}`;
 }
 
+/** `45 s` under a minute (as people say it), `3m 05s` above. */
+function seconds(sec: number): string {
+  return sec < 60 ? `${sec} s` : formatDuration(sec);
+}
+
+/** `MOS 2.1, 9% loss for 40 s`: the figures that made the line bad, worst first. */
+export function poorLineWords(q: PoorLineFigures): string {
+  const figures = [
+    ...(q.mos === undefined ? [] : [`MOS ${q.mos.toFixed(1)}`]),
+    ...(q.lossPct === undefined ? [] : [`${Math.round(q.lossPct)}% loss`]),
+  ];
+  return `${figures.length === 0 ? 'poor line' : figures.join(', ')} for ${seconds(q.poorSec)}`;
+}
+
 /** The one line that says what happened. */
 export function headline(s: AlertSignal): string {
   const room = `room ${s.room}`;
@@ -39,6 +53,7 @@ export function headline(s: AlertSignal): string {
     case 'room_emptied': return `${room[0]?.toUpperCase()}${room.slice(1)} emptied${after(s.durationSec)}`;
     case 'ended_while_talking': return `${room[0]?.toUpperCase()}${room.slice(1)} ended while ${s.talkers.join(', ')} ${s.talkers.length === 1 ? 'was' : 'were'} talking`;
     case 'injection_died': return `${s.injection === 'stream' ? 'The stream' : 'Music'} in ${room} stopped by itself${after(s.durationSec)}`;
+    case 'poor_line': return `${who(s)} in ${room}: ${s.quality === undefined ? 'poor line' : poorLineWords(s.quality)}`;
   }
 }
 
@@ -62,6 +77,7 @@ function singleWords(inc: Incident): AlertWords {
   if (s.uniqueid !== undefined) fields.push(['Uniqueid', s.uniqueid]);
   fields.push(['Time', iso(s.at)]);
   if (inc.count > 1) fields.push(['Repeats', `${inc.count} times, last at ${hhmm(inc.latest.at)} UTC`]);
+  if (inc.recoveredAt !== undefined && inc.latest.quality !== undefined) fields.push(['Worst', poorLineWords(inc.latest.quality)]);
   return { title: titleOf(inc, headline(s)), text: stateLine(inc), fields };
 }
 
@@ -69,16 +85,14 @@ function digestWords(inc: Incident, now: number): AlertWords {
   const end = inc.stormEndedAt ?? now;
   const minutes = Math.max(1, Math.round((end - inc.openedAt) / 60_000));
   const top = Object.entries(inc.tally).sort((a, b) => b[1] - a[1])[0];
-  const topText = top === undefined ? '' : `, top ${/^\d+$/.test(top[0]) ? `cause ${top[0]}${causeName(Number(top[0]))}` : top[0]}`;
+  // Poor lines have no cause to rank.
+  const topText = top === undefined || inc.first.kind === 'poor_line' ? '' : `, top ${/^\d+$/.test(top[0]) ? `cause ${top[0]}${causeName(Number(top[0]))}` : top[0]}`;
   const what = inc.first.kind === 'hangup' ? 'abnormal hangups' : `${inc.first.kind.replace(/_/g, ' ')} alerts`;
   const head = inc.stormEndedAt === undefined
     ? `${inc.count} ${what} on ${inc.pbxs.join(', ')} in the last ${minutes} min${topText}`
     : `Storm over: ${inc.count} ${what} on ${inc.pbxs.join(', ')} in ${minutes} min${topText}`;
-  const fields: [string, string][] = [
-    ['Rule', inc.ruleId],
-    ['Since', iso(inc.openedAt)],
-    ['By cause', Object.entries(inc.tally).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${k}: ${n}`).join(', ')],
-  ];
+  const fields: [string, string][] = [['Rule', inc.ruleId], ['Since', iso(inc.openedAt)]];
+  if (inc.first.kind !== 'poor_line') fields.push(['By cause', Object.entries(inc.tally).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${k}: ${n}`).join(', ')]);
   return { title: titleOf(inc, head), text: stateLine(inc), fields };
 }
 
@@ -94,8 +108,10 @@ function titleOf(inc: Incident, head: string): string {
 function stateLine(inc: Incident): string {
   const parts: string[] = [];
   if (inc.ack !== undefined) parts.push(`acked by ${inc.ack.by} at ${hhmm(inc.ack.at)} UTC`);
+  if (inc.muted !== undefined) parts.push(`muted by ${inc.muted.by} at ${hhmm(inc.muted.at)} UTC`);
   if (inc.silencedUntil !== undefined) parts.push(`silenced until ${hhmm(inc.silencedUntil)} UTC`);
-  if (inc.resolved !== undefined) parts.push(`resolved by ${inc.resolved.by} at ${hhmm(inc.resolved.at)} UTC`);
+  if (inc.recoveredAt !== undefined) parts.push(`${RECOVERY} at ${hhmm(inc.recoveredAt)} UTC`);
+  else if (inc.resolved !== undefined) parts.push(`resolved by ${inc.resolved.by} at ${hhmm(inc.resolved.at)} UTC`);
   if (parts.length === 0) return inc.digest && inc.stormEndedAt === undefined ? 'Storm in progress: one message for the whole storm.' : 'Not acknowledged yet.';
   return `${parts.join('; ')}.`;
 }

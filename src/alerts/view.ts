@@ -6,8 +6,8 @@ import { alertWords } from './text.ts';
 
 /**
  * An incident as the platform-neutral AlertView every adapter renders: the words, and the Ack /
- * Resolve / Silence / Show room buttons while it is open. A resolved incident keeps its words and
- * loses its buttons.
+ * Resolve / Silence / Show room buttons while it is open, with Mute next to Ack on a poor line (muting
+ * a bad line is often the fix). A resolved incident keeps its words and loses its buttons.
  */
 export function alertView(inc: Incident, rule: AlertRule | undefined, now: number): AlertView {
   const words = alertWords(inc, now);
@@ -28,6 +28,10 @@ function buttons(inc: Incident): ButtonView[] {
   const base = { pbx, room, incident: inc.id } as const;
   const wanted: [Action, string, ButtonView['style']][] = [];
   if (inc.status === 'open') wanted.push([{ kind: 'alert', op: 'ack', ...base }, 'Ack', 'primary']);
+  const line = inc.latest;
+  if (!inc.digest && line.kind === 'poor_line' && line.uniqueid !== undefined && inc.muted === undefined) {
+    wanted.push([{ kind: 'alert', op: 'mute', ...base, uniqueid: line.uniqueid }, 'Mute', 'default']);
+  }
   wanted.push([{ kind: 'alert', op: 'resolve', ...base }, 'Resolve', 'default']);
   for (const hours of [1, 4, 24] as const) wanted.push([{ kind: 'alert', op: 'silence', hours, ...base }, `Silence ${hours}h`, 'default']);
   if (!inc.digest) wanted.push([{ kind: 'alert', op: 'show', ...base }, 'Show room', 'default']);

@@ -42,7 +42,9 @@ export type Action =
    * `show` posts the room's live status, the others act on incident `incident`.
    */
   | { readonly kind: 'alert'; readonly op: 'ack' | 'resolve' | 'show'; readonly pbx: string; readonly room: string; readonly incident: string }
-  | { readonly kind: 'alert'; readonly op: 'silence'; readonly pbx: string; readonly room: string; readonly incident: string; readonly hours: 1 | 4 | 24 };
+  | { readonly kind: 'alert'; readonly op: 'silence'; readonly pbx: string; readonly room: string; readonly incident: string; readonly hours: 1 | 4 | 24 }
+  /** Mute on a poor-line alert: mutes participant `uniqueid` as the room's own Mute button does. */
+  | { readonly kind: 'alert'; readonly op: 'mute'; readonly pbx: string; readonly room: string; readonly incident: string; readonly uniqueid: string };
 
 export type ActionKind = Action['kind'];
 
@@ -76,6 +78,7 @@ const DECODERS = {
   ar: z.tuple([pbx, room, incident]).transform(([p, r, i]): Action => ({ kind: 'alert', op: 'resolve', pbx: p, room: r, incident: i })),
   ao: z.tuple([pbx, room, incident]).transform(([p, r, i]): Action => ({ kind: 'alert', op: 'show', pbx: p, room: r, incident: i })),
   as: z.tuple([pbx, room, incident, hours]).transform(([p, r, i, h]): Action => ({ kind: 'alert', op: 'silence', pbx: p, room: r, incident: i, hours: h })),
+  am: z.tuple([pbx, room, incident, uniqueid]).transform(([p, r, i, u]): Action => ({ kind: 'alert', op: 'mute', pbx: p, room: r, incident: i, uniqueid: u })),
 } as const;
 
 type WireCode = keyof typeof DECODERS;
@@ -105,7 +108,9 @@ function fieldsOf(action: Action): [WireCode | 'c', ...string[]] {
     case 'page': return ['p', action.pbx, action.room, String(action.page)];
     case 'alert': return action.op === 'silence'
       ? ['as', action.pbx, action.room, action.incident, String(action.hours)]
-      : [ALERT_CODES[action.op], action.pbx, action.room, action.incident];
+      : action.op === 'mute'
+        ? ['am', action.pbx, action.room, action.incident, action.uniqueid]
+        : [ALERT_CODES[action.op], action.pbx, action.room, action.incident];
   }
 }
 

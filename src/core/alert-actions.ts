@@ -1,15 +1,25 @@
+import { runAction } from './action-handlers.ts';
 import type { Action } from './actions.ts';
 import type { DispatchEnv, DispatcherDeps, Outcome } from './dispatch-types.ts';
 import { AlertNotFoundError, NotAvailableYetError } from './errors.ts';
+import { RoomOps } from './room-ops.ts';
 import { replyView } from './views.ts';
 
 type AlertAction = Extract<Action, { kind: 'alert' }>;
 
 /**
- * Ack / Resolve / Silence / Show room on an alert message. The alert engine edits the message
- * itself (every copy of it, escalations included); the press is answered privately.
+ * Ack / Resolve / Silence / Show room / Mute on an alert message. The alert engine edits the message
+ * itself (every copy of it, escalations included); the press is answered privately. Mute is the
+ * room's own Mute press, checked against the room as it is now (the caller may have left).
  */
 export async function runAlertAction(action: AlertAction, deps: DispatcherDeps, env: DispatchEnv): Promise<Outcome> {
+  if (action.op === 'mute') {
+    const mute = { kind: 'mute', pbx: action.pbx, room: action.room, uniqueid: action.uniqueid, on: true } as const;
+    const muted = await runAction(mute, new RoomOps(deps, false), { ...env, now: deps.now(), nativeDialogs: false });
+    if (muted.detail === undefined) deps.alerts?.lineMuted(action.incident, env.actor);
+    // The button sat on the alert, not on a status message: nothing to redraw here.
+    return { view: muted.view, target: muted.target, ...(muted.detail === undefined ? {} : { detail: muted.detail }) };
+  }
   if (action.op === 'show') {
     if (deps.watch === undefined) throw new NotAvailableYetError('Live status messages');
     await deps.watch.watch(action.pbx, action.room, env.conversation, env.actor);

@@ -1,8 +1,8 @@
 import type { Actor, Conversation } from '../kernel/chat.ts';
 
 /**
- * What the core asks of the hangup-alert engine (src/alerts), in plain data, so the core does not
- * import it: `alerts` commands and the Ack / Resolve / Silence buttons go through here.
+ * What the core asks of the alert engine (src/alerts), in plain data, so the core does not
+ * import it: `alerts` commands and the Ack / Resolve / Silence / Mute buttons go through here.
  */
 
 export type AlertPressOp = 'ack' | 'resolve' | 'silence';
@@ -36,6 +36,8 @@ export type AddRuleResult = { readonly ok: true } | { readonly ok: false; readon
 
 export interface AlertControl {
   press(op: AlertPressOp, incidentId: string, by: Actor, silenceHours?: number): AlertPressResult;
+  /** The Mute button of a poor-line alert muted its participant: the alert says who. */
+  lineMuted(incidentId: string, by: Actor): void;
   rules(): readonly AlertRuleLine[];
   openIncidents(): readonly OpenIncidentLine[];
   /** `settings` are the typed `key=value` words; the rule posts to `here` unless they name a target. */

@@ -4,6 +4,7 @@ import type { Store } from '../store/types.ts';
 import type { ChatAdapter } from './adapter.ts';
 import type { Clock } from './clock.ts';
 import type { EditEvent } from './edit-scheduler.ts';
+import type { LineMarkSource } from './room-history.ts';
 import type { StatusOwnership } from './status-ownership.ts';
 import type { StatusView, StatusViewInput } from './views.ts';
 
@@ -30,4 +31,6 @@ export interface StatusServiceDeps {
   readonly onEdit?: (platform: string, event: EditEvent) => void;
   /** Several replicas: edits go out only from the owner of each message (absent: this process owns all). */
   readonly ownership?: StatusOwnership;
+  /** Line-quality marks as they change (the quality monitor), for each room's end summary (the worst line). */
+  readonly lineMarks?: LineMarkSource | undefined;
 }

@@ -2,14 +2,17 @@ import type { PbxState, Room } from '../conference/types.ts';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import type { EditUrgency } from './edit-scheduler.ts';
-import { endedRoomFromHistory, type RoomHistory } from './room-history.ts';
+import { endedRoomFromHistory, withLineQuality, type LineMarkSource, type LineQualityNote, type RoomHistory } from './room-history.ts';
 import type { StatusStore } from './status-store.ts';
-import { unref, type LiveWatch } from './status-watch.ts';
+import { roomKeyOf, unref, type LiveWatch } from './status-watch.ts';
+
+export type { LineQualityNote } from './room-history.ts';
 
 /**
  * When a watched room has ended, and for how long its summary is kept: a room seen ending arrives
  * as `room_ended`; one missing from its PBX's reconciled state although it was seen running ended
- * unseen. Owns each watch's recheck and cleanup timers.
+ * unseen. Owns each watch's recheck and cleanup timers, and the line-quality spells the summary
+ * reports (the worst line and how long it was poor).
  */
 
 export interface EndingsHost {
@@ -30,6 +33,8 @@ export interface EndingsOptions {
   readonly keepEndedMs: number;
   /** After a PBX link comes up, how long before a missing room is taken as ended. */
   readonly graceMs: number;
+  /** Line-quality marks, folded into the history of each watched room. */
+  readonly lineMarks?: LineMarkSource | undefined;
 }
 
 export class RoomEndings {
@@ -37,6 +42,8 @@ export class RoomEndings {
 
   constructor(options: EndingsOptions) {
     this.#o = options;
+    // For the process's life, like the service: past stop() the histories are gone and a mark is a no-op.
+    options.lineMarks?.((pbx, room, note) => this.noteLineQuality(pbx, room, note));
   }
 
   /**
@@ -77,6 +84,16 @@ export class RoomEndings {
       this.#o.host.expire(w);
     }, keepFor));
     this.#o.log.info({ pbx: w.record.pbx, room: w.record.room, conversation: w.record.conversation.id }, 'room ended; showing summary');
+  }
+
+  /** A participant's line-quality mark: kept in the room's history, for a watched room that is running. */
+  noteLineQuality(pbx: string, room: string, note: LineQualityNote): void {
+    const roomKey = roomKeyOf(pbx, room);
+    const history = this.#o.saved.history(roomKey);
+    if (history === undefined || history.endedAt !== undefined) return;
+    const next = withLineQuality(history, note, this.#o.clock.now());
+    // Poor spells and the worst MOS change seldom: a steady line costs no store write.
+    if (next !== history) this.#o.saved.setHistory(roomKey, next, true);
   }
 
   clearTimers(w: LiveWatch): void {

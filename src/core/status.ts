@@ -75,7 +75,7 @@ export class StatusService implements WatchService {
     this.#ownership = deps.ownership;
     this.#rateLimits = new RateLimitScopes(this.#clock);
     this.#endings = new RoomEndings({
-      clock: this.#clock, log: this.#log, saved: this.#saved, keepEndedMs: this.#keepEndedMs, graceMs: deps.reconcileGraceMs ?? 5000,
+      clock: this.#clock, log: this.#log, saved: this.#saved, keepEndedMs: this.#keepEndedMs, graceMs: deps.reconcileGraceMs ?? 5000, lineMarks: deps.lineMarks,
       host: {
         pbxState: (pbx) => this.#pbxState(pbx), watchesOfRoom: (roomKey) => this.#watchesOfRoom(roomKey),
         request: (w, urgency) => this.#request(w, urgency), expire: (w) => this.#expire(w),

@@ -70,6 +70,8 @@ export interface RoomSummaryView {
   readonly attendees: readonly string[];
   /** Who did what ("alice muted Tim (701)"), oldest first. */
   readonly actions: readonly string[];
+  /** The worst line and how long it was poor; absent when the sensor measured no line. */
+  readonly quality?: string;
 }
 
 /** Which page of a paged status view is shown (core/paging.ts); page numbers are zero-based. */
@@ -217,7 +219,7 @@ export interface StatusViewInput {
   /** epoch ms the PBX went down/up */
   since: number;
   now: number;
-  history?: { attendees: readonly string[]; actions: readonly string[] };
+  history?: { attendees: readonly string[]; actions: readonly string[]; quality?: string };
   /** Line-quality marks by Uniqueid, for participants whose call a sensor sees. */
   lines?: ReadonlyMap<string, LineMarkView>;
 }
@@ -290,6 +292,7 @@ export function buildStatusView(input: StatusViewInput): StatusView {
         peakSize: room.peakSize,
         attendees: input.history?.attendees ?? participants.map(participantLabel),
         actions: input.history?.actions ?? [],
+        ...(input.history?.quality === undefined ? {} : { quality: input.history.quality }),
       },
       updatedAt: now,
     };

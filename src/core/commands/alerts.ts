@@ -5,9 +5,9 @@ import { formatClock, replyView, type View } from '../views.ts';
 import { done, type CommandContext, type CommandSpec } from './spec.ts';
 
 /**
- * `alerts`: admins list, add, mute and remove hangup-alert rules. The rule fields are validated by
- * the alert engine's own schema (the same as the config file's); this grammar only checks the
- * shape of what was typed, so nothing odd reaches it.
+ * `alerts`: admins list, add, mute and remove alert rules (hangups, poor lines). The rule fields are
+ * validated by the alert engine's own schema (the same as the config file's); this grammar only
+ * checks the shape of what was typed, so nothing odd reaches it.
  */
 
 export type AlertsCommand =
@@ -18,6 +18,7 @@ export type AlertsCommand =
 
 export const ALERT_SETTING_KEYS = [
   'when', 'pbx', 'rooms', 'caller', 'callee', 'tech', 'causes', 'min', 'vip', 'escalate', 'to', 'channel', 'user', 'mention', 'storm', 'flap', 'severity',
+  'mos', 'loss', 'for',
 ] as const;
 
 const RULE_ID = /^[a-z0-9][a-z0-9_-]{0,23}$/;
@@ -94,12 +95,12 @@ async function run(command: AlertsCommand, ctx: CommandContext): Promise<View> {
 export const alertsSpec: CommandSpec<AlertsCommand> = {
   name: 'alerts',
   usage: 'alerts list | add <rule> key=value... | on <rule> | off <rule> [1h|4h|24h] | remove <rule>',
-  summary: 'hangup alert rules (admins)',
+  summary: 'hangup and poor-line alert rules (admins)',
   minArgs: 1, maxArgs: 20, grammar,
   options: [
     { name: 'op', description: 'list, add, on, off or remove', type: 'string', required: true, choices: ['list', 'add', 'on', 'off', 'remove'] },
     { name: 'rule', description: 'rule id', type: 'string', required: false },
-    { name: 'settings', description: 'for add: key=value words (when= rooms= causes= escalate= ...); for off: 1h, 4h or 24h', type: 'string', required: false },
+    { name: 'settings', description: 'for add: key=value words (when= rooms= causes= mos= escalate= ...); for off: 1h, 4h or 24h', type: 'string', required: false },
   ],
   leastRole: 'admin', confirmation: 'never', roomMayBeInactive: false,
   role: () => 'admin',
