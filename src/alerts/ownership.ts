@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Coordination } from '../kernel/coordination.ts';
 import { DEDUP_TTL_MS } from './engine.ts';
+import { decodePress, encodePress, PRESSES_QUEUE, type ForwardedPress } from './presses.ts';
 
 /**
  * Who delivers alerts when several replicas run. Every replica feeds the same PBX events through
@@ -18,6 +19,10 @@ export interface AlertOwnership {
   onChange(listener: (owned: boolean) => void): () => void;
   /** True for the one replica that may deliver `key` (one incident's post to one target). */
   claim(key: string): Promise<boolean>;
+  /** Queues a press made on this (non-owning) replica for the owner. */
+  forward(press: ForwardedPress): Promise<void>;
+  /** The presses other replicas forwarded, taken off the queue (the owner). */
+  takeForwarded(): Promise<ForwardedPress[]>;
 }
 
 export const ALERTS_LEASE = 'alerts';
@@ -28,6 +33,8 @@ export function alertOwnership(coordination: Coordination): AlertOwnership {
     owns: () => coordination.fence(ALERTS_LEASE) !== undefined,
     onChange: (listener) => coordination.onChange((name, fence) => { if (name === ALERTS_LEASE) listener(fence !== undefined); }),
     claim: (key) => coordination.claimOnce(`alert-post:${key}`, DEDUP_TTL_MS),
+    forward: (press) => coordination.send(PRESSES_QUEUE, encodePress(press)),
+    takeForwarded: async () => (await coordination.receive(PRESSES_QUEUE)).flatMap((text) => decodePress(text) ?? []),
   };
 }
 

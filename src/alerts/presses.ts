@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { KeyValueStore } from '../store/types.ts';
 
 /**
  * Ack, resolve and silence pressed on a replica that does not own the incidents: applied there
- * (so its answer is right) and queued in the store for the owner, which applies them too and edits
- * the messages. The queue is one small record, read and cleared by the owner each second.
+ * (so its answer is right) and queued for the owner (Coordination.send), which applies them too and
+ * edits the messages. The owner takes the whole queue each second in one atomic step, so a press
+ * forwarded by two replicas at once, or while the owner reads, is neither lost nor applied twice.
  */
 
 export interface ForwardedPress {
@@ -14,29 +14,24 @@ export interface ForwardedPress {
   readonly durationMs?: number;
 }
 
-export const PRESSES_KEY = 'alerts.presses.v1';
+export const PRESSES_QUEUE = 'alerts.presses.v1';
 
-const pressesSchema = z.array(z.object({
+const pressSchema = z.object({
   kind: z.enum(['ack', 'resolve', 'silence']), id: z.string(), by: z.string(), durationMs: z.number().optional(),
-}));
+});
 
-function parse(text: string | undefined): ForwardedPress[] {
-  if (text === undefined) return [];
+export function encodePress(press: ForwardedPress): string {
+  return JSON.stringify(press);
+}
+
+/** A queued press, or undefined for one that is not (another version's, or damaged): skipped, never thrown. */
+export function decodePress(text: string): ForwardedPress | undefined {
   try {
-    const parsed = pressesSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data.map((p) => (p.durationMs === undefined ? { kind: p.kind, id: p.id, by: p.by } : { ...p, durationMs: p.durationMs })) : [];
+    const parsed = pressSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return undefined;
+    const { kind, id, by, durationMs } = parsed.data;
+    return durationMs === undefined ? { kind, id, by } : { kind, id, by, durationMs };
   } catch {
-    return [];
+    return undefined;
   }
-}
-
-export async function forwardPress(kv: KeyValueStore, press: ForwardedPress): Promise<void> {
-  await kv.set(PRESSES_KEY, JSON.stringify([...parse(await kv.get(PRESSES_KEY)), press]));
-}
-
-/** The queued presses, removed from the store. */
-export async function takePresses(kv: KeyValueStore): Promise<ForwardedPress[]> {
-  const presses = parse(await kv.get(PRESSES_KEY));
-  if (presses.length > 0) await (kv.delete?.(PRESSES_KEY) ?? kv.set(PRESSES_KEY, '[]'));
-  return presses;
 }

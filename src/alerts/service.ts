@@ -11,7 +11,7 @@ import {
 import { attempt, type AttemptContext } from './attempt.ts';
 import { incidentIdOf, type AlertOwnership } from './ownership.ts';
 import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
-import { forwardPress, takePresses, type ForwardedPress } from './presses.ts';
+import type { ForwardedPress } from './presses.ts';
 import { ruleTargets, type AlertTarget } from './rules.ts';
 import { EMPTY_QUALITY_WATCH, onLineGone, onLineSample, resumeEpisodes, type LineSample, type QualityWatchState } from './quality-watch.ts';
 import { EMPTY_SIGNAL_STATE, HANGUP_WAIT_MS, expectStop, onChange, onTick, type SignalState, type SignalStep } from './signals.ts';
@@ -172,8 +172,8 @@ export class AlertService {
 
   private press(step: PressStep, forward?: ForwardedPress): PressStep {
     this.run(step);
-    if (forward !== undefined && step.outcome === 'done' && !this.owner()) {
-      forwardPress(this.opts.kv, forward).catch((err: unknown) => this.opts.log.error({ err }, 'could not forward a press to the alert owner'));
+    if (forward !== undefined && step.outcome === 'done' && this.opts.ownership !== undefined && !this.owner()) {
+      this.opts.ownership.forward(forward).catch((err: unknown) => this.opts.log.error({ err }, 'could not forward a press to the alert owner'));
     }
     return step;
   }
@@ -219,8 +219,8 @@ export class AlertService {
   }
 
   private async applyPresses(): Promise<void> {
-    if (!this.owner()) return;
-    const presses = await takePresses(this.opts.kv).catch((err: unknown) => {
+    if (this.opts.ownership === undefined || !this.owner()) return;
+    const presses = await this.opts.ownership.takeForwarded().catch((err: unknown) => {
       this.opts.log.debug({ err }, 'could not read forwarded presses');
       return [];
     });

@@ -23,6 +23,10 @@ export interface Coordination {
   fenceValid(name: string, fence: number): Promise<boolean>;
   /** True for the first caller cluster-wide while `ttlMs` runs: a dedup key (an alert posted once). */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /** Appends `item` to the shared queue `queue` (a press for the owner of the incidents). */
+  send(queue: string, item: string): Promise<void>;
+  /** Takes every item queued on `queue` at once, in order: none is taken twice, none lost between read and clear. */
+  receive(queue: string): Promise<string[]>;
   /** Told when `name` is won (with its fence) or lost (undefined). Returns the unsubscribe. */
   onChange(listener: (name: string, fence: number | undefined) => void): () => void;
 }
@@ -30,6 +34,7 @@ export interface Coordination {
 /** One process: it owns every name at once, with one fence that never changes. */
 export function soloCoordination(now: () => number = Date.now): Coordination {
   const claims = new Map<string, number>();
+  const queues = new Map<string, string[]>();
   return {
     healthy: () => true,
     want: () => undefined,
@@ -43,6 +48,14 @@ export function soloCoordination(now: () => number = Date.now): Coordination {
       if (claims.has(key)) return false;
       claims.set(key, t + ttlMs);
       return true;
+    },
+    async send(queue, item) {
+      queues.set(queue, [...(queues.get(queue) ?? []), item]);
+    },
+    async receive(queue) {
+      const items = queues.get(queue) ?? [];
+      queues.delete(queue);
+      return items;
     },
     onChange: () => () => undefined,
   };

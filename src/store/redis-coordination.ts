@@ -82,6 +82,17 @@ export class RedisCoordination implements Coordination {
     return ok === 'OK';
   }
 
+  async send(queue: string, item: string): Promise<void> {
+    await this.#conn.client.rPush(this.#conn.key(`queue:${queue}`), item);
+  }
+
+  /** LRANGE and DEL in one MULTI: an item pushed meanwhile lands before or after, never in between. */
+  async receive(queue: string): Promise<string[]> {
+    const key = this.#conn.key(`queue:${queue}`);
+    const [items] = await this.#conn.client.multi().lRange(key, 0, -1).del(key).exec();
+    return Array.isArray(items) ? items.map(String) : [];
+  }
+
   onChange(listener: (name: string, fence: number | undefined) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

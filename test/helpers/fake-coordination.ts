@@ -12,6 +12,7 @@ export class FakeCluster {
   readonly #fences = new Map<string, number>();
   readonly #records = new Map<string, { fence: number; value: string }>();
   readonly #claims = new Set<string>();
+  readonly #queues = new Map<string, string[]>();
   readonly members: FakeMember[] = [];
 
   member(id: string): FakeMember {
@@ -67,6 +68,16 @@ export class FakeCluster {
     return fence >= (this.#records.get(name)?.fence ?? 0);
   }
 
+  send(queue: string, item: string): void {
+    this.#queues.set(queue, [...(this.#queues.get(queue) ?? []), item]);
+  }
+
+  receive(queue: string): string[] {
+    const items = this.#queues.get(queue) ?? [];
+    this.#queues.delete(queue);
+    return items;
+  }
+
   claim(key: string): boolean {
     if (this.#claims.has(key)) return false;
     this.#claims.add(key);
@@ -116,6 +127,16 @@ export class FakeMember implements Coordination {
   async fenceValid(name: string, fence: number): Promise<boolean> {
     this.#reach();
     return this.cluster.valid(name, fence);
+  }
+
+  async send(queue: string, item: string): Promise<void> {
+    this.#reach();
+    this.cluster.send(queue, item);
+  }
+
+  async receive(queue: string): Promise<string[]> {
+    this.#reach();
+    return this.cluster.receive(queue);
   }
 
   async claimOnce(key: string): Promise<boolean> {

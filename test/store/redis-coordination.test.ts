@@ -54,6 +54,21 @@ describe('coordination on Redis', () => {
     expect(await Promise.all([a!.claimOnce('alert:r|x', 60_000), b!.claimOnce('alert:r|x', 60_000)])).toEqual(expect.arrayContaining([true, false]));
   });
 
+  it('queues items from several replicas for one reader: none lost, none taken twice, in each sender\'s order', async () => {
+    const [a, b, owner] = await replicas(3, 10_000);
+    const sent = Array.from({ length: 200 }, (_, i) => `p${i}`);
+    const taken: string[] = [];
+    const sending = Promise.all(sent.map((item, i) => (i % 2 === 0 ? a! : b!).send('presses', item)));
+    // The reader takes while the senders push: an item pushed between its read and its clear would be lost.
+    for (let i = 0; i < 20; i += 1) taken.push(...await owner!.receive('presses'));
+    await sending;
+    taken.push(...await owner!.receive('presses'));
+    expect([...taken].sort()).toEqual([...sent].sort());
+    const fromA = taken.filter((t) => Number(t.slice(1)) % 2 === 0);
+    expect(fromA).toEqual(sent.filter((_, i) => i % 2 === 0));
+    expect(await owner!.receive('presses')).toEqual([]);
+  });
+
   it('hands a dead owner\'s name to another replica within ttl + 1 s, and tells it', async () => {
     const [a, b] = await replicas(2, 600);
     a!.want('alerts');
