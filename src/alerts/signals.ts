@@ -35,7 +35,7 @@ export interface AlertSignal {
   readonly injection: 'muzak' | 'stream' | undefined;
   /** For ended_while_talking: who was still talking. */
   readonly talkers: readonly string[];
-  /** For room_emptied: the Uniqueid whose leave emptied it, so every replica keys the signal alike. */
+  /** For room_emptied and ended_while_talking: the Uniqueid that ended it, so every replica keys the signal alike. */
   readonly causedBy?: string;
   /** For poor_line: how bad the line has been, and since when. */
   readonly quality?: PoorLineFigures;
@@ -65,7 +65,7 @@ export interface SignalState {
   /** Muzak/stream stops the bot asked for, by `pbx|room|kind`, until an expiry. */
   readonly expectedStops: ReadonlyMap<string, number>;
   /** Recent leaves of talking participants, by `pbx|room`. */
-  readonly talkingLeaves: ReadonlyMap<string, readonly { readonly name: string; readonly at: number }[]>;
+  readonly talkingLeaves: ReadonlyMap<string, readonly { readonly name: string; readonly uniqueid: string; readonly at: number }[]>;
 }
 
 export const EMPTY_SIGNAL_STATE: SignalState = { pending: new Map(), expectedStops: new Map(), talkingLeaves: new Map() };
@@ -129,7 +129,7 @@ function onLeft(state: SignalState, change: LeftChange, before: Room | undefined
     roomStartedAt: before?.startedAt ?? change.participant.joinedAt,
     at: now,
   };
-  const withTalking = change.participant.talking ? rememberTalking(state, change.pbx, change.room, displayName(change.participant), now) : state;
+  const withTalking = change.participant.talking ? rememberTalking(state, change.pbx, change.room, change.participant, now) : state;
   if (change.cause !== undefined) {
     const cause = { cause: change.cause, causeText: change.causeText ?? '', techCause: change.techCause };
     return { state: withTalking, signals: leaveSignals(leave, cause, now) };
@@ -169,24 +169,27 @@ function leaveSignals(leave: PendingLeave, cause: CauseInfo | undefined, now: nu
   return signals;
 }
 
-function rememberTalking(state: SignalState, pbx: string, room: string, name: string, now: number): SignalState {
+function rememberTalking(state: SignalState, pbx: string, room: string, p: Participant, now: number): SignalState {
   const key = `${pbx}|${room}`;
   const talkingLeaves = new Map(state.talkingLeaves);
-  talkingLeaves.set(key, [...(state.talkingLeaves.get(key) ?? []).filter((l) => now - l.at < TALKING_CUT_WINDOW_MS), { name, at: now }]);
+  const entry = { name: displayName(p), uniqueid: p.uniqueid, at: now };
+  talkingLeaves.set(key, [...(state.talkingLeaves.get(key) ?? []).filter((l) => now - l.at < TALKING_CUT_WINDOW_MS), entry]);
   return { ...state, talkingLeaves };
 }
 
 function onRoomEnded(state: SignalState, final: Room, now: number): SignalStep {
   const key = `${final.pbx}|${final.name}`;
-  const talkers = [
-    ...(state.talkingLeaves.get(key) ?? []).filter((l) => now - l.at < TALKING_CUT_WINDOW_MS).map((l) => l.name),
-    ...[...final.participants.values()].filter((p) => p.talking).map(displayName),
-  ];
+  const cut = (state.talkingLeaves.get(key) ?? []).filter((l) => now - l.at < TALKING_CUT_WINDOW_MS);
+  const still = [...final.participants.values()].filter((p) => p.talking);
+  const talkers = [...cut.map((l) => l.name), ...still.map(displayName)];
   const talkingLeaves = new Map(state.talkingLeaves);
   talkingLeaves.delete(key);
   const next = { ...state, talkingLeaves };
   if (talkers.length === 0) return { state: next, signals: [] };
-  return { state: next, signals: [roomSignal('ended_while_talking', final, now, { talkers })] };
+  // Keyed by a talker's channel, not the clock: every replica sees the same channels end the room.
+  const causedBy = [...cut.map((l) => l.uniqueid), ...still.map((p) => p.uniqueid)].sort()[0];
+  const signal = roomSignal('ended_while_talking', final, now, { talkers });
+  return { state: next, signals: [causedBy === undefined ? signal : { ...signal, causedBy }] };
 }
 
 function onInjectionOff(state: SignalState, pbx: string, room: string, kind: 'muzak' | 'stream', before: Room | undefined, now: number): SignalStep {

@@ -79,6 +79,17 @@ describe('alert signals from conference changes', () => {
     expect(f.signals.find((s) => s.kind === 'ended_while_talking')).toMatchObject({ room: '200', talkers: ['Tim (701)'] });
   });
 
+  it('keys a room that ended while someone talked by the talker\'s channel, not by when a replica saw it', () => {
+    const cutOff = (skew: number) => new Feed()
+      .push(join('1', '701', 'Tim'), T0 + skew)
+      .push(ev({ Event: 'ConfbridgeTalking', Conference: '200', Channel: 'PJSIP/701-00000001', Uniqueid: '1', TalkingStatus: 'on' }), T0 + 1_000 + skew)
+      .push(hangup('1', '701', 16), T0 + 2_000 + skew)
+      .push(ev({ Event: 'ConfbridgeEnd', Conference: '200' }), T0 + 4_500 + skew)
+      .signals.find((s) => s.kind === 'ended_while_talking');
+    expect(cutOff(0)?.causedBy).toBe('1');
+    expect(cutOff(37)?.causedBy).toBe(cutOff(0)?.causedBy);
+  });
+
   it('tells a muzak channel that died from one the bot stopped', () => {
     const start = ev({ Event: 'ConfbridgeStart', Conference: '200' });
     const died = new Feed().push(start, T0);
