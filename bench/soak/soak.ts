@@ -7,9 +7,10 @@ import { parseConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startBot } from '../../src/main.ts';
 import { startEmbeddedPbx, type RoomSnapshot } from '../../src/sim/pbx/index.ts';
+import { alertSteps, checkAlerts, soakAlertRules } from './alerts.ts';
 import { startAmiProxy } from './ami-proxy.ts';
-import { DISCORD_MODERATOR_ROLE, startDiscordPlatform } from './fake-discord-platform.ts';
-import { SLACK_USERS, startSlackPlatform } from './fake-slack-platform.ts';
+import { DISCORD_ALERT_CHANNEL, DISCORD_MODERATOR_ROLE, startDiscordPlatform } from './fake-discord-platform.ts';
+import { SLACK_ALERT_CHANNEL, SLACK_USERS, startSlackPlatform } from './fake-slack-platform.ts';
 import { Measures, mb, percentile } from './measures.ts';
 import type { ActionWorld, FakePlatform, PendingAction } from './platform.ts';
 import { faultSteps, startSteps, type ScenarioStep, type SoakWorld } from './steps.ts';
@@ -31,6 +32,10 @@ export interface SoakOptions {
   readonly restartEveryMs?: number;
   /** User actions per second across all simulated users. */
   readonly actionsPerSec?: number;
+  /** How often a caller hangs up with an abnormal cause, raising a hangup alert. */
+  readonly abnormalHangupEveryMs?: number;
+  /** How often a simulated user presses Ack on an open alert. */
+  readonly alertAckEveryMs?: number;
   readonly seed?: number;
   /** Extra steps (e.g. hangup alerts once the bot has them), run beside the built-in faults. */
   readonly extraSteps?: readonly ScenarioStep[];
@@ -99,6 +104,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     cleanups.push(() => discord.platform.close());
     const platforms: FakePlatform[] = [slack.platform, discord.platform];
 
+    const rooms = Array.from({ length: options.rooms }, (_, i) => String(5000 + i));
+    const watched = rooms.slice(0, Math.min(options.watchedRooms ?? 20, rooms.length));
     const shellInput = new PassThrough();
     const shellOutput = new PassThrough();
     let shellBytes = 0;
@@ -118,13 +125,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         { role: 'moderator', groups: [`discord:${DISCORD_MODERATOR_ROLE}`] },
         { role: 'viewer', users: ['*'] },
       ],
+      alerts: { rules: soakAlertRules({ slack: SLACK_ALERT_CHANNEL, discord: DISCORD_ALERT_CHANNEL }, '500?') },
     });
     const bot = await startBot(config, { logger: silentLogger(), demo: false, shellInput, shellOutput, interactive: false });
     cleanups.push(() => bot.stop());
     await slack.fake.socketConnected();
 
-    const rooms = Array.from({ length: options.rooms }, (_, i) => String(5000 + i));
-    const watched = rooms.slice(0, Math.min(options.watchedRooms ?? 20, rooms.length));
     const watchedSet = new Set(watched);
     /** messageId → room, refreshed from what the platforms hold. */
     const messageRoom = new Map<string, string>();
@@ -213,10 +219,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         measures.sampleMemory();
       },
     };
+    let acks = 0;
+    let abnormalHangups = 0;
+    const alertWorld = {
+      random,
+      hangupWith(cause: number) {
+        const done = traffic.hangupWith(cause);
+        if (done) abnormalHangups++;
+        return done;
+      },
+      ackAlert() {
+        const p = platforms[Math.floor(random() * platforms.length)] as FakePlatform;
+        const action = p.ackAlert(random);
+        if (action === undefined) return;
+        pending.push(action);
+        acks++;
+      },
+    };
     const steps = startSteps(world, [...faultSteps({
       dropEveryMs: options.dropEveryMs ?? 30_000,
       restartEveryMs: options.restartEveryMs ?? 120_000,
       actionsPerSec: options.actionsPerSec ?? 2,
+    }), ...alertSteps(() => alertWorld, {
+      abnormalEveryMs: options.abnormalHangupEveryMs ?? 3000,
+      ackEveryMs: options.alertAckEveryMs ?? 2000,
     }), ...(options.extraSteps ?? [])]);
     cleanups.push(() => steps.stop());
 
@@ -257,11 +283,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const end = measures.memory.end;
     const drift = warm.heap === 0 ? 0 : ((end.heap - warm.heap) / warm.heap) * 100;
     const injected = platforms.reduce((s, p) => ({ r: s.r + p.injected.rateLimited, e: s.e + p.injected.serverErrors }), { r: 0, e: 0 });
+    const alerts = checkAlerts(platforms);
     const figures: Figure[] = [
       { label: 'crashes', value: counters.crashes },
       { label: 'unhandled rejections', value: counters.rejections },
       { label: 'wrong final messages', value: verdict.wrong.length },
-      { label: 'duplicate posts', value: verdict.duplicates },
+      { label: 'duplicate posts', value: verdict.duplicates + alerts.duplicates },
       { label: 'actions lost', value: actionsLost },
       { label: 'edits per message per second (max)', value: measures.maxEditsPerMessagePerSecond },
       { label: 'event to edit latency p50', value: `${Math.round(percentile(sorted, 50))} ms` },
@@ -286,9 +313,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'user actions done or refused', value: actionsDone },
       { label: 'ami drops', value: steps.count('ami drop') },
       { label: 'pbx restarts', value: steps.count('pbx restart') },
+      { label: 'abnormal hangups made', value: abnormalHangups },
+      { label: 'alerts raised', value: alerts.raised },
+      { label: 'alert ack presses', value: acks },
+      { label: 'alerts acked', value: alerts.acked },
     ];
     const passed = figures.slice(0, 5).every((f) => f.value === 0);
-    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...lostDetails] };
+    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostDetails] };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {
