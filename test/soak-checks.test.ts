@@ -19,7 +19,7 @@ const truth = new Map<string, RoomSnapshot>([
 function platform(messages: StatusMessage[], alerts: AlertMessage[] = []): FakePlatform {
   return {
     name: 'fake', conversations: ['c'], injected: { rateLimited: 0, serverErrors: 0 },
-    watch: () => undefined, statusMessages: () => messages, alertMessages: () => alerts, ackAlert: () => undefined, takeEdits: () => [], act: () => undefined, close: async () => undefined,
+    watch: () => undefined, statusMessages: () => messages, alertMessages: () => alerts, ackAlert: () => undefined, pruneLogs: () => 0, takeEdits: () => [], act: () => undefined, close: async () => undefined,
   };
 }
 

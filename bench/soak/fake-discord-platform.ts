@@ -24,7 +24,8 @@ interface Component { readonly type?: number; readonly label?: string; readonly 
 
 export async function startDiscordPlatform(rates: FailureRates, random: () => number): Promise<{ fake: FakeDiscord; platform: FakePlatform }> {
   const fake = await FakeDiscord.start();
-  const answered = new Set<string>();
+  /** Answered interaction tokens → when the answer arrived. */
+  const answered = new Map<string, number>();
   const injected = { rateLimited: 0, serverErrors: 0 };
   const place = (channelId: string): Place => ({ applicationId: fake.applicationId, guildId: GUILD, channelId });
 
@@ -77,7 +78,7 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
         const token = /^\/(?:interactions\/\d+|webhooks\/\d+)\/([^/]+)/.exec(call.path)?.[1];
         if (token !== undefined && call.status < 300) {
           const type = (call.body as { type?: number } | undefined)?.type;
-          if (call.path.startsWith('/webhooks/') || (type !== undefined && ANSWER_TYPES.has(type))) answered.add(token);
+          if (call.path.startsWith('/webhooks/') || (type !== undefined && ANSWER_TYPES.has(type))) answered.set(token, performance.now());
         }
         if (call.method !== 'PATCH' || !EDIT_PATH.test(call.path)) continue;
         edits.push({ messageId: call.path.slice(call.path.lastIndexOf('/') + 1), at: call.at, ok: call.status === 200 });
@@ -126,6 +127,24 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const token = command(text, user, channel);
       return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) || world.effect(room, name, muted) };
+    },
+    pruneLogs(olderThanMs) {
+      const before = performance.now() - olderThanMs;
+      let dropped = 0;
+      for (const [token, at] of answered) {
+        if (at >= before) continue;
+        answered.delete(token);
+        fake.state.tokens.delete(token);
+        fake.state.originals.delete(token);
+        dropped++;
+      }
+      const wallBefore = Date.now() - olderThanMs;
+      for (const [id, m] of fake.state.messages) {
+        if (m.interactionUser === undefined || m.createdAt >= wallBefore) continue;
+        fake.state.messages.delete(id);
+        dropped++;
+      }
+      return dropped + fake.gateway.forgetDispatched();
     },
     close: () => fake.close(),
   };

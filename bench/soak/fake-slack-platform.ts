@@ -48,7 +48,11 @@ function buttonsOf(blocks: readonly unknown[]): { element: Element; blockId: str
 
 export async function startSlackPlatform(rates: FailureRates, random: () => number): Promise<{ fake: FakeSlack; platform: FakePlatform }> {
   const fake = await FakeSlack.start();
-  const answered = new Set<string>();
+  /** Answered command and press ids → when the answer arrived. */
+  const answered = new Map<string, number>();
+  const answer = (id: string): void => {
+    answered.set(id, performance.now());
+  };
   const injected = { rateLimited: 0, serverErrors: 0 };
   const who = (user: SimUser, channel: string): Who => ({ userId: user.id, userName: user.id.toLowerCase(), channelId: channel, teamId: 'T0FAKE' });
 
@@ -56,7 +60,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
     const url = fake.responseUrl();
     const id = url.slice(url.lastIndexOf('/') + 1);
     fake.deliver('slash_commands', slashCommand(text, url, who(user, channel))).then((ack) => {
-      if (ack.payload !== undefined) answered.add(id);
+      if (ack.payload !== undefined) answer(id);
     }, () => undefined);
     return id;
   };
@@ -71,7 +75,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       actions: [{ type: 'button', action_id: element.action_id, block_id: blockId, text: element.text, value: element.value, action_ts: '1700000001.000001' }],
     };
     fake.deliver('interactive', payload).then((ack) => {
-      if (ack.payload !== undefined) answered.add(id);
+      if (ack.payload !== undefined) answer(id);
     }, () => undefined);
     return id;
   };
@@ -127,7 +131,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
           injected.serverErrors++;
         }
       }
-      for (const r of fake.responses.splice(0)) answered.add(r.id);
+      for (const r of fake.responses.splice(0)) answer(r.id);
       return edits;
     },
     act(rnd, world): PendingAction | undefined {
@@ -158,6 +162,22 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const id = command(text, user, channel);
       return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) || world.effect(room, name, muted) };
+    },
+    pruneLogs(olderThanMs) {
+      const before = performance.now() - olderThanMs;
+      let dropped = 0;
+      for (const [id, at] of answered) {
+        if (at >= before) continue;
+        answered.delete(id);
+        dropped++;
+      }
+      // Thread notes (the audit lines under status messages) are never read by the soak.
+      for (const [ts, m] of fake.messages) {
+        if (m.threadTs === undefined) continue;
+        fake.messages.delete(ts);
+        dropped++;
+      }
+      return dropped;
     },
     close: () => fake.close(),
   };

@@ -52,6 +52,12 @@ export interface FakePlatform {
   alertMessages(): AlertMessage[];
   /** A random user presses Ack on a random open alert, if there is one. */
   ackAlert(random: () => number): PendingAction | undefined;
+  /**
+   * Forgets what the fake platform and the harness keep only for their own bookkeeping (answers to
+   * settled actions, interaction replies, thread notes, the gateway's replay log) once older than
+   * `olderThanMs`, so heap readings measure the bot. Returns the entries dropped.
+   */
+  pruneLogs(olderThanMs: number): number;
   /** Edits answered 429 and 500 so far (queued by the soak; the fake answers them in order). */
   readonly injected: { rateLimited: number; serverErrors: number };
   close(): Promise<void>;
