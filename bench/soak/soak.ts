@@ -37,7 +37,7 @@ export interface SoakOptions {
   /** How often a simulated user presses Ack on an open alert. */
   readonly alertAckEveryMs?: number;
   readonly seed?: number;
-  /** Extra steps (e.g. hangup alerts once the bot has them), run beside the built-in faults. */
+  /** Extra steps (more faults, probes), run beside the built-in faults and alert steps. */
   readonly extraSteps?: readonly ScenarioStep[];
   readonly progress?: (line: string) => void;
 }
