@@ -231,6 +231,11 @@ export interface FakeAdapterOptions {
    * given out has passed, is answered 429.
    */
   readonly sharedLimit?: { readonly edits: number; readonly perMs: number };
+  /**
+   * Each message's limit as a bucket (Discord's 5 edits per 5 s) instead of one edit per
+   * `minEditIntervalMs`: at most `edits` accepted in any `perMs`.
+   */
+  readonly messageLimit?: { readonly edits: number; readonly perMs: number };
   /** The adapter's row budget per status message page (AdapterLimits.maxRowsPerPage). */
   readonly maxRowsPerPage?: number;
 }
@@ -265,7 +270,9 @@ export class FakeAdapter implements ChatAdapter {
   /** Accepted edit times across all messages, for `sharedLimit`. */
   #accepted: number[] = [];
   #retryAfterUntil = 0;
-  readonly #lastAccepted = new Map<string, number>();
+  readonly #messageLimit: FakeAdapterOptions['messageLimit'];
+  /** Accepted write times per message (the post included), oldest first. */
+  readonly #lastAccepted = new Map<string, number[]>();
   readonly #deleted = new Set<string>();
   readonly #failures: Error[] = [];
   #nextId = 1;
@@ -275,6 +282,7 @@ export class FakeAdapter implements ChatAdapter {
     this.name = options.name ?? 'slack';
     this.#latencyMs = options.latencyMs ?? 0;
     this.#sharedLimit = options.sharedLimit;
+    this.#messageLimit = options.messageLimit;
     const paging = options.maxRowsPerPage === undefined ? {} : { maxRowsPerPage: options.maxRowsPerPage };
     this.limits = { minEditIntervalMs: options.minEditIntervalMs ?? 1000, maxButtonsPerMessage: 25, maxTextLength: 3000, ackDeadlineMs: 3000, ...paging };
   }
@@ -286,7 +294,7 @@ export class FakeAdapter implements ChatAdapter {
   async post(conversation: Conversation, view: View): Promise<MessageRef> {
     const ref = { platform: this.name, conversation: conversation.id, id: `m${this.#nextId++}` };
     this.posts.push({ at: this.#clock.now(), conversation, ref, view });
-    this.#lastAccepted.set(ref.id, this.#clock.now());
+    this.#lastAccepted.set(ref.id, [this.#clock.now()]);
     return ref;
   }
 
@@ -297,17 +305,24 @@ export class FakeAdapter implements ChatAdapter {
     const failure = this.#failures.shift();
     if (failure !== undefined) throw failure;
     if (this.#deleted.has(ref.id)) throw new MessageGoneError(this.name, 'message_not_found');
-    const last = this.#lastAccepted.get(ref.id);
-    const wait = Math.max(last === undefined ? 0 : last + this.limits.minEditIntervalMs - at, this.#sharedWait(at));
+    const wait = Math.max(this.#messageWait(ref.id, at), this.#sharedWait(at));
     if (wait > 0) {
       this.rateLimited += 1;
       this.rateLimits.push({ at, ref, retryAfterMs: wait });
       this.#retryAfterUntil = Math.max(this.#retryAfterUntil, at + wait);
       throw new PlatformRateLimitedError(this.name, wait, { kind: 'workspace', key: 'chat.update' });
     }
-    this.#lastAccepted.set(ref.id, at);
+    this.#lastAccepted.set(ref.id, [...(this.#lastAccepted.get(ref.id) ?? []), at].slice(-(this.#messageLimit?.edits ?? 1)));
     this.#accepted.push(at);
     this.edits.push({ at, ref, view });
+  }
+
+  /** How long the message's own limit makes an update at `at` wait (0: it may go). */
+  #messageWait(id: string, at: number): number {
+    const accepted = this.#lastAccepted.get(id) ?? [];
+    const limit = this.#messageLimit ?? { edits: 1, perMs: this.limits.minEditIntervalMs };
+    const oldest = accepted.length < limit.edits ? undefined : accepted[accepted.length - limit.edits];
+    return oldest === undefined ? 0 : oldest + limit.perMs - at;
   }
 
   /** How long `sharedLimit` makes an update at `at` wait (0: it may go). */

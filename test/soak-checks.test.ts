@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FakePlatform, StatusMessage } from '../bench/soak/platform.ts';
+import { checkAlerts, readAlertButtons } from '../bench/soak/alerts.ts';
+import type { AlertMessage, FakePlatform, StatusMessage } from '../bench/soak/platform.ts';
 import { checkMessages } from '../bench/soak/soak.ts';
 import { readDiscordStatus, readSlackStatus } from '../bench/soak/status-reading.ts';
 import type { RoomSnapshot } from '../src/sim/pbx/index.ts';
@@ -15,10 +16,10 @@ const truth = new Map<string, RoomSnapshot>([
   ['5001', { name: '5001', locked: false, participants: [person('Bob', '703', false)] }],
 ]);
 
-function platform(messages: StatusMessage[]): FakePlatform {
+function platform(messages: StatusMessage[], alerts: AlertMessage[] = []): FakePlatform {
   return {
     name: 'fake', conversations: ['c'], injected: { rateLimited: 0, serverErrors: 0 },
-    watch: () => undefined, statusMessages: () => messages, takeEdits: () => [], act: () => undefined, close: async () => undefined,
+    watch: () => undefined, statusMessages: () => messages, alertMessages: () => alerts, ackAlert: () => undefined, pruneLogs: () => 0, takeEdits: () => [], act: () => undefined, close: async () => undefined,
   };
 }
 
@@ -46,5 +47,21 @@ describe('soak message checks', () => {
     expect(slack).toEqual({ room: '5000', ended: false, people: ['Ann (702)', 'Tim (701) muted'] });
     const discord = readDiscordStatus([{ title: 'Room 5000 ended · demo', description: '🔇 **Tim** (701) · 3m 05s\n🎙️ **Ann** (702) · 1m' }]);
     expect(discord).toEqual({ room: '5000', ended: true, people: ['Ann (702)', 'Tim (701) muted'] });
+  });
+
+  it('read an alert message from its button ids: the incident, and the Ack button while it is open', () => {
+    const open = readAlertButtons('m1', 'c', ['v1|aa|demo|5000|i7', 'v1|ar|demo|5000|i7', 'v1|as|demo|5000|i7|1', 'v1|ao|demo|5000|i7']);
+    expect(open).toEqual({ id: 'm1', conversation: 'c', incident: 'i7', ackButton: 'v1|aa|demo|5000|i7' });
+    expect(readAlertButtons('m1', 'c', ['v1|ar|demo|5000|i7'])?.ackButton).toBeUndefined();
+    expect(readAlertButtons('m2', 'c', ['v1|m|demo|5000|u1|1', 'v1|p|demo|5000|1'])).toBeUndefined();
+  });
+
+  it('count an alert posted twice in one conversation as a duplicate, and count raised and acked incidents', () => {
+    const alert = (id: string, incident: string, acked: boolean, conversation = 'c'): AlertMessage => ({ id, conversation, incident, ackButton: acked ? undefined : `v1|aa|demo|5000|${incident}` });
+    const slack = platform([], [alert('1', 'i1', true), alert('2', 'i2', false), alert('3', 'i2', false)]);
+    const discord = platform([], [alert('9', 'i1', false), alert('10', 'i2', false, 'other')]);
+    const verdict = checkAlerts([slack, discord]);
+    expect({ raised: verdict.raised, acked: verdict.acked, duplicates: verdict.duplicates }).toEqual({ raised: 2, acked: 1, duplicates: 1 });
+    expect(verdict.details).toHaveLength(1);
   });
 });

@@ -1,13 +1,16 @@
 import { optionsFor } from '../../test/adapters/discord/harness.ts';
 import { buttonPress, slashCommand, type FakeUser, type Place } from '../../test/fake-discord/payloads.ts';
 import { FakeDiscord } from '../../test/fake-discord/server.ts';
-import type { ActionWorld, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
+import { ackAction, readAlertButtons } from './alerts.ts';
+import type { ActionWorld, AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
 import { readDiscordStatus } from './status-reading.ts';
 
 /** The fake Discord as a soak platform: slash commands and button presses over the gateway, PATCH edits. */
 
 const GUILD = '200000000000000077';
 const CHANNELS = ['400000000000000071', '400000000000000072', '400000000000000073'] as const;
+/** Where the soak's hangup alerts go on Discord. */
+export const DISCORD_ALERT_CHANNEL = CHANNELS[0];
 export const DISCORD_MODERATOR_ROLE = '300000000000000077';
 const USERS: readonly (FakeUser & SimUser)[] = [
   { id: '100000000000000071', username: 'soakmod', roles: [DISCORD_MODERATOR_ROLE], role: 'moderator' },
@@ -21,7 +24,8 @@ interface Component { readonly type?: number; readonly label?: string; readonly 
 
 export async function startDiscordPlatform(rates: FailureRates, random: () => number): Promise<{ fake: FakeDiscord; platform: FakePlatform }> {
   const fake = await FakeDiscord.start();
-  const answered = new Set<string>();
+  /** Answered interaction tokens → when the answer arrived. */
+  const answered = new Map<string, number>();
   const injected = { rateLimited: 0, serverErrors: 0 };
   const place = (channelId: string): Place => ({ applicationId: fake.applicationId, guildId: GUILD, channelId });
 
@@ -30,8 +34,30 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
     return fake.interact(slashCommand(place(channel), user, sub, optionsFor(words, sub))).token;
   };
 
+  const buttonIds = (components: readonly unknown[]): string[] => components
+    .flatMap((r) => (r as { components?: Component[] }).components ?? [])
+    .flatMap((c) => (c.type === 2 && c.custom_id !== undefined ? [c.custom_id] : []));
+  const alertMessages = (): AlertMessage[] => {
+    const out: AlertMessage[] = [];
+    for (const m of fake.state.messages.values()) {
+      if (m.deleted || m.interactionUser !== undefined) continue;
+      const alert = readAlertButtons(m.id, m.channelId, buttonIds(m.components));
+      if (alert !== undefined) out.push(alert);
+    }
+    return out;
+  };
+
   const platform: FakePlatform = {
     name: 'discord',
+    alertMessages,
+    ackAlert(rnd) {
+      const open = alertMessages().filter((m) => m.ackButton !== undefined);
+      const alert = open[Math.floor(rnd() * open.length)];
+      const user = USERS[Math.floor(rnd() * USERS.length)] as FakeUser & SimUser;
+      if (alert?.ackButton === undefined) return undefined;
+      const token = fake.interact(buttonPress(place(alert.conversation), user, fake.apiMessage(alert.id), alert.ackButton)).token;
+      return ackAction(platform, `discord ${user.role} presses Ack on alert ${alert.incident}`, alert, () => answered.has(token));
+    },
     conversations: CHANNELS,
     injected,
     watch(room, conversation) {
@@ -52,7 +78,7 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
         const token = /^\/(?:interactions\/\d+|webhooks\/\d+)\/([^/]+)/.exec(call.path)?.[1];
         if (token !== undefined && call.status < 300) {
           const type = (call.body as { type?: number } | undefined)?.type;
-          if (call.path.startsWith('/webhooks/') || (type !== undefined && ANSWER_TYPES.has(type))) answered.add(token);
+          if (call.path.startsWith('/webhooks/') || (type !== undefined && ANSWER_TYPES.has(type))) answered.set(token, performance.now());
         }
         if (call.method !== 'PATCH' || !EDIT_PATH.test(call.path)) continue;
         edits.push({ messageId: call.path.slice(call.path.lastIndexOf('/') + 1), at: call.at, ok: call.status === 200 });
@@ -101,6 +127,24 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const token = command(text, user, channel);
       return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) || world.effect(room, name, muted) };
+    },
+    pruneLogs(olderThanMs) {
+      const before = performance.now() - olderThanMs;
+      let dropped = 0;
+      for (const [token, at] of answered) {
+        if (at >= before) continue;
+        answered.delete(token);
+        fake.state.tokens.delete(token);
+        fake.state.originals.delete(token);
+        dropped++;
+      }
+      const wallBefore = Date.now() - olderThanMs;
+      for (const [id, m] of fake.state.messages) {
+        if (m.interactionUser === undefined || m.createdAt >= wallBefore) continue;
+        fake.state.messages.delete(id);
+        dropped++;
+      }
+      return dropped + fake.gateway.forgetDispatched();
     },
     close: () => fake.close(),
   };

@@ -1,11 +1,14 @@
 import { blockActions, slashCommand, type Who } from '../../test/adapters/fake-slack/payloads.ts';
 import { FakeSlack } from '../../test/adapters/fake-slack/server.ts';
-import type { EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
+import { ackAction, readAlertButtons } from './alerts.ts';
+import type { AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
 import { readSlackStatus } from './status-reading.ts';
 
 /** The fake Slack as a soak platform: Socket Mode commands and button presses, chat.update edits. */
 
 const CHANNELS = ['C0SOAK1', 'C0SOAK2', 'C0SOAK3'] as const;
+/** Where the soak's hangup alerts go on Slack. */
+export const SLACK_ALERT_CHANNEL = CHANNELS[0];
 export const SLACK_USERS: readonly SimUser[] = [
   { id: 'U0SOAKADMIN', role: 'admin' },
   { id: 'U0SOAKMOD', role: 'moderator' },
@@ -36,9 +39,20 @@ function muteButtons(blocks: readonly unknown[]): Press[] {
   return out;
 }
 
+/** Every button of a message with the block it sits in. */
+function buttonsOf(blocks: readonly unknown[]): { element: Element; blockId: string }[] {
+  return (blocks as Block[]).flatMap((block, i) => [block.accessory, ...(block.elements ?? [])]
+    .filter((el): el is Element => el?.type === 'button')
+    .map((element) => ({ element, blockId: block.block_id ?? `b${i}` })));
+}
+
 export async function startSlackPlatform(rates: FailureRates, random: () => number): Promise<{ fake: FakeSlack; platform: FakePlatform }> {
   const fake = await FakeSlack.start();
-  const answered = new Set<string>();
+  /** Answered command and press ids → when the answer arrived. */
+  const answered = new Map<string, number>();
+  const answer = (id: string): void => {
+    answered.set(id, performance.now());
+  };
   const injected = { rateLimited: 0, serverErrors: 0 };
   const who = (user: SimUser, channel: string): Who => ({ userId: user.id, userName: user.id.toLowerCase(), channelId: channel, teamId: 'T0FAKE' });
 
@@ -46,13 +60,49 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
     const url = fake.responseUrl();
     const id = url.slice(url.lastIndexOf('/') + 1);
     fake.deliver('slash_commands', slashCommand(text, url, who(user, channel))).then((ack) => {
-      if (ack.payload !== undefined) answered.add(id);
+      if (ack.payload !== undefined) answer(id);
     }, () => undefined);
     return id;
   };
 
+  const press = (user: SimUser, channel: string, message: { ts: string; text: string; blocks: unknown[] }, element: Element, blockId: string): string => {
+    const url = fake.responseUrl();
+    const id = url.slice(url.lastIndexOf('/') + 1);
+    const base = blockActions({ value: element.value ?? '', messageTs: message.ts, responseUrl: url, who: who(user, channel) });
+    const payload = {
+      ...base,
+      message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
+      actions: [{ type: 'button', action_id: element.action_id, block_id: blockId, text: element.text, value: element.value, action_ts: '1700000001.000001' }],
+    };
+    fake.deliver('interactive', payload).then((ack) => {
+      if (ack.payload !== undefined) answer(id);
+    }, () => undefined);
+    return id;
+  };
+
+  const alertMessages = (): AlertMessage[] => {
+    const out: AlertMessage[] = [];
+    for (const m of fake.messages.values()) {
+      if (m.threadTs !== undefined) continue;
+      const alert = readAlertButtons(m.ts, m.channel, buttonsOf(m.blocks).map((b) => b.element.value ?? ''));
+      if (alert !== undefined) out.push(alert);
+    }
+    return out;
+  };
+
   const platform: FakePlatform = {
     name: 'slack',
+    alertMessages,
+    ackAlert(rnd) {
+      const open = alertMessages().filter((m) => m.ackButton !== undefined);
+      const alert = open[Math.floor(rnd() * open.length)];
+      const user = SLACK_USERS[Math.floor(rnd() * SLACK_USERS.length)] as SimUser;
+      const message = alert === undefined ? undefined : fake.messages.get(alert.id);
+      const button = message === undefined ? undefined : buttonsOf(message.blocks).find((b) => b.element.value === alert?.ackButton);
+      if (alert === undefined || message === undefined || button === undefined) return undefined;
+      const id = press(user, message.channel, message, button.element, button.blockId);
+      return ackAction(platform, `slack ${user.role} presses Ack on alert ${alert.incident}`, alert, () => answered.has(id));
+    },
     conversations: CHANNELS,
     injected,
     watch(room, conversation) {
@@ -81,7 +131,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
           injected.serverErrors++;
         }
       }
-      for (const r of fake.responses.splice(0)) answered.add(r.id);
+      for (const r of fake.responses.splice(0)) answer(r.id);
       return edits;
     },
     act(rnd, world): PendingAction | undefined {
@@ -92,23 +142,13 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
         const messages = [...fake.messages.values()].filter((m) => m.channel === channel && m.threadTs === undefined);
         const message = messages[Math.floor(rnd() * messages.length)];
         const presses = message === undefined ? [] : muteButtons(message.blocks);
-        const press = presses[Math.floor(rnd() * presses.length)];
+        const button = presses[Math.floor(rnd() * presses.length)];
         const status = message === undefined ? undefined : readSlackStatus(message.blocks);
-        if (message === undefined || press === undefined || status === undefined) return undefined;
-        const url = fake.responseUrl();
-        const id = url.slice(url.lastIndexOf('/') + 1);
-        const base = blockActions({ value: press.element.value ?? '', messageTs: message.ts, responseUrl: url, who: who(user, channel) });
-        const payload = {
-          ...base,
-          message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
-          actions: [{ type: 'button', action_id: press.element.action_id, block_id: press.blockId, text: press.element.text, value: press.element.value, action_ts: '1700000001.000001' }],
-        };
-        fake.deliver('interactive', payload).then((ack) => {
-          if (ack.payload !== undefined) answered.add(id);
-        }, () => undefined);
-        const name = press.who.replace(/ \(.*\)$/, '');
-        const muted = press.label === 'Mute';
-        return { what: `slack ${user.role} presses ${press.label} on ${name} in ${status.room}`, issuedAt, settled: () => answered.has(id) || world.effect(status.room, name, muted) };
+        if (message === undefined || button === undefined || status === undefined) return undefined;
+        const id = press(user, channel, message, button.element, button.blockId);
+        const name = button.who.replace(/ \(.*\)$/, '');
+        const muted = button.label === 'Mute';
+        return { what: `slack ${user.role} presses ${button.label} on ${name} in ${status.room}`, issuedAt, settled: () => answered.has(id) || world.effect(status.room, name, muted) };
       }
       const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
       const kind = rnd();
@@ -122,6 +162,22 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const id = command(text, user, channel);
       return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) || world.effect(room, name, muted) };
+    },
+    pruneLogs(olderThanMs) {
+      const before = performance.now() - olderThanMs;
+      let dropped = 0;
+      for (const [id, at] of answered) {
+        if (at >= before) continue;
+        answered.delete(id);
+        dropped++;
+      }
+      // Thread notes (the audit lines under status messages) are never read by the soak.
+      for (const [ts, m] of fake.messages) {
+        if (m.threadTs === undefined) continue;
+        fake.messages.delete(ts);
+        dropped++;
+      }
+      return dropped;
     },
     close: () => fake.close(),
   };

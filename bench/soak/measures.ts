@@ -7,6 +7,33 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** Latencies counted per whole millisecond up to a minute: a fixed size however long the run, so the harness's own heap stays flat. */
+export class LatencyHistogram {
+  readonly #counts = new Uint32Array(60_001);
+  #n = 0;
+
+  get count(): number {
+    return this.#n;
+  }
+
+  add(ms: number): void {
+    this.#counts[Math.min(this.#counts.length - 1, Math.max(0, Math.round(ms)))]! += 1;
+    this.#n++;
+  }
+
+  /** The same rank as `percentile` on the sorted samples. */
+  percentile(p: number): number {
+    if (this.#n === 0) return 0;
+    const rank = Math.min(this.#n - 1, Math.floor((p / 100) * this.#n));
+    let seen = 0;
+    for (let ms = 0; ms < this.#counts.length; ms++) {
+      seen += this.#counts[ms] ?? 0;
+      if (seen > rank) return ms;
+    }
+    return this.#counts.length - 1;
+  }
+}
+
 export interface MemoryPoint {
   readonly heap: number;
   readonly rss: number;
@@ -16,7 +43,7 @@ const MB = 1024 * 1024;
 export const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
 
 export class Measures {
-  readonly latencies: number[] = [];
+  readonly latencies = new LatencyHistogram();
   /** messageId → first change to its room not yet shown by an edit (performance.now()). */
   readonly #pendingSince = new Map<string, number>();
   readonly #editsThisSecond = new Map<string, number>();
@@ -44,7 +71,7 @@ export class Measures {
     }
     const since = this.#pendingSince.get(messageId);
     if (since !== undefined && at >= since) {
-      this.latencies.push(at - since);
+      this.latencies.add(at - since);
       this.#pendingSince.delete(messageId);
     }
     const second = Math.floor(at / 1000);

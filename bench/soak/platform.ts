@@ -23,6 +23,16 @@ export interface PendingAction {
   settled(): boolean;
 }
 
+/** An alert message as a platform shows it, read from its buttons' action ids. */
+export interface AlertMessage {
+  readonly id: string;
+  readonly conversation: string;
+  /** The incident every alert button of the message names (`v1|aa|pbx|room|incident`). */
+  readonly incident: string;
+  /** The Ack button's id while the alert is open; undefined once acked (or silenced). */
+  readonly ackButton: string | undefined;
+}
+
 export interface SimUser {
   readonly id: string;
   readonly role: 'admin' | 'moderator' | 'viewer';
@@ -38,6 +48,16 @@ export interface FakePlatform {
   takeEdits(): EditSeen[];
   /** One random command or button press by one of the platform's users. */
   act(random: () => number, world: ActionWorld): PendingAction | undefined;
+  /** Messages carrying alert buttons, in posting order. */
+  alertMessages(): AlertMessage[];
+  /** A random user presses Ack on a random open alert, if there is one. */
+  ackAlert(random: () => number): PendingAction | undefined;
+  /**
+   * Forgets what the fake platform and the harness keep only for their own bookkeeping (answers to
+   * settled actions, interaction replies, thread notes, the gateway's replay log) once older than
+   * `olderThanMs`, so heap readings measure the bot. Returns the entries dropped.
+   */
+  pruneLogs(olderThanMs: number): number;
   /** Edits answered 429 and 500 so far (queued by the soak; the fake answers them in order). */
   readonly injected: { rateLimited: number; serverErrors: number };
   close(): Promise<void>;

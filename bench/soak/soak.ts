@@ -7,10 +7,11 @@ import { parseConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startBot } from '../../src/main.ts';
 import { startEmbeddedPbx, type RoomSnapshot } from '../../src/sim/pbx/index.ts';
+import { alertSteps, checkAlerts, soakAlertRules } from './alerts.ts';
 import { startAmiProxy } from './ami-proxy.ts';
-import { DISCORD_MODERATOR_ROLE, startDiscordPlatform } from './fake-discord-platform.ts';
-import { SLACK_USERS, startSlackPlatform } from './fake-slack-platform.ts';
-import { Measures, mb, percentile } from './measures.ts';
+import { DISCORD_ALERT_CHANNEL, DISCORD_MODERATOR_ROLE, startDiscordPlatform } from './fake-discord-platform.ts';
+import { SLACK_ALERT_CHANNEL, SLACK_USERS, startSlackPlatform } from './fake-slack-platform.ts';
+import { Measures, mb } from './measures.ts';
 import type { ActionWorld, FakePlatform, PendingAction } from './platform.ts';
 import { faultSteps, startSteps, type ScenarioStep, type SoakWorld } from './steps.ts';
 import { truePeople } from './status-reading.ts';
@@ -31,8 +32,12 @@ export interface SoakOptions {
   readonly restartEveryMs?: number;
   /** User actions per second across all simulated users. */
   readonly actionsPerSec?: number;
+  /** How often a caller hangs up with an abnormal cause, raising a hangup alert. */
+  readonly abnormalHangupEveryMs?: number;
+  /** How often a simulated user presses Ack on an open alert. */
+  readonly alertAckEveryMs?: number;
   readonly seed?: number;
-  /** Extra steps (e.g. hangup alerts once the bot has them), run beside the built-in faults. */
+  /** Extra steps (more faults, probes), run beside the built-in faults and alert steps. */
   readonly extraSteps?: readonly ScenarioStep[];
   readonly progress?: (line: string) => void;
 }
@@ -54,6 +59,8 @@ const ACTION_TIMEOUT_MS = 20_000;
 const SETTLE_MAX_MS = 20_000;
 const MAX_PER_ROOM = 6;
 const SECRET = 'soak-secret';
+/** Harness logs younger than this may still settle an action (ACTION_TIMEOUT_MS) and are kept. */
+const HARNESS_LOG_KEEP_MS = 2 * ACTION_TIMEOUT_MS;
 
 /** mulberry32: a seeded generator, so a run can be repeated. */
 function seeded(seed: number): () => number {
@@ -99,6 +106,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     cleanups.push(() => discord.platform.close());
     const platforms: FakePlatform[] = [slack.platform, discord.platform];
 
+    const rooms = Array.from({ length: options.rooms }, (_, i) => String(5000 + i));
+    const watched = rooms.slice(0, Math.min(options.watchedRooms ?? 20, rooms.length));
     const shellInput = new PassThrough();
     const shellOutput = new PassThrough();
     let shellBytes = 0;
@@ -118,13 +127,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         { role: 'moderator', groups: [`discord:${DISCORD_MODERATOR_ROLE}`] },
         { role: 'viewer', users: ['*'] },
       ],
+      alerts: { rules: soakAlertRules({ slack: SLACK_ALERT_CHANNEL, discord: DISCORD_ALERT_CHANNEL }, '500?') },
     });
     const bot = await startBot(config, { logger: silentLogger(), demo: false, shellInput, shellOutput, interactive: false });
     cleanups.push(() => bot.stop());
     await slack.fake.socketConnected();
 
-    const rooms = Array.from({ length: options.rooms }, (_, i) => String(5000 + i));
-    const watched = rooms.slice(0, Math.min(options.watchedRooms ?? 20, rooms.length));
     const watchedSet = new Set(watched);
     /** messageId → room, refreshed from what the platforms hold. */
     const messageRoom = new Map<string, string>();
@@ -213,10 +221,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         measures.sampleMemory();
       },
     };
+    let acks = 0;
+    let abnormalHangups = 0;
+    const alertWorld = {
+      random,
+      hangupWith(cause: number) {
+        const done = traffic.hangupWith(cause);
+        if (done) abnormalHangups++;
+        return done;
+      },
+      ackAlert() {
+        const p = platforms[Math.floor(random() * platforms.length)] as FakePlatform;
+        const action = p.ackAlert(random);
+        if (action === undefined) return;
+        pending.push(action);
+        acks++;
+      },
+    };
     const steps = startSteps(world, [...faultSteps({
       dropEveryMs: options.dropEveryMs ?? 30_000,
       restartEveryMs: options.restartEveryMs ?? 120_000,
       actionsPerSec: options.actionsPerSec ?? 2,
+    }), ...alertSteps(() => alertWorld, {
+      abnormalEveryMs: options.abnormalHangupEveryMs ?? 3000,
+      ackEveryMs: options.alertAckEveryMs ?? 2000,
     }), ...(options.extraSteps ?? [])]);
     cleanups.push(() => steps.stop());
 
@@ -224,6 +252,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const generatedBeforeLoad = traffic.generated();
     const warmupMs = Math.min(30_000, options.durationMs / 4);
     await sleep(warmupMs);
+    // Heap readings measure the bot: the harness's own logs of settled actions are dropped first.
+    const pruneHarness = (): number => platforms.reduce((n, p) => n + p.pruneLogs(HARNESS_LOG_KEEP_MS), 0);
+    pruneHarness();
     measures.memory.warm = measures.settledMemory();
     measures.resetLoopDelay();
     progress(`warm: heap ${mb(measures.memory.warm.heap)}, rss ${mb(measures.memory.warm.rss)}`);
@@ -249,27 +280,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     sweepActions(true);
     progress(`settled in ${Math.round(performance.now() - settleStart)} ms`);
+    const endUnpruned = measures.settledMemory();
+    const pruned = pruneHarness();
     measures.memory.end = measures.settledMemory();
     measures.stop();
 
-    const sorted = [...measures.latencies].sort((a, b) => a - b);
     const warm = measures.memory.warm;
     const end = measures.memory.end;
     const drift = warm.heap === 0 ? 0 : ((end.heap - warm.heap) / warm.heap) * 100;
     const injected = platforms.reduce((s, p) => ({ r: s.r + p.injected.rateLimited, e: s.e + p.injected.serverErrors }), { r: 0, e: 0 });
+    const alerts = checkAlerts(platforms);
     const figures: Figure[] = [
       { label: 'crashes', value: counters.crashes },
       { label: 'unhandled rejections', value: counters.rejections },
       { label: 'wrong final messages', value: verdict.wrong.length },
-      { label: 'duplicate posts', value: verdict.duplicates },
+      { label: 'duplicate posts', value: verdict.duplicates + alerts.duplicates },
       { label: 'actions lost', value: actionsLost },
       { label: 'edits per message per second (max)', value: measures.maxEditsPerMessagePerSecond },
-      { label: 'event to edit latency p50', value: `${Math.round(percentile(sorted, 50))} ms` },
-      { label: 'event to edit latency p99', value: `${Math.round(percentile(sorted, 99))} ms` },
+      { label: 'event to edit latency p50', value: `${measures.latencies.percentile(50)} ms` },
+      { label: 'event to edit latency p99', value: `${measures.latencies.percentile(99)} ms` },
       { label: 'heap start', value: mb(measures.memory.start.heap) },
       { label: 'heap after warm-up', value: mb(warm.heap) },
       { label: 'heap max', value: mb(measures.memory.maxHeap) },
       { label: 'heap end', value: mb(end.heap) },
+      { label: 'heap end before the harness logs were dropped', value: `${mb(endUnpruned.heap)} (${pruned} entries dropped)` },
       { label: 'heap end vs warm-up', value: `${drift >= 0 ? '+' : ''}${drift.toFixed(1)}%${Math.abs(drift) <= 10 ? ' (within 10%)' : ' (OUTSIDE 10%)'}` },
       { label: 'rss start', value: mb(measures.memory.start.rss) },
       { label: 'rss after warm-up', value: mb(warm.rss) },
@@ -286,9 +320,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'user actions done or refused', value: actionsDone },
       { label: 'ami drops', value: steps.count('ami drop') },
       { label: 'pbx restarts', value: steps.count('pbx restart') },
+      { label: 'abnormal hangups made', value: abnormalHangups },
+      { label: 'alerts raised', value: alerts.raised },
+      { label: 'alert ack presses', value: acks },
+      { label: 'alerts acked', value: alerts.acked },
     ];
     const passed = figures.slice(0, 5).every((f) => f.value === 0);
-    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...lostDetails] };
+    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostDetails] };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {

@@ -2,8 +2,8 @@ import type { EmbeddedPbx } from '../../src/sim/pbx/index.ts';
 import type { AmiProxy } from './ami-proxy.ts';
 
 /**
- * The soak's scenario as a list of periodic steps, so new ones (hangup alerts firing and acked at
- * random, once the bot has alerts) join the list instead of changing the runner.
+ * The soak's scenario as a list of periodic steps, so new ones (like the hangup alerts of alerts.ts)
+ * join the list instead of changing the runner.
  */
 
 export interface SoakWorld {

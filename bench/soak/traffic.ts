@@ -21,6 +21,8 @@ export interface Traffic {
   readonly generated: () => number;
   /** Scenario calls the PBX refused by throwing (a caller gone meanwhile, the PBX restarting). */
   readonly refused: () => number;
+  /** Hangs up one caller with a Q.850 `cause` in a room that keeps its floor; false when none could go. */
+  hangupWith(cause: number): boolean;
   /** Re-reads who is where from the PBX (bot commands mute and unmute people too). */
   resync(): void;
   stop(): void;
@@ -92,6 +94,22 @@ export function startTraffic(pbx: EmbeddedPbx, opts: TrafficOptions): Traffic {
   return {
     generated: () => generated,
     refused: () => refused,
+    hangupWith(cause: number): boolean {
+      const room = pick(opts.rooms.filter((r) => (callers.get(r)?.length ?? 0) > (opts.watched.has(r) ? 1 : 0)));
+      const list = room === undefined ? undefined : callers.get(room);
+      const who = list === undefined ? undefined : pick(list);
+      if (room === undefined || list === undefined || who === undefined) return false;
+      list.splice(list.indexOf(who), 1);
+      try {
+        pbx.hangup(who.uniqueid, cause);
+      } catch {
+        refused++;
+        return false;
+      }
+      generated++;
+      opts.onChange(room, performance.now());
+      return true;
+    },
     resync(): void {
       const snapshot = new Map(pbx.rooms().map((r) => [r.name, r]));
       for (const room of opts.rooms) {

@@ -14,6 +14,8 @@ export function decodeText(buf: Buffer, start: number, end: number, ascii: boole
   return isUtf8(buf.subarray(start, end)) ? text : buf.toString('latin1', start, end);
 }
 
+/** V8's SlicedString::kMinLength: shorter substrings are copied rather than cut as views. */
+const DETACHED_MIN_LENGTH = 13;
 const SPACE = 0x20;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -245,6 +247,10 @@ export class WireAmiMessage {
     // loops when only one or two values of the block are read. Most values are ASCII and are cut
     // from the text; the rare others pay a native UTF-8 decode.
     if (block.ascii !== true && !asciiRange(this.#bytes, start, end)) return decodeText(this.#bytes, start, end, false);
+    // V8 cuts a slice of 13 characters or more as a view that keeps the whole window text alive:
+    // a uniqueid kept in a room's attendee list would hold its 4 KiB window for hours. Such values
+    // get their own copy; shorter slices are copies already.
+    if (end - start >= DETACHED_MIN_LENGTH) return this.#bytes.toString('latin1', start, end);
     return this.#text().slice(start - block.start, end - block.start);
   }
 

@@ -7,9 +7,19 @@ import type { ScopedBackoff } from './rate-limit-scopes.ts';
  * Paces the edits of one message: at most one in flight, the latest state wins (each send renders
  * whatever is current), and consecutive edits keep the platform's minimum interval. Only
  * talking-indicator changes are `minor`: they wait a longer interval, and never push back a `major`
- * edit (join, leave, mute...), which is sent as soon as the platform interval allows.
+ * edit (join, leave, mute...), which is sent as soon as the platform interval allows. A `prompt`
+ * edit corrects a message known to be false (the "PBX unreachable" banner once the link is back and
+ * the state rebuilt): it skips the interval after the previous edit and waits only for the
+ * message's edit budget and any Retry-After.
  */
-export type EditUrgency = 'minor' | 'major';
+export type EditUrgency = 'minor' | 'major' | 'prompt';
+
+/**
+ * The per-message budget every edit keeps: at most BUDGET_EDITS edits in any BUDGET_EDITS
+ * intervals (Discord's per-message bucket: 5 edits per 5 s). Edits paced at the interval never
+ * reach it; it bounds how far prompt edits may run ahead.
+ */
+const BUDGET_EDITS = 5;
 
 /** What `send` did: `unchanged` when the message already showed the current state, so nothing went out. */
 export type EditOutcome = 'sent' | 'unchanged';
@@ -45,9 +55,11 @@ export interface EditSchedulerOptions {
   readonly onEvent?: ((event: EditEvent) => void) | undefined;
 }
 
+const RANK: Readonly<Record<EditUrgency, number>> = { minor: 0, major: 1, prompt: 2 };
+
 function merge(a: EditUrgency | undefined, b: EditUrgency | undefined): EditUrgency | undefined {
-  if (a === 'major' || b === 'major') return 'major';
-  return a ?? b;
+  if (a === undefined || b === undefined) return a ?? b;
+  return RANK[a] >= RANK[b] ? a : b;
 }
 
 export class EditScheduler {
@@ -55,6 +67,8 @@ export class EditScheduler {
   #pending: EditUrgency | undefined;
   #inFlight: Promise<void> | undefined;
   #lastStartAt: number | undefined;
+  /** Start times of the latest edits (the post included), oldest first, at most BUDGET_EDITS. */
+  #recentStarts: number[] = [];
   /** Until when this message waits after a 429 or a transient failure. */
   #blockedUntil = 0;
   /** The part of that block the platform asked for with Retry-After (a 429). */
@@ -67,6 +81,7 @@ export class EditScheduler {
   constructor(options: EditSchedulerOptions) {
     this.#o = { ...options, minorIntervalMs: Math.max(options.minIntervalMs, options.minorIntervalMs) };
     this.#lastStartAt = options.lastWriteAt;
+    if (options.lastWriteAt !== undefined) this.#recentStarts.push(options.lastWriteAt);
   }
 
   get closed(): boolean {
@@ -132,9 +147,15 @@ export class EditScheduler {
   }
 
   #dueAt(urgency: EditUrgency): number {
-    const interval = urgency === 'major' ? this.#o.minIntervalMs : this.#o.minorIntervalMs;
+    const interval = urgency === 'prompt' ? 0 : urgency === 'major' ? this.#o.minIntervalMs : this.#o.minorIntervalMs;
     const afterLast = this.#lastStartAt === undefined ? Number.NEGATIVE_INFINITY : this.#lastStartAt + interval;
-    return Math.max(afterLast, this.#blockedUntil, this.#o.sharedBackoff?.until ?? 0);
+    return Math.max(afterLast, this.#budgetAllowsAt(), this.#blockedUntil, this.#o.sharedBackoff?.until ?? 0);
+  }
+
+  /** When one more edit fits the per-message budget: BUDGET_EDITS in any BUDGET_EDITS intervals. */
+  #budgetAllowsAt(): number {
+    const oldest = this.#recentStarts.length < BUDGET_EDITS ? undefined : this.#recentStarts[0];
+    return oldest === undefined ? Number.NEGATIVE_INFINITY : oldest + BUDGET_EDITS * this.#o.minIntervalMs;
   }
 
   #rateLimitedUntil(): number {
@@ -173,7 +194,9 @@ export class EditScheduler {
     this.#clearTimer();
     this.#pending = undefined;
     const previousStartAt = this.#lastStartAt;
+    const previousStarts = this.#recentStarts;
     this.#lastStartAt = this.#o.clock.now();
+    this.#recentStarts = [...previousStarts, this.#lastStartAt].slice(-BUDGET_EDITS);
     let sending: Promise<EditOutcome>;
     try {
       sending = this.#o.send();
@@ -185,7 +208,10 @@ export class EditScheduler {
         this.#o.onEvent?.(outcome);
         this.#failures = 0;
         // Nothing reached the platform, so the next edit need not wait an interval after this one.
-        if (outcome === 'unchanged') this.#lastStartAt = previousStartAt;
+        if (outcome === 'unchanged') {
+          this.#lastStartAt = previousStartAt;
+          this.#recentStarts = previousStarts;
+        }
       },
       (err: unknown) => this.#failed(err, urgency),
     ).finally(() => {

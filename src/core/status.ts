@@ -287,7 +287,7 @@ export class StatusService implements WatchService {
       for (const w of this.#watches.values()) {
         if (w.record.pbx !== change.pbx || w.final !== undefined) continue;
         this.#endings.evaluate(w);
-        this.#request(w, 'major');
+        this.#request(w, change.type === 'pbx_up' ? 'prompt' : 'major');
       }
       return;
     }

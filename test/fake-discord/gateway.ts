@@ -70,6 +70,17 @@ export class FakeGateway extends EventEmitter<GatewayEvents> {
     this.#send(socket, { op: OP.hello, d: { heartbeat_interval: this.#o.heartbeatIntervalMs } });
   }
 
+  /**
+   * Forgets the events already delivered to a live session (long soak runs); returns how many.
+   * Only events a resume would need are kept.
+   */
+  forgetDispatched(): number {
+    if (!this.ready) return 0;
+    const n = this.#log.length;
+    this.#log.length = 0;
+    return n;
+  }
+
   /** Sends an event to the bot (queued for replay when no session is live). */
   dispatch(t: string, d: unknown): void {
     this.#seq += 1;

@@ -1,0 +1,97 @@
+import type { AlertRuleInput } from '../../src/alerts/rules.ts';
+import { ACTION_ID_VERSION } from '../../src/core/actions.ts';
+import type { AlertMessage, FakePlatform, PendingAction } from './platform.ts';
+import type { ScenarioStep } from './steps.ts';
+
+/**
+ * Hangup alerts in the soak: the rules the soak bot runs with, the steps that make abnormal hangups
+ * and press Ack at random, and the checks on what the platforms show (one message per incident and
+ * conversation; an Ack done or refused).
+ */
+
+
+const ALERT_CODES = new Set(['aa', 'ar', 'as', 'ao']);
+
+/** Reads an alert message from the ids of its buttons; undefined for any other message. */
+export function readAlertButtons(id: string, conversation: string, buttonIds: readonly string[]): AlertMessage | undefined {
+  let incident: string | undefined;
+  let ackButton: string | undefined;
+  for (const b of buttonIds) {
+    const [version, code, , , inc] = b.split('|');
+    if (version !== ACTION_ID_VERSION || code === undefined || !ALERT_CODES.has(code) || inc === undefined) continue;
+    incident = inc;
+    if (code === 'aa') ackButton = b;
+  }
+  return incident === undefined ? undefined : { id, conversation, incident, ackButton };
+}
+
+/** The three kinds of hangup alert the issue names, posted in each platform's first conversation. */
+export function soakAlertRules(targets: { slack: string; discord: string }, vipRooms: string): AlertRuleInput[] {
+  const to = [{ platform: 'slack' as const, channel: targets.slack }, { platform: 'discord' as const, channel: targets.discord }];
+  return [
+    // One abnormal hangup every few seconds: individual alerts, below the storm threshold.
+    { id: 'abnormal', when: 'hangup', causes: ['abnormal'], targets: to, storm: { perMinute: 60, quietSec: 30 } },
+    // Callers numbered …777 leaving the watched rooms: now and then.
+    { id: 'vip', when: 'vip_left', rooms: vipRooms, vip: ['*777'], targets: to },
+    // The last room empties many times a minute: a storm digest, edited as it grows.
+    { id: 'emptied', when: 'room_emptied', rooms: '5049', targets: to },
+  ];
+}
+
+/** Q.850 causes the alert engine calls abnormal (congestion, temporary failure, out of order, network). */
+const ABNORMAL_CAUSES = [34, 41, 27, 38] as const;
+
+export interface AlertWorld {
+  readonly random: () => number;
+  /** Hangs up a caller with `cause` in a room that keeps its floor; false when none could go. */
+  hangupWith(cause: number): boolean;
+  /** One Ack press by a random user of a random platform on a random open alert. */
+  ackAlert(): void;
+}
+
+export function alertSteps(world: () => AlertWorld, opts: { abnormalEveryMs: number; ackEveryMs: number }): ScenarioStep[] {
+  return [
+    {
+      name: 'abnormal hangup',
+      everyMs: opts.abnormalEveryMs,
+      run: () => {
+        const w = world();
+        w.hangupWith(ABNORMAL_CAUSES[Math.floor(w.random() * ABNORMAL_CAUSES.length)] ?? 34);
+      },
+    },
+    { name: 'alert ack', everyMs: opts.ackEveryMs, run: () => world().ackAlert() },
+  ];
+}
+
+/** Per platform and conversation, every incident should be in one message: the rest are duplicate posts. */
+export function checkAlerts(platforms: readonly FakePlatform[]): { raised: number; acked: number; duplicates: number; details: string[] } {
+  const raised = new Set<string>();
+  const acked = new Set<string>();
+  let duplicates = 0;
+  const details: string[] = [];
+  for (const p of platforms) {
+    const seen = new Map<string, string>();
+    for (const m of p.alertMessages()) {
+      raised.add(m.incident);
+      if (m.ackButton === undefined) acked.add(m.incident);
+      const key = `${m.conversation} ${m.incident}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, m.id);
+        continue;
+      }
+      duplicates++;
+      if (details.length < 20) details.push(`${p.name}: alert ${m.incident} posted twice in ${m.conversation} (${first}, ${m.id})`);
+    }
+  }
+  return { raised: raised.size, acked: acked.size, duplicates, details };
+}
+
+/** The Ack press in flight: settled when the presser got an answer or the alert shows acked. */
+export function ackAction(platform: FakePlatform, what: string, message: AlertMessage, answered: () => boolean): PendingAction {
+  return {
+    what,
+    issuedAt: performance.now(),
+    settled: () => answered() || platform.alertMessages().some((m) => m.id === message.id && m.ackButton === undefined),
+  };
+}
