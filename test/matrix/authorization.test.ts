@@ -72,6 +72,7 @@ const BUTTONS: Readonly<Record<string, readonly Action[]>> = {
   'Resolve (alert)': [alert('resolve')],
   'Silence 1h / 4h / 24h (alert)': ([1, 4, 24] as const).map((hours): Action => ({ kind: 'alert', op: 'silence', pbx: PBX, room: ROOM, incident: 'i1', hours })),
   'Show room (alert)': [alert('show')],
+  'Mute (poor-line alert)': [{ kind: 'alert', op: 'mute', pbx: PBX, room: ROOM, incident: 'i1', uniqueid: TIM.uniqueid }],
 };
 
 function buttonKey(subject: string): string | undefined {
@@ -116,7 +117,7 @@ function fakes(): { watch: WatchService; listen: ListenService; alerts: AlertCon
     alerts: {
       press: () => ({ outcome: 'done', headline: 'Tim dropped' }),
       rules: () => [], openIncidents: () => [],
-      add: async () => ({ ok: true }), setEnabled: async () => 'done', remove: async () => 'done',
+      add: async () => ({ ok: true }), setEnabled: async () => 'done', remove: async () => 'done', lineMuted: () => undefined,
     },
   };
 }
@@ -149,7 +150,7 @@ describe('authorization matrix (docs/commands.md "Who may do what")', () => {
     const named = new Set(rows.filter((r) => !r.subject.startsWith('button')).map((r) => /^`([a-z]+)/.exec(r.subject)?.[1]));
     expect(COMMAND_SPECS.map((s) => s.name).filter((name) => !named.has(name))).toEqual([]);
     const pressed = new Set(rows.flatMap((r) => BUTTONS[buttonKey(r.subject) ?? ''] ?? []).map((a) => (a.kind === 'alert' ? `alert ${a.op}` : a.kind)));
-    const kinds = ['mute', 'kick', 'mute_all', 'lock', 'page', 'confirm', 'cancel', 'alert ack', 'alert resolve', 'alert silence', 'alert show'];
+    const kinds = ['mute', 'kick', 'mute_all', 'lock', 'page', 'confirm', 'cancel', 'alert ack', 'alert resolve', 'alert silence', 'alert show', 'alert mute'];
     expect(kinds.filter((k) => !pressed.has(k))).toEqual([]);
     for (const r of rows) if (r.subject.startsWith('button')) expect(BUTTONS[buttonKey(r.subject) ?? ''], r.subject).toBeDefined();
   });
