@@ -132,7 +132,7 @@ export function raise(state: AlertState, signal: AlertSignal, rules: Rules, now:
  */
 export function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal, now: number, newId: (dedupKey: string) => string): AlertStep {
   if (isSilenced(state, rule.id, signal.pbx, signal.room, now)) return { state: count(state, 'suppressed'), effects: [] };
-  const key = `${rule.id}|${signalKey(signal)}`;
+  const key = signal.quality !== undefined ? poorLineKey(state, rule.id, signal) : `${rule.id}|${signalKey(signal)}`;
   if (state.dedup.has(key)) return { state, effects: [] };
   const dedup = new Map(state.dedup).set(key, now + DEDUP_TTL_MS);
   const recent = [...(state.rates.get(rule.id) ?? []).filter((t) => now - t < MINUTE_MS), now];
@@ -151,11 +151,19 @@ export function raiseFor(state: AlertState, rule: AlertRule, signal: AlertSignal
 }
 
 /**
- * A participant's signal is one per channel (a poor line's, one per bad episode); a room's is one per
- * leave that emptied it, else one per moment.
+ * A poor line's signal is one per bad episode of the channel, numbered by the episodes already keyed
+ * (kept as long as their dedup keys). Not by when the episode began: each replica polls the sensor
+ * at its own moments, but all count the same episodes, so all derive the same incident.
  */
+function poorLineKey(state: AlertState, ruleId: string, signal: AlertSignal): string {
+  const prefix = `${ruleId}|${signal.kind}|${signal.pbx}|${signal.uniqueid ?? signal.room}|#`;
+  let episodes = 0;
+  for (const key of state.dedup.keys()) if (key.startsWith(prefix)) episodes += 1;
+  return `${prefix}${episodes + 1}`;
+}
+
+/** A participant's signal is one per channel; a room's is one per leave that emptied it, else one per moment. */
 function signalKey(signal: AlertSignal): string {
-  if (signal.quality !== undefined) return `${signal.kind}|${signal.pbx}|${signal.uniqueid ?? signal.room}|${signal.quality.since}`;
   return signal.uniqueid !== undefined
     ? `${signal.kind}|${signal.pbx}|${signal.uniqueid}`
     : `${signal.kind}|${signal.pbx}|${signal.room}|${signal.causedBy ?? signal.at}`;

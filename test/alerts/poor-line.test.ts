@@ -112,7 +112,19 @@ describe('poor-line incidents', () => {
     const step = raiseOne(EMPTY_ALERT_STATE, r, 40 * SEC, 0);
     expect(step.effects).toContainEqual({ type: 'post', incidentId: 'i1', targetIndex: 0 });
     expect(alertWords(step.state.incidents.get('i1')!, 40 * SEC).title).toBe('Tim (701) in room 200: MOS 2.1, 9% loss for 40 s');
-    expect(raiseOne(step.state, r, 45 * SEC, 0).effects).toEqual([]);
+    // The quality watch raises an episode once; another raise is another episode, folded (no page).
+    expect(raiseOne(step.state, r, 45 * SEC, 0).effects.filter((e) => e.type === 'post')).toEqual([]);
+  });
+
+  it('names an episode by its number on the line, not by when a replica saw it begin', () => {
+    const keys: string[][] = [[], []];
+    for (const [replica, since] of [[0, 0], [1, 1_234]] as const) {
+      const first = raiseOne(EMPTY_ALERT_STATE, r, 40 * SEC + since, since, (key) => { keys[replica]!.push(key); return `i${keys[replica]!.length}`; });
+      raiseOne(first.state, r, 900 * SEC + since, 860 * SEC + since, (key) => { keys[replica]!.push(key); return `i${keys[replica]!.length}`; });
+    }
+    expect(keys[0]).toEqual(keys[1]);
+    expect(keys[0]).toHaveLength(2);
+    expect(new Set(keys[0]).size).toBe(2);
   });
 
   it('resolves when the line recovers, keeping the worst figures', () => {
