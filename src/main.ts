@@ -241,7 +241,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     }
 
     const quality = startLineQuality({ callWatches, directory: registry, pollIntervalSec: config.quality.pollIntervalSec, logger: log });
-    const ownership = !replicated ? undefined : new StatusOwnership({ coordination, store, clock: systemClock, logger: log });
+    const ownership = !replicated ? undefined : new StatusOwnership({ coordination, store, clock: systemClock, logger: log, linkUp: (pbx) => !registry.pbxIds().includes(pbx) || registry.backend(pbx).state().available });
     const status = new StatusService({
       directory: registry,
       adapters,

@@ -16,6 +16,11 @@ import { unref, watchKeyOf, type LiveWatch } from './status-watch.ts';
  * lease never edits over its successor. A replica that wins a lease re-reads the stored ref and
  * what the message shows, then edits that same message.
  *
+ * A replica whose own AMI link to the room's PBX is down hands its leases on (it stops wanting them),
+ * so a replica that still reaches the PBX edits the message with the truth. It wants them again once
+ * its link is back, or after `yieldMs` when no other replica took them (every link is down): then
+ * the message still gets its "unreachable" banner from someone.
+ *
  * Posting is not leased: a message is posted only by `show`, a command that reaches exactly one
  * replica, and never by resuming or taking over, which only edit the stored ref. So two replicas
  * starting together with no ref stored post nothing, and a dead owner's message is never posted
@@ -29,6 +34,10 @@ export interface StatusOwnershipOptions {
   readonly logger?: Logger;
   /** How often watches posted elsewhere are picked up and paused edits retried (default 1000 ms). */
   readonly pollMs?: number;
+  /** Whether this replica's AMI link to `pbx` is up; absent: always (the leases never move for it). */
+  readonly linkUp?: (pbx: string) => boolean;
+  /** How long a lease given up for a down link is left for others before it is wanted again (default 5000 ms). */
+  readonly yieldMs?: number;
 }
 
 /** What the status service does for the guard. */
@@ -61,6 +70,10 @@ export class StatusOwnership {
   readonly #seen = new WeakSet<LiveWatch>();
   /** Edits skipped for want of ownership, asked for again once it is proven. */
   readonly #deferred = new Set<LiveWatch>();
+  /** Leases given up while this replica's link to their PBX is down: when, or 'back' once wanted again. */
+  readonly #yielded = new Map<string, number | 'back'>();
+  readonly #linkUp: ((pbx: string) => boolean) | undefined;
+  readonly #yieldMs: number;
   #host: StatusOwnershipHost | undefined;
   #timer: TimerHandle | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -73,6 +86,8 @@ export class StatusOwnership {
     this.#log = (opts.logger ?? silentLogger()).child({ component: 'status-ownership' });
     this.#sent = new StatusStore(opts.store, opts.clock, this.#log);
     this.#pollMs = opts.pollMs ?? 1000;
+    this.#linkUp = opts.linkUp;
+    this.#yieldMs = opts.yieldMs ?? 5000;
   }
 
   /** Tracks `w` and wants its lease; the returned send edits only while this replica owns it. */
@@ -126,6 +141,7 @@ export class StatusOwnership {
         await host.unwatch(w.record).catch((err: unknown) => this.#log.warn({ err: toBotError(err) }, 'could not retire a watch removed elsewhere'));
       }
     }
+    for (const w of this.#tracked) this.#followLink(w);
     for (const w of [...this.#deferred]) {
       if (this.#coord.fence(statusLeaseName(w)) === undefined) {
         // A retired message this replica cannot edit is its owner's to finish.
@@ -144,10 +160,32 @@ export class StatusOwnership {
     }, this.#pollMs));
   }
 
+  /** Gives the lease up while this replica cannot see the PBX, and wants it back as the doc above says. */
+  #followLink(w: LiveWatch): void {
+    if (this.#linkUp === undefined || w.closing !== undefined) return;
+    const name = statusLeaseName(w);
+    const yielded = this.#yielded.get(name);
+    if (this.#linkUp(w.record.pbx)) {
+      if (yielded === undefined) return;
+      this.#yielded.delete(name);
+      if (yielded !== 'back') this.#coord.want(name);
+      return;
+    }
+    if (yielded === undefined && this.#coord.fence(name) !== undefined) {
+      this.#yielded.set(name, this.#clock.now());
+      this.#log.info({ pbx: w.record.pbx, room: w.record.room }, 'AMI link down here: leaving the status message to a replica that reaches the PBX');
+      void this.#coord.drop(name).catch((err: unknown) => this.#log.debug({ err: toBotError(err), name }, 'could not release a status lease'));
+    } else if (typeof yielded === 'number' && this.#clock.now() - yielded >= this.#yieldMs) {
+      this.#yielded.set(name, 'back');
+      this.#coord.want(name);
+    }
+  }
+
   #untrack(w: LiveWatch): void {
     this.#tracked.delete(w);
     this.#deferred.delete(w);
     const name = statusLeaseName(w);
+    this.#yielded.delete(name);
     if ([...this.#tracked].some((other) => statusLeaseName(other) === name)) return;
     void this.#coord.drop(name).catch((err: unknown) => this.#log.debug({ err: toBotError(err), name }, 'could not release a status lease'));
   }

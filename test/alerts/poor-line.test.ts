@@ -96,7 +96,7 @@ describe('poor-line watch', () => {
   });
 });
 
-function raiseOne(state: AlertState, r: AlertRule, at: number, since: number, newId = ids()) {
+function raiseOne(state: AlertState, r: AlertRule, at: number, since: number, newId: (dedupKey: string) => string = ids()) {
   const signal = {
     kind: 'poor_line', pbx: 'pbx1', room: '200', uniqueid: '1700000000.7', channel: 'PJSIP/701-00000007', tech: 'PJSIP',
     callerNum: '701', callerName: 'Tim', cause: undefined, causeText: undefined, techCause: undefined, durationSec: 600, at,

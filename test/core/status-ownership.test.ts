@@ -17,6 +17,8 @@ interface Replica {
   readonly service: StatusService;
   readonly ownership: StatusOwnership;
   readonly member: FakeMember;
+  /** This replica's own AMI link to pbx1 (the directory is shared; the link is each replica's). */
+  link: boolean;
 }
 
 describe('status messages across replicas', () => {
@@ -42,11 +44,16 @@ describe('status messages across replicas', () => {
   async function replica(id: string): Promise<Replica> {
     const adapter = new FakeAdapter(clock);
     const member = cluster.member(id);
-    const ownership = new StatusOwnership({ coordination: member, store, clock, pollMs: 500 });
+    const link = { up: true };
+    const ownership = new StatusOwnership({ coordination: member, store, clock, pollMs: 500, yieldMs: 5000, linkUp: () => link.up });
     const service = new StatusService({ directory, adapters: new Map([['slack', adapter]]), store, render: fakeRender, clock, ownership });
     await service.start();
     ownership.start({ resume: () => service.resume(), unwatch: (r) => service.unwatch(r.pbx, r.room, r.conversation) });
-    const r = { adapter, service, ownership, member };
+    const r: Replica = {
+      adapter, service, ownership, member,
+      get link() { return link.up; },
+      set link(up: boolean) { link.up = up; },
+    };
     replicas.push(r);
     return r;
   }
@@ -159,5 +166,46 @@ describe('status messages across replicas', () => {
     expect(await store.watches.list()).toHaveLength(1);
     const last = a.adapter.edits.at(-1)?.view;
     expect(last?.kind === 'status' ? last.rows.length : 0).toBe(2);
+  });
+
+  it('leaves the message to a replica that still reaches the PBX while its own AMI link is down, and takes it back only when needed', async () => {
+    const a = await replica('a');
+    const b = await replica('b');
+    directory.join('200', participant('200', 1));
+    await a.service.watch('pbx1', '200', conv, alice);
+    await settled();
+    const ref = a.adapter.posts[0]?.ref;
+    const name = [...a.member.wanted][0] ?? '';
+    a.link = false;
+    await settled();
+    expect(cluster.holder(name)).toBe(b.member);
+    const before = a.adapter.attempts.length;
+    directory.join('200', participant('200', 2));
+    await clock.advance(2000);
+    await settled();
+    expect(a.adapter.attempts.length).toBe(before);
+    expect(b.adapter.posts).toEqual([]);
+    expect(b.adapter.edits.map((e) => e.ref)).toContainEqual(ref);
+    // Long after the yield, a's link still down: b keeps the message, a only waits in line.
+    await clock.advance(10_000);
+    await settled();
+    expect(cluster.holder(name)).toBe(b.member);
+    a.link = true;
+    await settled();
+    expect(a.member.wanted.has(name)).toBe(true);
+  });
+
+  it('takes a given-up message back after the yield when no replica reaches the PBX, so it still gets a banner', async () => {
+    const a = await replica('a');
+    directory.join('200', participant('200', 1));
+    await a.service.watch('pbx1', '200', conv, alice);
+    await settled();
+    const name = [...a.member.wanted][0] ?? '';
+    a.link = false;
+    await settled();
+    expect(cluster.holder(name)).toBeUndefined();
+    await clock.advance(5000);
+    await settled();
+    expect(cluster.holder(name)).toBe(a.member);
   });
 });
