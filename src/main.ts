@@ -260,7 +260,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 
     const alerts = await startAlerts({
       configRules: config.alerts.rules, store, adapters, directory: registry, logger: log, onEvent: (kind) => countAlert(metrics, kind),
-      ...(!replicated ? {} : { coordination }),
+      ...(!replicated ? {} : { coordination, linksUp: () => registry.pbxIds().every((id) => registry.backend(id).state().available) }),
       quality: quality.monitor, qualityEveryMs: config.quality.pollIntervalSec * 1000,
     });
     stops.push(() => alerts.stop());

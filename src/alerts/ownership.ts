@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { Coordination } from '../kernel/coordination.ts';
 import { DEDUP_TTL_MS } from './engine.ts';
 import { decodePress, encodePress, PRESSES_QUEUE, type ForwardedPress } from './presses.ts';
@@ -10,6 +11,10 @@ import { decodePress, encodePress, PRESSES_QUEUE, type ForwardedPress } from './
  * One replica, the holder of the `alerts` lease, owns the incidents: it alone posts, edits, audits,
  * runs escalations and saves the state. Each post is also claimed once cluster-wide (a dedup key
  * with a TTL), so an owner that stalled and a successor never both post it.
+ *
+ * An owner that cannot see every PBX (one of its AMI links is down) would hold back the alerts the
+ * others see, so it gives the lease up (`followLinks`) and wants it again once its links are back, or
+ * after `yieldMs` when no replica took it (every replica is cut off from some PBX).
  */
 
 export interface AlertOwnership {
@@ -42,3 +47,36 @@ export function alertOwnership(coordination: Coordination): AlertOwnership {
 export function incidentIdOf(dedupKey: string): string {
   return BigInt(`0x${createHash('sha256').update(dedupKey).digest('hex').slice(0, 13)}`).toString(36);
 }
+
+export interface FollowLinksOptions {
+  readonly clock: Clock;
+  /** Whether every AMI link of this replica is up. */
+  readonly linksUp: () => boolean;
+  readonly everyMs?: number;
+  readonly yieldMs?: number;
+}
+
+/** Gives the `alerts` lease up while this replica is cut off from a PBX (see above); returns the stop. */
+export function followLinks(coordination: Coordination, opts: FollowLinksOptions): () => void {
+  let yieldedAt: number | 'back' | undefined;
+  let timer: TimerHandle | undefined;
+  const check = (): void => {
+    if (opts.linksUp()) {
+      if (yieldedAt !== undefined && yieldedAt !== 'back') coordination.want(ALERTS_LEASE);
+      yieldedAt = undefined;
+    } else if (yieldedAt === undefined && coordination.fence(ALERTS_LEASE) !== undefined) {
+      yieldedAt = opts.clock.now();
+      void coordination.drop(ALERTS_LEASE).catch(() => undefined);
+    } else if (typeof yieldedAt === 'number' && opts.clock.now() - yieldedAt >= (opts.yieldMs ?? 5000)) {
+      yieldedAt = 'back';
+      coordination.want(ALERTS_LEASE);
+    }
+    timer = opts.clock.setTimeout(check, opts.everyMs ?? 1000);
+    (timer as { unref?: () => void }).unref?.();
+  };
+  check();
+  return () => {
+    if (timer !== undefined) opts.clock.clearTimeout(timer);
+  };
+}
+

@@ -10,7 +10,7 @@ import type { Store } from '../store/types.ts';
 import { alertControl, AlertRules } from './control.ts';
 import type { AlertCounters, AuditKind, Incident } from './engine.ts';
 import { feedAlerts } from './feed.ts';
-import { alertOwnership } from './ownership.ts';
+import { alertOwnership, followLinks } from './ownership.ts';
 import { feedLineQuality, type LineQualityFeed, type QualityFeedHandle } from './quality-feed.ts';
 import type { AlertRule } from './rules.ts';
 import { AlertService, type AlertDelivery } from './service.ts';
@@ -39,6 +39,8 @@ export interface StartAlertsOptions {
   readonly onEvent?: (kind: AuditKind) => void;
   /** Several replicas: the incidents' owner is the holder of the `alerts` lease (ownership.ts). */
   readonly coordination?: Coordination;
+  /** Whether every AMI link of this replica is up: a replica cut off from a PBX hands the alerts lease on. */
+  readonly linksUp?: () => boolean;
   /** The sensors' line quality (the quality monitor), for poor-line rules; without it those rules never fire. */
   readonly quality?: LineQualityFeed;
   /** How often the figures are read: the quality poll interval (default 5 s). */
@@ -49,6 +51,7 @@ const BOT_ACTOR = { platform: 'bot', userId: 'alerts', displayName: 'alerts' } a
 
 export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAlerts> {
   const clock = opts.clock ?? systemClock;
+  const coordination = opts.coordination;
   const log = opts.logger.child({ component: 'alerts' });
   const audit = (command: string, at: number, who: Pick<Actor, 'platform' | 'userId' | 'displayName'>, place: { pbx?: string; room?: string }, target: string | undefined, detail: string | undefined): void => {
     opts.store.audit.append({
@@ -80,7 +83,7 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
     clock, kv: opts.store.kv, log, delivery,
     render: (inc: Incident, now: number) => alertView(inc, rules.rule(inc.ruleId), now),
     rules: () => rules.effective(),
-    ...(opts.coordination === undefined ? {} : { ownership: alertOwnership(opts.coordination) }),
+    ...(coordination === undefined ? {} : { ownership: alertOwnership(coordination) }),
     audit: (kind, inc, by) => {
       opts.onEvent?.(kind);
       // A person's ack, resolve or silence is audited by the core with the whole actor, as any press.
@@ -89,6 +92,7 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
     },
   });
   await service.start();
+  const stopFollowing = coordination === undefined || opts.linksUp === undefined ? undefined : followLinks(coordination, { clock, linksUp: opts.linksUp });
   const unsubscribe = feedAlerts(opts.directory, service);
   if (opts.quality !== undefined) {
     qualityFeed = feedLineQuality({
@@ -100,6 +104,7 @@ export async function startAlerts(opts: StartAlertsOptions): Promise<RunningAler
     counters: () => service.counters(),
     async stop() {
       unsubscribe();
+      stopFollowing?.();
       qualityFeed?.stop();
       await service.stop();
     },

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { alertOwnership } from '../../src/alerts/ownership.ts';
+import { ALERTS_LEASE, alertOwnership, followLinks } from '../../src/alerts/ownership.ts';
 import { FakeCluster, type FakeMember } from '../helpers/fake-coordination.ts';
 import type { AuditKind, Incident } from '../../src/alerts/engine.ts';
 import { AlertService, type AlertDelivery } from '../../src/alerts/service.ts';
@@ -154,5 +154,37 @@ describe('alerts across replicas', () => {
     expect(b.delivery.posts).toEqual([]);
     await a.svc.stop();
     await b.svc.stop();
+  });
+
+  it('hands the alerts to a replica that sees every PBX while the owner is cut off from one, and takes them back only when needed', async () => {
+    const clock = new FakeClock(T0);
+    const cluster = new FakeCluster();
+    const a = cluster.member('a');
+    const b = cluster.member('b');
+    alertOwnership(a);
+    alertOwnership(b);
+    expect(cluster.holder(ALERTS_LEASE)).toBe(a);
+    let aLinks = true;
+    const stop = followLinks(a, { clock, linksUp: () => aLinks });
+    aLinks = false;
+    await clock.advance(1_000);
+    expect(cluster.holder(ALERTS_LEASE)).toBe(b);
+    await clock.advance(10_000);
+    expect(cluster.holder(ALERTS_LEASE)).toBe(b);
+    expect(a.wanted.has(ALERTS_LEASE)).toBe(true);
+    stop();
+  });
+
+  it('takes the alerts back after the yield when no other replica took them', async () => {
+    const clock = new FakeClock(T0);
+    const cluster = new FakeCluster();
+    const a = cluster.member('a');
+    alertOwnership(a);
+    const stop = followLinks(a, { clock, linksUp: () => false });
+    await clock.advance(1_000);
+    expect(cluster.holder(ALERTS_LEASE)).toBeUndefined();
+    await clock.advance(5_000);
+    expect(cluster.holder(ALERTS_LEASE)).toBe(a);
+    stop();
   });
 });
