@@ -89,9 +89,19 @@ export function checkAlerts(platforms: readonly FakePlatform[]): { raised: numbe
 
 /** The Ack press in flight: settled when the presser got an answer or the alert shows acked. */
 export function ackAction(platform: FakePlatform, what: string, message: AlertMessage, answered: () => boolean): PendingAction {
+  const shown = (): AlertMessage | undefined => platform.alertMessages().find((m) => m.id === message.id);
   return {
     what,
     issuedAt: performance.now(),
-    settled: () => answered() || platform.alertMessages().some((m) => m.id === message.id && m.ackButton === undefined),
+    settled: () => {
+      if (answered()) return true;
+      const now = shown();
+      return now !== undefined && now.ackButton === undefined;
+    },
+    lastSeen: () => {
+      const now = shown();
+      const state = now === undefined ? 'gone' : now.ackButton === undefined ? 'acked' : 'open';
+      return `${answered() ? 'answered' : 'no answer'}; alert message ${message.id} ${state}`;
+    },
   };
 }

@@ -2,6 +2,7 @@ import { optionsFor } from '../../test/adapters/discord/harness.ts';
 import { buttonPress, slashCommand, type FakeUser, type Place } from '../../test/fake-discord/payloads.ts';
 import { FakeDiscord } from '../../test/fake-discord/server.ts';
 import { ackAction, readAlertButtons } from './alerts.ts';
+import { userAction } from './lost-actions.ts';
 import type { ActionWorld, AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
 import { readDiscordStatus } from './status-reading.ts';
 
@@ -56,7 +57,7 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
       const user = USERS[Math.floor(rnd() * USERS.length)] as FakeUser & SimUser;
       if (alert?.ackButton === undefined) return undefined;
       const token = fake.interact(buttonPress(place(alert.conversation), user, fake.apiMessage(alert.id), alert.ackButton)).token;
-      return ackAction(platform, `discord ${user.role} presses Ack on alert ${alert.incident}`, alert, () => answered.has(token));
+      return ackAction(platform, `discord ${user.id} (${user.role}) presses Ack on alert ${alert.incident} in ${alert.conversation}`, alert, () => answered.has(token));
     },
     conversations: CHANNELS,
     injected,
@@ -109,24 +110,21 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
         const label = button.label ?? '';
         const name = /^(?:Mute|Unmute) (.+)$/.exec(label)?.[1];
         const muted = label.startsWith('Mute');
-        return {
-          what: `discord ${user.role} presses ${label} in ${status.room}`,
-          issuedAt,
-          settled: () => answered.has(token) || (name !== undefined && world.effect(status.room, name, muted)),
-        };
+        const what = `discord ${user.id} (${user.role}) presses ${label} in ${status.room} (message ${message.id} in ${channel})`;
+        return userAction(what, issuedAt, () => answered.has(token), name === undefined ? undefined : { world, room: status.room, caller: name, muted });
       }
       const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
       const kind = rnd();
       if (kind < 0.3) {
         const text = kind < 0.15 ? 'list' : 'whoami';
         const token = command(text, user, channel);
-        return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) };
+        return userAction(`discord ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(token));
       }
       const muted = rnd() < 0.5;
       const name = world.pickCaller(room) ?? 'Nobody';
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const token = command(text, user, channel);
-      return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) || world.effect(room, name, muted) };
+      return userAction(`discord ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(token), { world, room, caller: name, muted });
     },
     pruneLogs(olderThanMs) {
       const before = performance.now() - olderThanMs;

@@ -2,6 +2,7 @@ import { blockActions, slashCommand, type Who } from '../../test/adapters/fake-s
 import { FakeSlack } from '../../test/adapters/fake-slack/server.ts';
 import { ackAction, readAlertButtons } from './alerts.ts';
 import type { AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
+import { userAction } from './lost-actions.ts';
 import { readSlackStatus } from './status-reading.ts';
 
 /** The fake Slack as a soak platform: Socket Mode commands and button presses, chat.update edits. */
@@ -101,7 +102,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       const button = message === undefined ? undefined : buttonsOf(message.blocks).find((b) => b.element.value === alert?.ackButton);
       if (alert === undefined || message === undefined || button === undefined) return undefined;
       const id = press(user, message.channel, message, button.element, button.blockId);
-      return ackAction(platform, `slack ${user.role} presses Ack on alert ${alert.incident}`, alert, () => answered.has(id));
+      return ackAction(platform, `slack ${user.id} (${user.role}) presses Ack on alert ${alert.incident} in ${message.channel}`, alert, () => answered.has(id));
     },
     conversations: CHANNELS,
     injected,
@@ -148,20 +149,20 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
         const id = press(user, channel, message, button.element, button.blockId);
         const name = button.who.replace(/ \(.*\)$/, '');
         const muted = button.label === 'Mute';
-        return { what: `slack ${user.role} presses ${button.label} on ${name} in ${status.room}`, issuedAt, settled: () => answered.has(id) || world.effect(status.room, name, muted) };
+        return userAction(`slack ${user.id} (${user.role}) presses ${button.label} on ${name} in ${status.room} (message ${message.ts} in ${channel})`, issuedAt, () => answered.has(id), { world, room: status.room, caller: name, muted });
       }
       const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
       const kind = rnd();
       if (kind < 0.3) {
         const text = kind < 0.15 ? 'list' : 'whoami';
         const id = command(text, user, channel);
-        return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) };
+        return userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id));
       }
       const muted = rnd() < 0.5;
       const name = world.pickCaller(room) ?? 'Nobody';
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const id = command(text, user, channel);
-      return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) || world.effect(room, name, muted) };
+      return userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id), { world, room, caller: name, muted });
     },
     pruneLogs(olderThanMs) {
       const before = performance.now() - olderThanMs;

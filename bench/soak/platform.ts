@@ -18,9 +18,12 @@ export interface EditSeen {
 
 /** A user action in flight: settled once the bot did it or said it could not. */
 export interface PendingAction {
+  /** Platform, kind, user (id and role) and target, for a person to read. */
   readonly what: string;
   readonly issuedAt: number;
   settled(): boolean;
+  /** What the harness sees of the action now (answer, PBX state, alert state): said when it is lost. */
+  lastSeen(): string;
 }
 
 /** An alert message as a platform shows it, read from its buttons' action ids. */
@@ -76,4 +79,6 @@ export interface ActionWorld {
   pickCaller(room: string): string | undefined;
   /** The PBX shows the action done: the caller muted as asked, or gone. */
   effect(room: string, caller: string, muted: boolean): boolean;
+  /** The caller as the PBX has it now: `muted`, `unmuted` or `not in the room`. */
+  callerState(room: string, caller: string): string;
 }

@@ -11,6 +11,7 @@ import { alertSteps, checkAlerts, soakAlertRules } from './alerts.ts';
 import { startAmiProxy } from './ami-proxy.ts';
 import { DISCORD_ALERT_CHANNEL, DISCORD_MODERATOR_ROLE, startDiscordPlatform } from './fake-discord-platform.ts';
 import { SLACK_ALERT_CHANNEL, SLACK_USERS, startSlackPlatform } from './fake-slack-platform.ts';
+import { lostActionLine, lostActionReport } from './lost-actions.ts';
 import { Measures, mb } from './measures.ts';
 import type { ActionWorld, FakePlatform, PendingAction } from './platform.ts';
 import { faultSteps, startSteps, type ScenarioStep, type SoakWorld } from './steps.ts';
@@ -61,6 +62,8 @@ const MAX_PER_ROOM = 6;
 const SECRET = 'soak-secret';
 /** Harness logs younger than this may still settle an action (ACTION_TIMEOUT_MS) and are kept. */
 const HARNESS_LOG_KEEP_MS = 2 * ACTION_TIMEOUT_MS;
+/** Lost actions named one a line in the report; the rest are counted. */
+const LOST_LINES_MAX = 20;
 
 /** mulberry32: a seeded generator, so a run can be repeated. */
 function seeded(seed: number): () => number {
@@ -88,6 +91,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onRejection);
+  const runStartedAt = performance.now();
   const measures = new Measures();
   measures.memory.start = measures.settledMemory();
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -183,6 +187,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         const person = snapshot().get(room)?.participants.find((p) => p.callerName === caller);
         return person === undefined || person.muted === muted;
       },
+      callerState(room, caller) {
+        const person = snapshot().get(room)?.participants.find((p) => p.callerName === caller);
+        return person === undefined ? 'not in the room' : person.muted ? 'muted' : 'unmuted';
+      },
     };
     const pending: PendingAction[] = [];
     let actionsDone = 0;
@@ -197,7 +205,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           pending.splice(i, 1);
         } else if (final || now - a.issuedAt > ACTION_TIMEOUT_MS) {
           actionsLost++;
-          if (lostDetails.length < 20) lostDetails.push(`action lost: ${a.what}`);
+          if (lostDetails.length < LOST_LINES_MAX) lostDetails.push(lostActionLine(a, now, runStartedAt));
           pending.splice(i, 1);
         }
       }
@@ -212,7 +220,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       typeInShell(line) {
         const before = shellBytes;
         shellInput.write(`${line}\n`);
-        pending.push({ what: `shell admin types ${line}`, issuedAt: performance.now(), settled: () => shellBytes > before });
+        const answered = (): boolean => shellBytes > before;
+        pending.push({ what: `shell admin types ${line}`, issuedAt: performance.now(), settled: answered, lastSeen: () => (answered() ? 'answered' : 'no output') });
       },
       resync() {
         traffic.resync();
@@ -326,7 +335,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'alerts acked', value: alerts.acked },
     ];
     const passed = figures.slice(0, 5).every((f) => f.value === 0);
-    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostDetails] };
+    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostActionReport(lostDetails, actionsLost, LOST_LINES_MAX)] };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {
