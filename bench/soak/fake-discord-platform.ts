@@ -1,7 +1,7 @@
 import { optionsFor } from '../../test/adapters/discord/harness.ts';
 import { buttonPress, slashCommand, type FakeUser, type Place } from '../../test/fake-discord/payloads.ts';
 import { FakeDiscord } from '../../test/fake-discord/server.ts';
-import { ackAction, readAlertButtons } from './alerts.ts';
+import { alertAction, alertButton, AlertReader } from './alerts.ts';
 import { userAction } from './lost-actions.ts';
 import type { ActionWorld, AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
 import { readDiscordStatus } from './status-reading.ts';
@@ -38,11 +38,12 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
   const buttonIds = (components: readonly unknown[]): string[] => components
     .flatMap((r) => (r as { components?: Component[] }).components ?? [])
     .flatMap((c) => (c.type === 2 && c.custom_id !== undefined ? [c.custom_id] : []));
+  const alerts = new AlertReader();
   const alertMessages = (): AlertMessage[] => {
     const out: AlertMessage[] = [];
     for (const m of fake.state.messages.values()) {
       if (m.deleted || m.interactionUser !== undefined) continue;
-      const alert = readAlertButtons(m.id, m.channelId, buttonIds(m.components));
+      const alert = alerts.read(m.id, m.channelId, buttonIds(m.components));
       if (alert !== undefined) out.push(alert);
     }
     return out;
@@ -51,13 +52,15 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
   const platform: FakePlatform = {
     name: 'discord',
     alertMessages,
-    ackAlert(rnd) {
-      const open = alertMessages().filter((m) => m.ackButton !== undefined);
-      const alert = open[Math.floor(rnd() * open.length)];
+    pressAlert(rnd, op) {
+      const candidates = alertMessages().filter((m) => alertButton(m, op) !== undefined);
+      const alert = candidates[Math.floor(rnd() * candidates.length)];
       const user = USERS[Math.floor(rnd() * USERS.length)] as FakeUser & SimUser;
-      if (alert?.ackButton === undefined) return undefined;
-      const token = fake.interact(buttonPress(place(alert.conversation), user, fake.apiMessage(alert.id), alert.ackButton)).token;
-      return ackAction(platform, `discord ${user.id} (${user.role}) presses Ack on alert ${alert.incident} in ${alert.conversation}`, alert, () => answered.has(token));
+      const button = alert === undefined ? undefined : alertButton(alert, op);
+      if (alert === undefined || button === undefined) return undefined;
+      const token = fake.interact(buttonPress(place(alert.conversation), user, fake.apiMessage(alert.id), button)).token;
+      const what = `discord ${user.id} (${user.role}) presses ${op === 'ack' ? 'Ack' : 'Resolve'} on alert ${alert.incident} (message ${alert.id} in ${alert.conversation})`;
+      return alertAction(platform, what, alert, op, () => answered.has(token));
     },
     conversations: CHANNELS,
     injected,

@@ -1,6 +1,6 @@
 import { blockActions, slashCommand, type Who } from '../../test/adapters/fake-slack/payloads.ts';
 import { FakeSlack } from '../../test/adapters/fake-slack/server.ts';
-import { ackAction, readAlertButtons } from './alerts.ts';
+import { alertAction, alertButton, AlertReader } from './alerts.ts';
 import type { AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
 import { userAction } from './lost-actions.ts';
 import { readSlackStatus } from './status-reading.ts';
@@ -81,11 +81,12 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
     return id;
   };
 
+  const alerts = new AlertReader();
   const alertMessages = (): AlertMessage[] => {
     const out: AlertMessage[] = [];
     for (const m of fake.messages.values()) {
       if (m.threadTs !== undefined) continue;
-      const alert = readAlertButtons(m.ts, m.channel, buttonsOf(m.blocks).map((b) => b.element.value ?? ''));
+      const alert = alerts.read(m.ts, m.channel, buttonsOf(m.blocks).map((b) => b.element.value ?? ''));
       if (alert !== undefined) out.push(alert);
     }
     return out;
@@ -94,15 +95,17 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
   const platform: FakePlatform = {
     name: 'slack',
     alertMessages,
-    ackAlert(rnd) {
-      const open = alertMessages().filter((m) => m.ackButton !== undefined);
-      const alert = open[Math.floor(rnd() * open.length)];
+    pressAlert(rnd, op) {
+      const candidates = alertMessages().filter((m) => alertButton(m, op) !== undefined);
+      const alert = candidates[Math.floor(rnd() * candidates.length)];
       const user = SLACK_USERS[Math.floor(rnd() * SLACK_USERS.length)] as SimUser;
       const message = alert === undefined ? undefined : fake.messages.get(alert.id);
-      const button = message === undefined ? undefined : buttonsOf(message.blocks).find((b) => b.element.value === alert?.ackButton);
+      const wanted = alert === undefined ? undefined : alertButton(alert, op);
+      const button = message === undefined ? undefined : buttonsOf(message.blocks).find((b) => b.element.value === wanted);
       if (alert === undefined || message === undefined || button === undefined) return undefined;
       const id = press(user, message.channel, message, button.element, button.blockId);
-      return ackAction(platform, `slack ${user.id} (${user.role}) presses Ack on alert ${alert.incident} in ${message.channel}`, alert, () => answered.has(id));
+      const what = `slack ${user.id} (${user.role}) presses ${op === 'ack' ? 'Ack' : 'Resolve'} on alert ${alert.incident} (message ${alert.id} in ${message.channel})`;
+      return alertAction(platform, what, alert, op, () => answered.has(id));
     },
     conversations: CHANNELS,
     injected,

@@ -32,9 +32,14 @@ export interface AlertMessage {
   readonly conversation: string;
   /** The incident every alert button of the message names (`v1|aa|pbx|room|incident`). */
   readonly incident: string;
-  /** The Ack button's id while the alert is open; undefined once acked (or silenced). */
+  /** The Ack button's id while the alert is open; undefined once acked (or silenced, or resolved). */
   readonly ackButton: string | undefined;
+  /** The Resolve button's id until the alert is resolved (a resolved alert keeps no buttons). */
+  readonly resolveButton: string | undefined;
 }
+
+/** The alert buttons simulated users press. */
+export type AlertPress = 'ack' | 'resolve';
 
 export interface SimUser {
   readonly id: string;
@@ -51,10 +56,10 @@ export interface FakePlatform {
   takeEdits(): EditSeen[];
   /** One random command or button press by one of the platform's users. */
   act(random: () => number, world: ActionWorld): PendingAction | undefined;
-  /** Messages carrying alert buttons, in posting order. */
+  /** Alert messages in posting order, resolved ones (no buttons left) included. */
   alertMessages(): AlertMessage[];
-  /** A random user presses Ack on a random open alert, if there is one. */
-  ackAlert(random: () => number): PendingAction | undefined;
+  /** A random user presses Ack on a random open alert, or Resolve on a random unresolved one, if there is one. */
+  pressAlert(random: () => number, press: AlertPress): PendingAction | undefined;
   /**
    * Forgets what the fake platform and the harness keep only for their own bookkeeping (answers to
    * settled actions, interaction replies, thread notes, the gateway's replay log) once older than

@@ -13,7 +13,7 @@ import { DISCORD_ALERT_CHANNEL, DISCORD_MODERATOR_ROLE, startDiscordPlatform } f
 import { SLACK_ALERT_CHANNEL, SLACK_USERS, startSlackPlatform } from './fake-slack-platform.ts';
 import { lostActionLine, lostActionReport } from './lost-actions.ts';
 import { Measures, mb } from './measures.ts';
-import type { ActionWorld, FakePlatform, PendingAction } from './platform.ts';
+import type { ActionWorld, AlertPress, FakePlatform, PendingAction } from './platform.ts';
 import { faultSteps, startSteps, type ScenarioStep, type SoakWorld } from './steps.ts';
 import { truePeople } from './status-reading.ts';
 import { startTraffic } from './traffic.ts';
@@ -37,6 +37,8 @@ export interface SoakOptions {
   readonly abnormalHangupEveryMs?: number;
   /** How often a simulated user presses Ack on an open alert. */
   readonly alertAckEveryMs?: number;
+  /** How often a simulated user presses Resolve on an unresolved alert. */
+  readonly alertResolveEveryMs?: number;
   readonly seed?: number;
   /** Extra steps (more faults, probes), run beside the built-in faults and alert steps. */
   readonly extraSteps?: readonly ScenarioStep[];
@@ -230,7 +232,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         measures.sampleMemory();
       },
     };
-    let acks = 0;
+    const alertPresses = { ack: 0, resolve: 0 };
     let abnormalHangups = 0;
     const alertWorld = {
       random,
@@ -239,12 +241,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (done) abnormalHangups++;
         return done;
       },
-      ackAlert() {
+      pressAlert(press: AlertPress) {
         const p = platforms[Math.floor(random() * platforms.length)] as FakePlatform;
-        const action = p.ackAlert(random);
+        const action = p.pressAlert(random, press);
         if (action === undefined) return;
         pending.push(action);
-        acks++;
+        alertPresses[press]++;
       },
     };
     const steps = startSteps(world, [...faultSteps({
@@ -254,6 +256,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }), ...alertSteps(() => alertWorld, {
       abnormalEveryMs: options.abnormalHangupEveryMs ?? 3000,
       ackEveryMs: options.alertAckEveryMs ?? 2000,
+      resolveEveryMs: options.alertResolveEveryMs ?? 2000,
     }), ...(options.extraSteps ?? [])]);
     cleanups.push(() => steps.stop());
 
@@ -331,8 +334,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'pbx restarts', value: steps.count('pbx restart') },
       { label: 'abnormal hangups made', value: abnormalHangups },
       { label: 'alerts raised', value: alerts.raised },
-      { label: 'alert ack presses', value: acks },
+      { label: 'alert ack presses', value: alertPresses.ack },
       { label: 'alerts acked', value: alerts.acked },
+      { label: 'alert resolve presses', value: alertPresses.resolve },
+      { label: 'alerts resolved', value: alerts.resolved },
     ];
     const passed = figures.slice(0, 5).every((f) => f.value === 0);
     return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostActionReport(lostDetails, actionsLost, LOST_LINES_MAX)] };
