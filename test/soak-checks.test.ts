@@ -36,6 +36,8 @@ describe('soak message checks', () => {
     const verdict = checkMessages([p], ['5000', '5001', '5002'], truth);
     expect(verdict.duplicates).toBe(1);
     expect(verdict.wrong).toHaveLength(3);
+    const said = checkMessages([p], ['5000'], truth, (id) => `history of ${id}`).wrong;
+    expect(said[0]).toMatch(/^fake 1 \(room 5000\) shows .*; history of 1$/);
   });
 
   it('read people and mutes from a Slack status message and a Discord embed', () => {

@@ -281,7 +281,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     traffic.stop();
 
     // Final settle: the link is up and nothing changes; every message should come to show the truth.
-    const check = (): { wrong: string[]; duplicates: number } => checkMessages(platforms, watched, snapshot());
+    const editsSeen = (messageId: string): string => {
+      const e = measures.editsOf(messageId);
+      return e === undefined ? 'no edit received' : `${e.count} edits received, the last ${((e.lastAt - runStartedAt) / 1000).toFixed(1)} s into the run`;
+    };
+    const check = (): { wrong: string[]; duplicates: number } => checkMessages(platforms, watched, snapshot(), editsSeen);
     const settleStart = performance.now();
     let verdict = check();
     while (performance.now() - settleStart < SETTLE_MAX_MS && (verdict.wrong.length > 0 || pending.length > 0)) {
@@ -354,8 +358,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
 }
 
-/** Each watched room should have exactly one status message per platform, showing who is there now. */
-export function checkMessages(platforms: readonly FakePlatform[], watched: readonly string[], truth: ReadonlyMap<string, RoomSnapshot>): { wrong: string[]; duplicates: number } {
+/**
+ * Each watched room should have exactly one status message per platform, showing who is there now.
+ * `history` says what is known of a wrong message's edits, appended to its line.
+ */
+export function checkMessages(platforms: readonly FakePlatform[], watched: readonly string[], truth: ReadonlyMap<string, RoomSnapshot>, history?: (messageId: string) => string): { wrong: string[]; duplicates: number } {
+  const more = (id: string): string => (history === undefined ? '' : `; ${history(id)}`);
   const wrong: string[] = [];
   let duplicates = 0;
   for (const p of platforms) {
@@ -364,9 +372,9 @@ export function checkMessages(platforms: readonly FakePlatform[], watched: reado
       byRoom.set(m.status.room, (byRoom.get(m.status.room) ?? 0) + 1);
       const expected = truePeople(truth.get(m.status.room));
       const shown = m.status.people;
-      if (m.status.ended && expected.length > 0) wrong.push(`${p.name} ${m.id} (room ${m.status.room}) says ended; the room has ${expected.length}`);
+      if (m.status.ended && expected.length > 0) wrong.push(`${p.name} ${m.id} (room ${m.status.room}) says ended; the room has ${expected.length}${more(m.id)}`);
       else if (!m.status.ended && shown.join('|') !== expected.join('|')) {
-        wrong.push(`${p.name} ${m.id} (room ${m.status.room}) shows [${shown.join(', ')}]; the PBX has [${expected.join(', ')}]`);
+        wrong.push(`${p.name} ${m.id} (room ${m.status.room}) shows [${shown.join(', ')}]; the PBX has [${expected.join(', ')}]${more(m.id)}`);
       }
     }
     for (const room of watched) {
