@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAlerts, readAlertButtons } from '../bench/soak/alerts.ts';
+import { AlertReader, checkAlerts, readAlertButtons } from '../bench/soak/alerts.ts';
 import type { AlertMessage, FakePlatform, StatusMessage } from '../bench/soak/platform.ts';
 import { checkMessages } from '../bench/soak/soak.ts';
 import { readDiscordStatus, readSlackStatus } from '../bench/soak/status-reading.ts';
@@ -19,7 +19,7 @@ const truth = new Map<string, RoomSnapshot>([
 function platform(messages: StatusMessage[], alerts: AlertMessage[] = []): FakePlatform {
   return {
     name: 'fake', conversations: ['c'], injected: { rateLimited: 0, serverErrors: 0 },
-    watch: () => undefined, statusMessages: () => messages, alertMessages: () => alerts, ackAlert: () => undefined, pruneLogs: () => 0, takeEdits: () => [], act: () => undefined, close: async () => undefined,
+    watch: () => undefined, statusMessages: () => messages, alertMessages: () => alerts, pressAlert: () => undefined, pruneLogs: () => 0, takeEdits: () => [], act: () => undefined, close: async () => undefined,
   };
 }
 
@@ -36,6 +36,8 @@ describe('soak message checks', () => {
     const verdict = checkMessages([p], ['5000', '5001', '5002'], truth);
     expect(verdict.duplicates).toBe(1);
     expect(verdict.wrong).toHaveLength(3);
+    const said = checkMessages([p], ['5000'], truth, (id) => `history of ${id}`).wrong;
+    expect(said[0]).toMatch(/^fake 1 \(room 5000\) shows .*; history of 1$/);
   });
 
   it('read people and mutes from a Slack status message and a Discord embed', () => {
@@ -51,17 +53,28 @@ describe('soak message checks', () => {
 
   it('read an alert message from its button ids: the incident, and the Ack button while it is open', () => {
     const open = readAlertButtons('m1', 'c', ['v1|aa|demo|5000|i7', 'v1|ar|demo|5000|i7', 'v1|as|demo|5000|i7|1', 'v1|ao|demo|5000|i7']);
-    expect(open).toEqual({ id: 'm1', conversation: 'c', incident: 'i7', ackButton: 'v1|aa|demo|5000|i7' });
+    expect(open).toEqual({ id: 'm1', conversation: 'c', incident: 'i7', ackButton: 'v1|aa|demo|5000|i7', resolveButton: 'v1|ar|demo|5000|i7' });
     expect(readAlertButtons('m1', 'c', ['v1|ar|demo|5000|i7'])?.ackButton).toBeUndefined();
     expect(readAlertButtons('m2', 'c', ['v1|m|demo|5000|u1|1', 'v1|p|demo|5000|1'])).toBeUndefined();
   });
 
-  it('count an alert posted twice in one conversation as a duplicate, and count raised and acked incidents', () => {
-    const alert = (id: string, incident: string, acked: boolean, conversation = 'c'): AlertMessage => ({ id, conversation, incident, ackButton: acked ? undefined : `v1|aa|demo|5000|${incident}` });
-    const slack = platform([], [alert('1', 'i1', true), alert('2', 'i2', false), alert('3', 'i2', false)]);
-    const discord = platform([], [alert('9', 'i1', false), alert('10', 'i2', false, 'other')]);
+  it('read a resolved alert, which keeps no buttons, as the incident it showed before', () => {
+    const reader = new AlertReader();
+    expect(reader.read('m1', 'c', ['v1|ar|demo|5000|i7'])?.resolveButton).toBe('v1|ar|demo|5000|i7');
+    expect(reader.read('m1', 'c', [])).toEqual({ id: 'm1', conversation: 'c', incident: 'i7', ackButton: undefined, resolveButton: undefined });
+    expect(reader.read('m2', 'c', [])).toBeUndefined();
+  });
+
+  it('count an alert posted twice in one conversation as a duplicate, and count raised, acked and resolved incidents', () => {
+    const alert = (id: string, incident: string, state: 'open' | 'acked' | 'resolved', conversation = 'c'): AlertMessage => ({
+      id, conversation, incident,
+      ackButton: state === 'open' ? `v1|aa|demo|5000|${incident}` : undefined,
+      resolveButton: state === 'resolved' ? undefined : `v1|ar|demo|5000|${incident}`,
+    });
+    const slack = platform([], [alert('1', 'i1', 'acked'), alert('2', 'i2', 'open'), alert('3', 'i2', 'open'), alert('4', 'i3', 'resolved')]);
+    const discord = platform([], [alert('9', 'i1', 'open'), alert('10', 'i2', 'open', 'other')]);
     const verdict = checkAlerts([slack, discord]);
-    expect({ raised: verdict.raised, acked: verdict.acked, duplicates: verdict.duplicates }).toEqual({ raised: 2, acked: 1, duplicates: 1 });
+    expect({ raised: verdict.raised, acked: verdict.acked, resolved: verdict.resolved, duplicates: verdict.duplicates }).toEqual({ raised: 3, acked: 2, resolved: 1, duplicates: 1 });
     expect(verdict.details).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { runSoak, type Figure } from '../bench/soak/soak.ts';
  * The soak's CI version: one minute of the whole bot (shell, Slack, Discord) under 500 PBX changes
  * a second across 50 rooms, an AMI drop at 30 s, a PBX restart at 40 s, 10% of edits answered 429
  * and 2% answered 500, simulated users acting at random, and hangup alerts (abnormal causes, a VIP leaving, a room emptied)
- * acked at random. `npm run soak` runs it longer.
+ * acked and resolved at random. `npm run soak` runs it longer.
  */
 
 const figure = (figures: readonly Figure[], label: string): string | number => figures.find((f) => f.label === label)?.value ?? NaN;
@@ -32,5 +32,6 @@ describe('soak, one minute', () => {
     expect(figure(result.figures, 'user actions done or refused'), shown).toBeGreaterThan(0);
     expect(figure(result.figures, 'alerts raised'), shown).toBeGreaterThan(0);
     expect(figure(result.figures, 'alerts acked'), shown).toBeGreaterThan(0);
+    expect(figure(result.figures, 'alerts resolved'), shown).toBeGreaterThan(0);
   }, 150_000);
 });

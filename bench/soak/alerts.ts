@@ -1,12 +1,12 @@
 import type { AlertRuleInput } from '../../src/alerts/rules.ts';
 import { ACTION_ID_VERSION } from '../../src/core/actions.ts';
-import type { AlertMessage, FakePlatform, PendingAction } from './platform.ts';
+import type { AlertMessage, AlertPress, FakePlatform, PendingAction } from './platform.ts';
 import type { ScenarioStep } from './steps.ts';
 
 /**
  * Hangup alerts in the soak: the rules the soak bot runs with, the steps that make abnormal hangups
- * and press Ack at random, and the checks on what the platforms show (one message per incident and
- * conversation; an Ack done or refused).
+ * and press Ack and Resolve at random, and the checks on what the platforms show (one message per
+ * incident and conversation; a press done or refused).
  */
 
 
@@ -16,13 +16,34 @@ const ALERT_CODES = new Set(['aa', 'ar', 'as', 'ao']);
 export function readAlertButtons(id: string, conversation: string, buttonIds: readonly string[]): AlertMessage | undefined {
   let incident: string | undefined;
   let ackButton: string | undefined;
+  let resolveButton: string | undefined;
   for (const b of buttonIds) {
     const [version, code, , , inc] = b.split('|');
     if (version !== ACTION_ID_VERSION || code === undefined || !ALERT_CODES.has(code) || inc === undefined) continue;
     incident = inc;
     if (code === 'aa') ackButton = b;
+    if (code === 'ar') resolveButton = b;
   }
-  return incident === undefined ? undefined : { id, conversation, incident, ackButton };
+  return incident === undefined ? undefined : { id, conversation, incident, ackButton, resolveButton };
+}
+
+/**
+ * Alert messages as a platform shows them over time. A resolved alert loses every button, so the
+ * incident of a message is remembered from when it had some: the message then reads as resolved.
+ */
+export class AlertReader {
+  private readonly incidents = new Map<string, { readonly conversation: string; readonly incident: string }>();
+
+  /** The alert a message shows, given its button ids; undefined when it never was an alert. */
+  read(id: string, conversation: string, buttonIds: readonly string[]): AlertMessage | undefined {
+    const alert = readAlertButtons(id, conversation, buttonIds);
+    if (alert !== undefined) {
+      if (!this.incidents.has(id)) this.incidents.set(id, { conversation, incident: alert.incident });
+      return alert;
+    }
+    const known = this.incidents.get(id);
+    return known === undefined ? undefined : { id, ...known, ackButton: undefined, resolveButton: undefined };
+  }
 }
 
 /** The three kinds of hangup alert the issue names, posted in each platform's first conversation. */
@@ -45,11 +66,11 @@ export interface AlertWorld {
   readonly random: () => number;
   /** Hangs up a caller with `cause` in a room that keeps its floor; false when none could go. */
   hangupWith(cause: number): boolean;
-  /** One Ack press by a random user of a random platform on a random open alert. */
-  ackAlert(): void;
+  /** One Ack or Resolve press by a random user of a random platform on a random alert it applies to. */
+  pressAlert(press: AlertPress): void;
 }
 
-export function alertSteps(world: () => AlertWorld, opts: { abnormalEveryMs: number; ackEveryMs: number }): ScenarioStep[] {
+export function alertSteps(world: () => AlertWorld, opts: { abnormalEveryMs: number; ackEveryMs: number; resolveEveryMs: number }): ScenarioStep[] {
   return [
     {
       name: 'abnormal hangup',
@@ -59,14 +80,17 @@ export function alertSteps(world: () => AlertWorld, opts: { abnormalEveryMs: num
         w.hangupWith(ABNORMAL_CAUSES[Math.floor(w.random() * ABNORMAL_CAUSES.length)] ?? 34);
       },
     },
-    { name: 'alert ack', everyMs: opts.ackEveryMs, run: () => world().ackAlert() },
+    { name: 'alert ack', everyMs: opts.ackEveryMs, run: () => world().pressAlert('ack') },
+    // On-call staff resolve incidents too, so the alert engine's steady state holds resolved ones.
+    { name: 'alert resolve', everyMs: opts.resolveEveryMs, run: () => world().pressAlert('resolve') },
   ];
 }
 
 /** Per platform and conversation, every incident should be in one message: the rest are duplicate posts. */
-export function checkAlerts(platforms: readonly FakePlatform[]): { raised: number; acked: number; duplicates: number; details: string[] } {
+export function checkAlerts(platforms: readonly FakePlatform[]): { raised: number; acked: number; resolved: number; duplicates: number; details: string[] } {
   const raised = new Set<string>();
   const acked = new Set<string>();
+  const resolved = new Set<string>();
   let duplicates = 0;
   const details: string[] = [];
   for (const p of platforms) {
@@ -74,6 +98,7 @@ export function checkAlerts(platforms: readonly FakePlatform[]): { raised: numbe
     for (const m of p.alertMessages()) {
       raised.add(m.incident);
       if (m.ackButton === undefined) acked.add(m.incident);
+      if (m.resolveButton === undefined) resolved.add(m.incident);
       const key = `${m.conversation} ${m.incident}`;
       const first = seen.get(key);
       if (first === undefined) {
@@ -84,14 +109,29 @@ export function checkAlerts(platforms: readonly FakePlatform[]): { raised: numbe
       if (details.length < 20) details.push(`${p.name}: alert ${m.incident} posted twice in ${m.conversation} (${first}, ${m.id})`);
     }
   }
-  return { raised: raised.size, acked: acked.size, duplicates, details };
+  return { raised: raised.size, acked: acked.size, resolved: resolved.size, duplicates, details };
 }
 
-/** The Ack press in flight: settled when the presser got an answer or the alert shows acked. */
-export function ackAction(platform: FakePlatform, what: string, message: AlertMessage, answered: () => boolean): PendingAction {
+/** An alert's button for a press, while the press still applies (Ack while open, Resolve until resolved). */
+export function alertButton(message: AlertMessage, press: AlertPress): string | undefined {
+  return press === 'ack' ? message.ackButton : message.resolveButton;
+}
+
+/** The Ack or Resolve press in flight: settled when the presser got an answer or the alert shows it done. */
+export function alertAction(platform: FakePlatform, what: string, message: AlertMessage, press: AlertPress, answered: () => boolean): PendingAction {
+  const shown = (): AlertMessage | undefined => platform.alertMessages().find((m) => m.id === message.id);
   return {
     what,
     issuedAt: performance.now(),
-    settled: () => answered() || platform.alertMessages().some((m) => m.id === message.id && m.ackButton === undefined),
+    settled: () => {
+      if (answered()) return true;
+      const now = shown();
+      return now !== undefined && alertButton(now, press) === undefined;
+    },
+    lastSeen: () => {
+      const now = shown();
+      const state = now === undefined ? 'gone' : now.resolveButton === undefined ? 'resolved' : now.ackButton === undefined ? 'acked' : 'open';
+      return `${answered() ? 'answered' : 'no answer'}; alert message ${message.id} ${state}`;
+    },
   };
 }

@@ -1,7 +1,8 @@
 import { optionsFor } from '../../test/adapters/discord/harness.ts';
 import { buttonPress, slashCommand, type FakeUser, type Place } from '../../test/fake-discord/payloads.ts';
 import { FakeDiscord } from '../../test/fake-discord/server.ts';
-import { ackAction, readAlertButtons } from './alerts.ts';
+import { alertAction, alertButton, AlertReader } from './alerts.ts';
+import { userAction } from './lost-actions.ts';
 import type { ActionWorld, AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
 import { readDiscordStatus } from './status-reading.ts';
 
@@ -37,11 +38,12 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
   const buttonIds = (components: readonly unknown[]): string[] => components
     .flatMap((r) => (r as { components?: Component[] }).components ?? [])
     .flatMap((c) => (c.type === 2 && c.custom_id !== undefined ? [c.custom_id] : []));
+  const alerts = new AlertReader();
   const alertMessages = (): AlertMessage[] => {
     const out: AlertMessage[] = [];
     for (const m of fake.state.messages.values()) {
       if (m.deleted || m.interactionUser !== undefined) continue;
-      const alert = readAlertButtons(m.id, m.channelId, buttonIds(m.components));
+      const alert = alerts.read(m.id, m.channelId, buttonIds(m.components));
       if (alert !== undefined) out.push(alert);
     }
     return out;
@@ -50,13 +52,15 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
   const platform: FakePlatform = {
     name: 'discord',
     alertMessages,
-    ackAlert(rnd) {
-      const open = alertMessages().filter((m) => m.ackButton !== undefined);
-      const alert = open[Math.floor(rnd() * open.length)];
+    pressAlert(rnd, op) {
+      const candidates = alertMessages().filter((m) => alertButton(m, op) !== undefined);
+      const alert = candidates[Math.floor(rnd() * candidates.length)];
       const user = USERS[Math.floor(rnd() * USERS.length)] as FakeUser & SimUser;
-      if (alert?.ackButton === undefined) return undefined;
-      const token = fake.interact(buttonPress(place(alert.conversation), user, fake.apiMessage(alert.id), alert.ackButton)).token;
-      return ackAction(platform, `discord ${user.role} presses Ack on alert ${alert.incident}`, alert, () => answered.has(token));
+      const button = alert === undefined ? undefined : alertButton(alert, op);
+      if (alert === undefined || button === undefined) return undefined;
+      const token = fake.interact(buttonPress(place(alert.conversation), user, fake.apiMessage(alert.id), button)).token;
+      const what = `discord ${user.id} (${user.role}) presses ${op === 'ack' ? 'Ack' : 'Resolve'} on alert ${alert.incident} (message ${alert.id} in ${alert.conversation})`;
+      return alertAction(platform, what, alert, op, () => answered.has(token));
     },
     conversations: CHANNELS,
     injected,
@@ -109,24 +113,21 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
         const label = button.label ?? '';
         const name = /^(?:Mute|Unmute) (.+)$/.exec(label)?.[1];
         const muted = label.startsWith('Mute');
-        return {
-          what: `discord ${user.role} presses ${label} in ${status.room}`,
-          issuedAt,
-          settled: () => answered.has(token) || (name !== undefined && world.effect(status.room, name, muted)),
-        };
+        const what = `discord ${user.id} (${user.role}) presses ${label} in ${status.room} (message ${message.id} in ${channel})`;
+        return userAction(what, issuedAt, () => answered.has(token), name === undefined ? undefined : { world, room: status.room, caller: name, muted });
       }
       const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
       const kind = rnd();
       if (kind < 0.3) {
         const text = kind < 0.15 ? 'list' : 'whoami';
         const token = command(text, user, channel);
-        return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) };
+        return userAction(`discord ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(token));
       }
       const muted = rnd() < 0.5;
       const name = world.pickCaller(room) ?? 'Nobody';
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const token = command(text, user, channel);
-      return { what: `discord ${user.role} types ${text}`, issuedAt, settled: () => answered.has(token) || world.effect(room, name, muted) };
+      return userAction(`discord ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(token), { world, room, caller: name, muted });
     },
     pruneLogs(olderThanMs) {
       const before = performance.now() - olderThanMs;

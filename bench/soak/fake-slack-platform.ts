@@ -1,7 +1,8 @@
 import { blockActions, slashCommand, type Who } from '../../test/adapters/fake-slack/payloads.ts';
 import { FakeSlack } from '../../test/adapters/fake-slack/server.ts';
-import { ackAction, readAlertButtons } from './alerts.ts';
+import { alertAction, alertButton, AlertReader } from './alerts.ts';
 import type { AlertMessage, EditSeen, FailureRates, FakePlatform, PendingAction, SimUser, StatusMessage } from './platform.ts';
+import { userAction } from './lost-actions.ts';
 import { readSlackStatus } from './status-reading.ts';
 
 /** The fake Slack as a soak platform: Socket Mode commands and button presses, chat.update edits. */
@@ -80,11 +81,12 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
     return id;
   };
 
+  const alerts = new AlertReader();
   const alertMessages = (): AlertMessage[] => {
     const out: AlertMessage[] = [];
     for (const m of fake.messages.values()) {
       if (m.threadTs !== undefined) continue;
-      const alert = readAlertButtons(m.ts, m.channel, buttonsOf(m.blocks).map((b) => b.element.value ?? ''));
+      const alert = alerts.read(m.ts, m.channel, buttonsOf(m.blocks).map((b) => b.element.value ?? ''));
       if (alert !== undefined) out.push(alert);
     }
     return out;
@@ -93,15 +95,17 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
   const platform: FakePlatform = {
     name: 'slack',
     alertMessages,
-    ackAlert(rnd) {
-      const open = alertMessages().filter((m) => m.ackButton !== undefined);
-      const alert = open[Math.floor(rnd() * open.length)];
+    pressAlert(rnd, op) {
+      const candidates = alertMessages().filter((m) => alertButton(m, op) !== undefined);
+      const alert = candidates[Math.floor(rnd() * candidates.length)];
       const user = SLACK_USERS[Math.floor(rnd() * SLACK_USERS.length)] as SimUser;
       const message = alert === undefined ? undefined : fake.messages.get(alert.id);
-      const button = message === undefined ? undefined : buttonsOf(message.blocks).find((b) => b.element.value === alert?.ackButton);
+      const wanted = alert === undefined ? undefined : alertButton(alert, op);
+      const button = message === undefined ? undefined : buttonsOf(message.blocks).find((b) => b.element.value === wanted);
       if (alert === undefined || message === undefined || button === undefined) return undefined;
       const id = press(user, message.channel, message, button.element, button.blockId);
-      return ackAction(platform, `slack ${user.role} presses Ack on alert ${alert.incident}`, alert, () => answered.has(id));
+      const what = `slack ${user.id} (${user.role}) presses ${op === 'ack' ? 'Ack' : 'Resolve'} on alert ${alert.incident} (message ${alert.id} in ${message.channel})`;
+      return alertAction(platform, what, alert, op, () => answered.has(id));
     },
     conversations: CHANNELS,
     injected,
@@ -148,20 +152,20 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
         const id = press(user, channel, message, button.element, button.blockId);
         const name = button.who.replace(/ \(.*\)$/, '');
         const muted = button.label === 'Mute';
-        return { what: `slack ${user.role} presses ${button.label} on ${name} in ${status.room}`, issuedAt, settled: () => answered.has(id) || world.effect(status.room, name, muted) };
+        return userAction(`slack ${user.id} (${user.role}) presses ${button.label} on ${name} in ${status.room} (message ${message.ts} in ${channel})`, issuedAt, () => answered.has(id), { world, room: status.room, caller: name, muted });
       }
       const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
       const kind = rnd();
       if (kind < 0.3) {
         const text = kind < 0.15 ? 'list' : 'whoami';
         const id = command(text, user, channel);
-        return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) };
+        return userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id));
       }
       const muted = rnd() < 0.5;
       const name = world.pickCaller(room) ?? 'Nobody';
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const id = command(text, user, channel);
-      return { what: `slack ${user.role} types ${text}`, issuedAt, settled: () => answered.has(id) || world.effect(room, name, muted) };
+      return userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id), { world, room, caller: name, muted });
     },
     pruneLogs(olderThanMs) {
       const before = performance.now() - olderThanMs;

@@ -47,6 +47,8 @@ export class Measures {
   /** messageId → first change to its room not yet shown by an edit (performance.now()). */
   readonly #pendingSince = new Map<string, number>();
   readonly #editsThisSecond = new Map<string, number>();
+  /** messageId → edits received and when the last arrived: said for a message found wrong at the end. */
+  readonly #editsOf = new Map<string, { count: number; lastAt: number }>();
   #second = -1;
   maxEditsPerMessagePerSecond = 0;
   edits = 0;
@@ -65,6 +67,8 @@ export class Measures {
 
   edited(messageId: string, at: number, ok: boolean): void {
     this.edits++;
+    const seen = this.#editsOf.get(messageId);
+    this.#editsOf.set(messageId, { count: (seen?.count ?? 0) + 1, lastAt: at });
     if (!ok) {
       this.failedEdits++;
       return;
@@ -82,6 +86,10 @@ export class Measures {
     const n = (this.#editsThisSecond.get(messageId) ?? 0) + 1;
     this.#editsThisSecond.set(messageId, n);
     if (n > this.maxEditsPerMessagePerSecond) this.maxEditsPerMessagePerSecond = n;
+  }
+
+  editsOf(messageId: string): { readonly count: number; readonly lastAt: number } | undefined {
+    return this.#editsOf.get(messageId);
   }
 
   sampleMemory(): MemoryPoint {

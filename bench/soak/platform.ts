@@ -18,9 +18,12 @@ export interface EditSeen {
 
 /** A user action in flight: settled once the bot did it or said it could not. */
 export interface PendingAction {
+  /** Platform, kind, user (id and role) and target, for a person to read. */
   readonly what: string;
   readonly issuedAt: number;
   settled(): boolean;
+  /** What the harness sees of the action now (answer, PBX state, alert state): said when it is lost. */
+  lastSeen(): string;
 }
 
 /** An alert message as a platform shows it, read from its buttons' action ids. */
@@ -29,9 +32,14 @@ export interface AlertMessage {
   readonly conversation: string;
   /** The incident every alert button of the message names (`v1|aa|pbx|room|incident`). */
   readonly incident: string;
-  /** The Ack button's id while the alert is open; undefined once acked (or silenced). */
+  /** The Ack button's id while the alert is open; undefined once acked (or silenced, or resolved). */
   readonly ackButton: string | undefined;
+  /** The Resolve button's id until the alert is resolved (a resolved alert keeps no buttons). */
+  readonly resolveButton: string | undefined;
 }
+
+/** The alert buttons simulated users press. */
+export type AlertPress = 'ack' | 'resolve';
 
 export interface SimUser {
   readonly id: string;
@@ -48,10 +56,10 @@ export interface FakePlatform {
   takeEdits(): EditSeen[];
   /** One random command or button press by one of the platform's users. */
   act(random: () => number, world: ActionWorld): PendingAction | undefined;
-  /** Messages carrying alert buttons, in posting order. */
+  /** Alert messages in posting order, resolved ones (no buttons left) included. */
   alertMessages(): AlertMessage[];
-  /** A random user presses Ack on a random open alert, if there is one. */
-  ackAlert(random: () => number): PendingAction | undefined;
+  /** A random user presses Ack on a random open alert, or Resolve on a random unresolved one, if there is one. */
+  pressAlert(random: () => number, press: AlertPress): PendingAction | undefined;
   /**
    * Forgets what the fake platform and the harness keep only for their own bookkeeping (answers to
    * settled actions, interaction replies, thread notes, the gateway's replay log) once older than
@@ -76,4 +84,6 @@ export interface ActionWorld {
   pickCaller(room: string): string | undefined;
   /** The PBX shows the action done: the caller muted as asked, or gone. */
   effect(room: string, caller: string, muted: boolean): boolean;
+  /** The caller as the PBX has it now: `muted`, `unmuted` or `not in the room`. */
+  callerState(room: string, caller: string): string;
 }

@@ -11,8 +11,9 @@ import { alertSteps, checkAlerts, soakAlertRules } from './alerts.ts';
 import { startAmiProxy } from './ami-proxy.ts';
 import { DISCORD_ALERT_CHANNEL, DISCORD_MODERATOR_ROLE, startDiscordPlatform } from './fake-discord-platform.ts';
 import { SLACK_ALERT_CHANNEL, SLACK_USERS, startSlackPlatform } from './fake-slack-platform.ts';
+import { lostActionLine, lostActionReport } from './lost-actions.ts';
 import { Measures, mb } from './measures.ts';
-import type { ActionWorld, FakePlatform, PendingAction } from './platform.ts';
+import type { ActionWorld, AlertPress, FakePlatform, PendingAction } from './platform.ts';
 import { faultSteps, startSteps, type ScenarioStep, type SoakWorld } from './steps.ts';
 import { truePeople } from './status-reading.ts';
 import { startTraffic } from './traffic.ts';
@@ -36,6 +37,8 @@ export interface SoakOptions {
   readonly abnormalHangupEveryMs?: number;
   /** How often a simulated user presses Ack on an open alert. */
   readonly alertAckEveryMs?: number;
+  /** How often a simulated user presses Resolve on an unresolved alert. */
+  readonly alertResolveEveryMs?: number;
   readonly seed?: number;
   /** Extra steps (more faults, probes), run beside the built-in faults and alert steps. */
   readonly extraSteps?: readonly ScenarioStep[];
@@ -61,6 +64,8 @@ const MAX_PER_ROOM = 6;
 const SECRET = 'soak-secret';
 /** Harness logs younger than this may still settle an action (ACTION_TIMEOUT_MS) and are kept. */
 const HARNESS_LOG_KEEP_MS = 2 * ACTION_TIMEOUT_MS;
+/** Lost actions named one a line in the report; the rest are counted. */
+const LOST_LINES_MAX = 20;
 
 /** mulberry32: a seeded generator, so a run can be repeated. */
 function seeded(seed: number): () => number {
@@ -88,6 +93,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onRejection);
+  const runStartedAt = performance.now();
   const measures = new Measures();
   measures.memory.start = measures.settledMemory();
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -183,6 +189,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         const person = snapshot().get(room)?.participants.find((p) => p.callerName === caller);
         return person === undefined || person.muted === muted;
       },
+      callerState(room, caller) {
+        const person = snapshot().get(room)?.participants.find((p) => p.callerName === caller);
+        return person === undefined ? 'not in the room' : person.muted ? 'muted' : 'unmuted';
+      },
     };
     const pending: PendingAction[] = [];
     let actionsDone = 0;
@@ -197,7 +207,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           pending.splice(i, 1);
         } else if (final || now - a.issuedAt > ACTION_TIMEOUT_MS) {
           actionsLost++;
-          if (lostDetails.length < 20) lostDetails.push(`action lost: ${a.what}`);
+          if (lostDetails.length < LOST_LINES_MAX) lostDetails.push(lostActionLine(a, now, runStartedAt));
           pending.splice(i, 1);
         }
       }
@@ -212,7 +222,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       typeInShell(line) {
         const before = shellBytes;
         shellInput.write(`${line}\n`);
-        pending.push({ what: `shell admin types ${line}`, issuedAt: performance.now(), settled: () => shellBytes > before });
+        const answered = (): boolean => shellBytes > before;
+        pending.push({ what: `shell admin types ${line}`, issuedAt: performance.now(), settled: answered, lastSeen: () => (answered() ? 'answered' : 'no output') });
       },
       resync() {
         traffic.resync();
@@ -221,7 +232,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         measures.sampleMemory();
       },
     };
-    let acks = 0;
+    const alertPresses = { ack: 0, resolve: 0 };
     let abnormalHangups = 0;
     const alertWorld = {
       random,
@@ -230,12 +241,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (done) abnormalHangups++;
         return done;
       },
-      ackAlert() {
+      pressAlert(press: AlertPress) {
         const p = platforms[Math.floor(random() * platforms.length)] as FakePlatform;
-        const action = p.ackAlert(random);
+        const action = p.pressAlert(random, press);
         if (action === undefined) return;
         pending.push(action);
-        acks++;
+        alertPresses[press]++;
       },
     };
     const steps = startSteps(world, [...faultSteps({
@@ -245,6 +256,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }), ...alertSteps(() => alertWorld, {
       abnormalEveryMs: options.abnormalHangupEveryMs ?? 3000,
       ackEveryMs: options.alertAckEveryMs ?? 2000,
+      resolveEveryMs: options.alertResolveEveryMs ?? 2000,
     }), ...(options.extraSteps ?? [])]);
     cleanups.push(() => steps.stop());
 
@@ -269,7 +281,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     traffic.stop();
 
     // Final settle: the link is up and nothing changes; every message should come to show the truth.
-    const check = (): { wrong: string[]; duplicates: number } => checkMessages(platforms, watched, snapshot());
+    const editsSeen = (messageId: string): string => {
+      const e = measures.editsOf(messageId);
+      return e === undefined ? 'no edit received' : `${e.count} edits received, the last ${((e.lastAt - runStartedAt) / 1000).toFixed(1)} s into the run`;
+    };
+    const check = (): { wrong: string[]; duplicates: number } => checkMessages(platforms, watched, snapshot(), editsSeen);
     const settleStart = performance.now();
     let verdict = check();
     while (performance.now() - settleStart < SETTLE_MAX_MS && (verdict.wrong.length > 0 || pending.length > 0)) {
@@ -322,11 +338,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'pbx restarts', value: steps.count('pbx restart') },
       { label: 'abnormal hangups made', value: abnormalHangups },
       { label: 'alerts raised', value: alerts.raised },
-      { label: 'alert ack presses', value: acks },
+      { label: 'alert ack presses', value: alertPresses.ack },
       { label: 'alerts acked', value: alerts.acked },
+      { label: 'alert resolve presses', value: alertPresses.resolve },
+      { label: 'alerts resolved', value: alerts.resolved },
     ];
     const passed = figures.slice(0, 5).every((f) => f.value === 0);
-    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostDetails] };
+    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostActionReport(lostDetails, actionsLost, LOST_LINES_MAX)] };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {
@@ -340,8 +358,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
 }
 
-/** Each watched room should have exactly one status message per platform, showing who is there now. */
-export function checkMessages(platforms: readonly FakePlatform[], watched: readonly string[], truth: ReadonlyMap<string, RoomSnapshot>): { wrong: string[]; duplicates: number } {
+/**
+ * Each watched room should have exactly one status message per platform, showing who is there now.
+ * `history` says what is known of a wrong message's edits, appended to its line.
+ */
+export function checkMessages(platforms: readonly FakePlatform[], watched: readonly string[], truth: ReadonlyMap<string, RoomSnapshot>, history?: (messageId: string) => string): { wrong: string[]; duplicates: number } {
+  const more = (id: string): string => (history === undefined ? '' : `; ${history(id)}`);
   const wrong: string[] = [];
   let duplicates = 0;
   for (const p of platforms) {
@@ -350,9 +372,9 @@ export function checkMessages(platforms: readonly FakePlatform[], watched: reado
       byRoom.set(m.status.room, (byRoom.get(m.status.room) ?? 0) + 1);
       const expected = truePeople(truth.get(m.status.room));
       const shown = m.status.people;
-      if (m.status.ended && expected.length > 0) wrong.push(`${p.name} ${m.id} (room ${m.status.room}) says ended; the room has ${expected.length}`);
+      if (m.status.ended && expected.length > 0) wrong.push(`${p.name} ${m.id} (room ${m.status.room}) says ended; the room has ${expected.length}${more(m.id)}`);
       else if (!m.status.ended && shown.join('|') !== expected.join('|')) {
-        wrong.push(`${p.name} ${m.id} (room ${m.status.room}) shows [${shown.join(', ')}]; the PBX has [${expected.join(', ')}]`);
+        wrong.push(`${p.name} ${m.id} (room ${m.status.room}) shows [${shown.join(', ')}]; the PBX has [${expected.join(', ')}]${more(m.id)}`);
       }
     }
     for (const room of watched) {

@@ -240,7 +240,10 @@ export class AlertService {
 
   private run(step: AlertStep): void {
     const changed = step.state !== this.state;
+    const before = this.state.incidents.size;
     this.state = step.state;
+    // Incidents leave the state 24 h after they are resolved; so do the records of their messages.
+    if (this.state.incidents.size < before) for (const [key, d] of this.deliveries) if (!this.state.incidents.has(d.incidentId)) { this.deliveries.delete(key); this.lastSent.delete(key); }
     for (const effect of step.effects) this.apply(effect);
     if (changed || step.effects.length > 0) this.save();
     this.schedule();

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditKind, Incident } from '../../src/alerts/engine.ts';
 import { AlertService, type AlertDelivery } from '../../src/alerts/service.ts';
-import { ALERT_STATE_KEY } from '../../src/alerts/persist.ts';
+import { ALERT_STATE_KEY, decodeAlerts } from '../../src/alerts/persist.ts';
 import type { AlertTarget } from '../../src/alerts/rules.ts';
 import type { MessageRef } from '../../src/core/adapter.ts';
 import { PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
@@ -55,8 +55,8 @@ function roomWith(p: Participant, other: number): Room {
   return { pbx: 'pbx1', name: '200', dialect: 'confbridge', participants, locked: false, recording: false, muzak: undefined, stream: undefined, startedAt: p.joinedAt, peakSize: 2, endedAt: undefined };
 }
 
-function abnormalDrop(svc: AlertService, at: number): void {
-  const p = tim(at - 97 * 60_000);
+function abnormalDrop(svc: AlertService, at: number, uniqueid = '1.1'): void {
+  const p = { ...tim(at - 97 * 60_000), uniqueid };
   const left: RoomChange = { type: 'left', pbx: 'pbx1', room: '200', participant: p, cause: 34, causeText: 'Circuit/channel congestion', techCause: 503 };
   svc.observe(left, roomWith(p, 1));
 }
@@ -149,6 +149,26 @@ describe('alert service', () => {
     await clock.advance(1_000);
     await svc.settled();
     expect(delivery.edits.map((e) => e.view.text)).toEqual(['acked by @bob at 12:00 UTC.']);
+    await svc.stop();
+  });
+
+  it('forgets the messages of a resolved incident once the incident itself is dropped, 24 h on', async () => {
+    const clock = new FakeClock(T0);
+    const kv = new MemoryKv();
+    const svc = make(clock, kv, new RecordingDelivery());
+    await svc.start();
+    abnormalDrop(svc, T0);
+    await svc.settled();
+    expect(svc.resolve('i1', '@bob').outcome).toBe('done');
+    await svc.settled();
+    await clock.advance(24 * 3_600_000 + 60_000);
+    // A new incident makes the service tick (its escalation falls due), which drops the old one.
+    abnormalDrop(svc, clock.now(), '2.1');
+    await clock.advance(5 * 60_000);
+    await svc.settled();
+    const stored = decodeAlerts(kv.data.get(ALERT_STATE_KEY) ?? '');
+    expect(stored.ok && [...stored.value.state.incidents.keys()]).toEqual(['i2']);
+    expect(stored.ok && [...new Set(stored.value.deliveries.map((d) => d.incidentId))]).toEqual(['i2']);
     await svc.stop();
   });
 

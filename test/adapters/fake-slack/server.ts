@@ -95,6 +95,8 @@ export class FakeSlack {
   private readonly events = new EventEmitter();
   private readonly failures = new Map<string, Failure[]>();
   private readonly sockets = new Set<WebSocket>();
+  /** Envelopes sent and not acknowledged yet; an entry goes once acked or once its socket closes. */
+  private readonly awaitingAck = new Map<string, { readonly socket: WebSocket; readonly resolve: (ack: SocketAck) => void }>();
   /** Socket Mode connections opened so far (a reconnect opens a new one). */
   socketConnections = 0;
   private seq = 0;
@@ -213,10 +215,15 @@ export class FakeSlack {
     if (socket === undefined) return Promise.reject(new Error('no Socket Mode client connected'));
     const envelopeId = `env-${++this.envelopeSeq}`;
     const acked = new Promise<SocketAck>((resolve) => {
-      this.events.on(`ack:${envelopeId}`, resolve);
+      this.awaitingAck.set(envelopeId, { socket, resolve });
     });
     socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type === 'slash_commands' }));
     return acked;
+  }
+
+  /** Envelopes delivered whose acknowledgement has not arrived (their socket still open). */
+  get unacknowledged(): number {
+    return this.awaitingAck.size;
   }
 
   /** Sends an Events API event (`app_home_opened`, `tokens_revoked`...) over Socket Mode. */
@@ -232,10 +239,13 @@ export class FakeSlack {
     this.socketConnections += 1;
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as SocketAck;
-      this.events.emit(`ack:${message.envelope_id}`, message);
+      const waiting = this.awaitingAck.get(message.envelope_id);
+      this.awaitingAck.delete(message.envelope_id);
+      waiting?.resolve(message);
     });
     ws.on('close', () => {
       this.sockets.delete(ws);
+      for (const [id, waiting] of this.awaitingAck) if (waiting.socket === ws) this.awaitingAck.delete(id);
       this.events.emit('change');
     });
     ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0FAKE' } }));
