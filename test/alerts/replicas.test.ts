@@ -10,8 +10,8 @@ import type { AlertView } from '../../src/core/views.ts';
 import { alertWords } from '../../src/alerts/text.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { FakeClock } from '../core/status-fakes.ts';
-import { rule, rules } from './fixtures.ts';
-import type { Participant, Room, RoomChange } from '../../src/conference/types.ts';
+import { escalating, roomWith, tim } from './fixtures.ts';
+import type { RoomChange } from '../../src/conference/types.ts';
 
 class MemoryKv implements KeyValueStore {
   readonly data = new Map<string, string>();
@@ -33,24 +33,6 @@ class RecordingDelivery implements AlertDelivery {
 }
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
-const escalating = rules(rule({
-  id: 'abn', escalation: { afterMinutes: 5, targets: [{ platform: 'slack', user: 'UONCALL' }] },
-  targets: [{ platform: 'slack', channel: 'COPS' }],
-}));
-
-function tim(joinedAt: number): Participant {
-  return {
-    pbx: 'pbx1', room: '200', uniqueid: '1.1', usernum: undefined, channel: 'PJSIP/701-00000001', tech: 'PJSIP',
-    callerNum: '701', callerName: 'Tim', admin: false, marked: false, muted: false, mutedBy: undefined, talking: false,
-    joinedAt, topic: undefined,
-  };
-}
-
-function roomWith(p: Participant, other: number): Room {
-  const participants = new Map([[p.uniqueid, p], ...Array.from({ length: other }, (_, i) => [`o${i}`, { ...p, uniqueid: `o${i}` }] as const)]);
-  return { pbx: 'pbx1', name: '200', dialect: 'confbridge', participants, locked: false, recording: false, muzak: undefined, stream: undefined, startedAt: p.joinedAt, peakSize: 2, endedAt: undefined };
-}
-
 function abnormalDrop(svc: AlertService, at: number): void {
   const p = tim(at - 97 * 60_000);
   const left: RoomChange = { type: 'left', pbx: 'pbx1', room: '200', participant: p, cause: 34, causeText: 'Circuit/channel congestion', techCause: 503 };
