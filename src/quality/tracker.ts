@@ -18,14 +18,18 @@ export interface WatchedLine {
   readonly callId: string;
 }
 
-/** A participant's line as the sensor last measured it, and the mark shown for it. */
-export interface LineState {
+/** Whose line: the participant (by PBX, room and Uniqueid) and the call a sensor measures. */
+export interface LineOwner {
   readonly pbx: string;
   readonly room: string;
   readonly uniqueid: string;
   readonly label: string;
   readonly callId: string;
   readonly sensor: string;
+}
+
+/** A participant's line as the sensor last measured it, and the mark shown for it. */
+export interface LineState extends LineOwner {
   readonly callref: string;
   readonly line: LineQuality;
   readonly mark: MarkState;
@@ -37,13 +41,7 @@ export interface LineState {
  * One participant's shown mark changed: `mark` undefined means the mark is gone (the participant
  * left, or the sensor stopped listing the call). The alert side reads `mark.poorSince` for "poor for 40 s".
  */
-export interface LineQualityReport {
-  readonly pbx: string;
-  readonly room: string;
-  readonly uniqueid: string;
-  readonly label: string;
-  readonly callId: string;
-  readonly sensor: string;
+export interface LineQualityReport extends LineOwner {
   readonly mark: QualityMark | undefined;
   readonly previous: QualityMark | undefined;
   /** The figures: MOS both ways and worst, loss last 10 s and overall, jitter, codec. */
