@@ -311,7 +311,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     quality.attach(status);
     stops.push(() => quality.stop());
     if (ownership !== undefined) {
-      ownership.start({ resume: () => status.resume(), unwatch: (r) => status.unwatch(r.pbx, r.room, r.conversation) });
+      ownership.start({ resume: (records) => status.resume(records), unwatch: (r) => status.unwatch(r.pbx, r.room, r.conversation) });
       stops.push(() => ownership.stop());
     }
 

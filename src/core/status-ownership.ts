@@ -42,8 +42,8 @@ export interface StatusOwnershipOptions {
 
 /** What the status service does for the guard. */
 export interface StatusOwnershipHost {
-  /** Picks up watches posted by other replicas (StatusService.resume). */
-  resume(): Promise<void>;
+  /** Picks up watches posted by other replicas (StatusService.resume), from the stored ones just listed. */
+  resume(records: readonly WatchRecord[]): Promise<void>;
   /** The watch's record was removed by another replica (unwatched there): retire it here too. */
   unwatch(record: WatchRecord): Promise<unknown>;
 }
@@ -122,10 +122,12 @@ export class StatusOwnership {
   /** One poll: new watches picked up, removed ones retired, paused edits asked for again (tests call it). */
   async poll(): Promise<void> {
     const host = this.#host;
-    if (host !== undefined) await host.resume().catch((err: unknown) => this.#log.debug({ err: toBotError(err) }, 'could not pick up stored watches'));
     let stored: Set<string> | undefined;
     try {
-      stored = new Set((await this.#store.watches.list()).map((r) => watchKeyOf(r.pbx, r.room, r.conversation)));
+      // One listing a poll serves both: picking up other replicas' watches and noticing removed ones.
+      const records = await this.#store.watches.list();
+      stored = new Set(records.map((r) => watchKeyOf(r.pbx, r.room, r.conversation)));
+      if (host !== undefined) await host.resume(records).catch((err: unknown) => this.#log.debug({ err: toBotError(err) }, 'could not pick up stored watches'));
     } catch (err) {
       this.#log.debug({ err: toBotError(err) }, 'could not list stored watches');
     }

@@ -121,10 +121,10 @@ export class StatusService implements WatchService {
   /**
    * Picks up the watches kept in the store: each message is re-rendered from the current state and
    * edited in place. A room that ended meanwhile gets its summary; one that ended longer ago than
-   * `keepEndedSec` is forgotten.
+   * `keepEndedSec` is forgotten. `records`: the stored watches, when the caller has just listed them.
    */
-  async resume(): Promise<void> {
-    for (const record of await this.#saved.list()) {
+  async resume(records?: readonly WatchRecord[]): Promise<void> {
+    for (const record of records ?? await this.#saved.list()) {
       if (this.#stopped) return;
       const key = watchKeyOf(record.pbx, record.room, record.conversation);
       if (this.#watches.has(key)) continue;

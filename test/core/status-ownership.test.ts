@@ -48,7 +48,7 @@ describe('status messages across replicas', () => {
     const ownership = new StatusOwnership({ coordination: member, store, clock, pollMs: 500, yieldMs: 5000, linkUp: () => link.up });
     const service = new StatusService({ directory, adapters: new Map([['slack', adapter]]), store, render: fakeRender, clock, ownership });
     await service.start();
-    ownership.start({ resume: () => service.resume(), unwatch: (r) => service.unwatch(r.pbx, r.room, r.conversation) });
+    ownership.start({ resume: (records) => service.resume(records), unwatch: (r) => service.unwatch(r.pbx, r.room, r.conversation) });
     const r: Replica = {
       adapter, service, ownership, member,
       get link() { return link.up; },
