@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
-import type { Coordination } from '../kernel/coordination.ts';
+import { followLinkStep, type Coordination, type YieldState } from '../kernel/coordination.ts';
 import { DEDUP_TTL_MS } from './engine.ts';
 import { decodePress, encodePress, PRESSES_QUEUE, type ForwardedPress } from './presses.ts';
 
@@ -58,19 +58,13 @@ export interface FollowLinksOptions {
 
 /** Gives the `alerts` lease up while this replica is cut off from a PBX (see above); returns the stop. */
 export function followLinks(coordination: Coordination, opts: FollowLinksOptions): () => void {
-  let yieldedAt: number | 'back' | undefined;
+  let yielded: YieldState;
   let timer: TimerHandle | undefined;
   const check = (): void => {
-    if (opts.linksUp()) {
-      if (yieldedAt !== undefined && yieldedAt !== 'back') coordination.want(ALERTS_LEASE);
-      yieldedAt = undefined;
-    } else if (yieldedAt === undefined && coordination.fence(ALERTS_LEASE) !== undefined) {
-      yieldedAt = opts.clock.now();
-      void coordination.drop(ALERTS_LEASE).catch(() => undefined);
-    } else if (typeof yieldedAt === 'number' && opts.clock.now() - yieldedAt >= (opts.yieldMs ?? 5000)) {
-      yieldedAt = 'back';
-      coordination.want(ALERTS_LEASE);
-    }
+    const step = followLinkStep(yielded, opts.linksUp(), coordination.fence(ALERTS_LEASE) !== undefined, opts.clock.now(), opts.yieldMs ?? 5000);
+    yielded = step.state;
+    if (step.act === 'want') coordination.want(ALERTS_LEASE);
+    if (step.act === 'drop') void coordination.drop(ALERTS_LEASE).catch(() => undefined);
     timer = opts.clock.setTimeout(check, opts.everyMs ?? 1000);
     (timer as { unref?: () => void }).unref?.();
   };

@@ -1,5 +1,5 @@
 import { toBotError } from '../errors.ts';
-import type { Coordination } from '../kernel/coordination.ts';
+import { followLinkStep, type Coordination, type YieldState } from '../kernel/coordination.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Store, WatchRecord } from '../store/types.ts';
 import type { MessageRef } from './adapter.ts';
@@ -71,7 +71,7 @@ export class StatusOwnership {
   /** Edits skipped for want of ownership, asked for again once it is proven. */
   readonly #deferred = new Set<LiveWatch>();
   /** Leases given up while this replica's link to their PBX is down: when, or 'back' once wanted again. */
-  readonly #yielded = new Map<string, number | 'back'>();
+  readonly #yielded = new Map<string, Exclude<YieldState, undefined>>();
   readonly #linkUp: ((pbx: string) => boolean) | undefined;
   readonly #yieldMs: number;
   #host: StatusOwnershipHost | undefined;
@@ -166,20 +166,13 @@ export class StatusOwnership {
   #followLink(w: LiveWatch): void {
     if (this.#linkUp === undefined || w.closing !== undefined) return;
     const name = statusLeaseName(w);
-    const yielded = this.#yielded.get(name);
-    if (this.#linkUp(w.record.pbx)) {
-      if (yielded === undefined) return;
-      this.#yielded.delete(name);
-      if (yielded !== 'back') this.#coord.want(name);
-      return;
-    }
-    if (yielded === undefined && this.#coord.fence(name) !== undefined) {
-      this.#yielded.set(name, this.#clock.now());
+    const step = followLinkStep(this.#yielded.get(name), this.#linkUp(w.record.pbx), this.#coord.fence(name) !== undefined, this.#clock.now(), this.#yieldMs);
+    if (step.state === undefined) this.#yielded.delete(name);
+    else this.#yielded.set(name, step.state);
+    if (step.act === 'want') this.#coord.want(name);
+    if (step.act === 'drop') {
       this.#log.info({ pbx: w.record.pbx, room: w.record.room }, 'AMI link down here: leaving the status message to a replica that reaches the PBX');
       void this.#coord.drop(name).catch((err: unknown) => this.#log.debug({ err: toBotError(err), name }, 'could not release a status lease'));
-    } else if (typeof yielded === 'number' && this.#clock.now() - yielded >= this.#yieldMs) {
-      this.#yielded.set(name, 'back');
-      this.#coord.want(name);
     }
   }
 

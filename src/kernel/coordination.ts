@@ -81,3 +81,19 @@ export function leadershipOf(coordination: Coordination, name: string): Leadersh
     },
   };
 }
+
+/** A lease given up while this replica cannot see its PBX: when, or 'back' once wanted again; undefined: held or wanted as usual. */
+export type YieldState = number | 'back' | undefined;
+
+/**
+ * One check of a lease that follows this replica's PBX links: give it up (`drop`) when the link is
+ * down and this replica owns it, want it again when the link is back, or after `yieldMs` when no
+ * other replica took it (every link is down), so the work still has someone doing it.
+ */
+export function followLinkStep(state: YieldState, linkUp: boolean, owned: boolean, now: number, yieldMs: number): { readonly state: YieldState; readonly act?: 'drop' | 'want' } {
+  if (linkUp) return state === undefined ? { state } : state === 'back' ? { state: undefined } : { state: undefined, act: 'want' };
+  if (state === undefined) return owned ? { state: now, act: 'drop' } : { state };
+  if (typeof state === 'number' && now - state >= yieldMs) return { state: 'back', act: 'want' };
+  return { state };
+}
+

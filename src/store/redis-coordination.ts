@@ -5,6 +5,7 @@ import { LeaseKeeper } from './lease-keeper.ts';
 import type { LeaseManager } from './lease.ts';
 import type { RedisConnection } from './redis-connection.ts';
 import { RedisStore } from './redis.ts';
+import type { Store } from './types.ts';
 
 /**
  * Coordination of several replicas on Redis: ownership is a lease (lease.ts) kept by a
@@ -126,7 +127,7 @@ export interface OpenedCoordination {
 }
 
 /** Replicas share a Redis store: each status message and the alert incidents get one owner (a lease). Any other store runs alone. */
-export function coordinationFor(store: unknown, opts: Omit<RedisCoordinationOptions, 'connection' | 'leases'>): OpenedCoordination {
+export function coordinationFor(store: Store, opts: Omit<RedisCoordinationOptions, 'connection' | 'leases'>): OpenedCoordination {
   if (!(store instanceof RedisStore)) return { coordination: soloCoordination(), replicated: false, stop: async () => undefined };
   const redis = new RedisCoordination({ ...opts, connection: store.connection, leases: store.leases });
   redis.start();
