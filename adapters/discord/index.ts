@@ -60,6 +60,9 @@ interface ApiMessage {
   readonly channel_id: string;
 }
 
+/** How often idle REST queues are dropped (one per interaction token). */
+const HANDLER_SWEEP_MS = 5 * 60_000;
+
 export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapterDeps = {}): DiscordAdapter {
   const log = (deps.logger ?? silentLogger()).child({ component: 'discord' });
   const now = deps.now ?? Date.now;
@@ -72,6 +75,9 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
       // Channel message routes fail fast on a 429 (the core waits and coalesces); interaction
       // answers are one-shot and short-lived, so those wait in the REST queue as usual.
       rejectOnRateLimit: (data: RateLimitData) => data.route.startsWith('/channels'),
+      // discord.js keeps a REST queue per interaction token and by default sweeps idle ones hourly;
+      // tokens die after 15 minutes, so sweep every 5 and keep minutes of queues, not hours.
+      handlerSweepInterval: HANDLER_SWEEP_MS,
     },
   });
   // REST works from the start, independent of the gateway session (login sets the same token).

@@ -51,6 +51,16 @@ class Bounded<K, V> {
   delete(key: K): void {
     this.#map.delete(key);
   }
+  get size(): number {
+    return this.#map.size;
+  }
+  /** Forgets the oldest entries for as long as `stale` says so (entries added in time order). */
+  dropWhileOldest(stale: (value: V) => boolean): void {
+    for (const [key, value] of this.#map) {
+      if (!stale(value)) return;
+      this.#map.delete(key);
+    }
+  }
 }
 
 export class InteractionRegistry {
@@ -65,14 +75,27 @@ export class InteractionRegistry {
   add(token: string, kind: PendingInteraction['kind'], deferral: Deferral): PendingInteraction & { readonly id: string } {
     this.#counter += 1;
     const id = `d${this.#counter}`;
+    const at = this.#now();
+    this.#items.dropWhileOldest((item) => at - item.at > INTERACTION_TTL_MS);
+    // The deferral holds discord.js's interaction object (its message, member, channel): let it go
+    // once used, so an entry kept for its 15 minutes costs its token and a few fields.
+    let run: Deferral | undefined = deferral;
     let deferred: { ephemeral: boolean; done: Promise<void> } | undefined;
     const defer: Deferral = (ephemeral) => {
-      deferred ??= { ephemeral, done: deferral(ephemeral) };
-      return deferred.done;
+      if (run !== undefined) {
+        deferred = { ephemeral, done: run(ephemeral) };
+        run = undefined;
+      }
+      return deferred?.done ?? Promise.resolve();
     };
-    const item = { id, token, kind, defer, ephemeral: () => deferred?.ephemeral, originalUsed: false, at: this.#now() };
+    const item = { id, token, kind, defer, ephemeral: () => deferred?.ephemeral, originalUsed: false, at };
     this.#items.set(id, item);
     return item;
+  }
+
+  /** Entries kept: at most those of the last 15 minutes (and never over 10,000). */
+  get size(): number {
+    return this.#items.size;
   }
 
   get(id: string): PendingInteraction | undefined {

@@ -64,6 +64,8 @@ const MAX_PER_ROOM = 6;
 const SECRET = 'soak-secret';
 /** Harness logs younger than this may still settle an action (ACTION_TIMEOUT_MS) and are kept. */
 const HARNESS_LOG_KEEP_MS = 2 * ACTION_TIMEOUT_MS;
+/** A heap reading after a forced GC, printed with the progress lines, to show the curve of a long run. */
+const SETTLED_READING_EVERY_MS = 5 * 60_000;
 /** Lost actions named one a line in the report; the rest are counted. */
 const LOST_LINES_MAX = 20;
 
@@ -102,7 +104,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
   try {
     const rates = { rateLimited: 0.1, serverError: 0.02, retryAfterSec: 1 };
-    const pbx = await startEmbeddedPbx({ dialect: 'confbridge', users: [{ username: 'bot', secret: SECRET }] });
+    const pbx = await startEmbeddedPbx({ dialect: 'confbridge', users: [{ username: 'bot', secret: SECRET }], journalLimit: 0 });
     cleanups.push(() => pbx.stop());
     const proxy = await startAmiProxy(pbx);
     cleanups.push(() => proxy.close());
@@ -262,7 +264,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     const loadStart = performance.now();
     const generatedBeforeLoad = traffic.generated();
-    const warmupMs = Math.min(30_000, options.durationMs / 4);
+    // Warm-up lasts until the bounded structures (room histories, interaction and REST caches) have
+    // filled: a tenth of the run, at least 30 s, at most a quarter.
+    const warmupMs = Math.min(options.durationMs / 4, Math.max(30_000, options.durationMs / 10));
     await sleep(warmupMs);
     // Heap readings measure the bot: the harness's own logs of settled actions are dropped first.
     const pruneHarness = (): number => platforms.reduce((n, p) => n + p.pruneLogs(HARNESS_LOG_KEEP_MS), 0);
@@ -271,9 +275,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     measures.resetLoopDelay();
     progress(`warm: heap ${mb(measures.memory.warm.heap)}, rss ${mb(measures.memory.warm.rss)}`);
     const started = performance.now();
+    let nextSettledReading = started + SETTLED_READING_EVERY_MS;
     while (performance.now() - started < options.durationMs - warmupMs) {
       await sleep(Math.min(10_000, options.durationMs - warmupMs - (performance.now() - started)));
       progress(`${Math.round((performance.now() - started + warmupMs) / 1000)} s: ${traffic.generated()} changes, ${measures.edits} edits, heap ${mb(process.memoryUsage().heapUsed)}`);
+      if (performance.now() >= nextSettledReading) {
+        nextSettledReading += SETTLED_READING_EVERY_MS;
+        pruneHarness();
+        progress(`settled heap ${mb(measures.settledMemory().heap)}`);
+      }
     }
     const loopDelayP99 = measures.loopDelayP99Ms();
     const loadSeconds = (performance.now() - loadStart) / 1000;

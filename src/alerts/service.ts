@@ -13,6 +13,7 @@ import { incidentIdOf, type AlertOwnership } from './ownership.ts';
 import { ALERT_STATE_KEY, decodeAlerts, encodeAlerts, type DeliveryRecord } from './persist.ts';
 import type { ForwardedPress } from './presses.ts';
 import { ruleTargets, type AlertTarget } from './rules.ts';
+import { alertViewPrint } from './view.ts';
 import { EMPTY_QUALITY_WATCH, onLineGone, onLineSample, resumeEpisodes, type LineSample, type QualityWatchState } from './quality-watch.ts';
 import { EMPTY_SIGNAL_STATE, HANGUP_WAIT_MS, expectStop, onChange, onTick, type SignalState, type SignalStep } from './signals.ts';
 import { AlertStateCorruptError } from './errors.ts';
@@ -323,11 +324,11 @@ export class AlertService {
     const ref = await attempt(this.attempts, `post alert ${incidentId} to ${target.platform}:${target.channel ?? target.user ?? ''}`, () => this.opts.delivery.post(target, view));
     if (ref === undefined) return;
     this.deliveries.set(key, { incidentId, targetIndex, ref });
-    this.lastSent.set(key, JSON.stringify(view));
+    this.lastSent.set(key, alertViewPrint(view));
     this.save();
     // The incident may have changed (acked, folded) while its first post was on the way.
     const now = withMention(this.opts.render(this.state.incidents.get(incidentId) ?? inc, this.opts.clock.now()), target.mention);
-    if (JSON.stringify(now) !== this.lastSent.get(key)) this.dirty.add(incidentId);
+    if (alertViewPrint(now) !== this.lastSent.get(key)) this.dirty.add(incidentId);
   }
 
   /** Whether this replica may send this post: claimed here first. Unreachable Redis: tried again later. */
@@ -352,7 +353,7 @@ export class AlertService {
       if (d.incidentId !== incidentId || d.ref === undefined) continue;
       // Edits keep the mention the post had, so the message reads the same; editing pings nobody again.
       const view = withMention(rendered, targets[d.targetIndex]?.mention);
-      const text = JSON.stringify(view);
+      const text = alertViewPrint(view);
       if (this.lastSent.get(key) === text) continue;
       const ref = d.ref;
       const done = await attempt(this.attempts, `edit alert ${incidentId}`, async () => { await this.opts.delivery.update(ref, view); return true; });

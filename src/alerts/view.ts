@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tryEncodeAction, type Action } from '../core/actions.ts';
 import type { AlertView, ButtonView } from '../core/views.ts';
 import type { Incident } from './engine.ts';
@@ -42,4 +43,9 @@ function buttons(inc: Incident): ButtonView[] {
     if (id !== undefined) out.push({ id, label, style, confirm: undefined });
   }
   return out;
+}
+
+/** What an alert message was last sent as, kept per message: a hash, not the view, since hundreds of incidents stay a day. */
+export function alertViewPrint(view: AlertView): string {
+  return createHash('sha256').update(JSON.stringify(view)).digest('base64url');
 }

@@ -50,15 +50,15 @@ export interface EmbeddedPbx extends SimCallSource {
   restart(downMs?: number, opts?: { keepCalls?: boolean }): Promise<void>;
   rooms(): RoomSnapshot[];
   channel(uniqueid: string): ChannelInfoSnapshot | undefined;
-  /** Every AMI event the PBX has emitted, for tests (bounded to the last 5000). */
+  /** Every AMI event the PBX has emitted, for tests (the last `journalLimit`, default 5000). */
   readonly emitted: readonly (readonly AmiHeader[])[];
-  /** Every action a logged-in session sent, as received, for tests (bounded to the last 5000). */
+  /** Every action a logged-in session sent, as received, for tests (the last `journalLimit`). */
   readonly received: readonly (readonly AmiHeader[])[];
   stop(): Promise<void>;
 }
 
 const DEFAULT_USERS = [{ username: 'bot', secret: 'botsecret' }] as const;
-const EMITTED_LIMIT = 5000;
+const JOURNAL_LIMIT = 5000;
 
 class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   readonly dialect: PbxDialect;
@@ -66,6 +66,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   port: number;
   readonly users: readonly SimUser[];
   readonly authFailureDelayMs: number;
+  private readonly journalLimit: number;
   readonly emitted: (readonly AmiHeader[])[] = [];
   readonly received: (readonly AmiHeader[])[] = [];
 
@@ -94,6 +95,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
     this.port = opts.port ?? 0;
     this.users = opts.users ?? DEFAULT_USERS;
     this.authFailureDelayMs = opts.authFailureDelayMs ?? 20;
+    this.journalLimit = opts.journalLimit ?? JOURNAL_LIMIT;
     this.now = opts.now ?? Date.now;
     this.log = (opts.logger ?? silentLogger()).child({ component: 'sim-pbx', dialect: opts.dialect });
     this.startedAt = this.now();
@@ -151,8 +153,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
       this.held.push(headers);
       return;
     }
-    this.emitted.push(headers);
-    if (this.emitted.length > EMITTED_LIMIT) this.emitted.splice(0, this.emitted.length - EMITTED_LIMIT);
+    keepLast(this.emitted, headers, this.journalLimit);
     for (const s of this.sessions) s.event(headers);
   }
 
@@ -161,8 +162,7 @@ class EmbeddedPbxServer implements EmbeddedPbx, SessionHost {
   async execute(session: AmiSession, req: AmiMessage): Promise<void> {
     const name = (req.get('Action') ?? '').trim().toLowerCase();
     const actionId = req.actionId;
-    this.received.push(req.headers);
-    if (this.received.length > EMITTED_LIMIT) this.received.splice(0, this.received.length - EMITTED_LIMIT);
+    keepLast(this.received, req.headers, this.journalLimit);
     const behaviour = this.behaviours.get(name);
     if (behaviour?.delayMs !== undefined && behaviour.delayMs > 0) await this.sleep(behaviour.delayMs);
     if (this.stopped) return;
@@ -336,4 +336,10 @@ export async function startEmbeddedPbx(opts: EmbeddedPbxOptions): Promise<Embedd
   const pbx = new EmbeddedPbxServer(opts);
   await pbx.listen();
   return pbx;
+}
+
+/** Appends, dropping the oldest beyond `limit` (a tenth at a time, so a full journal costs no shift per entry). */
+function keepLast<T>(journal: T[], item: T, limit: number): void {
+  journal.push(item);
+  if (journal.length > limit) journal.splice(0, journal.length - limit + Math.floor(limit / 10));
 }

@@ -71,6 +71,8 @@ export interface EmbeddedPbxOptions {
   readonly users?: readonly { readonly username: string; readonly secret: string; readonly write?: readonly string[] }[];
   /** Wait before answering a failed login and closing (real Asterisk: about 1 s). Default 20 ms. */
   readonly authFailureDelayMs?: number;
+  /** How many emitted events and received actions `emitted` and `received` keep for tests. Default 5000. */
+  readonly journalLimit?: number;
   /** Epoch ms. Default `Date.now`. */
   readonly now?: () => number;
   readonly dialplan?: DialplanOptions;
