@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Client, GatewayIntentBits, Routes, type RateLimitData } from 'discord.js';
 import type {
@@ -121,7 +122,10 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
 
   async function postBody(channel: string, body: MessageBody & { message_reference?: unknown }): Promise<ApiMessage> {
     try {
-      return (await client.rest.post(Routes.channelMessages(channel), { body })) as ApiMessage;
+      // discord.js resends a post after a timeout or a 5xx, when Discord may already have made it;
+      // with an enforced nonce Discord answers the resend with that message instead of a second one.
+      const oneMessage = { ...body, nonce: randomBytes(12).toString('base64url'), enforce_nonce: true };
+      return (await client.rest.post(Routes.channelMessages(channel), { body: oneMessage })) as ApiMessage;
     } catch (err) {
       return failed(err, 'post message', channel);
     }

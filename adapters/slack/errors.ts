@@ -1,6 +1,8 @@
 import { MessageGoneError, PlatformError, PlatformRateLimitedError } from '../../src/core/adapter-errors.ts';
 import type { BotError } from '../../src/errors.ts';
 import { NotInChannelError } from './not-in-channel-error.ts';
+import { PostUnconfirmedError } from './post-unconfirmed-error.ts';
+import { neverSent } from './retry.ts';
 
 /**
  * Maps a failure from @slack/web-api (or a response_url post) to the adapter error the core's
@@ -88,6 +90,8 @@ export function mapSlackError(err: unknown, method: string, botHandle: string): 
       return new PlatformError(PLATFORM, `${method}: HTTP ${status}`, status >= 500 || status === 408);
     }
     case 'slack_webapi_request_error':
+      // A post that reached Slack (a timeout, a reset after sending) may have been made.
+      if (method === 'chat.postMessage' && !neverSent(err)) return new PostUnconfirmedError(`${method}: no answer after sending`);
       return new PlatformError(PLATFORM, `${method}: network error`, true);
     default:
       return new PlatformError(PLATFORM, `${method}: ${err instanceof Error ? err.message : String(err)}`, false);

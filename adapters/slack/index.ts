@@ -50,6 +50,8 @@ export interface SlackAdapterDeps {
   readonly postResponseUrl?: (url: string, body: unknown) => Promise<void>;
   /** How long one Web API call may take before it fails (default WEB_API_TIMEOUT_MS). */
   readonly webApiTimeoutMs?: number;
+  /** The same for chat.postMessage, which is never resent (default WEB_API_POST_TIMEOUT_MS). */
+  readonly webApiPostTimeoutMs?: number;
   /** Socket Mode: the SDK's ping timeout, which also paces its reconnects (default 5 s). */
   readonly clientPingTimeoutMs?: number;
   /** What a person's App Home tab shows; without it the Home tab is not published. */
@@ -94,6 +96,12 @@ export const SLACK_LIMITS: AdapterLimits = {
  * a transient error and the core's scheduler decides about retrying.
  */
 export const WEB_API_TIMEOUT_MS = 5000;
+/**
+ * A post that times out after sending may still have been made, and is then a message the bot never
+ * edits (see PostUnconfirmedError): a slow Slack is waited for, up to half a minute. A slash
+ * command's answer may come that late (its response_url lasts 30 minutes).
+ */
+export const WEB_API_POST_TIMEOUT_MS = 30_000;
 
 const STALE_MENU_NOTICE = 'This menu is out of date; the status message will refresh on the next change.';
 
@@ -117,7 +125,9 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
     deferInitialization: true,
     convoStore: false,
   });
+  const postTimeoutMs = deps.webApiPostTimeoutMs ?? WEB_API_POST_TIMEOUT_MS;
   const api = new SlackWebApi(new webApi.WebClient(config.botToken, { ...clientOptions, logger: sdkLogger }), {
+    postClient: new webApi.WebClient(config.botToken, { ...webClientOptions(config, postTimeoutMs), logger: sdkLogger }),
     clock: deps.clock ?? systemClock,
     retry: deps.webApiRetry ?? DEFAULT_RETRY_POLICY,
     logger: log,

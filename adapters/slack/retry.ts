@@ -46,6 +46,12 @@ function shapeOf(err: unknown): SlackErrorShape {
   return typeof err === 'object' && err !== null ? (err as SlackErrorShape) : {};
 }
 
+/** Whether `err` failed to connect at all, so Slack cannot have seen the request. */
+export function neverSent(err: unknown): boolean {
+  const cause = shapeOf(err).original?.code;
+  return typeof cause === 'string' && NEVER_SENT.has(cause);
+}
+
 /**
  * The delay before the next try of a call that failed with `err` on try number `attempt` (0-based),
  * or undefined when it must not be resent. `repeatable`: sending the call twice does no harm.
@@ -70,11 +76,8 @@ export function retryDelayMs(err: unknown, attempt: number, repeatable: boolean,
       if (code === 'service_unavailable') return backoff;
       return repeatable && typeof code === 'string' && SLACK_SIDE.has(code) ? backoff : undefined;
     }
-    case 'slack_webapi_request_error': {
-      const cause = e.original?.code;
-      if (typeof cause === 'string' && NEVER_SENT.has(cause)) return backoff;
-      return repeatable ? backoff : undefined;
-    }
+    case 'slack_webapi_request_error':
+      return neverSent(err) || repeatable ? backoff : undefined;
     default:
       return undefined;
   }

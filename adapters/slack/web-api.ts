@@ -36,6 +36,11 @@ export interface SlackWebApiOptions {
   readonly logger: Logger;
   /** Called once, when Slack first says the token is revoked or the app uninstalled. */
   readonly onDead: (reason: string) => void;
+  /**
+   * The client for chat.postMessage, with a longer timeout: a post is never resent once it may have
+   * been made, so it is given time to answer rather than given up on (default: the same client).
+   */
+  readonly postClient?: webApi.WebClient;
 }
 
 type Params = Record<string, unknown>;
@@ -79,7 +84,8 @@ export class SlackWebApi {
     const resend = RESEND[method];
     let result: unknown;
     try {
-      result = await withRetries(() => this.client.apiCall(method, params), {
+      const client = method === 'chat.postMessage' ? this.options.postClient ?? this.client : this.client;
+      result = await withRetries(() => client.apiCall(method, params), {
         repeatable: resend === 'repeatable',
         policy: resend === 'never' ? { ...this.options.retry, attempts: 1 } : this.options.retry,
         clock: this.options.clock,

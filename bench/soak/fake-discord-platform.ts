@@ -145,6 +145,12 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
         fake.state.messages.delete(id);
         dropped++;
       }
+      // Discord checks a nonce for a few minutes only.
+      for (const [nonce, id] of fake.state.nonces) {
+        if ((fake.state.messages.get(id)?.createdAt ?? 0) >= wallBefore) continue;
+        fake.state.nonces.delete(nonce);
+        dropped++;
+      }
       return dropped + fake.gateway.forgetDispatched();
     },
     close: () => fake.close(),

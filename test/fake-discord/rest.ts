@@ -27,7 +27,12 @@ export type Failure =
       readonly bucket?: string;
       readonly scope?: 'user' | 'shared' | 'global';
     }
-  | { readonly kind: 'api'; readonly status: number; readonly code: number; readonly message: string };
+  | { readonly kind: 'api'; readonly status: number; readonly code: number; readonly message: string }
+  /** Acts at once (a message is created) but answers only after `delayMs`, like a Discord under load. */
+  | { readonly kind: 'late'; readonly delayMs: number };
+
+/** A failure that replaces the answer (a late one still gives the route's answer). */
+export type RefusalFailure = Exclude<Failure, { readonly kind: 'late' }>;
 
 /** The JSON errors Discord answers with, by code. */
 export const DISCORD_ERRORS = {
@@ -36,9 +41,9 @@ export const DISCORD_ERRORS = {
   oldMessageEdits: { kind: 'api', status: 400, code: 30046, message: 'Maximum number of edits to messages older than 1 hour reached. Try again later' },
   missingAccess: { kind: 'api', status: 403, code: 50001, message: 'Missing Access' },
   missingPermissions: { kind: 'api', status: 403, code: 50013, message: 'Missing Permissions' },
-} as const satisfies Record<string, Failure>;
+} as const satisfies Record<string, RefusalFailure>;
 
-export function failureAnswer(failure: Failure, path: string): RestAnswer {
+export function failureAnswer(failure: RefusalFailure, path: string): RestAnswer {
   if (failure.kind === 'api') return { status: failure.status, body: { message: failure.message, code: failure.code } };
   const scope = failure.scope ?? 'user';
   const headers: Record<string, string> = {
@@ -90,7 +95,12 @@ const ROUTES: readonly (readonly [method: string, path: RegExp, handler: Handler
   ['POST', /^\/channels\/(\d+)\/messages$/, (ctx, req, [channel]) => {
     const body = asBody(req.body);
     const ref = body['message_reference'] as { message_id?: string } | undefined;
+    // enforce_nonce: the same nonce from the same author within minutes returns the message it made.
+    const nonce = body['enforce_nonce'] === true && typeof body['nonce'] === 'string' ? `${channel ?? ''}/${body['nonce']}` : undefined;
+    const earlier = nonce === undefined ? undefined : ctx.state.messages.get(ctx.state.nonces.get(nonce) ?? '');
+    if (earlier !== undefined) return { status: 200, body: apiMessage(earlier) };
     const m = ctx.state.addMessage(channel ?? '', body, ref?.message_id !== undefined ? { replyTo: ref.message_id } : {});
+    if (nonce !== undefined) ctx.state.nonces.set(nonce, m.id);
     return { status: 200, body: apiMessage(m) };
   }],
   ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (ctx, req, [channel, id]) => {

@@ -185,13 +185,14 @@ export class FakeDiscord {
       authorization: req.headers.authorization,
     };
     const failure = this.#takeFailure(request);
-    const answer = failure !== undefined
+    const answer = failure !== undefined && failure.kind !== 'late'
       ? failureAnswer(failure, request.path)
       : this.#unauthorized(request) ? UNAUTHORIZED : route({ state: this.state, gatewayUrl: () => this.gatewayUrl }, request);
     const call: RecordedCall = { ...request, status: answer.status, at: performance.now() };
     this.state.calls.push(call);
     this.#events.emit('call', call);
-    send(res, answer);
+    if (failure?.kind === 'late') setTimeout(() => send(res, answer), failure.delayMs).unref();
+    else send(res, answer);
   }
 
   /** Interaction callbacks and webhooks carry their token in the path; everything else needs the bot token. */

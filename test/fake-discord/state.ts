@@ -80,6 +80,8 @@ export class FakeState {
   readonly tokens = new Map<string, { readonly channelId: string; readonly userId: string }>();
   /** Autocomplete answers per interaction id. */
   readonly autocomplete = new Map<string, unknown>();
+  /** `<channel>/<nonce>` of a message created with `enforce_nonce` → its id. */
+  readonly nonces = new Map<string, string>();
 
   addMessage(channelId: string, body: MessageBody, extra: { interactionUser?: string; replyTo?: string; flags?: number } = {}): FakeMessage {
     const message: FakeMessage = {

@@ -28,7 +28,9 @@ export type Failure =
   | { readonly kind: 'http'; readonly status: number }
   | { readonly kind: 'error'; readonly error: string }
   /** Never answers (until the fake closes), like a Slack too slow to wait for. */
-  | { readonly kind: 'stall' };
+  | { readonly kind: 'stall' }
+  /** Acts at once (a post is made) but answers only after `delayMs`, like a Slack under load. */
+  | { readonly kind: 'late'; readonly delayMs: number };
 
 export interface FakeMessage {
   readonly channel: string;
@@ -278,6 +280,11 @@ export class FakeSlack {
     const failure = this.failures.get(method)?.shift();
     // A stalled request stays open without an answer; close() drops it.
     if (failure?.kind === 'stall') return;
+    if (failure?.kind === 'late') {
+      const answer = this.answer(method, params);
+      setTimeout(() => sendJson(res, 200, answer), failure.delayMs).unref();
+      return;
+    }
     if (failure !== undefined) {
       if (failure.kind === 'ratelimited') {
         sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSec) });

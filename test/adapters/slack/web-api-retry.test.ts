@@ -3,6 +3,7 @@ import type { InboundHandlers } from '../../../src/core/adapter.ts';
 import { PlatformError } from '../../../src/core/adapter-errors.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps } from '../../../adapters/slack/index.ts';
+import { PostUnconfirmedError } from '../../../adapters/slack/post-unconfirmed-error.ts';
 import { FakeSlack } from '../fake-slack/server.ts';
 import { ALICE } from '../fake-slack/payloads.ts';
 import { statusView } from '../views.ts';
@@ -72,12 +73,30 @@ describe('Slack Web API retries', () => {
   });
 
   it('never resends a post that may have gone through (internal_error, a timeout)', async () => {
-    await setup({ webApiTimeoutMs: 200 });
+    await setup({ webApiTimeoutMs: 200, webApiPostTimeoutMs: 200 });
     fake.failNext('chat.postMessage', { kind: 'error', error: 'internal_error' });
     await expect(adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'))).rejects.toBeInstanceOf(PlatformError);
     fake.failNext('chat.postMessage', { kind: 'stall' });
-    await expect(adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'))).rejects.toBeInstanceOf(PlatformError);
+    await expect(adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'))).rejects.toBeInstanceOf(PostUnconfirmedError);
     expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
+  });
+
+  it('waits for a slow post past the other calls\' timeout and returns the message it made', async () => {
+    await setup({ webApiTimeoutMs: 200, webApiPostTimeoutMs: 5000 });
+    fake.failNext('chat.postMessage', { kind: 'late', delayMs: 600 });
+    const ref = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    expect([...fake.messages.keys()]).toEqual([ref.id]);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('says a post Slack made but answered too late for may appear, and does not post it again', async () => {
+    await setup({ webApiTimeoutMs: 200, webApiPostTimeoutMs: 300 });
+    fake.failNext('chat.postMessage', { kind: 'late', delayMs: 1500 });
+    const failed = adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200'));
+    await expect(failed).rejects.toBeInstanceOf(PostUnconfirmedError);
+    await expect(failed).rejects.toMatchObject({ userMessage: expect.stringContaining('may or may not appear') });
+    expect(fake.messages.size).toBe(1);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
   it('retries a repeatable call (conversations.open) after a timeout', async () => {
