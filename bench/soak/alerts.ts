@@ -33,6 +33,7 @@ export function readAlertButtons(id: string, conversation: string, buttonIds: re
  */
 export class AlertReader {
   private readonly incidents = new Map<string, { readonly conversation: string; readonly incident: string }>();
+  readonly #retired = new Set<string>();
 
   /** The alert a message shows, given its button ids; undefined when it never was an alert. */
   read(id: string, conversation: string, buttonIds: readonly string[]): AlertMessage | undefined {
@@ -44,6 +45,22 @@ export class AlertReader {
     const known = this.incidents.get(id);
     return known === undefined ? undefined : { id, ...known, ackButton: undefined, resolveButton: undefined };
   }
+
+  /**
+   * Resolved alerts whose message the fake platform has dropped (see `retire`), read as resolved:
+   * the harness keeps the few bytes the checks need, not the message, so its heap stays flat.
+   */
+  retired(): AlertMessage[] {
+    return [...this.#retired].flatMap((id) => this.read(id, '', []) ?? []);
+  }
+
+  /** `id` shows a resolved alert and its message is about to be dropped from the fake platform. */
+  retire(id: string): boolean {
+    if (!this.incidents.has(id) || this.#retired.has(id)) return false;
+    this.#retired.add(id);
+    return true;
+  }
+
 }
 
 /** The three kinds of hangup alert the issue names, posted in each platform's first conversation. */

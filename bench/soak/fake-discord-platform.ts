@@ -46,7 +46,7 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
       const alert = alerts.read(m.id, m.channelId, buttonIds(m.components));
       if (alert !== undefined) out.push(alert);
     }
-    return out;
+    return [...out, ...alerts.retired()];
   };
 
   const platform: FakePlatform = {
@@ -143,6 +143,12 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
       for (const [id, m] of fake.state.messages) {
         if (m.interactionUser === undefined || m.createdAt >= wallBefore) continue;
         fake.state.messages.delete(id);
+        dropped++;
+      }
+      // A resolved alert takes no more presses: its reading is kept, its message dropped.
+      for (const a of alertMessages()) {
+        if (a.resolveButton !== undefined || !fake.state.messages.has(a.id) || !alerts.retire(a.id)) continue;
+        fake.state.messages.delete(a.id);
         dropped++;
       }
       // Discord checks a nonce for a few minutes only.

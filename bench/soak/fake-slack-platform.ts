@@ -89,7 +89,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       const alert = alerts.read(m.ts, m.channel, buttonsOf(m.blocks).map((b) => b.element.value ?? ''));
       if (alert !== undefined) out.push(alert);
     }
-    return out;
+    return [...out, ...alerts.retired()];
   };
 
   const platform: FakePlatform = {
@@ -179,6 +179,12 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       for (const [ts, m] of fake.messages) {
         if (m.threadTs === undefined) continue;
         fake.messages.delete(ts);
+        dropped++;
+      }
+      // A resolved alert takes no more presses: its reading is kept, its message dropped.
+      for (const a of alertMessages()) {
+        if (a.resolveButton !== undefined || !fake.messages.has(a.id) || !alerts.retire(a.id)) continue;
+        fake.messages.delete(a.id);
         dropped++;
       }
       return dropped;

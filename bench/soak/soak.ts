@@ -42,6 +42,10 @@ export interface SoakOptions {
   readonly seed?: number;
   /** Extra steps (more faults, probes), run beside the built-in faults and alert steps. */
   readonly extraSteps?: readonly ScenarioStep[];
+  /** How often a settled heap reading (harness logs dropped, forced GC) is taken after warm-up (default 5 min). */
+  readonly settledEveryMs?: number;
+  /** Called right after each settled reading (`warm`, `<seconds> s`, `end`): heap-probe.ts writes a snapshot. */
+  readonly onSettledHeap?: (label: string) => void;
   readonly progress?: (line: string) => void;
 }
 
@@ -272,17 +276,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const pruneHarness = (): number => platforms.reduce((n, p) => n + p.pruneLogs(HARNESS_LOG_KEEP_MS), 0);
     pruneHarness();
     measures.memory.warm = measures.settledMemory();
+    options.onSettledHeap?.('warm');
     measures.resetLoopDelay();
     progress(`warm: heap ${mb(measures.memory.warm.heap)}, rss ${mb(measures.memory.warm.rss)}`);
     const started = performance.now();
-    let nextSettledReading = started + SETTLED_READING_EVERY_MS;
+    const settledEveryMs = options.settledEveryMs ?? SETTLED_READING_EVERY_MS;
+    let nextSettledReading = started + settledEveryMs;
     while (performance.now() - started < options.durationMs - warmupMs) {
       await sleep(Math.min(10_000, options.durationMs - warmupMs - (performance.now() - started)));
       progress(`${Math.round((performance.now() - started + warmupMs) / 1000)} s: ${traffic.generated()} changes, ${measures.edits} edits, heap ${mb(process.memoryUsage().heapUsed)}`);
       if (performance.now() >= nextSettledReading) {
-        nextSettledReading += SETTLED_READING_EVERY_MS;
+        nextSettledReading += settledEveryMs;
         pruneHarness();
         progress(`settled heap ${mb(measures.settledMemory().heap)}`);
+        options.onSettledHeap?.(`${Math.round((performance.now() - started + warmupMs) / 1000)}s`);
       }
     }
     const loopDelayP99 = measures.loopDelayP99Ms();
@@ -309,6 +316,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const endUnpruned = measures.settledMemory();
     const pruned = pruneHarness();
     measures.memory.end = measures.settledMemory();
+    options.onSettledHeap?.('end');
     measures.stop();
 
     const warm = measures.memory.warm;
