@@ -68,7 +68,11 @@ export class Measures {
   edited(messageId: string, at: number, ok: boolean): void {
     this.edits++;
     const seen = this.#editsOf.get(messageId);
-    this.#editsOf.set(messageId, { count: (seen?.count ?? 0) + 1, lastAt: at });
+    if (seen === undefined) this.#editsOf.set(messageId, { count: 1, lastAt: at });
+    else {
+      seen.count += 1;
+      seen.lastAt = at;
+    }
     if (!ok) {
       this.failedEdits++;
       return;
@@ -90,6 +94,17 @@ export class Measures {
 
   editsOf(messageId: string): { readonly count: number; readonly lastAt: number } | undefined {
     return this.#editsOf.get(messageId);
+  }
+
+  /** Edit counts are reported for status messages only: those of alert messages are let go. */
+  keepEditCountsOf(messageIds: ReadonlySet<string>): number {
+    let dropped = 0;
+    for (const id of this.#editsOf.keys()) {
+      if (messageIds.has(id)) continue;
+      this.#editsOf.delete(id);
+      dropped++;
+    }
+    return dropped;
   }
 
   sampleMemory(): MemoryPoint {

@@ -273,7 +273,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const warmupMs = Math.min(options.durationMs / 4, Math.max(30_000, options.durationMs / 10));
     await sleep(warmupMs);
     // Heap readings measure the bot: the harness's own logs of settled actions are dropped first.
-    const pruneHarness = (): number => platforms.reduce((n, p) => n + p.pruneLogs(HARNESS_LOG_KEEP_MS), 0);
+    const pruneHarness = (): number => platforms.reduce((n, p) => n + p.pruneLogs(HARNESS_LOG_KEEP_MS), 0)
+      + measures.keepEditCountsOf(new Set(platforms.flatMap((p) => p.statusMessages().map((m) => m.id))));
     pruneHarness();
     measures.memory.warm = measures.settledMemory();
     options.onSettledHeap?.('warm');
