@@ -21,6 +21,13 @@ import type { AlertSignal } from './signals.ts';
 
 export const DEDUP_TTL_MS = 24 * 3_600_000;
 export const RESOLVED_RETENTION_MS = 24 * 3_600_000;
+/**
+ * An acked incident nobody resolved closes itself this long after the ack: a hangup has no "all
+ * clear" of its own, and without it incidents acked and forgotten would be kept for ever.
+ */
+export const ACKED_AUTO_RESOLVE_MS = 24 * 3_600_000;
+/** Who resolves an incident acked a day ago, as the message and the audit trail say it. */
+export const ACK_EXPIRY = 'the bot, a day after the ack';
 const MINUTE_MS = 60_000;
 
 export type IncidentStatus = 'open' | 'acked' | 'resolved';
@@ -305,6 +312,13 @@ export function tick(state: AlertState, rules: Rules, now: number): AlertStep {
       st = step.state;
       effects.push(...step.effects);
     }
+    if (inc.status === 'acked' && inc.ack !== undefined && now - inc.ack.at >= ACKED_AUTO_RESOLVE_MS) {
+      const step = resolve(st, inc.id, ACK_EXPIRY, now);
+      st = step.state;
+      // Nobody pressed anything: the audit line names no one.
+      effects.push(...step.effects.map((e) => (e.type === 'audit' ? { ...e, by: undefined } : e)));
+      continue;
+    }
     const stormOver = inc.digest && inc.stormEndedAt === undefined && now - inc.latest.at >= (rule?.storm.quietSec ?? 0) * 1000;
     if (stormOver) {
       const closed: Incident = { ...(st.incidents.get(inc.id) ?? inc), stormEndedAt: now, updatedAt: now };
@@ -350,6 +364,7 @@ export function nextDue(state: AlertState, rules: Rules): number | undefined {
   const consider = (t: number) => { due = due === undefined ? t : Math.min(due, t); };
   for (const inc of state.incidents.values()) {
     if (inc.status === 'open' && inc.nextEscalationAt !== undefined) consider(inc.nextEscalationAt);
+    if (inc.status === 'acked' && inc.ack !== undefined) consider(inc.ack.at + ACKED_AUTO_RESOLVE_MS);
     if (inc.digest && inc.stormEndedAt === undefined) consider(inc.latest.at + (rules.get(inc.ruleId)?.storm.quietSec ?? 0) * 1000);
   }
   return due;

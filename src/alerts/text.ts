@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/views.ts';
 import { CAUSE_CLASS_TABLE } from './causes.ts';
-import { RECOVERY, type Incident } from './engine.ts';
+import { ACK_EXPIRY, RECOVERY, type Incident } from './engine.ts';
 import type { AlertSignal, PoorLineFigures } from './signals.ts';
 
 /**
@@ -111,6 +111,7 @@ function stateLine(inc: Incident): string {
   if (inc.muted !== undefined) parts.push(`muted by ${inc.muted.by} at ${hhmm(inc.muted.at)} UTC`);
   if (inc.silencedUntil !== undefined) parts.push(`silenced until ${hhmm(inc.silencedUntil)} UTC`);
   if (inc.recoveredAt !== undefined) parts.push(`${RECOVERY} at ${hhmm(inc.recoveredAt)} UTC`);
+  else if (inc.resolved?.by === ACK_EXPIRY) parts.push(`closed at ${hhmm(inc.resolved.at)} UTC, a day after the ack`);
   else if (inc.resolved !== undefined) parts.push(`resolved by ${inc.resolved.by} at ${hhmm(inc.resolved.at)} UTC`);
   if (parts.length === 0) return inc.digest && inc.stormEndedAt === undefined ? 'Storm in progress: one message for the whole storm.' : 'Not acknowledged yet.';
   return `${parts.join('; ')}.`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ALERT_STATE, ack, nextDue, raise, resolve, silence, tick, type AlertState } from '../../src/alerts/engine.ts';
+import { ACKED_AUTO_RESOLVE_MS, ACK_EXPIRY, EMPTY_ALERT_STATE, ack, nextDue, raise, resolve, silence, tick, type AlertState } from '../../src/alerts/engine.ts';
 import { hangupSignal, ids, rule, rules } from './fixtures.ts';
 
 const MIN = 60_000;
@@ -112,6 +112,27 @@ describe('alert incidents', () => {
     expect(closed.effects).toContainEqual({ type: 'audit', kind: 'storm_ended', incidentId: digestId, ruleId: 'abn', by: undefined });
     expect(closed.state.storms.size).toBe(0);
     expect(closed.state.incidents.get(digestId ?? '')?.stormEndedAt).toBe(9_950 + 120_000);
+  });
+
+  it('closes an acked incident nobody resolved a day after the ack, naming no one, and forgets it a day later', () => {
+    const r = rules(rule({ id: 'abn' }));
+    const raised = raise(EMPTY_ALERT_STATE, hangupSignal(), r, 0, ids());
+    const acked = ack(raised.state, 'i1', 'bob', 10 * MIN);
+    expect(nextDue(acked.state, r)).toBe(10 * MIN + ACKED_AUTO_RESOLVE_MS);
+    expect(tick(acked.state, r, 10 * MIN + ACKED_AUTO_RESOLVE_MS - 1).state.incidents.get('i1')?.status).toBe('acked');
+    const closed = tick(acked.state, r, 10 * MIN + ACKED_AUTO_RESOLVE_MS);
+    expect(closed.state.incidents.get('i1')?.resolved).toEqual({ by: ACK_EXPIRY, at: 10 * MIN + ACKED_AUTO_RESOLVE_MS });
+    expect(closed.effects).toEqual([
+      { type: 'update', incidentId: 'i1' },
+      { type: 'audit', kind: 'alert_resolved', incidentId: 'i1', ruleId: 'abn', by: undefined },
+    ]);
+    expect(tick(closed.state, r, 10 * MIN + 2 * ACKED_AUTO_RESOLVE_MS).state.incidents.size).toBe(0);
+  });
+
+  it('leaves an incident nobody acked open however old: someone still has to look', () => {
+    const r = rules(rule({ id: 'abn' }));
+    const raised = raise(EMPTY_ALERT_STATE, hangupSignal(), r, 0, ids());
+    expect(tick(raised.state, r, 3 * ACKED_AUTO_RESOLVE_MS).state.incidents.get('i1')?.status).toBe('open');
   });
 
   it('prunes resolved incidents and expired de-duplication keys a day later', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ALERT_STATE, ack, raise } from '../../src/alerts/engine.ts';
+import { EMPTY_ALERT_STATE, ack, raise, tick } from '../../src/alerts/engine.ts';
 import { alertWords, headline } from '../../src/alerts/text.ts';
 import { hangupSignal, ids, rule, rules } from './fixtures.ts';
 
@@ -16,6 +16,14 @@ describe('alert words', () => {
     const words = alertWords(acked.incident!, 0);
     expect(words.text).toBe('acked by @bob at 12:07 UTC.');
     expect(words.fields.map(([k]) => k)).toEqual(['PBX', 'Room', 'Channel', 'Uniqueid', 'Time']);
+  });
+
+  it('says an acked incident was closed by the bot a day after the ack', () => {
+    const r = rules(rule({ id: 'abn' }));
+    const raised = raise(EMPTY_ALERT_STATE, hangupSignal({ at: Date.UTC(2026, 0, 1, 12, 0) }), r, 0, ids());
+    const acked = ack(raised.state, 'i1', '@bob', Date.UTC(2026, 0, 1, 12, 7));
+    const closed = tick(acked.state, r, Date.UTC(2026, 0, 2, 12, 7)).state.incidents.get('i1')!;
+    expect(alertWords(closed, 0).text).toBe('acked by @bob at 12:07 UTC; closed at 12:07 UTC, a day after the ack.');
   });
 
   it('names the top cause of a storm digest', () => {
