@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertReader, checkAlerts, readAlertButtons } from '../bench/soak/alerts.ts';
 import type { AlertMessage, FakePlatform, StatusMessage } from '../bench/soak/platform.ts';
-import { checkMessages } from '../bench/soak/soak.ts';
+import { checkMessages } from '../bench/soak/check-messages.ts';
 import { readDiscordStatus, readSlackStatus } from '../bench/soak/status-reading.ts';
 import type { RoomSnapshot } from '../src/sim/pbx/index.ts';
 

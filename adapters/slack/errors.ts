@@ -32,6 +32,9 @@ const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found']);
 /** Slack error strings worth retrying: the request was fine, Slack was not. */
 const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
+/** Of those, the ones after which a post may have been made anyway (`service_unavailable`: not run). */
+const MAY_HAVE_ACTED = new Set(['internal_error', 'fatal_error', 'request_timeout']);
+
 /** Used when Slack says `ratelimited` without a Retry-After header. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
@@ -83,10 +86,13 @@ export function mapSlackError(err: unknown, method: string, botHandle: string): 
       if (POST_METHODS.has(method) && NOT_IN_CHANNEL.has(code)) return new NotInChannelError(botHandle, `${method}: ${code}`);
       if (method === 'chat.postEphemeral' && code === 'user_not_in_channel') return new NotInChannelError(botHandle, `${method}: ${code}`);
       if (GONE.has(code)) return new MessageGoneError(PLATFORM, `${method}: ${code}`);
+      if (method === 'chat.postMessage' && MAY_HAVE_ACTED.has(code)) return new PostUnconfirmedError(`${method}: ${code}`);
       return new PlatformError(PLATFORM, `${method}: ${code}`, TRANSIENT.has(code));
     }
     case 'slack_webapi_http_error': {
       const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+      // 502 and 503 come from Slack's edge before the method ran; any other 5xx may come after a post.
+      if (method === 'chat.postMessage' && status >= 500 && status !== 502 && status !== 503) return new PostUnconfirmedError(`${method}: HTTP ${status}`);
       return new PlatformError(PLATFORM, `${method}: HTTP ${status}`, status >= 500 || status === 408);
     }
     case 'slack_webapi_request_error':

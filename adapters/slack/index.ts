@@ -23,6 +23,7 @@ import { renderView, type RenderedMessage } from './render.ts';
 import { createReplier, defaultPostResponseUrl } from './replies.ts';
 import { threadNoteText, unescapeSlackText } from './text.ts';
 import { TokenRevokedError } from './errors.ts';
+import { PostUnconfirmedError } from './post-unconfirmed-error.ts';
 import { subscribeAppEvents } from './events.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SlackWebApi } from './web-api.ts';
@@ -250,7 +251,9 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps =
 
   async function postTo(channel: string, view: View): Promise<MessageRef> {
     const rendered = render(view);
-    const posted = await api.postMessage({ channel, text: rendered.text, blocks: rendered.blocks });
+    const posted = await api.postMessage({ channel, text: rendered.text, blocks: rendered.blocks }).catch((err: unknown) => {
+      throw err instanceof PostUnconfirmedError && view.kind === 'status' ? err.forStatus() : err;
+    });
     const ref: MessageRef = { platform: PLATFORM, conversation: posted.channel, id: posted.ts };
     if (view.kind === 'status') drawn.set(ref, view);
     return ref;

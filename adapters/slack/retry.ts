@@ -33,8 +33,11 @@ interface SlackErrorShape {
 /** Network errors raised before the request reached Slack. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** HTTP statuses from Slack's edge meaning the request never reached the method. */
-const GATEWAY_STATUSES = new Set([502, 503, 504]);
+/**
+ * HTTP statuses from Slack's edge meaning the request never reached the method. Not 504: the edge
+ * gave up waiting, and the method may still have run.
+ */
+const GATEWAY_STATUSES = new Set([502, 503]);
 
 /** Slack error strings for a failure on Slack's side, after which an operation may have half happened. */
 const SLACK_SIDE = new Set(['internal_error', 'fatal_error', 'request_timeout']);

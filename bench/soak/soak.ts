@@ -14,8 +14,8 @@ import { SLACK_ALERT_CHANNEL, SLACK_USERS, startSlackPlatform } from './fake-sla
 import { lostActionLine, lostActionReport } from './lost-actions.ts';
 import { Measures, mb } from './measures.ts';
 import type { ActionWorld, AlertPress, FakePlatform, PendingAction } from './platform.ts';
-import { faultSteps, startSteps, type ScenarioStep, type SoakWorld } from './steps.ts';
-import { truePeople } from './status-reading.ts';
+import { faultSteps, startSteps, type SoakWorld } from './steps.ts';
+import { checkMessages } from './check-messages.ts';
 import { startTraffic } from './traffic.ts';
 
 /**
@@ -40,11 +40,9 @@ export interface SoakOptions {
   /** How often a simulated user presses Resolve on an unresolved alert. */
   readonly alertResolveEveryMs?: number;
   readonly seed?: number;
-  /** Extra steps (more faults, probes), run beside the built-in faults and alert steps. */
-  readonly extraSteps?: readonly ScenarioStep[];
   /** How often a settled heap reading (harness logs dropped, forced GC) is taken after warm-up (default 5 min). */
   readonly settledEveryMs?: number;
-  /** Called right after each settled reading (`warm`, `<seconds> s`, `end`): heap-probe.ts writes a snapshot. */
+  /** Called right after each settled reading (`warm`, `<seconds>s`, `end`): heap-probe.ts writes a snapshot. */
   readonly onSettledHeap?: (label: string) => void;
   readonly progress?: (line: string) => void;
 }
@@ -263,13 +261,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       abnormalEveryMs: options.abnormalHangupEveryMs ?? 3000,
       ackEveryMs: options.alertAckEveryMs ?? 2000,
       resolveEveryMs: options.alertResolveEveryMs ?? 2000,
-    }), ...(options.extraSteps ?? [])]);
+    })]);
     cleanups.push(() => steps.stop());
 
     const loadStart = performance.now();
     const generatedBeforeLoad = traffic.generated();
-    // Warm-up lasts until the bounded structures (room histories, interaction and REST caches) have
-    // filled: a tenth of the run, at least 30 s, at most a quarter.
+    // Warm-up: a tenth of the run, at least 30 s, at most a quarter. Room histories fill within it;
+    // caches kept 15 and 30 minutes (interactions) and alert state keep growing past it.
     const warmupMs = Math.min(options.durationMs / 4, Math.max(30_000, options.durationMs / 10));
     await sleep(warmupMs);
     // Heap readings measure the bot: the harness's own logs of settled actions are dropped first.
@@ -375,32 +373,4 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onRejection);
   }
-}
-
-/**
- * Each watched room should have exactly one status message per platform, showing who is there now.
- * `history` says what is known of a wrong message's edits, appended to its line.
- */
-export function checkMessages(platforms: readonly FakePlatform[], watched: readonly string[], truth: ReadonlyMap<string, RoomSnapshot>, history?: (messageId: string) => string): { wrong: string[]; duplicates: number } {
-  const more = (id: string): string => (history === undefined ? '' : `; ${history(id)}`);
-  const wrong: string[] = [];
-  let duplicates = 0;
-  for (const p of platforms) {
-    const byRoom = new Map<string, number>();
-    for (const m of p.statusMessages()) {
-      byRoom.set(m.status.room, (byRoom.get(m.status.room) ?? 0) + 1);
-      const expected = truePeople(truth.get(m.status.room));
-      const shown = m.status.people;
-      if (m.status.ended && expected.length > 0) wrong.push(`${p.name} ${m.id} (room ${m.status.room}) says ended; the room has ${expected.length}${more(m.id)}`);
-      else if (!m.status.ended && shown.join('|') !== expected.join('|')) {
-        wrong.push(`${p.name} ${m.id} (room ${m.status.room}) shows [${shown.join(', ')}]; the PBX has [${expected.join(', ')}]${more(m.id)}`);
-      }
-    }
-    for (const room of watched) {
-      const n = byRoom.get(room) ?? 0;
-      if (n === 0) wrong.push(`${p.name}: no status message for room ${room}`);
-      if (n > 1) duplicates += n - 1;
-    }
-  }
-  return { wrong, duplicates };
 }

@@ -24,7 +24,8 @@ export async function attempt<T>(ctx: AttemptContext, what: string, fn: () => Pr
       const retryIn = err instanceof PlatformRateLimitedError ? err.retryAfterMs
         : err instanceof PlatformError && err.transient ? TRANSIENT_BACKOFF_MS * n : undefined;
       if (retryIn === undefined || n >= MAX_ATTEMPTS || ctx.stopped()) {
-        const level = err instanceof MessageGoneError ? 'info' : 'warn';
+        // An alert that did not reach on-call, or whose post may have been made unseen, is an error.
+        const level = err instanceof MessageGoneError ? 'info' : 'error';
         ctx.log[level]({ err, attempt: n }, `could not ${what}`);
         return undefined;
       }

@@ -22,10 +22,18 @@ import type { AlertSignal } from './signals.ts';
 export const DEDUP_TTL_MS = 24 * 3_600_000;
 export const RESOLVED_RETENTION_MS = 24 * 3_600_000;
 /**
- * An acked incident nobody resolved closes itself this long after the ack: a hangup has no "all
- * clear" of its own, and without it incidents acked and forgotten would be kept for ever.
+ * An acked incident nobody resolved closes itself this long after the ack, or after its latest
+ * signal if one folded in since (a storm still going, a caller still flapping): a hangup has no "all
+ * clear" of its own, and without it incidents acked and forgotten would be kept for ever. A poor
+ * line has one (its recovery) and is left to it.
  */
 export const ACKED_AUTO_RESOLVE_MS = 24 * 3_600_000;
+
+/** When `inc` closes itself for want of a Resolve, if it does. */
+function autoResolveAt(inc: Incident): number | undefined {
+  if (inc.status !== 'acked' || inc.ack === undefined || inc.first.kind === 'poor_line') return undefined;
+  return Math.max(inc.ack.at, inc.latest.at) + ACKED_AUTO_RESOLVE_MS;
+}
 /** Who resolves an incident acked a day ago, as the message and the audit trail say it. */
 export const ACK_EXPIRY = 'the bot, a day after the ack';
 const MINUTE_MS = 60_000;
@@ -312,7 +320,8 @@ export function tick(state: AlertState, rules: Rules, now: number): AlertStep {
       st = step.state;
       effects.push(...step.effects);
     }
-    if (inc.status === 'acked' && inc.ack !== undefined && now - inc.ack.at >= ACKED_AUTO_RESOLVE_MS) {
+    const autoAt = autoResolveAt(inc);
+    if (autoAt !== undefined && now >= autoAt) {
       const step = resolve(st, inc.id, ACK_EXPIRY, now);
       st = step.state;
       // Nobody pressed anything: the audit line names no one.
@@ -364,7 +373,10 @@ export function nextDue(state: AlertState, rules: Rules): number | undefined {
   const consider = (t: number) => { due = due === undefined ? t : Math.min(due, t); };
   for (const inc of state.incidents.values()) {
     if (inc.status === 'open' && inc.nextEscalationAt !== undefined) consider(inc.nextEscalationAt);
-    if (inc.status === 'acked' && inc.ack !== undefined) consider(inc.ack.at + ACKED_AUTO_RESOLVE_MS);
+    const autoAt = autoResolveAt(inc);
+    if (autoAt !== undefined) consider(autoAt);
+    // The prune of a resolved incident is work too: without it, it waits for the next signal.
+    if (inc.resolved !== undefined) consider(inc.resolved.at + RESOLVED_RETENTION_MS);
     if (inc.digest && inc.stormEndedAt === undefined) consider(inc.latest.at + (rules.get(inc.ruleId)?.storm.quietSec ?? 0) * 1000);
   }
   return due;

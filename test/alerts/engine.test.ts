@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACKED_AUTO_RESOLVE_MS, ACK_EXPIRY, EMPTY_ALERT_STATE, ack, nextDue, raise, resolve, silence, tick, type AlertState } from '../../src/alerts/engine.ts';
+import { ACKED_AUTO_RESOLVE_MS, ACK_EXPIRY, EMPTY_ALERT_STATE, RESOLVED_RETENTION_MS, ack, nextDue, raise, resolve, silence, tick, type AlertState } from '../../src/alerts/engine.ts';
 import { hangupSignal, ids, rule, rules } from './fixtures.ts';
 
 const MIN = 60_000;
@@ -116,17 +116,29 @@ describe('alert incidents', () => {
 
   it('closes an acked incident nobody resolved a day after the ack, naming no one, and forgets it a day later', () => {
     const r = rules(rule({ id: 'abn' }));
-    const raised = raise(EMPTY_ALERT_STATE, hangupSignal(), r, 0, ids());
+    const raised = raise(EMPTY_ALERT_STATE, hangupSignal({ at: 0 }), r, 0, ids());
     const acked = ack(raised.state, 'i1', 'bob', 10 * MIN);
-    expect(nextDue(acked.state, r)).toBe(10 * MIN + ACKED_AUTO_RESOLVE_MS);
-    expect(tick(acked.state, r, 10 * MIN + ACKED_AUTO_RESOLVE_MS - 1).state.incidents.get('i1')?.status).toBe('acked');
-    const closed = tick(acked.state, r, 10 * MIN + ACKED_AUTO_RESOLVE_MS);
-    expect(closed.state.incidents.get('i1')?.resolved).toEqual({ by: ACK_EXPIRY, at: 10 * MIN + ACKED_AUTO_RESOLVE_MS });
+    const closesAt = 10 * MIN + ACKED_AUTO_RESOLVE_MS;
+    expect(nextDue(acked.state, r)).toBe(closesAt);
+    expect(tick(acked.state, r, closesAt - 1).state.incidents.get('i1')?.status).toBe('acked');
+    const closed = tick(acked.state, r, closesAt);
+    expect(closed.state.incidents.get('i1')?.resolved).toEqual({ by: ACK_EXPIRY, at: closesAt });
     expect(closed.effects).toEqual([
       { type: 'update', incidentId: 'i1' },
       { type: 'audit', kind: 'alert_resolved', incidentId: 'i1', ruleId: 'abn', by: undefined },
     ]);
-    expect(tick(closed.state, r, 10 * MIN + 2 * ACKED_AUTO_RESOLVE_MS).state.incidents.size).toBe(0);
+    expect(nextDue(closed.state, r)).toBe(closesAt + RESOLVED_RETENTION_MS);
+    expect(tick(closed.state, r, closesAt + RESOLVED_RETENTION_MS).state.incidents.size).toBe(0);
+  });
+
+  it('counts the day from the latest signal folded into an acked incident, not from the ack', () => {
+    const r = rules(rule({ id: 'abn', flapWindowSec: 3_600 }));
+    const newId = ids();
+    const raised = raise(EMPTY_ALERT_STATE, hangupSignal({ at: 0 }), r, 0, newId);
+    const acked = ack(raised.state, 'i1', 'bob', MIN);
+    const flapped = raise(acked.state, hangupSignal({ at: 30 * MIN, uniqueid: 'again' }), r, 30 * MIN, newId);
+    expect(flapped.state.incidents.get('i1')?.count).toBe(2);
+    expect(nextDue(flapped.state, r)).toBe(30 * MIN + ACKED_AUTO_RESOLVE_MS);
   });
 
   it('leaves an incident nobody acked open however old: someone still has to look', () => {

@@ -50,9 +50,9 @@ export interface EmbeddedPbx extends SimCallSource {
   restart(downMs?: number, opts?: { keepCalls?: boolean }): Promise<void>;
   rooms(): RoomSnapshot[];
   channel(uniqueid: string): ChannelInfoSnapshot | undefined;
-  /** Every AMI event the PBX has emitted, for tests (the last `journalLimit`, default 5000). */
+  /** The latest AMI events the PBX emitted, for tests (at most `journalLimit`, default 5000; the oldest tenth goes when full). */
   readonly emitted: readonly (readonly AmiHeader[])[];
-  /** Every action a logged-in session sent, as received, for tests (the last `journalLimit`). */
+  /** The latest actions logged-in sessions sent, as received, for tests (like `emitted`). */
   readonly received: readonly (readonly AmiHeader[])[];
   stop(): Promise<void>;
 }

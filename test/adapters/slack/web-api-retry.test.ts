@@ -81,6 +81,17 @@ describe('Slack Web API retries', () => {
     expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
   });
 
+  it('reports a post answered with internal_error, HTTP 500 or 504 as unconfirmed, never resent, with the status advice', async () => {
+    await setup();
+    for (const failure of [{ kind: 'error', error: 'internal_error' }, { kind: 'http', status: 500 }, { kind: 'http', status: 504 }] as const) {
+      fake.failNext('chat.postMessage', failure);
+      const err = await adapter.post({ platform: 'slack', id: ALICE.channelId }, statusView('200')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PostUnconfirmedError);
+      expect(err).toMatchObject({ transient: false, userMessage: expect.stringContaining('run `show` again') });
+    }
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(3);
+  });
+
   it('waits for a slow post past the other calls\' timeout and returns the message it made', async () => {
     await setup({ webApiTimeoutMs: 200, webApiPostTimeoutMs: 5000 });
     fake.failNext('chat.postMessage', { kind: 'late', delayMs: 600 });
