@@ -353,6 +353,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'user actions done or refused', value: actionsDone },
       { label: 'ami drops', value: steps.count('ami drop') },
       { label: 'pbx restarts', value: steps.count('pbx restart') },
+      { label: 'slack socket reconnects', value: slack.fake.socketConnections - 1 },
       { label: 'abnormal hangups made', value: abnormalHangups },
       { label: 'alerts raised', value: alerts.raised },
       { label: 'alert ack presses', value: alertPresses.ack },
