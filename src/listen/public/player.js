@@ -222,7 +222,9 @@
   }
 
   function showLevel(level) {
-    const shown = paused ? 0 : Math.min(1, level * 3);
+    // The output may still report the audio it had queued after the stream dropped: the meter rests
+    // in every state that is not live.
+    const shown = paused || !METERED.has(root.dataset.state) ? 0 : Math.min(1, level * 3);
     meter.value = shown;
     root.dataset.level = shown.toFixed(3);
   }
