@@ -2,6 +2,12 @@ import { globMatch } from '../core/policy.ts';
 import { ruleMatches } from './match.ts';
 import { ruleTargets, type AlertRule } from './rules.ts';
 import type { AlertSignal } from './signals.ts';
+import {
+  DEDUP_TTL_MS, RESOLVED_RETENTION_MS,
+  type AlertCounters, type AlertEffect, type AlertState, type AlertStep, type AuditKind, type Incident, type Rules,
+} from './incident.ts';
+
+export * from './incident.ts';
 
 /**
  * Incidents as a pure reducer: signals, presses and clock ticks in; new state and effects (post to a
@@ -19,8 +25,6 @@ import type { AlertSignal } from './signals.ts';
  *   same line going bad again within the flap window reopens it instead of paging again.
  */
 
-export const DEDUP_TTL_MS = 24 * 3_600_000;
-export const RESOLVED_RETENTION_MS = 24 * 3_600_000;
 /**
  * An acked incident nobody resolved closes itself this long after the ack, or after its latest
  * signal if one folded in since (a storm still going, a caller still flapping): a hangup has no "all
@@ -38,92 +42,6 @@ function autoResolveAt(inc: Incident): number | undefined {
 export const ACK_EXPIRY = 'the bot, a day after the ack';
 const MINUTE_MS = 60_000;
 
-export type IncidentStatus = 'open' | 'acked' | 'resolved';
-
-export interface Stamp {
-  readonly by: string;
-  readonly at: number;
-}
-
-export interface Incident {
-  readonly id: string;
-  readonly ruleId: string;
-  readonly digest: boolean;
-  readonly first: AlertSignal;
-  readonly latest: AlertSignal;
-  /** Signals folded in (flaps, or a storm's hangups), the first included. */
-  readonly count: number;
-  /** Digest only: signals per hangup cause (`34`) or kind. */
-  readonly tally: Readonly<Record<string, number>>;
-  readonly pbxs: readonly string[];
-  readonly status: IncidentStatus;
-  readonly openedAt: number;
-  readonly updatedAt: number;
-  readonly ack: Stamp | undefined;
-  readonly resolved: Stamp | undefined;
-  readonly silencedUntil: number | undefined;
-  /** Digest only: when the storm passed. */
-  readonly stormEndedAt: number | undefined;
-  /** How many of the rule's targets (in paging order) have been sent this incident. */
-  readonly paged: number;
-  readonly nextEscalationAt: number | undefined;
-  /** poor_line: when the line recovered (which resolved the incident). */
-  readonly recoveredAt: number | undefined;
-  /** poor_line: who muted the participant from the alert. */
-  readonly muted: Stamp | undefined;
-}
-
-export interface Silence {
-  readonly ruleId: string;
-  readonly pbx: string;
-  /** Room name, or `*` for every room (a digest's silence). */
-  readonly room: string;
-  readonly until: number;
-  readonly by: string;
-}
-
-export interface AlertCounters {
-  readonly raised: number;
-  readonly folded: number;
-  readonly suppressed: number;
-  readonly acked: number;
-  readonly resolved: number;
-  readonly silenced: number;
-  readonly escalated: number;
-  readonly digests: number;
-}
-
-export interface AlertState {
-  readonly incidents: ReadonlyMap<string, Incident>;
-  /** `rule|key` → expiry, one per signal identity. */
-  readonly dedup: ReadonlyMap<string, number>;
-  readonly silences: readonly Silence[];
-  /** Rule id → times of its signals in the last minute. */
-  readonly rates: ReadonlyMap<string, readonly number[]>;
-  /** Rule id → the open digest incident of its storm. */
-  readonly storms: ReadonlyMap<string, string>;
-  readonly counters: AlertCounters;
-}
-
-export const ZERO_COUNTERS: AlertCounters = { raised: 0, folded: 0, suppressed: 0, acked: 0, resolved: 0, silenced: 0, escalated: 0, digests: 0 };
-
-export const EMPTY_ALERT_STATE: AlertState = {
-  incidents: new Map(), dedup: new Map(), silences: [], rates: new Map(), storms: new Map(), counters: ZERO_COUNTERS,
-};
-
-export type AuditKind = 'alert_raised' | 'alert_acked' | 'alert_resolved' | 'alert_silenced' | 'alert_escalated' | 'storm_started' | 'storm_ended';
-
-export type AlertEffect =
-  | { readonly type: 'post'; readonly incidentId: string; readonly targetIndex: number }
-  | { readonly type: 'update'; readonly incidentId: string }
-  | { readonly type: 'audit'; readonly kind: AuditKind; readonly incidentId: string; readonly ruleId: string; readonly by: string | undefined };
-
-export interface AlertStep {
-  readonly state: AlertState;
-  readonly effects: readonly AlertEffect[];
-}
-
-export type Rules = ReadonlyMap<string, AlertRule>;
 
 /**
  * Signals in, incidents out. `newId` names a new incident from its dedup key (short: it travels in
