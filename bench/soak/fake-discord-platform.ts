@@ -145,10 +145,19 @@ export async function startDiscordPlatform(rates: FailureRates, random: () => nu
         fake.state.messages.delete(id);
         dropped++;
       }
-      // A resolved alert takes no more presses: its reading is kept, its message dropped.
+      // A resolved alert takes no more presses: its reading is kept, its message dropped. One still
+      // open or acked is read and pressed by its buttons alone: its embeds go.
       for (const a of alertMessages()) {
-        if (a.resolveButton !== undefined || !fake.state.messages.has(a.id) || !alerts.retire(a.id)) continue;
-        fake.state.messages.delete(a.id);
+        const m = fake.state.messages.get(a.id);
+        if (m === undefined) continue;
+        if (a.resolveButton === undefined) {
+          if (!alerts.retire(a.id)) continue;
+          fake.state.messages.delete(a.id);
+          dropped++;
+          continue;
+        }
+        if (m.embeds.length === 0) continue;
+        m.embeds = [];
         dropped++;
       }
       // Discord checks a nonce for a few minutes only.

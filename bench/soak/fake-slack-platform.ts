@@ -181,10 +181,20 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
         fake.messages.delete(ts);
         dropped++;
       }
-      // A resolved alert takes no more presses: its reading is kept, its message dropped.
+      // A resolved alert takes no more presses: its reading is kept, its message dropped. One still
+      // open or acked is read and pressed by its buttons alone: its other blocks go.
       for (const a of alertMessages()) {
-        if (a.resolveButton !== undefined || !fake.messages.has(a.id) || !alerts.retire(a.id)) continue;
-        fake.messages.delete(a.id);
+        const m = fake.messages.get(a.id);
+        if (m === undefined) continue;
+        if (a.resolveButton === undefined) {
+          if (!alerts.retire(a.id)) continue;
+          fake.messages.delete(a.id);
+          dropped++;
+          continue;
+        }
+        const withButtons = m.blocks.filter((block) => buttonsOf([block]).length > 0);
+        if (withButtons.length === m.blocks.length) continue;
+        m.blocks = withButtons;
         dropped++;
       }
       return dropped;
