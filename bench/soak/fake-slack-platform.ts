@@ -47,22 +47,51 @@ function buttonsOf(blocks: readonly unknown[]): { element: Element; blockId: str
     .map((element) => ({ element, blockId: block.block_id ?? `b${i}` })));
 }
 
-export async function startSlackPlatform(rates: FailureRates, random: () => number): Promise<{ fake: FakeSlack; platform: FakePlatform }> {
+/**
+ * Slack tells the person an app "did not respond" (operation_timeout) when it does not acknowledge a
+ * command or press within 3 s, also when Slack could not hand it over at all (dispatch_failed).
+ */
+export const SLACK_ACK_DEADLINE_MS = 3_000;
+
+export interface SlackPlatformOptions {
+  /** Default SLACK_ACK_DEADLINE_MS; tests shorten it. */
+  readonly ackDeadlineMs?: number;
+}
+
+export async function startSlackPlatform(rates: FailureRates, random: () => number, options: SlackPlatformOptions = {}): Promise<{ fake: FakeSlack; platform: FakePlatform }> {
   const fake = await FakeSlack.start();
+  const ackDeadlineMs = options.ackDeadlineMs ?? SLACK_ACK_DEADLINE_MS;
   /** Answered command and press ids → when the answer arrived. */
   const answered = new Map<string, number>();
   const answer = (id: string): void => {
     answered.set(id, performance.now());
   };
+  /** Ids Slack answered with its own error, not acknowledged in time → when. */
+  const slackFailed = new Map<string, number>();
+  /** Hands an envelope to the bot as Slack does: its ack may carry the answer, and a late one is an error. */
+  const send = (type: 'slash_commands' | 'interactive', payload: Record<string, unknown>, id: string): void => {
+    let acked = false;
+    const deadline = setTimeout(() => {
+      if (!acked) slackFailed.set(id, performance.now());
+    }, ackDeadlineMs);
+    deadline.unref();
+    fake.deliver(type, payload).then((ack) => {
+      acked = true;
+      clearTimeout(deadline);
+      if (ack.payload !== undefined && !slackFailed.has(id)) answer(id);
+    }, () => {
+      clearTimeout(deadline);
+      slackFailed.set(id, performance.now());
+    });
+  };
+  const failedOnSlack = (id: string) => (): boolean => slackFailed.has(id);
   const injected = { rateLimited: 0, serverErrors: 0 };
   const who = (user: SimUser, channel: string): Who => ({ userId: user.id, userName: user.id.toLowerCase(), channelId: channel, teamId: 'T0FAKE' });
 
   const command = (text: string, user: SimUser, channel: string): string => {
     const url = fake.responseUrl();
     const id = url.slice(url.lastIndexOf('/') + 1);
-    fake.deliver('slash_commands', slashCommand(text, url, who(user, channel))).then((ack) => {
-      if (ack.payload !== undefined) answer(id);
-    }, () => undefined);
+    send('slash_commands', slashCommand(text, url, who(user, channel)), id);
     return id;
   };
 
@@ -75,9 +104,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
       actions: [{ type: 'button', action_id: element.action_id, block_id: blockId, text: element.text, value: element.value, action_ts: '1700000001.000001' }],
     };
-    fake.deliver('interactive', payload).then((ack) => {
-      if (ack.payload !== undefined) answer(id);
-    }, () => undefined);
+    send('interactive', payload, id);
     return id;
   };
 
@@ -105,7 +132,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
       if (alert === undefined || message === undefined || button === undefined) return undefined;
       const id = press(user, message.channel, message, button.element, button.blockId);
       const what = `slack ${user.id} (${user.role}) presses ${op === 'ack' ? 'Ack' : 'Resolve'} on alert ${alert.incident} (message ${alert.id} in ${message.channel})`;
-      return alertAction(platform, what, alert, op, () => answered.has(id));
+      return { ...alertAction(platform, what, alert, op, () => answered.has(id)), failedOnPlatform: failedOnSlack(id) };
     },
     conversations: CHANNELS,
     injected,
@@ -152,28 +179,31 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
         const id = press(user, channel, message, button.element, button.blockId);
         const name = button.who.replace(/ \(.*\)$/, '');
         const muted = button.label === 'Mute';
-        return userAction(`slack ${user.id} (${user.role}) presses ${button.label} on ${name} in ${status.room} (message ${message.ts} in ${channel})`, issuedAt, () => answered.has(id), { world, room: status.room, caller: name, muted });
+        const what = `slack ${user.id} (${user.role}) presses ${button.label} on ${name} in ${status.room} (message ${message.ts} in ${channel})`;
+        return { ...userAction(what, issuedAt, () => answered.has(id), { world, room: status.room, caller: name, muted }), failedOnPlatform: failedOnSlack(id) };
       }
       const room = world.rooms[Math.floor(rnd() * world.rooms.length)] as string;
       const kind = rnd();
       if (kind < 0.3) {
         const text = kind < 0.15 ? 'list' : 'whoami';
         const id = command(text, user, channel);
-        return userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id));
+        return { ...userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id)), failedOnPlatform: failedOnSlack(id) };
       }
       const muted = rnd() < 0.5;
       const name = world.pickCaller(room) ?? 'Nobody';
       const text = `${muted ? 'mute' : 'unmute'} ${room} ${name}`;
       const id = command(text, user, channel);
-      return userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id), { world, room, caller: name, muted });
+      return { ...userAction(`slack ${user.id} (${user.role}) types ${text} in ${channel}`, issuedAt, () => answered.has(id), { world, room, caller: name, muted }), failedOnPlatform: failedOnSlack(id) };
     },
     pruneLogs(olderThanMs) {
       const before = performance.now() - olderThanMs;
       let dropped = 0;
-      for (const [id, at] of answered) {
-        if (at >= before) continue;
-        answered.delete(id);
-        dropped++;
+      for (const log of [answered, slackFailed]) {
+        for (const [id, at] of log) {
+          if (at >= before) continue;
+          log.delete(id);
+          dropped++;
+        }
       }
       // Thread notes (the audit lines under status messages) are never read by the soak.
       for (const [ts, m] of fake.messages) {

@@ -28,5 +28,5 @@ const result = await runSoak({
     process.stderr.write(`heap snapshot (${label}): ${file}\n`);
   },
 });
-for (const d of result.details) process.stderr.write(`${d}\n`);
+for (const d of [...result.details, ...result.notes]) process.stderr.write(`${d}\n`);
 for (const f of result.figures) process.stdout.write(`${f.label}: ${f.value}\n`);

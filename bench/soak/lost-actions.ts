@@ -30,8 +30,8 @@ export function userAction(what: string, issuedAt: number, answered: () => boole
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** The report line of an action given up at `lostAt`, read then (what is seen later may differ). */
-export function lostActionLine(action: PendingAction, lostAt: number, runStartedAt: number): string {
-  return `action lost: ${action.what}; issued ${seconds(action.issuedAt - runStartedAt)} into the run, given up ${seconds(lostAt - action.issuedAt)} later; last seen: ${action.lastSeen()}`;
+export function lostActionLine(action: PendingAction, lostAt: number, runStartedAt: number, label = 'action lost'): string {
+  return `${label}: ${action.what}; issued ${seconds(action.issuedAt - runStartedAt)} into the run, given up ${seconds(lostAt - action.issuedAt)} later; last seen: ${action.lastSeen()}`;
 }
 
 /** Lost-action lines kept for the report: the first `cap`, then a count of the rest. */

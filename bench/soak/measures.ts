@@ -130,6 +130,11 @@ export class Measures {
     return this.#loop.percentile(99) / 1e6;
   }
 
+  /** The longest stall: one over 5 s drops Slack's Socket Mode link (docs/slack.md). */
+  loopDelayMaxMs(): number {
+    return this.#loop.max / 1e6;
+  }
+
   stop(): void {
     this.#loop.disable();
   }

@@ -24,6 +24,11 @@ export interface PendingAction {
   settled(): boolean;
   /** What the harness sees of the action now (answer, PBX state, alert state): said when it is lost. */
   lastSeen(): string;
+  /**
+   * The platform itself told the person it failed (Slack: the app did not acknowledge in 3 s), so
+   * an action not settled in time is counted apart from lost ones.
+   */
+  failedOnPlatform?(): boolean;
 }
 
 /** An alert message as a platform shows it, read from its buttons' action ids. */

@@ -33,6 +33,6 @@ const result = await runSoak({
   seed: bounded('seed', values.seed, 0, 2 ** 31),
   progress: (line) => process.stderr.write(`${line}\n`),
 });
-for (const d of result.details) process.stderr.write(`${d}\n`);
+for (const d of [...result.details, ...result.notes]) process.stderr.write(`${d}\n`);
 for (const f of result.figures) process.stdout.write(`${f.label}: ${f.value}\n`);
 process.exit(result.passed ? 0 : 1);

@@ -58,6 +58,8 @@ export interface SoakResult {
   readonly passed: boolean;
   /** What went wrong, for a person to read (wrong messages, lost actions). */
   readonly details: readonly string[];
+  /** Not counted against the run, named for a person to read: actions the platform reported failed. */
+  readonly notes: readonly string[];
 }
 
 const ACTION_TIMEOUT_MS = 20_000;
@@ -201,13 +203,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const pending: PendingAction[] = [];
     let actionsDone = 0;
     let actionsLost = 0;
+    let actionsFailedOnPlatform = 0;
     const lostDetails: string[] = [];
+    const platformFailedDetails: string[] = [];
     const sweepActions = (final: boolean): void => {
       const now = performance.now();
       for (let i = pending.length - 1; i >= 0; i--) {
         const a = pending[i] as PendingAction;
         if (a.settled()) {
           actionsDone++;
+          pending.splice(i, 1);
+        } else if ((final || now - a.issuedAt > ACTION_TIMEOUT_MS) && a.failedOnPlatform?.() === true) {
+          actionsFailedOnPlatform++;
+          if (platformFailedDetails.length < LOST_LINES_MAX) platformFailedDetails.push(lostActionLine(a, now, runStartedAt, 'action the platform reported failed'));
           pending.splice(i, 1);
         } else if (final || now - a.issuedAt > ACTION_TIMEOUT_MS) {
           actionsLost++;
@@ -292,6 +300,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
     }
     const loopDelayP99 = measures.loopDelayP99Ms();
+    const loopDelayMax = measures.loopDelayMaxMs();
     const loadSeconds = (performance.now() - loadStart) / 1000;
     steps.stop();
     traffic.stop();
@@ -343,6 +352,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'rss max', value: mb(measures.memory.maxRss) },
       { label: 'rss end', value: mb(end.rss) },
       { label: 'event loop delay p99', value: `${loopDelayP99.toFixed(1)} ms` },
+      { label: 'event loop delay max', value: `${loopDelayMax.toFixed(1)} ms` },
       { label: 'pbx changes generated', value: traffic.generated() },
       { label: 'pbx changes per second (achieved)', value: Math.round((traffic.generated() - generatedBeforeLoad) / loadSeconds) },
       { label: 'pbx changes refused', value: traffic.refused() },
@@ -351,6 +361,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'edits answered 429', value: injected.r },
       { label: 'edits answered 500', value: injected.e },
       { label: 'user actions done or refused', value: actionsDone },
+      { label: 'user actions the platform reported failed', value: actionsFailedOnPlatform },
       { label: 'ami drops', value: steps.count('ami drop') },
       { label: 'pbx restarts', value: steps.count('pbx restart') },
       { label: 'slack socket reconnects', value: slack.fake.socketConnections - 1 },
@@ -362,7 +373,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'alerts resolved', value: alerts.resolved },
     ];
     const passed = figures.slice(0, 5).every((f) => f.value === 0);
-    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostActionReport(lostDetails, actionsLost, LOST_LINES_MAX)] };
+    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostActionReport(lostDetails, actionsLost, LOST_LINES_MAX)], notes: platformFailedDetails };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {

@@ -50,6 +50,38 @@ describe('Slack Socket Mode connection', () => {
     expect(await command).toBe('list');
   });
 
+  it('drops its socket and opens a new one after the process stalls past the pong timeout', async () => {
+    await setup();
+    // Pongs have come in, so the SDK times its check from the last one.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A stall such as a heap snapshot: the SDK's next check finds the last pong too old and closes
+    // the socket without waiting for an answer to the ping it sends with that check.
+    const until = Date.now() + 600;
+    while (Date.now() < until) Math.sqrt(until);
+    await fake.socketConnectedTimes(2);
+    expect(fake.socketConnections).toBe(2);
+  });
+
+  it('stops without an unhandled rejection while a reconnect waits for Slack to say hello', async () => {
+    await setup();
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => {
+      rejections.push(reason);
+    };
+    process.on('unhandledRejection', onRejection);
+    try {
+      fake.dropSockets();
+      // The new socket is open at the fake; the SDK has not read its hello yet.
+      await fake.socketConnectedTimes(2);
+      await adapter.stop();
+      await fake.socketsClosed();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
   it('stays stopped when stop() races a reconnect that is still waiting on apps.connections.open', async () => {
     await setup();
     fake.failNext('apps.connections.open', { kind: 'http', status: 503 });
