@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { FakeSlack } from './adapters/fake-slack/server.ts';
+import { FakeSlack, SocketClosedError } from './adapters/fake-slack/server.ts';
 
 /**
  * The soak delivers a Slack command or press about every second for as long as it runs: the fake
@@ -39,13 +39,13 @@ describe('fake Slack Socket Mode envelopes', () => {
     await once(ws, 'close');
   });
 
-  it('forget envelopes sent to a socket that closed before acknowledging them', async () => {
+  it('forget envelopes sent to a socket that closed before acknowledging them, and fail their delivery', async () => {
     fake = await FakeSlack.start();
     const ws = await client(fake, false);
-    void fake.deliver('interactive', { type: 'block_actions' });
+    const sent = fake.deliver('interactive', { type: 'block_actions' });
     expect(fake.unacknowledged).toBe(1);
     ws.terminate();
-    await fake.socketsClosed();
+    await expect(sent).rejects.toBeInstanceOf(SocketClosedError);
     expect(fake.unacknowledged).toBe(0);
   });
 });

@@ -58,7 +58,7 @@ describe('soak harness memory', () => {
     const resolved = started.fake.state.messages.get('900000000000000002');
     if (resolved !== undefined) resolved.components = [];
 
-    expect(platform.pruneLogs(60_000)).toBeGreaterThanOrEqual(2);
+    expect(platform.pruneLogs(60_000)).toBe(2);
 
     const open = started.fake.state.messages.get('900000000000000001');
     expect(open?.embeds).toEqual([]);

@@ -6,9 +6,10 @@ import type { ActionWorld, FakePlatform, PendingAction } from '../bench/soak/pla
 import type { FakeSlack } from './adapters/fake-slack/server.ts';
 
 /**
- * The soak's Slack hands commands to the bot as Slack does: an envelope not acknowledged within the
- * deadline, or one Slack could not hand over, is an error Slack shows the person, counted apart
- * from lost actions.
+ * The soak's Slack hands commands to the bot as Slack does. One it could not hand over (no Socket
+ * Mode connection, or the connection closed first) is an error Slack shows the person: counted apart
+ * from lost actions once the bot's link is back. One the bot never acknowledged stays lost, and a
+ * late acknowledgement is counted.
  */
 
 const rates = { rateLimited: 0, serverError: 0, retryAfterSec: 1 };
@@ -20,17 +21,21 @@ const typesList = (): (() => number) => {
 };
 
 let started: { fake: FakeSlack; platform: FakePlatform } | undefined;
+const clients: WebSocket[] = [];
 afterEach(async () => {
+  for (const ws of clients.splice(0)) ws.terminate();
   await started?.platform.close();
   started = undefined;
 });
 
-/** A Socket Mode client that acknowledges each envelope, with an answer, or never. */
-async function client(fake: FakeSlack, acks: boolean): Promise<WebSocket> {
+/** A Socket Mode client that acknowledges each envelope after `ackAfterMs` with an answer, or never. */
+async function client(fake: FakeSlack, ackAfterMs: number | undefined): Promise<WebSocket> {
   const ws = new WebSocket(fake.apiUrl.replace(/^http/, 'ws').replace(/\/api\/$/, '/socket'));
+  clients.push(ws);
   ws.on('message', (data) => {
     const envelope = JSON.parse(String(data)) as { envelope_id?: string };
-    if (acks && envelope.envelope_id !== undefined) ws.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload: { text: 'done' } }));
+    if (ackAfterMs === undefined || envelope.envelope_id === undefined) return;
+    setTimeout(() => ws.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload: { text: 'done' } })), ackAfterMs);
   });
   await Promise.all([once(ws, 'open'), fake.socketConnected()]);
   return ws;
@@ -39,6 +44,7 @@ async function client(fake: FakeSlack, acks: boolean): Promise<WebSocket> {
 const waitUntil = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
 };
+const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function act(platform: FakePlatform): PendingAction {
   const action = platform.act(typesList(), world);
@@ -47,29 +53,52 @@ function act(platform: FakePlatform): PendingAction {
 }
 
 describe('soak Slack platform', () => {
-  it('counts a command typed while no bot is connected as an error Slack showed, not as answered', async () => {
-    started = await startSlackPlatform(rates, () => 0.5, { ackDeadlineMs: 50 });
+  it('counts a command typed while no bot is connected as an error Slack showed, once the bot is back', async () => {
+    started = await startSlackPlatform(rates, () => 0.5);
     const action = act(started.platform);
-    await waitUntil(() => action.failedOnPlatform?.() === true);
-    expect(action.settled()).toBe(false);
-  });
-
-  it('counts a command the bot did not acknowledge within the deadline as an error Slack showed', async () => {
-    started = await startSlackPlatform(rates, () => 0.5, { ackDeadlineMs: 50 });
-    const ws = await client(started.fake, false);
-    const action = act(started.platform);
+    await tick(50);
     expect(action.failedOnPlatform?.()).toBe(false);
-    await waitUntil(() => action.failedOnPlatform?.() === true);
+    await client(started.fake, undefined);
+    expect(action.failedOnPlatform?.()).toBe(true);
     expect(action.settled()).toBe(false);
-    ws.terminate();
   });
 
-  it('counts a command acknowledged with an answer in time as answered', async () => {
-    started = await startSlackPlatform(rates, () => 0.5, { ackDeadlineMs: 1000 });
-    const ws = await client(started.fake, true);
+  it('counts a command whose connection closed before its acknowledgement as an error Slack showed, once the bot is back', async () => {
+    started = await startSlackPlatform(rates, () => 0.5);
+    const first = await client(started.fake, undefined);
+    const action = act(started.platform);
+    first.terminate();
+    await started.fake.socketsClosed();
+    await tick(20);
+    expect(action.failedOnPlatform?.()).toBe(false);
+    await client(started.fake, undefined);
+    expect(action.failedOnPlatform?.()).toBe(true);
+  });
+
+  it('leaves a command the bot never acknowledged on an open connection to be counted lost', async () => {
+    started = await startSlackPlatform(rates, () => 0.5, { ackDeadlineMs: 50 });
+    await client(started.fake, undefined);
+    const action = act(started.platform);
+    await tick(150);
+    expect(action.failedOnPlatform?.()).toBe(false);
+    expect(action.settled()).toBe(false);
+  });
+
+  it('counts an acknowledgement after the deadline, and still takes its answer', async () => {
+    started = await startSlackPlatform(rates, () => 0.5, { ackDeadlineMs: 50 });
+    await client(started.fake, 100);
     const action = act(started.platform);
     await waitUntil(() => action.settled());
+    expect(started.platform.lateAcknowledgements?.()).toBe(1);
     expect(action.failedOnPlatform?.()).toBe(false);
-    ws.terminate();
+  });
+
+  it('counts an acknowledgement in time as answered and not late', async () => {
+    started = await startSlackPlatform(rates, () => 0.5);
+    await client(started.fake, 0);
+    const action = act(started.platform);
+    await waitUntil(() => action.settled());
+    expect(started.platform.lateAcknowledgements?.()).toBe(0);
+    expect(action.failedOnPlatform?.()).toBe(false);
   });
 });

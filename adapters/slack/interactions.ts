@@ -33,8 +33,8 @@ export class InteractionRegistry {
   register(entry: { responseUrl: string | undefined; channelId: string; userId: string; onEphemeral: boolean }): string {
     this.prune();
     const id = `i${++this.seq}`;
-    // Fields spelled out, not spread: a spread copy takes a slower, larger object shape (about 480
-    // bytes an entry against 210), and thousands are kept for their 30 minutes.
+    // Fields spelled out, not spread: V8 lays a spread copy out larger (about 480 bytes an entry
+    // against 210 on Node 20), and thousands are kept for their 30 minutes.
     const { responseUrl, channelId, userId, onEphemeral } = entry;
     this.records.set(id, { responseUrl, channelId, userId, onEphemeral, createdAt: this.options.now(), uses: 0 });
     return id;

@@ -56,39 +56,11 @@ export function buildReceiver(
     return new HTTPReceiver({ signingSecret: config.signingSecret, port: config.port, logger, endpoints: '/slack/events' });
   }
   if (config.appToken === undefined) throw new PlatformError('Slack', 'Socket Mode needs an app-level token', false);
-  const receiver = new SocketModeReceiver({
+  return new SocketModeReceiver({
     appToken: config.appToken,
     logger,
     ...(options.clientPingTimeoutMs !== undefined ? { clientPingTimeout: options.clientPingTimeoutMs } : {}),
     installerOptions: { clientOptions: socketClientOptions(config, timeoutMs) },
-  });
-  const client = receiver.client;
-  client.on('connecting', () => handshaking.add(client));
-  client.on('connected', () => handshaking.delete(client));
-  client.on('disconnected', () => handshaking.delete(client));
-  client.on('close', () => handshaking.delete(client));
-  return receiver;
-}
-
-type SocketClient = SocketModeReceiver['client'];
-
-/** Clients whose socket is open and waiting for Slack's `hello`. */
-const handshaking = new WeakSet<SocketClient>();
-
-/** How long a stop waits for a handshake under way to finish: Slack says hello at once. */
-const HANDSHAKE_WAIT_MS = 2_000;
-
-function handshakeDone(client: SocketClient): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      client.off('connected', done);
-      client.off('disconnected', done);
-      resolve();
-    };
-    const timer = setTimeout(done, HANDSHAKE_WAIT_MS);
-    client.on('connected', done);
-    client.on('disconnected', done);
   });
 }
 
@@ -96,14 +68,18 @@ function handshakeDone(client: SocketClient): Promise<void> {
  * Closes the Socket Mode connection for good. The SDK's `disconnect()` does not stop a reconnect
  * already under way (one waiting on `apps.connections.open`): that reconnect would open a new socket
  * after the stop, and the bot would keep listening. So any connection made after the stop is closed
- * as soon as it is up. A reconnect whose socket is open but not yet greeted is let finish first:
- * disconnecting then rejects the SDK's reconnect promise, which nothing handles.
+ * as soon as it is up.
+ *
+ * Each reconnect attempt waits on `disconnected` to reject its own promise, which the SDK never
+ * handles: one whose socket is open but not yet greeted, or one that failed, is still waiting, and
+ * disconnecting would reject it (an unhandled rejection). Those waits are dropped first; nothing
+ * else listens for `disconnected`, and `disconnect()` adds its own after.
  */
 export async function stopSocketMode(receiver: SocketModeReceiver): Promise<void> {
   const client = receiver.client;
-  if (handshaking.has(client)) await handshakeDone(client);
   client.on('connected', () => {
     void client.disconnect();
   });
+  client.removeAllListeners('disconnected');
   await client.disconnect();
 }

@@ -48,8 +48,9 @@ function buttonsOf(blocks: readonly unknown[]): { element: Element; blockId: str
 }
 
 /**
- * Slack tells the person an app "did not respond" (operation_timeout) when it does not acknowledge a
- * command or press within 3 s, also when Slack could not hand it over at all (dispatch_failed).
+ * Slack shows the person an error when an app does not acknowledge a command or press within 3 s
+ * (operation_timeout), and when it cannot hand one over because the app has no open Socket Mode
+ * connection, or the connection closed first.
  */
 export const SLACK_ACK_DEADLINE_MS = 3_000;
 
@@ -66,25 +67,29 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
   const answer = (id: string): void => {
     answered.set(id, performance.now());
   };
-  /** Ids Slack answered with its own error, not acknowledged in time → when. */
-  const slackFailed = new Map<string, number>();
-  /** Hands an envelope to the bot as Slack does: its ack may carry the answer, and a late one is an error. */
+  /** Ids Slack could not hand over → when it gave up, and the connections opened before it was sent. */
+  const undelivered = new Map<string, { readonly at: number; readonly connectionsBefore: number }>();
+  let lateAcks = 0;
+  /** Hands an envelope to the bot as Slack does; an acknowledgement may carry the answer. */
   const send = (type: 'slash_commands' | 'interactive', payload: Record<string, unknown>, id: string): void => {
-    let acked = false;
-    const deadline = setTimeout(() => {
-      if (!acked) slackFailed.set(id, performance.now());
-    }, ackDeadlineMs);
-    deadline.unref();
+    const sentAt = performance.now();
+    const connectionsBefore = fake.socketConnections;
     fake.deliver(type, payload).then((ack) => {
-      acked = true;
-      clearTimeout(deadline);
-      if (ack.payload !== undefined && !slackFailed.has(id)) answer(id);
+      // Slack has shown the person an error by then; the late answer is still counted, and so is this.
+      if (performance.now() - sentAt > ackDeadlineMs) lateAcks++;
+      if (ack.payload !== undefined) answer(id);
     }, () => {
-      clearTimeout(deadline);
-      slackFailed.set(id, performance.now());
+      undelivered.set(id, { at: performance.now(), connectionsBefore });
     });
   };
-  const failedOnSlack = (id: string) => (): boolean => slackFailed.has(id);
+  /**
+   * Slack told the person it failed, and the bot's link came back after it: counted apart from lost
+   * actions. A link that never comes back leaves them lost, so a dead Socket Mode fails the run.
+   */
+  const failedOnSlack = (id: string) => (): boolean => {
+    const failure = undelivered.get(id);
+    return failure !== undefined && fake.socketConnections > failure.connectionsBefore;
+  };
   const injected = { rateLimited: 0, serverErrors: 0 };
   const who = (user: SimUser, channel: string): Who => ({ userId: user.id, userName: user.id.toLowerCase(), channelId: channel, teamId: 'T0FAKE' });
 
@@ -121,6 +126,7 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
 
   const platform: FakePlatform = {
     name: 'slack',
+    lateAcknowledgements: () => lateAcks,
     alertMessages,
     pressAlert(rnd, op) {
       const candidates = alertMessages().filter((m) => alertButton(m, op) !== undefined);
@@ -198,12 +204,15 @@ export async function startSlackPlatform(rates: FailureRates, random: () => numb
     pruneLogs(olderThanMs) {
       const before = performance.now() - olderThanMs;
       let dropped = 0;
-      for (const log of [answered, slackFailed]) {
-        for (const [id, at] of log) {
-          if (at >= before) continue;
-          log.delete(id);
-          dropped++;
-        }
+      for (const [id, at] of answered) {
+        if (at >= before) continue;
+        answered.delete(id);
+        dropped++;
+      }
+      for (const [id, failure] of undelivered) {
+        if (failure.at >= before) continue;
+        undelivered.delete(id);
+        dropped++;
       }
       // Thread notes (the audit lines under status messages) are never read by the soak.
       for (const [ts, m] of fake.messages) {

@@ -35,6 +35,6 @@ export function lostActionLine(action: PendingAction, lostAt: number, runStarted
 }
 
 /** Lost-action lines kept for the report: the first `cap`, then a count of the rest. */
-export function lostActionReport(lines: readonly string[], total: number, cap = 20): string[] {
-  return total > cap ? [...lines.slice(0, cap), `action lost: ${total - cap} more not listed`] : lines.slice(0, cap);
+export function lostActionReport(lines: readonly string[], total: number, cap = 20, label = 'action lost'): string[] {
+  return total > cap ? [...lines.slice(0, cap), `${label}: ${total - cap} more not listed`] : lines.slice(0, cap);
 }

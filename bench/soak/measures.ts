@@ -130,7 +130,7 @@ export class Measures {
     return this.#loop.percentile(99) / 1e6;
   }
 
-  /** The longest stall: one over 5 s drops Slack's Socket Mode link (docs/slack.md). */
+  /** The longest stall: one over about 3.3 s may drop Slack's Socket Mode link (docs/slack.md). */
   loopDelayMaxMs(): number {
     return this.#loop.max / 1e6;
   }

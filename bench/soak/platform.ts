@@ -25,8 +25,8 @@ export interface PendingAction {
   /** What the harness sees of the action now (answer, PBX state, alert state): said when it is lost. */
   lastSeen(): string;
   /**
-   * The platform itself told the person it failed (Slack: the app did not acknowledge in 3 s), so
-   * an action not settled in time is counted apart from lost ones.
+   * The platform itself told the person it failed (Slack: it could not hand the action over) and
+   * the bot's link came back, so an action not settled in time is counted apart from lost ones.
    */
   failedOnPlatform?(): boolean;
 }
@@ -71,6 +71,8 @@ export interface FakePlatform {
    * `olderThanMs`, so heap readings measure the bot. Returns the entries dropped.
    */
   pruneLogs(olderThanMs: number): number;
+  /** Acknowledgements that came after the platform's deadline (Slack: 3 s), answers included. */
+  lateAcknowledgements?(): number;
   /** Edits answered 429 and 500 so far (queued by the soak; the fake answers them in order). */
   readonly injected: { rateLimited: number; serverErrors: number };
   close(): Promise<void>;

@@ -63,6 +63,7 @@ export interface SoakResult {
 }
 
 const ACTION_TIMEOUT_MS = 20_000;
+const PLATFORM_FAILED = 'action the platform reported failed';
 const SETTLE_MAX_MS = 20_000;
 const MAX_PER_ROOM = 6;
 const SECRET = 'soak-secret';
@@ -215,7 +216,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           pending.splice(i, 1);
         } else if ((final || now - a.issuedAt > ACTION_TIMEOUT_MS) && a.failedOnPlatform?.() === true) {
           actionsFailedOnPlatform++;
-          if (platformFailedDetails.length < LOST_LINES_MAX) platformFailedDetails.push(lostActionLine(a, now, runStartedAt, 'action the platform reported failed'));
+          if (platformFailedDetails.length < LOST_LINES_MAX) platformFailedDetails.push(lostActionLine(a, now, runStartedAt, PLATFORM_FAILED));
           pending.splice(i, 1);
         } else if (final || now - a.issuedAt > ACTION_TIMEOUT_MS) {
           actionsLost++;
@@ -283,8 +284,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       + measures.keepEditCountsOf(new Set(platforms.flatMap((p) => p.statusMessages().map((m) => m.id))));
     pruneHarness();
     measures.memory.warm = measures.settledMemory();
-    options.onSettledHeap?.('warm');
+    // Reset before the hook: a heap snapshot there is a stall the figure must show.
     measures.resetLoopDelay();
+    options.onSettledHeap?.('warm');
     progress(`warm: heap ${mb(measures.memory.warm.heap)}, rss ${mb(measures.memory.warm.rss)}`);
     const started = performance.now();
     const settledEveryMs = options.settledEveryMs ?? SETTLED_READING_EVERY_MS;
@@ -329,7 +331,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     const warm = measures.memory.warm;
     const end = measures.memory.end;
-    const drift = warm.heap === 0 ? 0 : ((end.heap - warm.heap) / warm.heap) * 100;
+    const versusWarm = (from: number, to: number): string => {
+      const drift = from === 0 ? 0 : ((to - from) / from) * 100;
+      return `${drift >= 0 ? '+' : ''}${drift.toFixed(1)}%`;
+    };
+    const heapDrift = versusWarm(warm.heap, end.heap);
+    const heapWithin = Math.abs(end.heap - warm.heap) <= warm.heap * 0.1;
     const injected = platforms.reduce((s, p) => ({ r: s.r + p.injected.rateLimited, e: s.e + p.injected.serverErrors }), { r: 0, e: 0 });
     const alerts = checkAlerts(platforms);
     const figures: Figure[] = [
@@ -346,11 +353,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'heap max', value: mb(measures.memory.maxHeap) },
       { label: 'heap end', value: mb(end.heap) },
       { label: 'heap end before the harness logs were dropped', value: `${mb(endUnpruned.heap)} (${pruned} entries dropped)` },
-      { label: 'heap end vs warm-up', value: `${drift >= 0 ? '+' : ''}${drift.toFixed(1)}%${Math.abs(drift) <= 10 ? ' (within 10%)' : ' (OUTSIDE 10%)'}` },
+      { label: 'heap end vs warm-up', value: `${heapDrift}${heapWithin ? ' (within 10%)' : ' (OUTSIDE 10%)'}` },
       { label: 'rss start', value: mb(measures.memory.start.rss) },
       { label: 'rss after warm-up', value: mb(warm.rss) },
       { label: 'rss max', value: mb(measures.memory.maxRss) },
       { label: 'rss end', value: mb(end.rss) },
+      { label: 'rss end vs warm-up', value: versusWarm(warm.rss, end.rss) },
       { label: 'event loop delay p99', value: `${loopDelayP99.toFixed(1)} ms` },
       { label: 'event loop delay max', value: `${loopDelayMax.toFixed(1)} ms` },
       { label: 'pbx changes generated', value: traffic.generated() },
@@ -362,6 +370,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'edits answered 500', value: injected.e },
       { label: 'user actions done or refused', value: actionsDone },
       { label: 'user actions the platform reported failed', value: actionsFailedOnPlatform },
+      { label: 'slack acknowledgements later than 3 s', value: slack.platform.lateAcknowledgements?.() ?? 0 },
       { label: 'ami drops', value: steps.count('ami drop') },
       { label: 'pbx restarts', value: steps.count('pbx restart') },
       { label: 'slack socket reconnects', value: slack.fake.socketConnections - 1 },
@@ -373,7 +382,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { label: 'alerts resolved', value: alerts.resolved },
     ];
     const passed = figures.slice(0, 5).every((f) => f.value === 0);
-    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostActionReport(lostDetails, actionsLost, LOST_LINES_MAX)], notes: platformFailedDetails };
+    return { figures, passed, details: [...verdict.wrong.slice(0, 20), ...alerts.details, ...lostActionReport(lostDetails, actionsLost, LOST_LINES_MAX)], notes: lostActionReport(platformFailedDetails, actionsFailedOnPlatform, LOST_LINES_MAX, PLATFORM_FAILED) };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {

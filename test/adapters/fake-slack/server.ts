@@ -40,6 +40,14 @@ export interface FakeMessage {
   readonly threadTs: string | undefined;
 }
 
+/** The Socket Mode connection closed before the client acknowledged the envelope. */
+export class SocketClosedError extends Error {
+  constructor(readonly envelopeId: string) {
+    super(`the Socket Mode connection closed before envelope ${envelopeId} was acknowledged`);
+    this.name = 'SocketClosedError';
+  }
+}
+
 export interface SocketAck {
   readonly envelope_id: string;
   readonly payload?: unknown;
@@ -98,9 +106,12 @@ export class FakeSlack {
   private readonly failures = new Map<string, Failure[]>();
   private readonly sockets = new Set<WebSocket>();
   /** Envelopes sent and not acknowledged yet; an entry goes once acked or once its socket closes. */
-  private readonly awaitingAck = new Map<string, { readonly socket: WebSocket; readonly resolve: (ack: SocketAck) => void }>();
+  private readonly awaitingAck = new Map<string, { readonly socket: WebSocket; readonly resolve: (ack: SocketAck) => void; readonly reject: (err: Error) => void }>();
   /** Socket Mode connections opened so far (a reconnect opens a new one). */
   socketConnections = 0;
+  /** Socket Mode connections refused so far (see `refuseNextSockets`). */
+  socketsRefused = 0;
+  private refuseUpgrades = 0;
   private seq = 0;
   private envelopeSeq = 0;
   private port = 0;
@@ -113,7 +124,12 @@ export class FakeSlack {
       this.handle(req, res).catch((err: unknown) => sendJson(res, 500, { ok: false, error: String(err) }));
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (req.url !== '/socket') {
+      if (req.url !== '/socket' || this.refuseUpgrades > 0) {
+        if (req.url === '/socket') {
+          this.refuseUpgrades -= 1;
+          this.socketsRefused += 1;
+          this.events.emit('change');
+        }
         socket.destroy();
         return;
       }
@@ -203,6 +219,16 @@ export class FakeSlack {
     return this.waitFor(() => (this.sockets.size === 0 ? true : undefined)).then(() => undefined);
   }
 
+  /** The next `count` Socket Mode connections fail while opening, like a network failing mid-reconnect. */
+  refuseNextSockets(count = 1): void {
+    this.refuseUpgrades += count;
+  }
+
+  /** Resolves once `count` Socket Mode connections have been refused in total. */
+  socketRefusedTimes(count: number): Promise<void> {
+    return this.waitFor(() => (this.socketsRefused >= count ? true : undefined)).then(() => undefined);
+  }
+
   /** Drops every Socket Mode connection without a close handshake, like a network cut. */
   dropSockets(): void {
     for (const ws of this.sockets) ws.terminate();
@@ -210,14 +236,15 @@ export class FakeSlack {
 
   /**
    * Sends an envelope (`slash_commands`, `interactive`) to the connected client and resolves with
-   * the client's acknowledgement of that envelope.
+   * the client's acknowledgement of that envelope. Rejects when no client is connected, or when the
+   * socket closes before the acknowledgement (Slack then shows the person an error).
    */
   deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>): Promise<SocketAck> {
     const [socket] = this.sockets;
     if (socket === undefined) return Promise.reject(new Error('no Socket Mode client connected'));
     const envelopeId = `env-${++this.envelopeSeq}`;
-    const acked = new Promise<SocketAck>((resolve) => {
-      this.awaitingAck.set(envelopeId, { socket, resolve });
+    const acked = new Promise<SocketAck>((resolve, reject) => {
+      this.awaitingAck.set(envelopeId, { socket, resolve, reject });
     });
     socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type === 'slash_commands' }));
     return acked;
@@ -247,7 +274,11 @@ export class FakeSlack {
     });
     ws.on('close', () => {
       this.sockets.delete(ws);
-      for (const [id, waiting] of this.awaitingAck) if (waiting.socket === ws) this.awaitingAck.delete(id);
+      for (const [id, waiting] of this.awaitingAck) {
+        if (waiting.socket !== ws) continue;
+        this.awaitingAck.delete(id);
+        waiting.reject(new SocketClosedError(id));
+      }
       this.events.emit('change');
     });
     ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0FAKE' } }));
