@@ -214,11 +214,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (a.settled()) {
           actionsDone++;
           pending.splice(i, 1);
-        } else if ((final || now - a.issuedAt > ACTION_TIMEOUT_MS) && a.failedOnPlatform?.() === true) {
+        } else if (!final && now - a.issuedAt <= ACTION_TIMEOUT_MS) {
+          continue;
+        } else if (a.failedOnPlatform?.() === true) {
           actionsFailedOnPlatform++;
           if (platformFailedDetails.length < LOST_LINES_MAX) platformFailedDetails.push(lostActionLine(a, now, runStartedAt, PLATFORM_FAILED));
           pending.splice(i, 1);
-        } else if (final || now - a.issuedAt > ACTION_TIMEOUT_MS) {
+        } else {
           actionsLost++;
           if (lostDetails.length < LOST_LINES_MAX) lostDetails.push(lostActionLine(a, now, runStartedAt));
           pending.splice(i, 1);

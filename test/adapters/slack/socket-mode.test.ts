@@ -20,6 +20,21 @@ function commandsInto(heard: (text: string) => void): InboundHandlers {
   };
 }
 
+/** The reasons of the promise rejections nobody handled while `run` ran. */
+async function unhandledRejectionsDuring(run: () => Promise<void>): Promise<unknown[]> {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown): void => {
+    rejections.push(reason);
+  };
+  process.on('unhandledRejection', onRejection);
+  try {
+    await run();
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+  return rejections;
+}
+
 describe('Slack Socket Mode connection', () => {
   let fake: FakeSlack;
   let adapter: SlackAdapter;
@@ -68,43 +83,29 @@ describe('Slack Socket Mode connection', () => {
 
   it('stops without an unhandled rejection while a reconnect waits for Slack to say hello', async () => {
     await setup();
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown): void => {
-      rejections.push(reason);
-    };
-    process.on('unhandledRejection', onRejection);
-    try {
+    const rejections = await unhandledRejectionsDuring(async () => {
       fake.dropSockets();
       // The new socket is open at the fake; the SDK has not read its hello yet.
       await fake.socketConnectedTimes(2);
       await adapter.stop();
       await fake.socketsClosed();
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(rejections).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onRejection);
-    }
+    });
+    expect(rejections).toEqual([]);
   });
 
   it('stops without an unhandled rejection after a reconnect failed while opening its socket', async () => {
     await setup();
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown): void => {
-      rejections.push(reason);
-    };
-    process.on('unhandledRejection', onRejection);
-    try {
+    const rejections = await unhandledRejectionsDuring(async () => {
       fake.refuseNextSockets(1);
       fake.dropSockets();
       // The failed attempt's promise still waits on 'disconnected'; the SDK waits before the next one.
       await fake.socketRefusedTimes(1);
       await adapter.stop();
       await new Promise((resolve) => setTimeout(resolve, 600));
-      expect(rejections).toEqual([]);
-      expect(fake.socketConnections).toBe(1);
-    } finally {
-      process.off('unhandledRejection', onRejection);
-    }
+    });
+    expect(rejections).toEqual([]);
+    expect(fake.socketConnections).toBe(1);
   });
 
   it('stays stopped when stop() races a reconnect that is still waiting on apps.connections.open', async () => {
